@@ -1,0 +1,181 @@
+/**
+ * The boot state: the kernel has created the idle thread and the root task
+ * (its CNode, TCB, page directory and table, ASID pool, IPC buffer, BootInfo
+ * and image frames), handed it IRQ control, ASID control and the domain cap,
+ * and covered the remaining memory with untyped caps; the root task runs.
+ *
+ * seL4: C src/kernel/boot.c, src/arch/arm/kernel/boot.c; Haskell
+ * Kernel/Init.lhs; the plan is spec/api/bootLayout.ts.
+ */
+import {
+  DEFAULT_DOMAIN_SCHEDULE,
+  type DomainScheduleConfig,
+  IDLE_THREAD_PTR,
+  IRQ_NODE_PTR,
+  IRQ_NODE_RADIX,
+  MAX_IRQ,
+  MAX_PRIO,
+  NUM_DOMAIN_SCHEDULES,
+  PAGE_BITS,
+  ROOT_CNODE_SIZE_BITS,
+  TIMER_IRQ,
+} from '../api/config';
+import {
+  BOOT_UNTYPEDS,
+  InitSlot,
+  ROOT_ASID,
+  ROOT_ASID_POOL_PTR,
+  ROOT_BOOTINFO_PTR,
+  ROOT_BOOTINFO_VADDR,
+  ROOT_CNODE_GUARD_SIZE,
+  ROOT_CNODE_PTR,
+  ROOT_IMAGE_FRAME_PTR,
+  ROOT_IMAGE_VADDR,
+  ROOT_IPC_BUFFER_PTR,
+  ROOT_IPC_BUFFER_VADDR,
+  ROOT_PD_PTR,
+  ROOT_PT_PTR,
+  ROOT_TCB_PTR,
+  bootInfoWords,
+} from '../api/bootLayout';
+import { CAP_REGISTER, CPSR, NEXT_IP, N_CONTEXT_REGISTERS } from '../api/registers';
+import { cdtInsert, emptyCdt } from '../model/cdt';
+import { setCap, setObject, slotOf, storeWord } from '../model/heap';
+import type { IRQState, KernelState } from '../model/state';
+import type { Cap, FrameCap, PTE, TCB } from '../model/structures';
+import { TCB_BUFFER, TCB_CTABLE, TCB_REPLY, TCB_VTABLE, running } from '../model/structures';
+import { newTCB } from '../object/objectType';
+import { pdIndexOf, ptIndexOf } from './vspace';
+
+export interface BootConfig {
+  /** The static domain schedule (seL4's compile-time schedule); at most 99 entries. */
+  readonly domainSchedule: readonly DomainScheduleConfig[];
+}
+
+export const defaultBootConfig: BootConfig = { domainSchedule: DEFAULT_DOMAIN_SCHEDULE };
+
+/** The idle thread runs in system mode with its own PC; nothing else about it is observable. */
+export const IDLE_THREAD_CPSR = 0x1f;
+
+const mappedFrame = (ptr: number, vaddr: number): FrameCap => ({
+  _tag: 'FrameCap',
+  ptr,
+  sizeBits: PAGE_BITS,
+  rights: 'VMReadWrite',
+  isDevice: false,
+  mapped: { asid: ROOT_ASID, vaddr },
+});
+
+/** The root CNode's boot caps, by slot. */
+export const bootCaps = (): ReadonlyArray<readonly [number, Cap]> => [
+  [InitSlot.ThreadTCB, { _tag: 'ThreadCap', tcb: ROOT_TCB_PTR }],
+  [InitSlot.ThreadCNode, { _tag: 'CNodeCap', ptr: ROOT_CNODE_PTR, radix: ROOT_CNODE_SIZE_BITS, guard: 0, guardSize: ROOT_CNODE_GUARD_SIZE }],
+  [InitSlot.ThreadVSpace, { _tag: 'PageDirectoryCap', ptr: ROOT_PD_PTR, mappedASID: ROOT_ASID }],
+  [InitSlot.IRQControl, { _tag: 'IRQControlCap' }],
+  [InitSlot.ASIDControl, { _tag: 'ASIDControlCap' }],
+  [InitSlot.ThreadASIDPool, { _tag: 'ASIDPoolCap', ptr: ROOT_ASID_POOL_PTR, asidBase: 0 }],
+  [InitSlot.BootInfoFrame, mappedFrame(ROOT_BOOTINFO_PTR, ROOT_BOOTINFO_VADDR)],
+  [InitSlot.ThreadIPCBuffer, mappedFrame(ROOT_IPC_BUFFER_PTR, ROOT_IPC_BUFFER_VADDR)],
+  [InitSlot.Domain, { _tag: 'DomainCap' }],
+  [InitSlot.UserImageFrame, mappedFrame(ROOT_IMAGE_FRAME_PTR, ROOT_IMAGE_VADDR)],
+  [InitSlot.UserImagePaging, { _tag: 'PageTableCap', ptr: ROOT_PT_PTR, mapped: { asid: ROOT_ASID, vaddr: 0 } }],
+  ...BOOT_UNTYPEDS.map(
+    (u, i): readonly [number, Cap] => [
+      InitSlot.FirstUntyped + i,
+      { _tag: 'UntypedCap', ptr: u.paddr, blockSize: u.sizeBits, freeIndex: 0, isDevice: u.isDevice },
+    ],
+  ),
+];
+
+/** The root task's user page mappings: vaddr → (frame, executable). */
+export const bootMappings: ReadonlyArray<readonly [number, number, boolean]> = [
+  [ROOT_IMAGE_VADDR, ROOT_IMAGE_FRAME_PTR, true],
+  [ROOT_BOOTINFO_VADDR, ROOT_BOOTINFO_PTR, false],
+  [ROOT_IPC_BUFFER_VADDR, ROOT_IPC_BUFFER_PTR, false],
+];
+
+/** The state right after boot, once the root task has been scheduled. */
+export const bootState = (config: BootConfig = defaultBootConfig): KernelState => {
+  const idleContext = new Array<number>(N_CONTEXT_REGISTERS).fill(0);
+  idleContext[CPSR] = IDLE_THREAD_CPSR;
+  const idle: TCB = { ...newTCB(0), state: { _tag: 'IdleThreadState' }, timeSlice: 0, context: idleContext };
+
+  const rootContext = newTCB(0).context.slice();
+  rootContext[CAP_REGISTER] = ROOT_BOOTINFO_VADDR;
+  rootContext[NEXT_IP] = ROOT_IMAGE_VADDR;
+  const root: TCB = { ...newTCB(0), state: running, priority: MAX_PRIO, mcp: MAX_PRIO, ipcBuffer: ROOT_IPC_BUFFER_VADDR, context: rootContext };
+
+  const ptEntries = new Map<number, PTE>();
+  for (const [vaddr, frame, exec] of bootMappings)
+    ptEntries.set(ptIndexOf(vaddr), {
+      _tag: 'SmallPagePTE',
+      frame,
+      rights: 'VMReadWrite',
+      attributes: { cacheable: true, parity: false, executeNever: !exec },
+    });
+
+  const irqStates: IRQState[] = new Array<IRQState>(MAX_IRQ + 1).fill('IRQInactive');
+  irqStates[TIMER_IRQ] = 'IRQTimer';
+  const irqMasked = new Set<number>();
+  for (let i = 0; i <= MAX_IRQ; i++) if (i !== TIMER_IRQ) irqMasked.add(i);
+
+  const schedule = [...config.domainSchedule];
+  while (schedule.length < NUM_DOMAIN_SCHEDULES) schedule.push({ domain: 0, length: 0n });
+  const first = schedule[0] ?? { domain: 0, length: 0n };
+
+  let s: KernelState = {
+    objects: new Map(),
+    caps: new Map(),
+    cdt: emptyCdt,
+    curThread: ROOT_TCB_PTR,
+    idleThread: IDLE_THREAD_PTR,
+    schedulerAction: { _tag: 'ResumeCurrentThread' },
+    readyQueues: new Map(),
+    curDomain: first.domain,
+    domainTime: first.length,
+    domainSchedule: schedule,
+    domainScheduleIdx: 0,
+    domainScheduleStart: 0,
+    workUnitsCompleted: 0,
+    irqStates,
+    irqNode: IRQ_NODE_PTR,
+    asidTable: new Map([[ROOT_ASID >>> 10, ROOT_ASID_POOL_PTR]]),
+    userMemory: new Map(),
+    irqPending: new Set(),
+    irqMasked,
+  };
+  s = setObject(IDLE_THREAD_PTR, idle)(s);
+  s = setObject(IRQ_NODE_PTR, { _tag: 'CNode', radix: IRQ_NODE_RADIX })(s);
+  s = setObject(ROOT_CNODE_PTR, { _tag: 'CNode', radix: ROOT_CNODE_SIZE_BITS })(s);
+  s = setObject(ROOT_TCB_PTR, root)(s);
+  s = setObject(ROOT_PD_PTR, { _tag: 'PageDirectory', entries: new Map([[pdIndexOf(0), { _tag: 'PageTablePDE', table: ROOT_PT_PTR, parity: false }]]) })(s);
+  s = setObject(ROOT_PT_PTR, { _tag: 'PageTable', entries: ptEntries })(s);
+  s = setObject(ROOT_ASID_POOL_PTR, { _tag: 'ASIDPool', entries: new Map([[ROOT_ASID & 0x3ff, ROOT_PD_PTR]]) })(s);
+  for (const f of [ROOT_IPC_BUFFER_PTR, ROOT_BOOTINFO_PTR, ROOT_IMAGE_FRAME_PTR])
+    s = setObject(f, { _tag: 'Frame', sizeBits: PAGE_BITS, isDevice: false })(s);
+
+  // Boot caps are written as originals with no parent (write_slot).
+  const original = new Set<number>();
+  for (const [i, cap] of bootCaps()) {
+    const slot = slotOf(ROOT_CNODE_PTR, i);
+    s = setCap(slot, cap)(s);
+    original.add(slot);
+  }
+  s = { ...s, cdt: { ...s.cdt, original } };
+
+  // The root TCB's own slots are derived from the boot caps (cteInsert), as create_initial_thread does.
+  const rootSlot = (i: number) => slotOf(ROOT_CNODE_PTR, i);
+  const insertChild = (src: number, dest: number, cap: Cap) => (st: KernelState) => cdtInsert(src, dest, true, false)(setCap(dest, cap)(st));
+  const caps = new Map(bootCaps());
+  s = insertChild(rootSlot(InitSlot.ThreadCNode), slotOf(ROOT_TCB_PTR, TCB_CTABLE), caps.get(InitSlot.ThreadCNode) as Cap)(s);
+  s = insertChild(rootSlot(InitSlot.ThreadVSpace), slotOf(ROOT_TCB_PTR, TCB_VTABLE), caps.get(InitSlot.ThreadVSpace) as Cap)(s);
+  s = insertChild(rootSlot(InitSlot.ThreadIPCBuffer), slotOf(ROOT_TCB_PTR, TCB_BUFFER), { ...mappedFrame(ROOT_IPC_BUFFER_PTR, 0), mapped: null })(s);
+  // The reply master: an original with no parent.
+  s = setCap(slotOf(ROOT_TCB_PTR, TCB_REPLY), { _tag: 'ReplyCap', tcb: ROOT_TCB_PTR, master: true, canGrant: true })(s);
+  s = { ...s, cdt: { ...s.cdt, original: new Set(s.cdt.original).add(slotOf(ROOT_TCB_PTR, TCB_REPLY)) } };
+
+  bootInfoWords().forEach((w, i) => {
+    s = storeWord(ROOT_BOOTINFO_PTR + 4 * i, w)(s);
+  });
+  return s;
+};

@@ -1,0 +1,263 @@
+/**
+ * Threads and the scheduler: thread-state changes, the per-domain,
+ * per-priority ready queues, the choice of the next thread, domains and the
+ * timer tick.
+ *
+ * seL4: Haskell Kernel/Thread.lhs, Model/StateData.lhs; abstract spec
+ * Schedule_A.thy, Tcb_A.thy; C src/kernel/thread.c.
+ */
+import { MAX_PRIO, NUM_DOMAINS, TIME_SLICE } from '../api/config';
+import { FAULT_IP, NEXT_IP } from '../api/registers';
+import { kernelAssert } from '../model/assert';
+import { type Transition, getTCB, updateTCB } from '../model/heap';
+import { arrayRemove, arraySet, mapDelete, mapSet } from '../model/immutable';
+import { type KernelState, chooseNewThread, readyQueueIndex, resumeCurrentThread } from '../model/state';
+import { type PPtr, type ThreadState, isRunnable } from '../model/structures';
+
+// ---------------------------------------------------------------- thread state
+
+export const getThreadState = (s: KernelState, t: PPtr): ThreadState => getTCB(s, t).state;
+
+export const threadIsRunnable = (s: KernelState, t: PPtr): boolean => isRunnable(getThreadState(s, t));
+
+/**
+ * `setThreadState`: if the current thread stops being runnable while the
+ * scheduler would resume it, a new thread must be chosen.
+ */
+export const setThreadState =
+  (st: ThreadState, t: PPtr): Transition =>
+  (s) => {
+    const s1 = updateTCB(t, (tcb) => ({ ...tcb, state: st }))(s);
+    if (!isRunnable(st) && s1.curThread === t && s1.schedulerAction._tag === 'ResumeCurrentThread')
+      return { ...s1, schedulerAction: chooseNewThread };
+    return s1;
+  };
+
+export const getRegister = (s: KernelState, t: PPtr, reg: number): number => getTCB(s, t).context[reg] ?? 0;
+
+export const setRegister = (t: PPtr, reg: number, v: number): Transition =>
+  updateTCB(t, (tcb) => ({ ...tcb, context: arraySet(tcb.context, reg, v >>> 0) }));
+
+/** Set several registers at once: `regs[i] := values[i]`. */
+export const setRegisters = (t: PPtr, regs: readonly number[], values: readonly number[]): Transition =>
+  updateTCB(t, (tcb) => {
+    const context = tcb.context.slice();
+    values.forEach((v, i) => {
+      const r = regs[i];
+      if (r !== undefined) context[r] = v >>> 0;
+    });
+    return { ...tcb, context };
+  });
+
+// ---------------------------------------------------------------- ready queues
+
+const queueOf = (s: KernelState, domain: number, prio: number): readonly PPtr[] =>
+  s.readyQueues.get(readyQueueIndex(domain, prio)) ?? [];
+
+const setQueue =
+  (domain: number, prio: number, q: readonly PPtr[]): Transition =>
+  (s) => ({
+    ...s,
+    readyQueues:
+      q.length === 0
+        ? mapDelete(s.readyQueues, readyQueueIndex(domain, prio))
+        : mapSet(s.readyQueues, readyQueueIndex(domain, prio), q),
+  });
+
+/** True when the thread sits in the ready queue of its domain and priority (seL4's tcbQueued). */
+export const isQueued = (s: KernelState, t: PPtr): boolean => {
+  const tcb = getTCB(s, t);
+  return queueOf(s, tcb.domain, tcb.priority).includes(t);
+};
+
+/** `tcbSchedEnqueue`: put a runnable thread at the head of its queue (no-op if queued). */
+export const tcbSchedEnqueue =
+  (t: PPtr): Transition =>
+  (s) => {
+    if (isQueued(s, t)) return s;
+    const tcb = getTCB(s, t);
+    return setQueue(tcb.domain, tcb.priority, [t, ...queueOf(s, tcb.domain, tcb.priority)])(s);
+  };
+
+/** `tcbSchedAppend`: put a runnable thread at the tail of its queue (no-op if queued). */
+export const tcbSchedAppend =
+  (t: PPtr): Transition =>
+  (s) => {
+    if (isQueued(s, t)) return s;
+    const tcb = getTCB(s, t);
+    return setQueue(tcb.domain, tcb.priority, [...queueOf(s, tcb.domain, tcb.priority), t])(s);
+  };
+
+/** `tcbSchedDequeue`: take the thread out of its ready queue (no-op if not queued). */
+export const tcbSchedDequeue =
+  (t: PPtr): Transition =>
+  (s) => {
+    if (!isQueued(s, t)) return s;
+    const tcb = getTCB(s, t);
+    return setQueue(tcb.domain, tcb.priority, arrayRemove(queueOf(s, tcb.domain, tcb.priority), t))(s);
+  };
+
+/** The highest priority with a non-empty queue in the domain, or undefined. */
+export const getHighestPrio = (s: KernelState, domain: number): number | undefined => {
+  for (let p = MAX_PRIO; p >= 0; p--) if (queueOf(s, domain, p).length > 0) return p;
+  return undefined;
+};
+
+/** `isHighestPrio d p`: no ready thread in d has a higher priority than p. */
+export const isHighestPrio = (s: KernelState, domain: number, prio: number): boolean => {
+  const h = getHighestPrio(s, domain);
+  return h === undefined || prio >= h;
+};
+
+// ---------------------------------------------------------------- scheduler actions
+
+/** `rescheduleRequired`: a pending switch candidate goes back to its queue; choose anew. */
+export const rescheduleRequired: Transition = (s) => {
+  const s1 = s.schedulerAction._tag === 'SwitchToThread' ? tcbSchedEnqueue(s.schedulerAction.tcb)(s) : s;
+  return { ...s1, schedulerAction: chooseNewThread };
+};
+
+/**
+ * `possibleSwitchTo`: a woken thread in another domain is only queued; in the
+ * current domain it becomes the switch candidate unless a reschedule is
+ * already pending, in which case it is queued too.
+ */
+export const possibleSwitchTo =
+  (t: PPtr): Transition =>
+  (s) => {
+    const tcb = getTCB(s, t);
+    if (tcb.domain !== s.curDomain) return tcbSchedEnqueue(t)(s);
+    if (s.schedulerAction._tag !== 'ResumeCurrentThread') return tcbSchedEnqueue(t)(rescheduleRequired(s));
+    return { ...s, schedulerAction: { _tag: 'SwitchToThread', tcb: t } };
+  };
+
+/** `setPriority`: re-queue the thread at its new priority and reconsider the choice. */
+export const setPriority =
+  (t: PPtr, prio: number): Transition =>
+  (s) => {
+    const s1 = updateTCB(t, (tcb) => ({ ...tcb, priority: prio }))(tcbSchedDequeue(t)(s));
+    if (!threadIsRunnable(s1, t)) return s1;
+    return t === s1.curThread ? rescheduleRequired(s1) : possibleSwitchTo(t)(s1);
+  };
+
+export const setMCPriority = (t: PPtr, mcp: number): Transition => updateTCB(t, (tcb) => ({ ...tcb, mcp }));
+
+/** `setDomain`: move the thread to another domain's queues. */
+export const setDomain =
+  (t: PPtr, domain: number): Transition =>
+  (s) => {
+    const s1 = updateTCB(t, (tcb) => ({ ...tcb, domain }))(tcbSchedDequeue(t)(s));
+    const s2 = threadIsRunnable(s1, t) ? tcbSchedEnqueue(t)(s1) : s1;
+    return t === s2.curThread ? rescheduleRequired(s2) : s2;
+  };
+
+// ---------------------------------------------------------------- choosing a thread
+
+/** `switchToThread`: the thread leaves its queue and becomes current. */
+export const switchToThread =
+  (t: PPtr): Transition =>
+  (s) => {
+    kernelAssert(threadIsRunnable(s, t), 'switchToThread: thread must be runnable');
+    return { ...tcbSchedDequeue(t)(s), curThread: t };
+  };
+
+export const switchToIdleThread: Transition = (s) => ({ ...s, curThread: s.idleThread });
+
+/** `nextDomain`: advance the domain schedule (wrapping to its start at an end marker). */
+export const nextDomain: Transition = (s) => {
+  let idx = s.domainScheduleIdx + 1;
+  const entry = s.domainSchedule[idx];
+  if (entry === undefined || (entry.domain === 0 && entry.length === 0n)) idx = s.domainScheduleStart;
+  const next = s.domainSchedule[idx];
+  kernelAssert(next !== undefined, 'nextDomain: schedule start is out of range');
+  return { ...s, domainScheduleIdx: idx, curDomain: next.domain, domainTime: next.length, workUnitsCompleted: 0 };
+};
+
+/** `chooseThread`: the head of the highest non-empty queue of the current domain, else idle. */
+export const chooseThread: Transition = (s) => {
+  const dom = NUM_DOMAINS > 1 ? s.curDomain : 0;
+  const prio = getHighestPrio(s, dom);
+  if (prio === undefined) return switchToIdleThread(s);
+  const head = queueOf(s, dom, prio)[0];
+  kernelAssert(head !== undefined, 'chooseThread: empty queue below a set bitmap bit');
+  return switchToThread(head)(s);
+};
+
+export const scheduleChooseNewThread: Transition = (s) => {
+  const s1 = s.domainTime === 0n ? nextDomain(s) : s;
+  return { ...chooseThread(s1), schedulerAction: resumeCurrentThread };
+};
+
+/**
+ * `schedule`, run at the end of every kernel entry. A switch candidate wins
+ * directly unless it has lower priority than the current thread and is not
+ * the highest ready priority, or ties with a still-runnable current thread.
+ */
+export const schedule: Transition = (s) => {
+  const action = s.schedulerAction;
+  switch (action._tag) {
+    case 'ResumeCurrentThread':
+      return s;
+    case 'ChooseNewThread': {
+      const s1 = threadIsRunnable(s, s.curThread) ? tcbSchedEnqueue(s.curThread)(s) : s;
+      return scheduleChooseNewThread(s1);
+    }
+    case 'SwitchToThread': {
+      const candidate = action.tcb;
+      const wasRunnable = threadIsRunnable(s, s.curThread);
+      const s1 = wasRunnable ? tcbSchedEnqueue(s.curThread)(s) : s;
+      const targetPrio = getTCB(s1, candidate).priority;
+      const curPrio = getTCB(s1, s1.curThread).priority;
+      const fastfail = s1.curThread === s1.idleThread || targetPrio < curPrio;
+      if (fastfail && !isHighestPrio(s1, s1.curDomain, targetPrio))
+        return scheduleChooseNewThread({ ...tcbSchedEnqueue(candidate)(s1), schedulerAction: chooseNewThread });
+      if (wasRunnable && curPrio === targetPrio)
+        return scheduleChooseNewThread({ ...tcbSchedAppend(candidate)(s1), schedulerAction: chooseNewThread });
+      return { ...switchToThread(candidate)(s1), schedulerAction: resumeCurrentThread };
+    }
+  }
+};
+
+/** `activateThread`: a restarted thread re-executes its trapping instruction. */
+export const activateThread: Transition = (s) => {
+  const t = s.curThread;
+  const st = getThreadState(s, t);
+  switch (st._tag) {
+    case 'Running':
+    case 'IdleThreadState':
+      return s;
+    case 'Restart': {
+      const pc = getRegister(s, t, FAULT_IP);
+      return setThreadState({ _tag: 'Running' }, t)(setRegister(t, NEXT_IP, pc)(s));
+    }
+    default:
+      return kernelAssert(false, `activateThread: current thread is ${st._tag}`) as never;
+  }
+};
+
+// ---------------------------------------------------------------- time
+
+/**
+ * `timerTick`: a thread that is exactly Running uses up its time slice and is
+ * then appended to its queue; with several domains the domain time runs down.
+ */
+export const timerTick: Transition = (s) => {
+  let s1 = s;
+  const cur = getTCB(s, s.curThread);
+  if (cur.state._tag === 'Running') {
+    if (cur.timeSlice > 1) s1 = updateTCB(s.curThread, (t) => ({ ...t, timeSlice: t.timeSlice - 1 }))(s1);
+    else {
+      s1 = updateTCB(s.curThread, (t) => ({ ...t, timeSlice: TIME_SLICE }))(s1);
+      s1 = rescheduleRequired(tcbSchedAppend(s.curThread)(s1));
+    }
+  }
+  if (NUM_DOMAINS > 1) {
+    s1 = { ...s1, domainTime: s1.domainTime - 1n };
+    if (s1.domainTime === 0n) s1 = rescheduleRequired(s1);
+  }
+  return s1;
+};
+
+/** `handleYield`: go to the tail of the own queue and let the scheduler choose. */
+export const handleYield: Transition = (s) =>
+  rescheduleRequired(tcbSchedAppend(s.curThread)(tcbSchedDequeue(s.curThread)(s)));

@@ -1,0 +1,45 @@
+/**
+ * Long-running operations (revoke, delete, untyped reset) pass preemption
+ * points. Every WORK_UNITS_LIMIT points the kernel checks for a pending
+ * interrupt and, if there is one, abandons the operation: the caller stays in
+ * Restart and re-issues the syscall later. The result of such an operation
+ * says whether it completed.
+ *
+ * seL4: Haskell Model/Preemption.lhs (preemptionPoint), abstract spec
+ * Deterministic_A.thy (preemption_point, work_units_completed).
+ */
+import { WORK_UNITS_LIMIT } from '../api/config';
+import type { KernelState } from './state';
+
+export interface Preemptible {
+  readonly state: KernelState;
+  readonly preempted: boolean;
+}
+
+export const completed = (state: KernelState): Preemptible => ({ state, preempted: false });
+
+/** An interrupt line is raised and not masked. */
+export const isIRQPending = (s: KernelState): boolean => {
+  for (const irq of s.irqPending) if (!s.irqMasked.has(irq)) return true;
+  return false;
+};
+
+export const preemptionPoint = (s: KernelState): Preemptible => {
+  const units = s.workUnitsCompleted + 1;
+  if (units < WORK_UNITS_LIMIT) return completed({ ...s, workUnitsCompleted: units });
+  const s1 = { ...s, workUnitsCompleted: 0 };
+  return { state: s1, preempted: isIRQPending(s1) };
+};
+
+/** Run preemptible steps in order, stopping at the first that is preempted. */
+export const sequence =
+  (...steps: ReadonlyArray<(s: KernelState) => Preemptible>) =>
+  (s: KernelState): Preemptible => {
+    let cur = s;
+    for (const step of steps) {
+      const r = step(cur);
+      if (r.preempted) return r;
+      cur = r.state;
+    }
+    return completed(cur);
+  };

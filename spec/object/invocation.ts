@@ -1,0 +1,122 @@
+/**
+ * The dispatch of an invocation to the decoder and performer of the invoked
+ * cap's object type. Decoding only reads the state; performing is total.
+ *
+ * seL4: Haskell Object/ObjectType.lhs (decodeInvocation, performInvocation),
+ * API/Invocation.lhs; abstract spec Decode_A.thy (decode_invocation),
+ * Syscall_A.thy (perform_invocation); C src/object/objecttype.c.
+ */
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { type SyscallError, invalidCapability } from '../api/errors';
+import { type InvocationLabel, invocationLabelOf } from '../api/invocationLabel';
+import { type Preemptible, completed } from '../model/preemption';
+import type { KernelState } from '../model/state';
+import type { Cap, PPtr, SlotPtr } from '../model/structures';
+import type { CapAndSlot } from '../kernel/cspace';
+import { type CNodeInvocation, decodeCNodeInvocation, invokeCNode } from './cnode';
+import { doReplyTransfer, sendIPC } from './endpoint';
+import { sendSignal } from './notification';
+import { type RetypeInvocation, decodeUntypedInvocation, invokeUntyped } from './untyped';
+
+// ---------------------------------------------------------------- invocation dispatch
+
+/** A decoded invocation: what performing it will do. */
+export type Invocation =
+  | { readonly _tag: 'InvokeUntyped'; readonly inv: RetypeInvocation }
+  | { readonly _tag: 'InvokeCNode'; readonly inv: CNodeInvocation }
+  | {
+      readonly _tag: 'InvokeEndpoint';
+      readonly ep: PPtr;
+      readonly badge: number;
+      readonly canGrant: boolean;
+      readonly canGrantReply: boolean;
+    }
+  | { readonly _tag: 'InvokeNotification'; readonly ntfn: PPtr; readonly badge: number }
+  | { readonly _tag: 'InvokeReply'; readonly caller: PPtr; readonly slot: SlotPtr; readonly canGrant: boolean }
+  /** An object whose invocations this model does not cover yet (see DEVIATIONS.md). */
+  | { readonly _tag: 'NotModelled'; readonly what: string };
+
+/** The name the coverage table uses for an invocation of `cap` with `label`. */
+export const invocationName = (cap: Cap, labelWord: number): string => {
+  switch (cap._tag) {
+    case 'UntypedCap':
+    case 'CNodeCap':
+    case 'ThreadCap':
+    case 'DomainCap':
+    case 'IRQControlCap':
+    case 'IRQHandlerCap': {
+      const l: InvocationLabel = invocationLabelOf(labelWord);
+      return l;
+    }
+    default:
+      return `Invoke${cap._tag.replace(/Cap$/, '')}`;
+  }
+};
+
+/**
+ * `decodeInvocation`: check the invoked cap's type and hand the message to the
+ * object's decoder. The label is ignored for endpoints, notifications and
+ * replies; caps without the needed right, master reply caps, Null caps and
+ * Zombies cannot be invoked.
+ */
+export const decodeInvocation = (
+  s: KernelState,
+  label: number,
+  args: readonly number[],
+  slot: SlotPtr,
+  cap: Cap,
+  extraCaps: readonly CapAndSlot[],
+): E.Either<SyscallError, Invocation> => {
+  switch (cap._tag) {
+    case 'EndpointCap':
+      return cap.canSend
+        ? E.right({ _tag: 'InvokeEndpoint', ep: cap.ptr, badge: cap.badge, canGrant: cap.canGrant, canGrantReply: cap.canGrantReply })
+        : E.left(invalidCapability(0));
+    case 'NotificationCap':
+      return cap.canSend ? E.right({ _tag: 'InvokeNotification', ntfn: cap.ptr, badge: cap.badge }) : E.left(invalidCapability(0));
+    case 'ReplyCap':
+      return cap.master ? E.left(invalidCapability(0)) : E.right({ _tag: 'InvokeReply', caller: cap.tcb, slot, canGrant: cap.canGrant });
+    case 'UntypedCap':
+      return pipe(
+        decodeUntypedInvocation(s, label, args, slot, cap, extraCaps),
+        E.map((inv): Invocation => ({ _tag: 'InvokeUntyped', inv })),
+      );
+    case 'CNodeCap':
+      return pipe(
+        decodeCNodeInvocation(s, label, args, cap, extraCaps),
+        E.map((inv): Invocation => ({ _tag: 'InvokeCNode', inv })),
+      );
+    case 'NullCap':
+    case 'ZombieCap':
+      return E.left(invalidCapability(0));
+    default:
+      return E.right({ _tag: 'NotModelled', what: `invocation of a ${cap._tag}` });
+  }
+};
+
+/** The result of performing an invocation: the words of a successful Call's reply. */
+export interface Performed extends Preemptible {
+  readonly reply: readonly number[];
+}
+
+/** `performInvocation`: carry out a decoded invocation for the current thread; it may be preempted. */
+export const performInvocation =
+  (inv: Invocation, blocking: boolean, call: boolean) =>
+  (s: KernelState): Performed => {
+    const none = (r: Preemptible): Performed => ({ ...r, reply: [] });
+    switch (inv._tag) {
+      case 'InvokeUntyped':
+        return none(invokeUntyped(inv.inv)(s));
+      case 'InvokeCNode':
+        return none(invokeCNode(inv.inv)(s));
+      case 'InvokeEndpoint':
+        return none(completed(sendIPC(blocking, call, inv.badge, inv.canGrant, inv.canGrantReply, s.curThread, inv.ep)(s)));
+      case 'InvokeNotification':
+        return none(completed(sendSignal(inv.ntfn, inv.badge)(s)));
+      case 'InvokeReply':
+        return none(completed(doReplyTransfer(s.curThread, inv.caller, inv.slot, inv.canGrant)(s)));
+      case 'NotModelled':
+        return none(completed(s));
+    }
+  };
