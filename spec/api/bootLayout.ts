@@ -7,7 +7,7 @@
  * seL4: src/kernel/boot.c (create_root_cnode, create_initial_thread,
  * create_untypeds_for_region, provide_cap), libsel4 bootinfo_types.h.
  */
-import { DEVICE_REGION_BASE, DEVICE_REGION_SIZE_BITS, MAX_UNTYPED_BITS, MIN_UNTYPED_BITS, RAM_BASE, RAM_END, ROOT_CNODE_SIZE_BITS } from './config';
+import { DEFAULT_DOMAIN_SCHEDULE, type DomainScheduleConfig, DEVICE_REGION_BASE, DEVICE_REGION_SIZE_BITS, MAX_UNTYPED_BITS, MIN_UNTYPED_BITS, RAM_BASE, RAM_END, ROOT_CNODE_SIZE_BITS } from './config';
 
 /** Root-server objects, allocated just above the kernel image. */
 export const ROOT_CNODE_PTR = RAM_BASE + 0x10_0000;
@@ -108,3 +108,14 @@ export const bootInfoWords = (): number[] => {
   for (const u of BOOT_UNTYPEDS) w.push(u.paddr, u.sizeBits | ((u.isDevice ? 1 : 0) << 8));
   return w;
 };
+
+/** The idle thread runs in system mode; nothing else about its registers is observable. */
+export const IDLE_THREAD_CPSR = 0x1f;
+
+/** What a user may choose about the booted system. */
+export interface BootConfig {
+  /** The static domain schedule (seL4's compile-time schedule); at most 99 entries. */
+  readonly domainSchedule: readonly DomainScheduleConfig[];
+}
+
+export const defaultBootConfig: BootConfig = { domainSchedule: DEFAULT_DOMAIN_SCHEDULE };

@@ -14,3 +14,4 @@ export * from './objectType';
 export * from './rights';
 export * from './errors';
 export * from './event';
+export * from './bootLayout';

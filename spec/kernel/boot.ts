@@ -8,8 +8,6 @@
  * Kernel/Init.lhs; the plan is spec/api/bootLayout.ts.
  */
 import {
-  DEFAULT_DOMAIN_SCHEDULE,
-  type DomainScheduleConfig,
   IDLE_THREAD_PTR,
   IRQ_NODE_PTR,
   IRQ_NODE_RADIX,
@@ -22,6 +20,8 @@ import {
 } from '../api/config';
 import {
   BOOT_UNTYPEDS,
+  type BootConfig,
+  defaultBootConfig,
   InitSlot,
   ROOT_ASID,
   ROOT_ASID_POOL_PTR,
@@ -36,6 +36,7 @@ import {
   ROOT_PD_PTR,
   ROOT_PT_PTR,
   ROOT_TCB_PTR,
+  IDLE_THREAD_CPSR,
   bootInfoWords,
 } from '../api/bootLayout';
 import { CAP_REGISTER, CPSR, NEXT_IP, N_CONTEXT_REGISTERS } from '../api/registers';
@@ -47,15 +48,6 @@ import { TCB_BUFFER, TCB_CTABLE, TCB_REPLY, TCB_VTABLE, running } from '../model
 import { newTCB } from '../object/objectType';
 import { pdIndexOf, ptIndexOf } from './vspace';
 
-export interface BootConfig {
-  /** The static domain schedule (seL4's compile-time schedule); at most 99 entries. */
-  readonly domainSchedule: readonly DomainScheduleConfig[];
-}
-
-export const defaultBootConfig: BootConfig = { domainSchedule: DEFAULT_DOMAIN_SCHEDULE };
-
-/** The idle thread runs in system mode with its own PC; nothing else about it is observable. */
-export const IDLE_THREAD_CPSR = 0x1f;
 
 const mappedFrame = (ptr: number, vaddr: number): FrameCap => ({
   _tag: 'FrameCap',

@@ -1,0 +1,162 @@
+/**
+ * Booting the packed kernel: build the idle thread, the IRQ node, the kernel
+ * window, and the root task's objects in memory, write its caps into its root
+ * CNode (write_slot: roots of the MDB), derive its TCB's slots with cteInsert,
+ * and cover free memory with untyped caps; then the root task runs.
+ *
+ * seL4: C src/kernel/boot.c, src/arch/arm/kernel/boot.c; the plan is
+ * spec/api/bootLayout.ts; spec twin: spec/kernel/boot.ts.
+ */
+import {
+  BOOT_UNTYPEDS,
+  type BootConfig,
+  CAP_REGISTER,
+  CPSR,
+  CPSR_USER,
+  GLOBAL_PD_PTR,
+  IDLE_THREAD_CPSR,
+  IDLE_THREAD_PTR,
+  IRQ_NODE_PTR,
+  IRQ_NODE_RADIX,
+  InitSlot,
+  KERNEL_BASE,
+  MAX_IRQ,
+  MAX_PRIO,
+  NEXT_IP,
+  NUM_DOMAIN_SCHEDULES,
+  RAM_BASE,
+  RAM_SIZE,
+  ROOT_ASID,
+  ROOT_ASID_POOL_PTR,
+  ROOT_BOOTINFO_PTR,
+  ROOT_BOOTINFO_VADDR,
+  ROOT_CNODE_GUARD_SIZE,
+  ROOT_CNODE_PTR,
+  ROOT_CNODE_SIZE_BITS,
+  ROOT_IMAGE_FRAME_PTR,
+  ROOT_IMAGE_VADDR,
+  ROOT_IPC_BUFFER_PTR,
+  ROOT_IPC_BUFFER_VADDR,
+  ROOT_PD_PTR,
+  ROOT_PT_PTR,
+  ROOT_TCB_PTR,
+  TIME_SLICE,
+  TIMER_IRQ,
+  bootInfoWords,
+  defaultBootConfig,
+} from '../../spec/api';
+import { Mdb, TS, Tcb, ThreadStateW, type CapT, setField } from '../model/layout';
+import { setMdbNode, setRegister, setSlotCap, slotPtr, tcbSet, tsSet } from '../model/heap';
+import {
+  asidPoolCapNew,
+  cnodeCapNew,
+  frameCapNew,
+  pageDirectoryCapNew,
+  pageTableCapNew,
+  replyCapNew,
+  threadCapNew,
+  untypedCapNew,
+} from '../model/capability';
+import { capOfType, CapTag } from '../model/layout';
+import { IRQ_TIMER, Kernel } from '../model/state';
+import { cteInsert } from '../object/cnode';
+import { copyGlobalMappings, makeCoarsePDE, makeSectionPDE, makeSmallPTE, pdSlot, ptSlot } from './vspace';
+import { deriveCap } from './cspace';
+
+const VM_READ_WRITE = 3;
+const VM_KERNEL_ONLY = 1;
+const TCB_CTABLE = 0;
+const TCB_VTABLE = 1;
+const TCB_REPLY = 2;
+const TCB_BUFFER = 4;
+
+/** `write_slot`: a boot cap is an MDB root, revocable and first-badged. */
+const writeSlot = (k: Kernel, slot: number, cap: CapT): void => {
+  setSlotCap(k, slot, cap);
+  setMdbNode(k, slot, { w0: setField(setField(0, Mdb.revocable, 1), Mdb.firstBadged, 1), w1: 0 });
+};
+
+export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<string> = []): Kernel => {
+  const k = new Kernel(mutants);
+
+  // Idle thread.
+  k.ksIdleThread = IDLE_THREAD_PTR;
+  k.ghostObjects.set(IDLE_THREAD_PTR, { type: 'TCB', sizeBits: 9, isDevice: false });
+  setRegister(k, IDLE_THREAD_PTR, CPSR, IDLE_THREAD_CPSR);
+  tsSet(k, IDLE_THREAD_PTR, ThreadStateW.tsType, TS.IdleThreadState);
+
+  // IRQ node and interrupt state: only the kernel timer is in use, everything else masked.
+  k.intStateIRQNode = IRQ_NODE_PTR;
+  k.ghostObjects.set(IRQ_NODE_PTR, { type: 'CNode', sizeBits: IRQ_NODE_RADIX + 4, isDevice: false });
+  for (let i = 0; i <= MAX_IRQ; i++) k.irqMasked[i] = i === TIMER_IRQ ? 0 : 1;
+  k.intStateIRQTable[TIMER_IRQ] = IRQ_TIMER;
+
+  // The kernel window: RAM mapped by sections at KERNEL_BASE, kernel-only.
+  for (let i = 0; i < RAM_SIZE / 2 ** 20; i++)
+    k.mem.store(
+      pdSlot(GLOBAL_PD_PTR, KERNEL_BASE + i * 2 ** 20),
+      makeSectionPDE(RAM_BASE + i * 2 ** 20, false, VM_KERNEL_ONLY, { cacheable: true, parity: false, executeNever: true }),
+    );
+
+  // Root task objects.
+  k.ghostObjects.set(ROOT_CNODE_PTR, { type: 'CNode', sizeBits: ROOT_CNODE_SIZE_BITS + 4, isDevice: false });
+  k.ghostObjects.set(ROOT_TCB_PTR, { type: 'TCB', sizeBits: 9, isDevice: false });
+  k.ghostObjects.set(ROOT_PD_PTR, { type: 'PageDirectory', sizeBits: 14, isDevice: false });
+  k.ghostObjects.set(ROOT_PT_PTR, { type: 'PageTable', sizeBits: 10, isDevice: false });
+  k.ghostObjects.set(ROOT_ASID_POOL_PTR, { type: 'ASIDPool', sizeBits: 12, isDevice: false });
+  for (const f of [ROOT_IPC_BUFFER_PTR, ROOT_BOOTINFO_PTR, ROOT_IMAGE_FRAME_PTR])
+    k.ghostObjects.set(f, { type: 'Frame', sizeBits: 12, isDevice: false });
+
+  copyGlobalMappings(k, GLOBAL_PD_PTR, ROOT_PD_PTR);
+  k.mem.store(pdSlot(ROOT_PD_PTR, 0), makeCoarsePDE(ROOT_PT_PTR, false));
+  const map = (vaddr: number, frame: number, exec: boolean) =>
+    k.mem.store(ptSlot(ROOT_PT_PTR, vaddr), makeSmallPTE(frame, VM_READ_WRITE, { cacheable: true, parity: false, executeNever: !exec }));
+  map(ROOT_IMAGE_VADDR, ROOT_IMAGE_FRAME_PTR, true);
+  map(ROOT_BOOTINFO_VADDR, ROOT_BOOTINFO_PTR, false);
+  map(ROOT_IPC_BUFFER_VADDR, ROOT_IPC_BUFFER_PTR, false);
+  k.armKSASIDTable[ROOT_ASID >>> 10] = ROOT_ASID_POOL_PTR;
+  k.mem.store(ROOT_ASID_POOL_PTR + 4 * (ROOT_ASID & 0x3ff), ROOT_PD_PTR);
+  bootInfoWords().forEach((w, i) => k.mem.store(ROOT_BOOTINFO_PTR + 4 * i, w));
+
+  // The root CNode's caps.
+  const root = (i: number) => slotPtr(ROOT_CNODE_PTR, i);
+  const frame = (p: number, vaddr: number) => frameCapNew(p, 12, VM_READ_WRITE, false, ROOT_ASID, vaddr);
+  writeSlot(k, root(InitSlot.ThreadTCB), threadCapNew(ROOT_TCB_PTR));
+  writeSlot(k, root(InitSlot.ThreadCNode), cnodeCapNew(ROOT_CNODE_PTR, ROOT_CNODE_SIZE_BITS, 0, ROOT_CNODE_GUARD_SIZE));
+  writeSlot(k, root(InitSlot.ThreadVSpace), pageDirectoryCapNew(ROOT_PD_PTR, true, ROOT_ASID));
+  writeSlot(k, root(InitSlot.IRQControl), capOfType(CapTag.IRQControl));
+  writeSlot(k, root(InitSlot.ASIDControl), capOfType(CapTag.ASIDControl));
+  writeSlot(k, root(InitSlot.ThreadASIDPool), asidPoolCapNew(ROOT_ASID_POOL_PTR, 0));
+  writeSlot(k, root(InitSlot.BootInfoFrame), frame(ROOT_BOOTINFO_PTR, ROOT_BOOTINFO_VADDR));
+  writeSlot(k, root(InitSlot.ThreadIPCBuffer), frame(ROOT_IPC_BUFFER_PTR, ROOT_IPC_BUFFER_VADDR));
+  writeSlot(k, root(InitSlot.Domain), capOfType(CapTag.Domain));
+  writeSlot(k, root(InitSlot.UserImageFrame), frame(ROOT_IMAGE_FRAME_PTR, ROOT_IMAGE_VADDR));
+  writeSlot(k, root(InitSlot.UserImagePaging), pageTableCapNew(ROOT_PT_PTR, true, ROOT_ASID, 0));
+  BOOT_UNTYPEDS.forEach((u, i) => writeSlot(k, root(InitSlot.FirstUntyped + i), untypedCapNew(u.paddr, u.sizeBits, 0, u.isDevice)));
+
+  // create_initial_thread: its slots are derived from the boot caps.
+  const tcbSlot = (i: number) => slotPtr(ROOT_TCB_PTR, i);
+  cteInsert(k, cnodeCapNew(ROOT_CNODE_PTR, ROOT_CNODE_SIZE_BITS, 0, ROOT_CNODE_GUARD_SIZE), root(InitSlot.ThreadCNode), tcbSlot(TCB_CTABLE));
+  cteInsert(k, pageDirectoryCapNew(ROOT_PD_PTR, true, ROOT_ASID), root(InitSlot.ThreadVSpace), tcbSlot(TCB_VTABLE));
+  const bufferCap = deriveCap(k, root(InitSlot.ThreadIPCBuffer), frame(ROOT_IPC_BUFFER_PTR, ROOT_IPC_BUFFER_VADDR)).cap;
+  cteInsert(k, bufferCap, root(InitSlot.ThreadIPCBuffer), tcbSlot(TCB_BUFFER));
+  tcbSet(k, ROOT_TCB_PTR, Tcb.ipcBuffer, ROOT_IPC_BUFFER_VADDR);
+  setRegister(k, ROOT_TCB_PTR, CAP_REGISTER, ROOT_BOOTINFO_VADDR);
+  setRegister(k, ROOT_TCB_PTR, NEXT_IP, ROOT_IMAGE_VADDR);
+  setRegister(k, ROOT_TCB_PTR, CPSR, CPSR_USER);
+  tcbSet(k, ROOT_TCB_PTR, Tcb.priority, MAX_PRIO);
+  tcbSet(k, ROOT_TCB_PTR, Tcb.mcp, MAX_PRIO);
+  tcbSet(k, ROOT_TCB_PTR, Tcb.domain, 0);
+  tcbSet(k, ROOT_TCB_PTR, Tcb.timeSlice, TIME_SLICE);
+  writeSlot(k, tcbSlot(TCB_REPLY), replyCapNew(ROOT_TCB_PTR, true, true));
+  tsSet(k, ROOT_TCB_PTR, ThreadStateW.tsType, TS.Running);
+
+  // The scheduler: the root task is current; the domain schedule starts at entry 0.
+  k.ksCurThread = ROOT_TCB_PTR;
+  const schedule = [...config.domainSchedule];
+  while (schedule.length < NUM_DOMAIN_SCHEDULES) schedule.push({ domain: 0, length: 0n });
+  k.ksDomSchedule = schedule;
+  k.ksCurDomain = schedule[0]?.domain ?? 0;
+  k.ksDomainTime = schedule[0]?.length ?? 0n;
+  return k;
+};

@@ -1,0 +1,84 @@
+/**
+ * The concrete kernel's state: physical memory plus the kernel globals the C
+ * kernel keeps outside objects (current thread, scheduler action, ready-queue
+ * heads and bitmaps, domain schedule, IRQ table, ASID table, interrupt
+ * controller), the "current error" globals of the C error protocol, and
+ * ghost data that only the abstraction function reads.
+ *
+ * seL4: C src/model/statedata.c, include/model/statedata.h,
+ * src/arch/arm/32/model/statedata.c; spec twin: spec/model/state.ts.
+ */
+import {
+  type DomainScheduleConfig,
+  type Fault,
+  type LookupFailure,
+  MAX_IRQ,
+  NUM_DOMAINS,
+  NUM_PRIORITIES,
+  type SyscallError,
+} from '../../spec/api';
+import { PhysicalMemory } from './memory';
+
+/** ksSchedulerAction: 0 and 1 are actions; any other value is the TCB to switch to. */
+export const SCHED_RESUME_CURRENT_THREAD = 0;
+export const SCHED_CHOOSE_NEW_THREAD = 1;
+
+/** The C kernel's exception_t. */
+export const EXCEPTION_NONE = 0;
+export const EXCEPTION_FAULT = 1;
+export const EXCEPTION_LOOKUP_FAULT = 2;
+export const EXCEPTION_SYSCALL_ERROR = 3;
+export const EXCEPTION_PREEMPTED = 4;
+export type Exception = 0 | 1 | 2 | 3 | 4;
+
+export const IRQ_INACTIVE = 0;
+export const IRQ_SIGNAL = 1;
+export const IRQ_TIMER = 2;
+export const IRQ_RESERVED = 3;
+
+/** What the abstraction needs to know about an object and memory cannot tell (l4v's ghost state). */
+export interface GhostObject {
+  readonly type: 'TCB' | 'Endpoint' | 'Notification' | 'CNode' | 'Frame' | 'PageTable' | 'PageDirectory' | 'ASIDPool';
+  readonly sizeBits: number;
+  readonly isDevice: boolean;
+}
+
+export class Kernel {
+  readonly mem = new PhysicalMemory();
+  ksCurThread = 0;
+  ksIdleThread = 0;
+  ksSchedulerAction = SCHED_RESUME_CURRENT_THREAD;
+  readonly ksReadyQueueHead = new Uint32Array(NUM_DOMAINS * NUM_PRIORITIES);
+  readonly ksReadyQueueTail = new Uint32Array(NUM_DOMAINS * NUM_PRIORITIES);
+  readonly ksReadyQueuesL1Bitmap = new Uint32Array(NUM_DOMAINS);
+  readonly ksReadyQueuesL2Bitmap = new Uint32Array(NUM_DOMAINS * 8);
+  ksCurDomain = 0;
+  ksDomainTime = 0n;
+  ksDomSchedule: DomainScheduleConfig[] = [];
+  ksDomScheduleIdx = 0;
+  ksDomScheduleStart = 0;
+  ksWorkUnitsCompleted = 0;
+  readonly intStateIRQTable = new Uint8Array(MAX_IRQ + 1);
+  intStateIRQNode = 0;
+  readonly armKSASIDTable = new Uint32Array(128);
+  /** The interrupt controller: lines raised and lines masked. */
+  readonly irqPending = new Uint8Array(MAX_IRQ + 1);
+  readonly irqMasked = new Uint8Array(MAX_IRQ + 1);
+
+  // The C error protocol: a function returns an exception code and leaves the details here.
+  currentSyscallError: SyscallError = { _tag: 'IllegalOperation' };
+  currentLookupFault: LookupFailure = { _tag: 'InvalidRoot' };
+  currentFault: Fault = { _tag: 'UnknownSyscall', syscallNumber: 0 };
+  /** The slots of the current message's extra caps (C's current_extra_caps). */
+  currentExtraCaps: number[] = [];
+
+  /** Ghost: every object that exists, by address (updated by retype and reset, read only by the abstraction). */
+  readonly ghostObjects = new Map<number, GhostObject>();
+
+  /** Bugs switched on by name (see impl/mutants.ts). */
+  readonly mutants: ReadonlySet<string>;
+
+  constructor(mutants: Iterable<string> = []) {
+    this.mutants = new Set(mutants);
+  }
+}

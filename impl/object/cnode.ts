@@ -1,0 +1,354 @@
+/**
+ * CNodes and the MDB list on packed slots: cteInsert links the new cap right
+ * after its source, cteMove and cteSwap relink neighbours, deletion reduces
+ * Zombies slot by slot, revoke deletes the run of list entries the slot is an
+ * MDB parent of; and the CNode invocations' decode and perform.
+ *
+ * seL4: C src/object/cnode.c; spec twin: spec/object/cnode.ts.
+ */
+import {
+  ALL_RIGHTS,
+  type InvocationLabel,
+  failedLookup,
+  invocationLabelOf,
+  missingCapability,
+  rightsFromWord,
+} from '../../spec/api';
+import { Cap, CapTag, type CapT, capGet, capSet, capType, nullCapT } from '../model/layout';
+import {
+  getMdbNode,
+  getSlotCap,
+  mdbNext,
+  mdbNodeNext,
+  mdbNodePrev,
+  nullMdbNode,
+  setMdbFirstBadged,
+  setMdbNext,
+  setMdbNode,
+  setMdbPrev,
+  setMdbRevocable,
+  setSlotCap,
+  slotPtr,
+} from '../model/heap';
+import { KernelBug } from '../model/memory';
+import { capBadge, isCapRevocable, maskCapRights, updateCapData, zombieCapNew, zombieNumber, zombiePtr, zombieType } from '../model/capability';
+import { EXCEPTION_NONE, EXCEPTION_SYSCALL_ERROR, type Exception, type Kernel } from '../model/state';
+import {
+  deriveCap,
+  ensureEmptySlot,
+  isFinalCapability,
+  isMDBParentOf,
+  lookupPivotSlot,
+  lookupSourceSlot,
+  lookupTargetSlot,
+} from '../kernel/cspace';
+import { preemptionPoint } from '../kernel/preemption';
+import { setThreadState } from '../kernel/thread';
+import { TS } from '../model/layout';
+import { finaliseCap } from './finalise';
+import { cancelBadgedSends, emptySlot } from './ipcCancel';
+
+const TCB_CALLER_SLOT = 3;
+
+// ---------------------------------------------------------------- inserting and moving caps
+
+const setUntypedCapAsFull = (k: Kernel, srcCap: CapT, newCap: CapT, srcSlot: number): void => {
+  if (
+    capType(srcCap) === CapTag.Untyped &&
+    capType(newCap) === CapTag.Untyped &&
+    capGet(srcCap, Cap.Untyped.ptr) === capGet(newCap, Cap.Untyped.ptr) &&
+    capGet(srcCap, Cap.Untyped.blockSize) === capGet(newCap, Cap.Untyped.blockSize)
+  )
+    setSlotCap(k, srcSlot, capSet(srcCap, Cap.Untyped.freeIndex, 2 ** capGet(srcCap, Cap.Untyped.blockSize)));
+};
+
+/** `cteInsert`: link dest right after src in the MDB list, revocable iff the new cap may parent. */
+export const cteInsert = (k: Kernel, newCap: CapT, srcSlot: number, destSlot: number): void => {
+  const srcMDB = getMdbNode(k, srcSlot);
+  const srcCap = getSlotCap(k, srcSlot);
+  const revocable = k.mutants.has('copy-marked-revocable') || isCapRevocable(newCap, srcCap);
+  setUntypedCapAsFull(k, srcCap, newCap, srcSlot);
+  setSlotCap(k, destSlot, newCap);
+  setMdbNode(k, destSlot, srcMDB);
+  setMdbPrev(k, destSlot, srcSlot);
+  setMdbRevocable(k, destSlot, revocable);
+  setMdbFirstBadged(k, destSlot, revocable);
+  setMdbNext(k, srcSlot, destSlot);
+  const next = mdbNodeNext(srcMDB);
+  if (next !== 0) setMdbPrev(k, next, destSlot);
+};
+
+/** `cteMove`: dest takes src's cap (as given) and its MDB node; the neighbours point to dest. */
+export const cteMove = (k: Kernel, newCap: CapT, srcSlot: number, destSlot: number): void => {
+  const mdb = getMdbNode(k, srcSlot);
+  setSlotCap(k, destSlot, newCap);
+  setSlotCap(k, srcSlot, nullCapT);
+  setMdbNode(k, destSlot, mdb);
+  setMdbNode(k, srcSlot, nullMdbNode);
+  const prev = mdbNodePrev(mdb);
+  if (prev !== 0 && !k.mutants.has('move-leaves-stale-mdb-link')) setMdbNext(k, prev, destSlot);
+  const next = mdbNodeNext(mdb);
+  if (next !== 0) setMdbPrev(k, next, destSlot);
+};
+
+/** `cteSwap`: exchange caps and list positions (correct even for neighbouring slots). */
+export const cteSwap = (k: Kernel, cap1: CapT, slot1: number, cap2: CapT, slot2: number): void => {
+  setSlotCap(k, slot1, cap2);
+  setSlotCap(k, slot2, cap1);
+  const mdb1 = getMdbNode(k, slot1);
+  const prev1 = mdbNodePrev(mdb1);
+  const next1 = mdbNodeNext(mdb1);
+  if (prev1 !== 0) setMdbNext(k, prev1, slot2);
+  if (next1 !== 0) setMdbPrev(k, next1, slot2);
+  const mdb2 = getMdbNode(k, slot2);
+  setMdbNode(k, slot1, mdb2);
+  setMdbNode(k, slot2, mdb1);
+  const prev2 = mdbNodePrev(mdb2);
+  const next2 = mdbNodeNext(mdb2);
+  if (prev2 !== 0) setMdbNext(k, prev2, slot1);
+  if (next2 !== 0) setMdbPrev(k, next2, slot1);
+};
+
+const capSwapForDelete = (k: Kernel, slot1: number, slot2: number): void => {
+  if (slot1 === slot2) return;
+  cteSwap(k, getSlotCap(k, slot1), slot1, getSlotCap(k, slot2), slot2);
+};
+
+// ---------------------------------------------------------------- deleting
+
+const capRemovable = (cap: CapT, slot: number): boolean => {
+  const t = capType(cap);
+  if (t === CapTag.Null) return true;
+  if (t !== CapTag.Zombie) throw new KernelBug('finaliseCap should only return Zombie or NullCap');
+  const n = zombieNumber(cap);
+  return n === 0 || (n === 1 && slot === zombiePtr(cap));
+};
+
+const capCyclicZombie = (cap: CapT, slot: number): boolean => capType(cap) === CapTag.Zombie && zombiePtr(cap) === slot;
+
+interface FinaliseSlotRet {
+  readonly status: Exception;
+  readonly success: boolean;
+  readonly cleanupInfo: CapT;
+}
+
+const finaliseSlot = (k: Kernel, slot: number, immediate: boolean): FinaliseSlotRet => {
+  while (capType(getSlotCap(k, slot)) !== CapTag.Null) {
+    const final = isFinalCapability(k, slot);
+    const fc = finaliseCap(k, getSlotCap(k, slot), final);
+    if (capRemovable(fc.remainder, slot)) return { status: EXCEPTION_NONE, success: true, cleanupInfo: fc.cleanupInfo };
+    setSlotCap(k, slot, fc.remainder);
+    if (!immediate && capCyclicZombie(fc.remainder, slot)) return { status: EXCEPTION_NONE, success: false, cleanupInfo: fc.cleanupInfo };
+    let status = reduceZombie(k, slot, immediate);
+    if (status !== EXCEPTION_NONE) return { status, success: false, cleanupInfo: nullCapT };
+    status = preemptionPoint(k);
+    if (status !== EXCEPTION_NONE) return { status, success: false, cleanupInfo: nullCapT };
+  }
+  return { status: EXCEPTION_NONE, success: true, cleanupInfo: nullCapT };
+};
+
+const reduceZombie = (k: Kernel, slot: number, immediate: boolean): Exception => {
+  const z = getSlotCap(k, slot);
+  const ptr = zombiePtr(z);
+  const n = zombieNumber(z);
+  const type = zombieType(z);
+  if (n === 0) throw new KernelBug('reduceZombie: expected an unremovable zombie');
+  if (immediate) {
+    const endSlot = slotPtr(ptr, n - 1);
+    const status = cteDelete(k, endSlot, false);
+    if (status !== EXCEPTION_NONE) return status;
+    const cur = getSlotCap(k, slot);
+    const t = capType(cur);
+    if (t === CapTag.Null) return EXCEPTION_NONE;
+    if (t !== CapTag.Zombie) throw new KernelBug('expected recursion to result in a zombie');
+    if (zombiePtr(cur) === ptr && zombieNumber(cur) === n && zombieType(cur) === type) {
+      if (capType(getSlotCap(k, endSlot)) !== CapTag.Null) throw new KernelBug('expected cteDelete to clear the slot');
+      setSlotCap(k, slot, zombieCapNew(ptr, type, n - 1));
+    } else if (!(zombiePtr(cur) === slot && ptr !== slot)) {
+      throw new KernelBug('expected the new zombie to be self-referential');
+    }
+    return EXCEPTION_NONE;
+  }
+  if (ptr === slot) throw new KernelBug('cyclic zombie passed to unexposed reduceZombie');
+  capSwapForDelete(k, ptr, slot);
+  return EXCEPTION_NONE;
+};
+
+export const cteDelete = (k: Kernel, slot: number, exposed: boolean): Exception => {
+  const fs = finaliseSlot(k, slot, exposed);
+  if (fs.status !== EXCEPTION_NONE) return fs.status;
+  if (exposed || fs.success) emptySlot(k, slot, fs.cleanupInfo);
+  return EXCEPTION_NONE;
+};
+
+/** `cteRevoke`: delete the entries after the slot for as long as it is their MDB parent. */
+export const cteRevoke = (k: Kernel, slot: number): Exception => {
+  let next = mdbNext(k, slot);
+  while (next !== 0 && isMDBParentOf(k, slot, next)) {
+    let resume = 0;
+    if (k.mutants.has('revoke-misses-grandchildren')) {
+      // The bug: believing a delete also removes the child's descendants, resume after them.
+      resume = mdbNext(k, next);
+      while (resume !== 0 && isMDBParentOf(k, next, resume)) resume = mdbNext(k, resume);
+    }
+    let status = cteDelete(k, next, true);
+    if (status !== EXCEPTION_NONE) return status;
+    status = preemptionPoint(k);
+    if (status !== EXCEPTION_NONE) return status;
+    next = k.mutants.has('revoke-misses-grandchildren') ? (resume !== 0 && isMDBParentOf(k, slot, resume) ? resume : 0) : mdbNext(k, slot);
+  }
+  return EXCEPTION_NONE;
+};
+
+// ---------------------------------------------------------------- invocations
+
+const CNODE_FIRST = 17; // CNodeRevoke
+const CNODE_LAST = 25; // CNodeSaveCaller
+
+const syscallError = (k: Kernel, e: Kernel['currentSyscallError']): Exception => {
+  k.currentSyscallError = e;
+  return EXCEPTION_SYSCALL_ERROR;
+};
+
+const hasCancelSendRights = (c: CapT): boolean =>
+  capType(c) === CapTag.Endpoint &&
+  capGet(c, Cap.Endpoint.canSend) === 1 &&
+  capGet(c, Cap.Endpoint.canReceive) === 1 &&
+  capGet(c, Cap.Endpoint.canGrant) === 1 &&
+  capGet(c, Cap.Endpoint.canGrantReply) === 1;
+
+/**
+ * `decodeCNodeInvocation`, performing the invocation once every check has
+ * passed (as the C kernel does, after setting the caller to Restart).
+ */
+export const decodeCNodeInvocation = (
+  k: Kernel,
+  labelWord: number,
+  length: number,
+  arg: (i: number) => number,
+  cap: CapT,
+  extraCaps: readonly CapT[],
+): Exception => {
+  if (labelWord < CNODE_FIRST || labelWord > CNODE_LAST) return syscallError(k, { _tag: 'IllegalOperation' });
+  if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const label: InvocationLabel = invocationLabelOf(labelWord);
+  const lu = lookupTargetSlot(k, cap, arg(0), arg(1));
+  if (lu.status !== EXCEPTION_NONE) return lu.status;
+  const destSlot = lu.slot;
+
+  if (label === 'CNodeCopy' || label === 'CNodeMint' || label === 'CNodeMove' || label === 'CNodeMutate') {
+    const srcRoot = extraCaps[0];
+    if (length < 4 || srcRoot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+    const srcIndex = arg(2);
+    const srcDepth = arg(3);
+    const status = ensureEmptySlot(k, destSlot);
+    if (status !== EXCEPTION_NONE) return status;
+    const src = lookupSourceSlot(k, srcRoot, srcIndex, srcDepth);
+    if (src.status !== EXCEPTION_NONE) return src.status;
+    const srcSlot = src.slot;
+    const srcCap = getSlotCap(k, srcSlot);
+    if (capType(srcCap) === CapTag.Null) return syscallError(k, failedLookup(true, missingCapability(srcDepth)));
+    let newCap: CapT;
+    let isMove: boolean;
+    switch (label) {
+      case 'CNodeCopy': {
+        if (length < 5) return syscallError(k, { _tag: 'TruncatedMessage' });
+        const d = deriveCap(k, srcSlot, maskCapRights(rightsFromWord(arg(4)), srcCap));
+        if (d.status !== EXCEPTION_NONE) return d.status;
+        newCap = d.cap;
+        isMove = false;
+        break;
+      }
+      case 'CNodeMint': {
+        if (length < 6) return syscallError(k, { _tag: 'TruncatedMessage' });
+        const masked = maskCapRights(rightsFromWord(arg(4)), srcCap);
+        // The mutant lets an already-badged cap through with its old badge instead of refusing it.
+        const keepsOld = k.mutants.has('mint-keeps-old-badge') && capBadge(masked) !== 0;
+        const updated = keepsOld ? masked : updateCapData(false, arg(5), masked);
+        const d = deriveCap(k, srcSlot, updated);
+        if (d.status !== EXCEPTION_NONE) return d.status;
+        newCap = d.cap;
+        isMove = false;
+        break;
+      }
+      case 'CNodeMove':
+        newCap = maskCapRights(rightsFromWord(ALL_RIGHTS), srcCap);
+        isMove = true;
+        break;
+      default:
+        if (length < 5) return syscallError(k, { _tag: 'TruncatedMessage' });
+        newCap = updateCapData(true, arg(4), srcCap);
+        isMove = true;
+    }
+    if (capType(newCap) === CapTag.Null) return syscallError(k, { _tag: 'IllegalOperation' });
+    setThreadState(k, k.ksCurThread, TS.Restart);
+    if (isMove) cteMove(k, newCap, srcSlot, destSlot);
+    else cteInsert(k, newCap, srcSlot, destSlot);
+    return EXCEPTION_NONE;
+  }
+
+  if (label === 'CNodeRevoke') {
+    setThreadState(k, k.ksCurThread, TS.Restart);
+    return cteRevoke(k, destSlot);
+  }
+  if (label === 'CNodeDelete') {
+    setThreadState(k, k.ksCurThread, TS.Restart);
+    return cteDelete(k, destSlot, true);
+  }
+  if (label === 'CNodeSaveCaller') {
+    const status = ensureEmptySlot(k, destSlot);
+    if (status !== EXCEPTION_NONE) return status;
+    setThreadState(k, k.ksCurThread, TS.Restart);
+    const callerSlot = slotPtr(k.ksCurThread, TCB_CALLER_SLOT);
+    const callerCap = getSlotCap(k, callerSlot);
+    if (capType(callerCap) === CapTag.Reply) cteMove(k, callerCap, callerSlot, destSlot);
+    else if (capType(callerCap) !== CapTag.Null) throw new KernelBug('caller slot holds neither a reply cap nor null');
+    return EXCEPTION_NONE;
+  }
+  if (label === 'CNodeCancelBadgedSends') {
+    const destCap = getSlotCap(k, destSlot);
+    if (!hasCancelSendRights(destCap)) return syscallError(k, { _tag: 'IllegalOperation' });
+    setThreadState(k, k.ksCurThread, TS.Restart);
+    const badge = capGet(destCap, Cap.Endpoint.badge);
+    if (badge !== 0) cancelBadgedSends(k, capGet(destCap, Cap.Endpoint.ptr), badge);
+    return EXCEPTION_NONE;
+  }
+
+  // CNodeRotate
+  const pivotRoot = extraCaps[0];
+  const srcRoot = extraCaps[1];
+  if (length < 8 || pivotRoot === undefined || srcRoot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const pivotNewData = arg(2);
+  const pivotIndex = arg(3);
+  const pivotDepth = arg(4);
+  const srcNewData = arg(5);
+  const srcIndex = arg(6);
+  const srcDepth = arg(7);
+  const src = lookupSourceSlot(k, srcRoot, srcIndex, srcDepth);
+  if (src.status !== EXCEPTION_NONE) return src.status;
+  const pivot = lookupPivotSlot(k, pivotRoot, pivotIndex, pivotDepth);
+  if (pivot.status !== EXCEPTION_NONE) return pivot.status;
+  const srcSlot = src.slot;
+  const pivotSlot = pivot.slot;
+  if (pivotSlot === srcSlot || pivotSlot === destSlot) return syscallError(k, { _tag: 'IllegalOperation' });
+  if (srcSlot !== destSlot) {
+    const status = ensureEmptySlot(k, destSlot);
+    if (status !== EXCEPTION_NONE) return status;
+  }
+  const srcCap = getSlotCap(k, srcSlot);
+  if (capType(srcCap) === CapTag.Null) return syscallError(k, failedLookup(true, missingCapability(srcDepth)));
+  const pivotCap = getSlotCap(k, pivotSlot);
+  if (capType(pivotCap) === CapTag.Null) return syscallError(k, failedLookup(false, missingCapability(pivotDepth)));
+  const swapped = k.mutants.has('rotate-swaps-badges');
+  const newSrcCap = updateCapData(true, swapped ? pivotNewData : srcNewData, srcCap);
+  const newPivotCap = updateCapData(true, swapped ? srcNewData : pivotNewData, pivotCap);
+  if (capType(newSrcCap) === CapTag.Null || capType(newPivotCap) === CapTag.Null) return syscallError(k, { _tag: 'IllegalOperation' });
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  if (srcSlot === destSlot) {
+    cteSwap(k, newSrcCap, srcSlot, newPivotCap, pivotSlot);
+  } else {
+    cteMove(k, newPivotCap, pivotSlot, destSlot);
+    cteMove(k, newSrcCap, srcSlot, pivotSlot);
+  }
+  return EXCEPTION_NONE;
+};

@@ -1,0 +1,141 @@
+/**
+ * Abstraction of the cap slots and of the capability derivation tree. The
+ * concrete tree is seL4's MDB: doubly linked lists of slots in pre-order, where
+ * a slot's descendants are the run of following entries it is an MDB parent
+ * of. The parent map is rebuilt with a stack walk; the representation
+ * invariant checks the links, the null nodes of empty slots, and that every
+ * slot's revoke run is exactly its subtree (l4v's valid_mdb and mdb_chunked).
+ */
+import { TCB_SLOT_COUNT } from '../../spec/model/structures';
+import type { Cap, SlotPtr } from '../../spec/model/structures';
+import type { Cdt } from '../../spec/model/state';
+import { CTE_MDB_W0, CTE_MDB_W1, CapTag, Mdb, capType, getField } from '../../impl/model/layout';
+import { capBadge, sameRegionAs } from '../../impl/model/capability';
+import type { Kernel } from '../../impl/model/state';
+import { abstractCap } from './cap';
+import { type Violation, hexPtr, slotAt, slotCap, word } from './read';
+
+interface Entry {
+  readonly slot: SlotPtr;
+  readonly next: number;
+  readonly prev: number;
+  readonly revocable: boolean;
+  readonly firstBadged: boolean;
+}
+
+/** Every slot of every CNode and TCB the ghost table knows, in address order. */
+export const allSlots = (k: Kernel): SlotPtr[] => {
+  const out: SlotPtr[] = [];
+  const objs = [...k.ghostObjects.entries()].sort((a, b) => a[0] - b[0]);
+  for (const [p, g] of objs) {
+    if (g.type === 'CNode') for (let i = 0; i < 2 ** (g.sizeBits - 4); i++) out.push(slotAt(p, i));
+    else if (g.type === 'TCB') for (let i = 0; i < TCB_SLOT_COUNT; i++) out.push(slotAt(p, i));
+  }
+  return out;
+};
+
+const readEntry = (k: Kernel, slot: SlotPtr): Entry => {
+  const w0 = word(k, slot + 4 * CTE_MDB_W0);
+  const w1 = word(k, slot + 4 * CTE_MDB_W1);
+  return {
+    slot,
+    next: getField(w0, Mdb.next),
+    prev: getField(w1, Mdb.prev),
+    revocable: getField(w0, Mdb.revocable) === 1,
+    firstBadged: getField(w0, Mdb.firstBadged) === 1,
+  };
+};
+
+/** `isMDBParentOf` on uncounted reads. */
+const mdbParent = (k: Kernel, a: Entry, b: Entry): boolean => {
+  if (!a.revocable) return false;
+  const ca = slotCap(k, a.slot);
+  const cb = slotCap(k, b.slot);
+  if (!sameRegionAs(ca, cb)) return false;
+  const ta = capType(ca);
+  if (ta === CapTag.SGISignal && capType(cb) === CapTag.SGISignal && b.firstBadged) return false;
+  if ((ta === CapTag.Endpoint || ta === CapTag.Notification) && capBadge(ca) !== 0) return capBadge(cb) === capBadge(ca) && !b.firstBadged;
+  return true;
+};
+
+export interface CSpaceAbstraction {
+  readonly caps: Map<SlotPtr, Cap>;
+  readonly cdt: Cdt;
+}
+
+export const abstractCSpace = (k: Kernel, v: Violation[]): CSpaceAbstraction => {
+  const caps = new Map<SlotPtr, Cap>();
+  const entries = new Map<SlotPtr, Entry>();
+  for (const slot of allSlots(k)) {
+    const c = slotCap(k, slot);
+    if (c.w0 === 0 && c.w1 === 0) {
+      if (word(k, slot + 8) !== 0 || word(k, slot + 12) !== 0)
+        v.push({ path: `mdb[${hexPtr(slot)}]`, message: 'an empty slot has a non-null MDB node' });
+      continue;
+    }
+    caps.set(slot, abstractCap(c));
+    entries.set(slot, readEntry(k, slot));
+  }
+
+  // The links must be symmetric and stay among non-empty slots.
+  for (const e of entries.values()) {
+    if (e.next !== 0) {
+      const n = entries.get(e.next);
+      if (n === undefined) v.push({ path: `mdb[${hexPtr(e.slot)}].next`, message: `points at ${hexPtr(e.next)}, which is empty or not a slot` });
+      else if (n.prev !== e.slot) v.push({ path: `mdb[${hexPtr(e.next)}].prev`, message: `is ${hexPtr(n.prev)}, but ${hexPtr(e.slot)}.next points here` });
+    }
+    if (e.prev !== 0) {
+      const p = entries.get(e.prev);
+      if (p === undefined) v.push({ path: `mdb[${hexPtr(e.slot)}].prev`, message: `points at ${hexPtr(e.prev)}, which is empty or not a slot` });
+      else if (p.next !== e.slot) v.push({ path: `mdb[${hexPtr(e.prev)}].next`, message: `is ${hexPtr(p.next)}, but ${hexPtr(e.slot)}.prev points here` });
+    }
+  }
+
+  const parent = new Map<SlotPtr, SlotPtr>();
+  const children = new Map<SlotPtr, SlotPtr[]>();
+  const original = new Set<SlotPtr>();
+  let visited = 0;
+  for (const head of entries.values()) {
+    if (head.prev !== 0) continue;
+    const list: Entry[] = [];
+    for (let e: Entry | undefined = head; e !== undefined; e = e.next === 0 ? undefined : entries.get(e.next)) {
+      if (list.length > entries.size) {
+        v.push({ path: `mdb[${hexPtr(head.slot)}]`, message: 'the MDB list does not terminate' });
+        break;
+      }
+      list.push(e);
+    }
+    visited += list.length;
+    // Stack walk: an entry's parent is the nearest enclosing entry that is its MDB parent.
+    const stack: Entry[] = [];
+    const subtreeEnd = new Map<SlotPtr, number>();
+    list.forEach((e, i) => {
+      while (stack.length > 0 && !mdbParent(k, stack[stack.length - 1] as Entry, e)) {
+        subtreeEnd.set((stack.pop() as Entry).slot, i);
+      }
+      const top = stack[stack.length - 1];
+      if (top !== undefined) {
+        parent.set(e.slot, top.slot);
+        const cs = children.get(top.slot);
+        if (cs === undefined) children.set(top.slot, [e.slot]);
+        else cs.push(e.slot);
+      }
+      if (e.revocable) original.add(e.slot);
+      stack.push(e);
+    });
+    for (const e of stack) subtreeEnd.set(e.slot, list.length);
+    // Revoke deletes the run of entries an entry is an MDB parent of: it must be exactly its subtree.
+    list.forEach((e, i) => {
+      let run = i + 1;
+      while (run < list.length && mdbParent(k, e, list[run] as Entry)) run++;
+      const end = subtreeEnd.get(e.slot) ?? i + 1;
+      if (run !== end)
+        v.push({
+          path: `mdb[${hexPtr(e.slot)}]`,
+          message: `its revoke run covers ${run - i - 1} entries but its subtree has ${end - i - 1}`,
+        });
+    });
+  }
+  if (visited !== entries.size) v.push({ path: 'mdb', message: `${entries.size - visited} non-empty slots are on no list from a head (a cycle)` });
+  return { caps, cdt: { parent, children, original } };
+};

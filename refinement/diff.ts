@@ -1,0 +1,105 @@
+/**
+ * Structural comparison of two abstract states: a fast equality for the step
+ * loop, and on failure the list of paths where they differ, rendered in the
+ * spec's own terms (e.g. `caps[0x10100140]._tag: spec EndpointCap, impl NullCap`).
+ */
+
+export interface Difference {
+  readonly path: string;
+  readonly spec: unknown;
+  readonly impl: unknown;
+}
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Map) && !(x instanceof Set);
+
+/** Deep structural equality over the values states are made of (maps and sets compare by content). */
+export const deepEqual = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    for (const [k, v] of a) if (!b.has(k) || !deepEqual(v, b.get(k))) return false;
+    return true;
+  }
+  if (a instanceof Set) {
+    if (!(b instanceof Set) || a.size !== b.size) return false;
+    for (const x of a) if (!b.has(x)) return false;
+    return true;
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (!isPlainObject(b) || Array.isArray(b)) return false;
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const key of ka) if (!deepEqual((a as Record<string, unknown>)[key], b[key])) return false;
+  return true;
+};
+
+const keyText = (k: unknown): string => (typeof k === 'number' && k >= 0x1000 ? '0x' + k.toString(16) : String(k));
+
+const sortKeys = (ks: unknown[]): unknown[] => [...ks].sort((x, y) => (typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : 1));
+
+const ABSENT = Symbol('absent');
+
+/** Every path where the two values differ (at most `limit`), most specific first. */
+export const diff = (spec: unknown, impl: unknown, limit = 50): Difference[] => {
+  const out: Difference[] = [];
+  const walk = (a: unknown, b: unknown, path: string): void => {
+    if (out.length >= limit || deepEqual(a, b)) return;
+    const show = (x: unknown) => (x === ABSENT ? undefined : x);
+    if (a instanceof Map && b instanceof Map) {
+      for (const k of sortKeys([...new Set([...a.keys(), ...b.keys()])]))
+        walk(a.has(k) ? a.get(k) : ABSENT, b.has(k) ? b.get(k) : ABSENT, `${path}[${keyText(k)}]`);
+      return;
+    }
+    if (a instanceof Set && b instanceof Set) {
+      const onlyA = sortKeys([...a].filter((x) => !b.has(x)));
+      const onlyB = sortKeys([...b].filter((x) => !a.has(x)));
+      out.push({ path, spec: onlyA.map(keyText).join(', ') || '(none extra)', impl: onlyB.map(keyText).join(', ') || '(none extra)' });
+      return;
+    }
+    if (Array.isArray(a) && Array.isArray(b)) {
+      if (a.length !== b.length) {
+        out.push({ path: `${path}.length`, spec: a.length, impl: b.length });
+      }
+      for (let i = 0; i < Math.min(a.length, b.length); i++) walk(a[i], b[i], `${path}[${i}]`);
+      return;
+    }
+    if (isPlainObject(a) && isPlainObject(b)) {
+      if (a['_tag'] !== b['_tag']) {
+        out.push({ path: `${path}._tag`, spec: a['_tag'], impl: b['_tag'] });
+        return;
+      }
+      for (const k of sortKeys([...new Set([...Object.keys(a), ...Object.keys(b)])]) as string[])
+        walk(k in a ? a[k] : ABSENT, k in b ? b[k] : ABSENT, `${path}.${k}`);
+      return;
+    }
+    out.push({ path, spec: show(a), impl: show(b) });
+  };
+  walk(spec, impl, '');
+  return out.map((d) => ({ ...d, path: d.path.replace(/^\./, '') }));
+};
+
+/** A compact, readable rendering of a value inside a difference report. */
+export const render = (x: unknown): string => {
+  if (x === undefined) return '(absent)';
+  if (typeof x === 'bigint') return `${x}n`;
+  if (typeof x === 'number') return x >= 0x1000 ? '0x' + x.toString(16) : String(x);
+  if (typeof x === 'string') return x;
+  if (x instanceof Map) return `{${[...x.entries()].map(([k, v]) => `${keyText(k)}: ${render(v)}`).join(', ')}}`;
+  if (x instanceof Set) return `{${[...x].map(keyText).join(', ')}}`;
+  if (Array.isArray(x)) return `[${x.map(render).join(', ')}]`;
+  if (isPlainObject(x)) {
+    const tag = typeof x['_tag'] === 'string' ? x['_tag'] : '';
+    const fields = Object.entries(x)
+      .filter(([k]) => k !== '_tag')
+      .map(([k, v]) => `${k}=${render(v)}`);
+    return fields.length === 0 ? tag || '{}' : `${tag}(${fields.join(', ')})`;
+  }
+  return String(x);
+};
