@@ -12,7 +12,7 @@ import type { Outcome } from '../spec/kernel';
 import type { KernelState } from '../spec/model/state';
 import { SpecAssertionFailed } from '../spec/model/assert';
 import { boot, step as implStep, type Kernel } from '../impl/kernel';
-import { KernelBug } from '../impl/model/memory';
+import { KernelBug, releaseMemory } from '../impl/model/memory';
 import { abstract, type Violation } from './abstract';
 import { type Difference, deepEqual, diff } from './diff';
 
@@ -72,6 +72,11 @@ export class LockStep {
     }
   }
 
+  /** Give the concrete machine's memory back for reuse; the lock step must not be used afterwards. */
+  dispose(): void {
+    releaseMemory(this.impl.mem);
+  }
+
   /** Take one event; returns false once the run has failed. */
   step(event: Event): boolean {
     if (this.failure !== undefined) return false;
@@ -101,5 +106,6 @@ export class LockStep {
 export const runTrace = (events: readonly Event[], opts: LockStepOptions = {}): { readonly steps: number; readonly failure: Failure | undefined } => {
   const ls = new LockStep(opts);
   for (const e of events) if (!ls.step(e)) break;
+  ls.dispose();
   return { steps: ls.steps, failure: ls.failure };
 };

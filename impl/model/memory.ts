@@ -17,6 +17,13 @@ export class PhysicalMemory {
   readonly words: Uint32Array;
   /** 1 where a page may hold a non-zero word; a page marked 0 is all zero. */
   readonly dirty: Uint8Array;
+  /** The indices of the pages marked in `dirty`. */
+  readonly dirtyPages = new Set<number>();
+  /**
+   * Pages written since the abstraction function last looked (it caches what it
+   * derived from the others). Only the abstraction reads and clears this.
+   */
+  readonly writtenPages = new Set<number>();
   reads = 0;
   writes = 0;
 
@@ -41,7 +48,26 @@ export class PhysicalMemory {
     this.writes++;
     const i = this.index(paddr);
     this.words[i] = value;
-    if (value !== 0) this.dirty[i >>> PAGE_WORD_BITS] = 1;
+    this.writtenPages.add(i >>> PAGE_WORD_BITS);
+    if (value !== 0) {
+      const page = i >>> PAGE_WORD_BITS;
+      if (this.dirty[page] === 0) {
+        this.dirty[page] = 1;
+        this.dirtyPages.add(page);
+      }
+    }
+  }
+
+  /** Zero all of memory and forget the counters, for reuse by a new machine. */
+  reset(): void {
+    for (const p of this.dirtyPages) {
+      this.words.fill(0, p << PAGE_WORD_BITS, (p + 1) << PAGE_WORD_BITS);
+      this.dirty[p] = 0;
+    }
+    this.dirtyPages.clear();
+    this.writtenPages.clear();
+    this.reads = 0;
+    this.writes = 0;
   }
 
   /** Zero [paddr, paddr + bytes); whole pages become clean. Counts one write per word. */
@@ -54,16 +80,30 @@ export class PhysicalMemory {
     const wordsPerPage = 1 << PAGE_WORD_BITS;
     for (let p = firstPage; p <= lastPage; p++) {
       if (this.dirty[p] === 0) continue;
+      this.writtenPages.add(p);
       const lo = Math.max(start, p * wordsPerPage);
       const hi = Math.min(start + n, (p + 1) * wordsPerPage);
       this.words.fill(0, lo, hi);
-      if (lo === p * wordsPerPage && hi === (p + 1) * wordsPerPage) this.dirty[p] = 0;
+      if (lo === p * wordsPerPage && hi === (p + 1) * wordsPerPage) {
+        this.dirty[p] = 0;
+        this.dirtyPages.delete(p);
+      }
     }
   }
 
   /** True when the page holding `paddr` may contain a non-zero word. */
   pageMayBeDirty(paddr: number): boolean {
     return this.dirty[((paddr - RAM_BASE) >>> 2) >>> PAGE_WORD_BITS] === 1;
+  }
+
+  /** The page index of a physical address. */
+  pageOf(paddr: number): number {
+    return ((paddr - RAM_BASE) >>> 2) >>> PAGE_WORD_BITS;
+  }
+
+  /** The physical addresses of the pages that may hold non-zero words, ascending. */
+  dirtyPageAddresses(): number[] {
+    return [...this.dirtyPages].sort((a, b) => a - b).map((p) => RAM_BASE + p * 2 ** PAGE_BITS);
   }
 
   /** Read without counting (for the abstraction function and invariants, not the kernel). */
@@ -75,3 +115,20 @@ export class PhysicalMemory {
     return paddr >= RAM_BASE && paddr < RAM_BASE + RAM_SIZE;
   }
 }
+
+/**
+ * A pool of memories: a fresh 32 MiB array per checked trace would keep the
+ * garbage collector busy, so finished machines hand theirs back.
+ */
+const pool: PhysicalMemory[] = [];
+
+export const acquireMemory = (): PhysicalMemory => {
+  const m = pool.pop();
+  if (m === undefined) return new PhysicalMemory();
+  m.reset();
+  return m;
+};
+
+export const releaseMemory = (m: PhysicalMemory): void => {
+  if (pool.length < 4) pool.push(m);
+};

@@ -17,7 +17,7 @@ import {
   NUM_PRIORITIES,
   type SyscallError,
 } from '../../spec/api';
-import { PhysicalMemory } from './memory';
+import { type PhysicalMemory, acquireMemory } from './memory';
 
 /** ksSchedulerAction: 0 and 1 are actions; any other value is the TCB to switch to. */
 export const SCHED_RESUME_CURRENT_THREAD = 0;
@@ -44,7 +44,7 @@ export interface GhostObject {
 }
 
 export class Kernel {
-  readonly mem = new PhysicalMemory();
+  readonly mem: PhysicalMemory = acquireMemory();
   ksCurThread = 0;
   ksIdleThread = 0;
   ksSchedulerAction = SCHED_RESUME_CURRENT_THREAD;

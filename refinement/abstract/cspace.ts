@@ -6,10 +6,11 @@
  * invariant checks the links, the null nodes of empty slots, and that every
  * slot's revoke run is exactly its subtree (l4v's valid_mdb and mdb_chunked).
  */
+import { PAGE_BITS } from '../../spec/api';
 import { TCB_SLOT_COUNT } from '../../spec/model/structures';
 import type { Cap, SlotPtr } from '../../spec/model/structures';
 import type { Cdt } from '../../spec/model/state';
-import { CTE_MDB_W0, CTE_MDB_W1, CapTag, Mdb, capType, getField } from '../../impl/model/layout';
+import { CTE_MDB_W0, CTE_MDB_W1, CapTag, type CapT, Mdb, capType, getField } from '../../impl/model/layout';
 import { capBadge, sameRegionAs } from '../../impl/model/capability';
 import type { Kernel } from '../../impl/model/state';
 import { abstractCap } from './cap';
@@ -17,28 +18,93 @@ import { type Violation, hexPtr, slotAt, slotCap, word } from './read';
 
 interface Entry {
   readonly slot: SlotPtr;
+  readonly cap: CapT;
   readonly next: number;
   readonly prev: number;
   readonly revocable: boolean;
   readonly firstBadged: boolean;
 }
 
-/** Every slot of every CNode and TCB the ghost table knows, in address order. */
-export const allSlots = (k: Kernel): SlotPtr[] => {
-  const out: SlotPtr[] = [];
+const PAGE = 2 ** PAGE_BITS;
+
+/** A run of slots inside one page: a piece of a CNode, or a TCB's slot area. */
+interface Unit {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The slot units of every CNode and TCB the ghost table knows, in address order. */
+const slotUnits = (k: Kernel): Unit[] => {
+  const out: Unit[] = [];
   const objs = [...k.ghostObjects.entries()].sort((a, b) => a[0] - b[0]);
   for (const [p, g] of objs) {
-    if (g.type === 'CNode') for (let i = 0; i < 2 ** (g.sizeBits - 4); i++) out.push(slotAt(p, i));
-    else if (g.type === 'TCB') for (let i = 0; i < TCB_SLOT_COUNT; i++) out.push(slotAt(p, i));
+    if (g.type === 'CNode') {
+      const end = p + 2 ** g.sizeBits;
+      for (let page = p; page < end; page += PAGE) out.push({ start: page, end: Math.min(end, page + PAGE) });
+    } else if (g.type === 'TCB') out.push({ start: p, end: slotAt(p, TCB_SLOT_COUNT) });
   }
   return out;
 };
 
-const readEntry = (k: Kernel, slot: SlotPtr): Entry => {
+/** Every slot of every CNode and TCB, in address order (for tools that walk all slots). */
+export const allSlots = (k: Kernel): SlotPtr[] => {
+  const out: SlotPtr[] = [];
+  for (const u of slotUnits(k)) for (let slot = u.start; slot < u.end; slot += 16) out.push(slot);
+  return out;
+};
+
+interface UnitScan {
+  readonly occupied: ReadonlyArray<{ readonly slot: SlotPtr; readonly cap: CapT }>;
+  readonly violations: readonly Violation[];
+}
+
+const scanUnit = (k: Kernel, u: Unit): UnitScan => {
+  const occupied: Array<{ slot: SlotPtr; cap: CapT }> = [];
+  const violations: Violation[] = [];
+  if (!k.mem.pageMayBeDirty(u.start)) return { occupied, violations };
+  for (let slot = u.start; slot < u.end; slot += 16) {
+    const c = slotCap(k, slot);
+    if (c.w0 === 0 && c.w1 === 0) {
+      if (word(k, slot + 8) !== 0 || word(k, slot + 12) !== 0)
+        violations.push({ path: `mdb[${hexPtr(slot)}]`, message: 'an empty slot has a non-null MDB node' });
+      continue;
+    }
+    occupied.push({ slot, cap: c });
+  }
+  return { occupied, violations };
+};
+
+/** Unit scans survive until their page is written (the memory records writes). */
+const scanCache = new WeakMap<Kernel, Map<string, UnitScan>>();
+
+const scanAll = (k: Kernel, written: ReadonlySet<number>): UnitScan[] => {
+  let cache = scanCache.get(k);
+  if (cache === undefined) {
+    cache = new Map();
+    scanCache.set(k, cache);
+  }
+  const out: UnitScan[] = [];
+  const live = new Set<string>();
+  for (const u of slotUnits(k)) {
+    const key = `${u.start}:${u.end}`;
+    live.add(key);
+    let scan = written.has(k.mem.pageOf(u.start)) ? undefined : cache.get(key);
+    if (scan === undefined) {
+      scan = scanUnit(k, u);
+      cache.set(key, scan);
+    }
+    out.push(scan);
+  }
+  for (const key of cache.keys()) if (!live.has(key)) cache.delete(key);
+  return out;
+};
+
+const readEntry = (k: Kernel, slot: SlotPtr, cap: CapT): Entry => {
   const w0 = word(k, slot + 4 * CTE_MDB_W0);
   const w1 = word(k, slot + 4 * CTE_MDB_W1);
   return {
     slot,
+    cap,
     next: getField(w0, Mdb.next),
     prev: getField(w1, Mdb.prev),
     revocable: getField(w0, Mdb.revocable) === 1,
@@ -47,10 +113,10 @@ const readEntry = (k: Kernel, slot: SlotPtr): Entry => {
 };
 
 /** `isMDBParentOf` on uncounted reads. */
-const mdbParent = (k: Kernel, a: Entry, b: Entry): boolean => {
+const mdbParent = (a: Entry, b: Entry): boolean => {
   if (!a.revocable) return false;
-  const ca = slotCap(k, a.slot);
-  const cb = slotCap(k, b.slot);
+  const ca = a.cap;
+  const cb = b.cap;
   if (!sameRegionAs(ca, cb)) return false;
   const ta = capType(ca);
   if (ta === CapTag.SGISignal && capType(cb) === CapTag.SGISignal && b.firstBadged) return false;
@@ -63,18 +129,15 @@ export interface CSpaceAbstraction {
   readonly cdt: Cdt;
 }
 
-export const abstractCSpace = (k: Kernel, v: Violation[]): CSpaceAbstraction => {
+export const abstractCSpace = (k: Kernel, v: Violation[], written: ReadonlySet<number>): CSpaceAbstraction => {
   const caps = new Map<SlotPtr, Cap>();
   const entries = new Map<SlotPtr, Entry>();
-  for (const slot of allSlots(k)) {
-    const c = slotCap(k, slot);
-    if (c.w0 === 0 && c.w1 === 0) {
-      if (word(k, slot + 8) !== 0 || word(k, slot + 12) !== 0)
-        v.push({ path: `mdb[${hexPtr(slot)}]`, message: 'an empty slot has a non-null MDB node' });
-      continue;
+  for (const scan of scanAll(k, written)) {
+    v.push(...scan.violations);
+    for (const { slot, cap } of scan.occupied) {
+      caps.set(slot, abstractCap(cap));
+      entries.set(slot, readEntry(k, slot, cap));
     }
-    caps.set(slot, abstractCap(c));
-    entries.set(slot, readEntry(k, slot));
   }
 
   // The links must be symmetric and stay among non-empty slots.
@@ -110,7 +173,7 @@ export const abstractCSpace = (k: Kernel, v: Violation[]): CSpaceAbstraction => 
     const stack: Entry[] = [];
     const subtreeEnd = new Map<SlotPtr, number>();
     list.forEach((e, i) => {
-      while (stack.length > 0 && !mdbParent(k, stack[stack.length - 1] as Entry, e)) {
+      while (stack.length > 0 && !mdbParent(stack[stack.length - 1] as Entry, e)) {
         subtreeEnd.set((stack.pop() as Entry).slot, i);
       }
       const top = stack[stack.length - 1];
@@ -127,7 +190,7 @@ export const abstractCSpace = (k: Kernel, v: Violation[]): CSpaceAbstraction => 
     // Revoke deletes the run of entries an entry is an MDB parent of: it must be exactly its subtree.
     list.forEach((e, i) => {
       let run = i + 1;
-      while (run < list.length && mdbParent(k, e, list[run] as Entry)) run++;
+      while (run < list.length && mdbParent(e, list[run] as Entry)) run++;
       const end = subtreeEnd.get(e.slot) ?? i + 1;
       if (run !== end)
         v.push({

@@ -6,7 +6,7 @@
 import { MAX_IRQ, PAGE_BITS } from '../../spec/api';
 import type { IRQState, KernelState } from '../../spec/model/state';
 import type { KernelObject, PPtr } from '../../spec/model/structures';
-import { IRQ_INACTIVE, IRQ_RESERVED, IRQ_SIGNAL, IRQ_TIMER, type Kernel } from '../../impl/model/state';
+import { type GhostObject, IRQ_INACTIVE, IRQ_RESERVED, IRQ_SIGNAL, IRQ_TIMER, type Kernel } from '../../impl/model/state';
 import { abstractCSpace } from './cspace';
 import { abstractObject } from './objects';
 import { abstractReadyQueues, abstractSchedulerAction } from './scheduler';
@@ -26,28 +26,96 @@ const IRQ_STATE_NAMES: Record<number, IRQState> = {
   [IRQ_RESERVED]: 'IRQReserved',
 };
 
+/** The non-zero words of one page, cached until the page is written. */
+const pageWordsCache = new WeakMap<Kernel, Map<number, ReadonlyArray<readonly [number, number]>>>();
+
 /** The non-zero words of user frames (device frames are not RAM and read as nothing). */
-const abstractUserMemory = (k: Kernel): Map<number, number> => {
+const abstractUserMemory = (
+  k: Kernel,
+  sorted: ReadonlyArray<readonly [number, GhostObject]>,
+  written: ReadonlySet<number>,
+): Map<number, number> => {
+  let cache = pageWordsCache.get(k);
+  if (cache === undefined) {
+    cache = new Map();
+    pageWordsCache.set(k, cache);
+  }
   const mem = new Map<number, number>();
-  const frames = [...k.ghostObjects.entries()].filter(([p, g]) => g.type === 'Frame' && !g.isDevice && k.mem.isRAM(p));
-  frames.sort((a, b) => a[0] - b[0]);
-  for (const [p, g] of frames) {
-    for (let page = p; page < p + 2 ** g.sizeBits; page += 2 ** PAGE_BITS) {
-      if (!k.mem.pageMayBeDirty(page)) continue;
-      for (let a = page; a < page + 2 ** PAGE_BITS; a += 4) {
-        const w = k.mem.peek(a);
-        if (w !== 0) mem.set(a, w);
+  const dirty = k.mem.dirtyPageAddresses();
+  for (const [p, g] of sorted) {
+    if (g.type !== 'Frame' || g.isDevice || !k.mem.isRAM(p)) continue;
+    // The frame's dirty pages: a binary search for the first, then a walk.
+    let lo = 0;
+    let hi = dirty.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((dirty[mid] ?? 0) < p) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < dirty.length && (dirty[i] ?? 0) < p + 2 ** g.sizeBits; i++) {
+      const page = dirty[i] ?? 0;
+      let words = written.has(k.mem.pageOf(page)) ? undefined : cache.get(page);
+      if (words === undefined) {
+        const found: Array<readonly [number, number]> = [];
+        for (let a = page; a < page + 2 ** PAGE_BITS; a += 4) {
+          const w = k.mem.peek(a);
+          if (w !== 0) found.push([a, w]);
+        }
+        words = found;
+        cache.set(page, words);
       }
+      for (const [a, w] of words) mem.set(a, w);
     }
   }
   return mem;
 };
 
+interface CachedObject {
+  readonly key: string;
+  readonly obj: KernelObject;
+  readonly violations: readonly Violation[];
+}
+
+/** Objects whose abstraction reads only their own words, cached until one of their pages is written. */
+const objectCache = new WeakMap<Kernel, Map<PPtr, CachedObject>>();
+const SELF_CONTAINED = new Set(['TCB', 'CNode', 'Frame', 'PageTable', 'PageDirectory', 'ASIDPool']);
+
+const abstractObjects = (k: Kernel, sorted: ReadonlyArray<readonly [number, GhostObject]>, written: ReadonlySet<number>, v: Violation[]) => {
+  let cache = objectCache.get(k);
+  if (cache === undefined) {
+    cache = new Map();
+    objectCache.set(k, cache);
+  }
+  const objects = new Map<PPtr, KernelObject>();
+  for (const [p, g] of sorted) {
+    const key = `${g.type}:${g.sizeBits}:${g.isDevice}`;
+    const cached = cache.get(p);
+    let touched = cached === undefined || cached.key !== key || !SELF_CONTAINED.has(g.type);
+    if (!touched && g.type !== 'Frame' && g.type !== 'CNode') {
+      for (let a = p; a < p + 2 ** g.sizeBits && !touched; a += 2 ** PAGE_BITS) touched = written.has(k.mem.pageOf(a));
+    }
+    if (touched) {
+      const vs: Violation[] = [];
+      const obj = abstractObject(k, p, g, vs);
+      cache.set(p, { key, obj, violations: vs });
+      objects.set(p, obj);
+      v.push(...vs);
+    } else if (cached !== undefined) {
+      objects.set(p, cached.obj);
+      v.push(...cached.violations);
+    }
+  }
+  for (const p of cache.keys()) if (!k.ghostObjects.has(p)) cache.delete(p);
+  return objects;
+};
+
 export const abstract = (k: Kernel): Abstraction => {
   const v: Violation[] = [];
-  const objects = new Map<PPtr, KernelObject>();
-  for (const [p, g] of [...k.ghostObjects.entries()].sort((a, b) => a[0] - b[0])) objects.set(p, abstractObject(k, p, g, v));
-  const { caps, cdt } = abstractCSpace(k, v);
+  const written = new Set(k.mem.writtenPages);
+  k.mem.writtenPages.clear();
+  const sorted = [...k.ghostObjects.entries()].sort((a, b) => a[0] - b[0]);
+  const objects = abstractObjects(k, sorted, written, v);
+  const { caps, cdt } = abstractCSpace(k, v, written);
   const irqStates: IRQState[] = [];
   const irqMasked = new Set<number>();
   const irqPending = new Set<number>();
@@ -77,7 +145,7 @@ export const abstract = (k: Kernel): Abstraction => {
     irqStates,
     irqNode: k.intStateIRQNode,
     asidTable,
-    userMemory: abstractUserMemory(k),
+    userMemory: abstractUserMemory(k, sorted, written),
     irqPending,
     irqMasked,
   };

@@ -4,7 +4,7 @@
  * intrusive queues), CNodes, frames, page tables, page directories and ASID
  * pools. Which objects exist comes from the kernel's ghost object table.
  */
-import { KERNEL_PD_INDEX, N_CONTEXT_REGISTERS, VM_RIGHTS } from '../../spec/api';
+import { KERNEL_PD_INDEX, N_CONTEXT_REGISTERS, PAGE_BITS, VM_RIGHTS } from '../../spec/api';
 import type {
   ASIDPool,
   Endpoint,
@@ -195,9 +195,21 @@ export const decodePDE = (w: number): PDE | undefined => {
   }
 };
 
+/** The indices in [0, count) of the non-zero words of a table, skipping pages memory knows are zero. */
+const nonZeroWords = (k: Kernel, base: number, count: number): number[] => {
+  const out: number[] = [];
+  const wordsPerPage = 2 ** (PAGE_BITS - 2);
+  for (let i = 0; i < count; i += wordsPerPage - ((base / 4 + i) % wordsPerPage)) {
+    const stop = Math.min(count, i + wordsPerPage - ((base / 4 + i) % wordsPerPage));
+    if (!k.mem.pageMayBeDirty(base + 4 * i)) continue;
+    for (let j = i; j < stop; j++) if (word(k, base + 4 * j) !== 0) out.push(j);
+  }
+  return out;
+};
+
 export const abstractPageTable = (k: Kernel, pt: number): PageTable => {
   const entries = new Map<number, PTE>();
-  for (let i = 0; i < 256; i++) {
+  for (const i of nonZeroWords(k, pt, 256)) {
     const e = decodePTE(word(k, pt + 4 * i));
     if (e !== undefined) entries.set(i, e);
   }
@@ -206,10 +218,8 @@ export const abstractPageTable = (k: Kernel, pt: number): PageTable => {
 
 export const abstractPageDirectory = (k: Kernel, pd: number): PageDirectory => {
   const entries = new Map<number, PDE>();
-  for (let i = 0; i < KERNEL_PD_INDEX; i++) {
-    const w = word(k, pd + 4 * i);
-    if (w === 0) continue;
-    const e = decodePDE(w);
+  for (const i of nonZeroWords(k, pd, KERNEL_PD_INDEX)) {
+    const e = decodePDE(word(k, pd + 4 * i));
     if (e !== undefined) entries.set(i, e);
   }
   return { _tag: 'PageDirectory', entries };
@@ -217,10 +227,7 @@ export const abstractPageDirectory = (k: Kernel, pd: number): PageDirectory => {
 
 export const abstractASIDPool = (k: Kernel, pool: number): ASIDPool => {
   const entries = new Map<number, PPtr>();
-  for (let i = 0; i < 1024; i++) {
-    const pd = word(k, pool + 4 * i);
-    if (pd !== 0) entries.set(i, pd);
-  }
+  for (const i of nonZeroWords(k, pool, 1024)) entries.set(i, word(k, pool + 4 * i));
   return { _tag: 'ASIDPool', entries };
 };
 

@@ -21,34 +21,39 @@ export const abstractSchedulerAction = (k: Kernel): SchedulerAction => {
 export const abstractReadyQueues = (k: Kernel, v: Violation[]): Map<number, readonly PPtr[]> => {
   const queues = new Map<number, readonly PPtr[]>();
   const queued = new Set<PPtr>();
-  for (let dom = 0; dom < NUM_DOMAINS; dom++) {
-    const l1 = k.ksReadyQueuesL1Bitmap[dom] ?? 0;
-    for (let prio = 0; prio < NUM_PRIORITIES; prio++) {
-      const idx = dom * NUM_PRIORITIES + prio;
-      const head = k.ksReadyQueueHead[idx] ?? 0;
-      const tail = k.ksReadyQueueTail[idx] ?? 0;
-      const l2 = k.ksReadyQueuesL2Bitmap[dom * 8 + (7 - (prio >>> 5))] ?? 0;
-      const inL2 = ((l2 >>> (prio & 31)) & 1) === 1;
-      const inL1 = ((l1 >>> (prio >>> 5)) & 1) === 1;
-      const path = `readyQueues[${dom}:${prio}]`;
-      if (head === 0) {
-        if (tail !== 0) v.push({ path, message: 'empty queue with a tail' });
-        if (inL2) v.push({ path, message: 'L2 bitmap bit set for an empty queue' });
-        continue;
-      }
-      if (!inL2) v.push({ path, message: 'L2 bitmap bit clear for a non-empty queue' });
-      if (!inL1) v.push({ path, message: 'L1 bitmap bit clear for a non-empty queue' });
-      const q = walkQueue(k, head, tail, Tcb.schedNext, Tcb.schedPrev, path, v);
-      for (const t of q) {
-        queued.add(t);
-        if (tcbWord(k, t, Tcb.domain) !== dom || tcbWord(k, t, Tcb.priority) !== prio)
-          v.push({ path, message: `0x${t.toString(16)} sits in the wrong queue for its domain and priority` });
-      }
-      queues.set(idx, q);
+  const heads = k.ksReadyQueueHead;
+  const tails = k.ksReadyQueueTail;
+  // The bitmap words the queues call for, to compare with the kernel's.
+  const l1 = new Uint32Array(NUM_DOMAINS);
+  const l2 = new Uint32Array(NUM_DOMAINS * 8);
+  for (let idx = 0; idx < heads.length; idx++) {
+    if (((heads[idx] as number) | (tails[idx] as number)) === 0) continue;
+    const head = heads[idx] ?? 0;
+    const tail = tails[idx] ?? 0;
+    const dom = Math.floor(idx / NUM_PRIORITIES);
+    const prio = idx % NUM_PRIORITIES;
+    const path = `readyQueues[${dom}:${prio}]`;
+    if (head === 0) {
+      v.push({ path, message: 'empty queue with a tail' });
+      continue;
     }
+    l1[dom] = ((l1[dom] ?? 0) | (1 << (prio >>> 5))) >>> 0;
+    l2[dom * 8 + (7 - (prio >>> 5))] = ((l2[dom * 8 + (7 - (prio >>> 5))] ?? 0) | (1 << (prio & 31))) >>> 0;
+    const q = walkQueue(k, head, tail, Tcb.schedNext, Tcb.schedPrev, path, v);
+    for (const t of q) {
+      queued.add(t);
+      if (tcbWord(k, t, Tcb.domain) !== dom || tcbWord(k, t, Tcb.priority) !== prio)
+        v.push({ path, message: `0x${t.toString(16)} sits in the wrong queue for its domain and priority` });
+    }
+    queues.set(idx, q);
+  }
+  for (let dom = 0; dom < NUM_DOMAINS; dom++) {
+    if ((k.ksReadyQueuesL1Bitmap[dom] ?? 0) !== l1[dom])
+      v.push({ path: `readyQueues.l1Bitmap[${dom}]`, message: `is 0x${(k.ksReadyQueuesL1Bitmap[dom] ?? 0).toString(16)}, the queues call for 0x${(l1[dom] ?? 0).toString(16)}` });
     for (let i = 0; i < 8; i++) {
-      const l2 = k.ksReadyQueuesL2Bitmap[dom * 8 + (7 - i)] ?? 0;
-      if ((((l1 >>> i) & 1) === 1) !== (l2 !== 0)) v.push({ path: `readyQueues.bitmap[${dom}]`, message: `L1 bit ${i} disagrees with its L2 word` });
+      const w = dom * 8 + i;
+      if ((k.ksReadyQueuesL2Bitmap[w] ?? 0) !== l2[w])
+        v.push({ path: `readyQueues.l2Bitmap[${dom}][${i}]`, message: `is 0x${(k.ksReadyQueuesL2Bitmap[w] ?? 0).toString(16)}, the queues call for 0x${(l2[w] ?? 0).toString(16)}` });
     }
   }
   for (const [p, g] of k.ghostObjects) {

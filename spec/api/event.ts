@@ -12,16 +12,14 @@
 import * as t from 'io-ts';
 import { MSG_MAX_EXTRA_CAPS, MSG_MAX_LENGTH } from './config';
 
-/** An integer that fits a 32-bit register, read either signed or unsigned. */
-export interface RegisterWordBrand {
-  readonly RegisterWord: unique symbol;
-}
-export const RegisterWord = t.brand(
-  t.number,
-  (n): n is t.Branded<number, RegisterWordBrand> => Number.isInteger(n) && n >= -0x8000_0000 && n <= 0xffff_ffff,
+/** An integer that fits a 32-bit register, written either signed or unsigned. */
+export const RegisterWord = new t.Type<number, number, unknown>(
   'RegisterWord',
+  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= -0x8000_0000 && u <= 0xffff_ffff,
+  (u, c) =>
+    typeof u === 'number' && Number.isInteger(u) && u >= -0x8000_0000 && u <= 0xffff_ffff ? t.success(u) : t.failure(u, c, 'an integer register word'),
+  (a) => a,
 );
-export type RegisterWord = t.TypeOf<typeof RegisterWord>;
 
 const boundedArray = <C extends t.Mixed>(codec: C, max: number, name: string) =>
   t.refinement(t.array(codec), (xs) => xs.length <= max, name);

@@ -1,0 +1,142 @@
+/**
+ * What the trace generator sees of the current state: the caps a thread can
+ * invoke (with the cptr that reaches each), and the slots its CNode caps can
+ * address in CNode operations (with the CNode cap's cptr, index and depth).
+ * Choices are made by position in these lists, so a generated step keeps
+ * meaning the same kind of thing as the state changes and as it shrinks.
+ */
+import { SLOT_BITS, WORD_BITS, mask } from '../../spec/api';
+import * as E from 'fp-ts/Either';
+import { lookupCap } from '../../spec/kernel/cspace';
+import { getCap, getObject, getTCB } from '../../spec/model/heap';
+import type { KernelState } from '../../spec/model/state';
+import { type Cap, type CNodeCap, type PPtr, type SlotPtr, TCB_CTABLE } from '../../spec/model/structures';
+
+/** A cap the thread can name with a full 32-bit lookup. */
+export interface Invokable {
+  readonly cptr: number;
+  readonly slot: SlotPtr;
+  readonly cap: Cap;
+}
+
+/** A slot a CNode invocation can address: through the CNode cap at `root`, by (index, depth). */
+export interface Target {
+  readonly root: number;
+  readonly index: number;
+  readonly depth: number;
+  readonly slot: SlotPtr;
+  readonly cap: Cap;
+}
+
+export interface View {
+  readonly thread: PPtr;
+  /** The CNode the thread's CSpace root cap names. */
+  readonly rootCNode: PPtr | undefined;
+  /** A fault would reach a handler (rather than making the thread Inactive). */
+  readonly hasFaultHandler: boolean;
+  readonly invokable: readonly Invokable[];
+  /** Occupied slots addressable by CNode operations. */
+  readonly full: readonly Target[];
+  /** A handful of empty addressable slots, lowest first. */
+  readonly empty: readonly Target[];
+}
+
+const radixOf = (s: KernelState, cnode: PPtr): number => {
+  const o = getObject(s, cnode);
+  return o?._tag === 'CNode' ? o.radix : 0;
+};
+
+const occupiedIndices = (s: KernelState, cnode: PPtr, radix: number): number[] => {
+  const out: number[] = [];
+  const size = 2 ** radix;
+  for (const slot of s.caps.keys()) {
+    const i = (slot - cnode) / 2 ** SLOT_BITS;
+    if (i >= 0 && i < size && Number.isInteger(i)) out.push(i);
+  }
+  return out.sort((a, b) => a - b);
+};
+
+const EMPTY_PER_CNODE = 6;
+
+/** The lowest few empty indices of a CNode (plus its last slot, a boundary). */
+const emptyIndices = (occupied: readonly number[], radix: number): number[] => {
+  const taken = new Set(occupied);
+  const out: number[] = [];
+  for (let i = 0; i < 2 ** radix && out.length < EMPTY_PER_CNODE; i++) if (!taken.has(i)) out.push(i);
+  const last = 2 ** radix - 1;
+  if (!taken.has(last) && !out.includes(last)) out.push(last);
+  return out;
+};
+
+/** Walk the thread's CSpace from its root: every occupied slot a depth-32 lookup stops at. */
+const invokableCaps = (s: KernelState, thread: PPtr): Invokable[] => {
+  const out: Invokable[] = [];
+  const seen = new Set<SlotPtr>();
+  const walk = (node: CNodeCap, prefix: number, bitsLeft: number, depth: number): void => {
+    const level = node.guardSize + node.radix;
+    if (level > bitsLeft || level === 0 || depth > 3) return;
+    const guardPart = node.guard * 2 ** node.radix;
+    for (const i of occupiedIndices(s, node.ptr, radixOf(s, node.ptr))) {
+      const slot = node.ptr + i * 2 ** SLOT_BITS;
+      const remaining = bitsLeft - level;
+      const cptr = (prefix * 2 ** level + guardPart + i) * 2 ** remaining;
+      const cap = getCap(s, slot);
+      if (remaining > 0 && cap._tag === 'CNodeCap') walk(cap, prefix * 2 ** level + guardPart + i, remaining, depth + 1);
+      else if (!seen.has(slot)) {
+        seen.add(slot);
+        out.push({ cptr: cptr >>> 0, slot, cap });
+      }
+    }
+  };
+  const root = getCap(s, thread + TCB_CTABLE * 2 ** SLOT_BITS);
+  if (root._tag === 'CNodeCap') walk(root, 0, WORD_BITS, 0);
+  return out;
+};
+
+/** The slots a CNode cap (invoked at `root`) addresses, one and two levels down. */
+const targetsOf = (s: KernelState, rootCptr: number, node: CNodeCap): { full: Target[]; empty: Target[] } => {
+  const full: Target[] = [];
+  const empty: Target[] = [];
+  const visit = (cn: CNodeCap, prefix: number, depthSoFar: number, level: number): void => {
+    const depth = depthSoFar + cn.guardSize + cn.radix;
+    if (depth > WORD_BITS || cn.guardSize + cn.radix === 0) return;
+    const radix = radixOf(s, cn.ptr);
+    const base = (prefix * 2 ** cn.guardSize + (cn.guard & mask(cn.guardSize))) * 2 ** cn.radix;
+    const occ = occupiedIndices(s, cn.ptr, radix);
+    for (const i of occ) {
+      const slot = cn.ptr + i * 2 ** SLOT_BITS;
+      const cap = getCap(s, slot);
+      full.push({ root: rootCptr, index: (base + i) >>> 0, depth, slot, cap });
+      if (level === 0 && cap._tag === 'CNodeCap' && cap.ptr !== cn.ptr) visit(cap, base + i, depth, 1);
+    }
+    for (const i of emptyIndices(occ, radix))
+      empty.push({ root: rootCptr, index: (base + i) >>> 0, depth, slot: cn.ptr + i * 2 ** SLOT_BITS, cap: { _tag: 'NullCap' } });
+  };
+  visit(node, 0, 0, 0);
+  return { full, empty };
+};
+
+export const viewOf = (s: KernelState): View => {
+  const thread = s.curThread;
+  const invokable = invokableCaps(s, thread);
+  const full: Target[] = [];
+  const empty: Target[] = [];
+  const seenNodes = new Set<string>();
+  for (const inv of invokable) {
+    if (inv.cap._tag !== 'CNodeCap') continue;
+    const key = `${inv.cap.ptr}:${inv.cap.guard}:${inv.cap.guardSize}`;
+    if (seenNodes.has(key)) continue;
+    seenNodes.add(key);
+    const t = targetsOf(s, inv.cptr, inv.cap);
+    full.push(...t.full);
+    empty.push(...t.empty);
+  }
+  const root = getCap(s, thread + TCB_CTABLE * 2 ** SLOT_BITS);
+  const handler = lookupCap(s, thread, getTCB(s, thread).faultHandler);
+  const hasFaultHandler =
+    E.isRight(handler) &&
+    handler.right._tag === 'EndpointCap' &&
+    handler.right.canSend &&
+    (handler.right.canGrant || handler.right.canGrantReply);
+  return { thread, rootCNode: root._tag === 'CNodeCap' ? root.ptr : undefined, hasFaultHandler, invokable, full, empty };
+};

@@ -1,0 +1,144 @@
+/**
+ * The refinement property: for every generated trace, the abstract spec and the
+ * concrete kernel agree after every event (and the concrete state keeps its
+ * representation invariant). `checkRefinement` runs it with fast-check, counts
+ * coverage, and turns a failure into a minimal replayable counterexample.
+ */
+import fc from 'fast-check';
+import type { BootConfig, Event } from '../spec/api';
+import type { KernelState } from '../spec/model/state';
+import { type Failure, LockStep, runTrace } from '../refinement/run';
+import { minimiseTrace } from '../refinement/minimise';
+import type { Violation } from '../refinement/abstract';
+import { planSteps } from './arbitraries/resolve';
+import { type Op, type Plan, tracePlanArbitrary } from './arbitraries/plan';
+import { Coverage } from './coverage';
+import { Focus } from './arbitraries/focus';
+
+export interface CheckOptions {
+  readonly seed: number;
+  readonly runs: number;
+  /** The longest trace, in plans (a plan is one or a few events). */
+  readonly steps: number;
+  readonly mutants?: readonly string[];
+  readonly config?: BootConfig;
+  readonly weights?: Readonly<Partial<Record<Op, number>>>;
+  readonly checkSpec?: (s: KernelState) => readonly Violation[];
+  /** Called after each run of the main phase (not during shrinking). */
+  readonly onRun?: (done: number, events: number) => void;
+  /** Called as shrinking proceeds. */
+  readonly onShrink?: (steps: number) => void;
+  /** How long fast-check may shrink a counterexample before delta debugging takes over (default 2 s). */
+  readonly shrinkMillis?: number;
+}
+
+export interface Counterexample {
+  readonly events: readonly Event[];
+  readonly failure: Failure;
+  /** fast-check's path to the shrunk case, to replay it with the same seed. */
+  readonly path: string;
+  /** Length of the trace fast-check first found, before shrinking. */
+  readonly originalLength: number;
+}
+
+export interface CheckResult {
+  readonly ok: boolean;
+  readonly seed: number;
+  readonly runs: number;
+  readonly events: number;
+  readonly coverage: Coverage;
+  readonly counterexample?: Counterexample;
+}
+
+/** Run a plan sequence in lock step, resolving each plan against the spec state as it goes. */
+export const runPlans = (
+  plans: readonly Plan[],
+  opts: Pick<CheckOptions, 'mutants' | 'config' | 'checkSpec'>,
+  coverage?: Coverage,
+): { events: Event[]; failure: Failure | undefined } => {
+  const ls = new LockStep(opts);
+  const events: Event[] = [];
+  try {
+    if (ls.failure !== undefined) return { events, failure: ls.failure };
+    const focus = new Focus();
+    for (const plan of plans) {
+      for (const step of planSteps(plan, focus)) {
+        // The idle thread runs no user code: only the hardware could act now.
+        if (ls.spec.curThread === ls.spec.idleThread) break;
+        const e = step(ls.spec);
+        if (e === undefined) continue;
+        events.push(e);
+        if (!ls.step(e)) return { events, failure: ls.failure };
+        if (coverage !== undefined && ls.lastOutcome !== undefined) coverage.record(ls.lastOutcome);
+      }
+    }
+    return { events, failure: undefined };
+  } finally {
+    ls.dispose();
+  }
+};
+
+/** `refinementHolds`: the fast-check property over generated traces. */
+export const refinementHolds = (
+  opts: Pick<CheckOptions, 'steps' | 'mutants' | 'config' | 'checkSpec' | 'weights'>,
+  onResult: (plans: readonly Plan[], r: { events: Event[]; failure: Failure | undefined }) => void,
+): fc.IPropertyWithHooks<[Plan[]]> =>
+  fc.property(tracePlanArbitrary(opts.steps, opts.weights), (plans) => {
+    const r = runPlans(plans, opts);
+    onResult(plans, r);
+    return r.failure === undefined;
+  });
+
+export const checkRefinement = (opts: CheckOptions): CheckResult => {
+  const coverage = new Coverage();
+  let runs = 0;
+  let events = 0;
+  let found: { events: Event[]; failure: Failure } | undefined;
+  // Phase 1: explore, counting runs and coverage, and stop at the first failure.
+  const explore = fc.property(tracePlanArbitrary(opts.steps, opts.weights), (plans) => {
+    const r = runPlans(plans, opts, coverage);
+    runs++;
+    events += r.events.length;
+    opts.onRun?.(runs, events);
+    if (r.failure !== undefined) found = { events: r.events, failure: r.failure };
+    return r.failure === undefined;
+  });
+  const first = fc.check(explore, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
+  if (!first.failed || found === undefined) return { ok: true, seed: opts.seed, runs, events, coverage };
+  const originalLength = found.events.length;
+
+  // Phase 2: let fast-check shrink the plans from that case, within a time budget.
+  let smallest = found;
+  const shrink = fc.property(tracePlanArbitrary(opts.steps, opts.weights), (plans) => {
+    const r = runPlans(plans, opts);
+    if (r.failure === undefined) return true;
+    smallest = { events: r.events, failure: r.failure };
+    opts.onShrink?.(r.events.length);
+    return false;
+  });
+  const shrunk = fc.check(shrink, {
+    seed: opts.seed,
+    path: first.counterexamplePath ?? '0',
+    endOnFailure: false,
+    interruptAfterTimeLimit: opts.shrinkMillis ?? 2_000,
+    markInterruptAsFailure: false,
+  });
+
+  // Phase 3: delta-debug the concrete events themselves.
+  const fails = (es: readonly Event[]) => runTrace(es, opts).failure !== undefined;
+  const minimal = minimiseTrace(smallest.events, fails);
+  const replay = runTrace(minimal, opts);
+  return {
+    ok: false,
+    seed: opts.seed,
+    runs,
+    events,
+    coverage,
+    counterexample: {
+      events: minimal,
+      failure: replay.failure ?? smallest.failure,
+      path: shrunk.counterexamplePath ?? first.counterexamplePath ?? '',
+      originalLength,
+    },
+  };
+};
