@@ -81,6 +81,7 @@ export class LockStep {
   step(event: Event): boolean {
     if (this.failure !== undefined) return false;
     this.steps++;
+    this.lastOutcome = undefined;
     try {
       const r = specStep(this.spec, event);
       this.spec = r.state;
@@ -102,10 +103,24 @@ export class LockStep {
   }
 }
 
+export interface TraceRun {
+  readonly steps: number;
+  readonly failure: Failure | undefined;
+  /** What the spec said each step did (for reports). */
+  readonly outcomes: readonly Outcome[];
+}
+
 /** Run a whole trace in lock step; the result is the first failure, if any. */
-export const runTrace = (events: readonly Event[], opts: LockStepOptions = {}): { readonly steps: number; readonly failure: Failure | undefined } => {
+export const runTrace = (events: readonly Event[], opts: LockStepOptions = {}): TraceRun => {
   const ls = new LockStep(opts);
-  for (const e of events) if (!ls.step(e)) break;
+  const outcomes: Outcome[] = [];
+  for (const e of events) {
+    const ok = ls.step(e);
+    if (ls.lastOutcome !== undefined) outcomes.push(ls.lastOutcome);
+    if (!ok) break;
+  }
   ls.dispose();
-  return { steps: ls.steps, failure: ls.failure };
+  return { steps: ls.steps, failure: ls.failure, outcomes };
 };
+
+export const outcomeText = (o: Outcome): string => `${o.target === undefined ? '' : `${o.target}: `}${o.result}`;

@@ -18,6 +18,7 @@ import {
   type SyscallError,
 } from '../../spec/api';
 import { type PhysicalMemory, acquireMemory } from './memory';
+import { type MutantName, isMutantName } from '../mutants';
 
 /** ksSchedulerAction: 0 and 1 are actions; any other value is the TCB to switch to. */
 export const SCHED_RESUME_CURRENT_THREAD = 0;
@@ -76,9 +77,9 @@ export class Kernel {
   readonly ghostObjects = new Map<number, GhostObject>();
 
   /** Bugs switched on by name (see impl/mutants.ts). */
-  readonly mutants: ReadonlySet<string>;
+  readonly mutants: ReadonlySet<MutantName>;
 
   constructor(mutants: Iterable<string> = []) {
-    this.mutants = new Set(mutants);
+    this.mutants = new Set([...mutants].filter(isMutantName));
   }
 }

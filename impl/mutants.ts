@@ -1,0 +1,38 @@
+/**
+ * Deliberately broken variants of the concrete kernel: each is a realistic bug
+ * (the kind a C kernel developer could write), switched on by name. Every
+ * checker is shown to bite by catching them (test/mutants.test.ts).
+ */
+
+export interface Mutant {
+  readonly name: string;
+  /** What the bug is, in one line. */
+  readonly description: string;
+  /** Which checker must catch it. */
+  readonly checker: 'refinement' | 'fastpath' | 'integrity' | 'confidentiality';
+}
+
+export const MUTANTS = [
+  { name: 'lookup-ignores-guard', description: 'CSpace lookup skips the guard comparison (only the guard size is checked)', checker: 'refinement' },
+  { name: 'mint-keeps-old-badge', description: 'Mint of an already-badged cap succeeds and keeps the old badge instead of failing', checker: 'refinement' },
+  { name: 'move-leaves-stale-mdb-link', description: "cteMove does not repoint the previous MDB entry's next link at the destination", checker: 'refinement' },
+  { name: 'revoke-misses-grandchildren', description: "revoke assumes deleting a child removes the child's descendants and skips past them", checker: 'refinement' },
+  { name: 'copy-marked-revocable', description: 'cteInsert marks every new cap revocable, so copies become parents of later copies', checker: 'refinement' },
+  { name: 'rotate-swaps-badges', description: 'Rotate applies the pivot data word to the source cap and vice versa', checker: 'refinement' },
+  { name: 'delete-drops-first-badged', description: 'emptySlot does not pass the first-badged mark on to the next MDB entry', checker: 'refinement' },
+  { name: 'retype-ignores-alignment', description: 'Retype places objects at the free index without aligning it to the object size', checker: 'refinement' },
+  { name: 'reset-skips-zeroing', description: 'resetting an untyped lowers the watermark without zeroing the memory', checker: 'refinement' },
+  { name: 'badge-not-delivered', description: "a message transfer leaves 0 in the receiver's badge register", checker: 'refinement' },
+  { name: 'reply-cap-reusable', description: 'a reply does not consume the reply cap, so it can be used again', checker: 'refinement' },
+  { name: 'nbsend-blocks', description: 'NBSend to an endpoint without a waiting receiver blocks the sender', checker: 'refinement' },
+  { name: 'bitmap-l1-left-set', description: 'dequeuing the last thread of a priority group leaves its L1 bitmap bit set', checker: 'refinement' },
+  { name: 'queue-tail-not-updated', description: "removing the last thread of an endpoint queue leaves the queue's tail pointing at it", checker: 'refinement' },
+  { name: 'signal-overwrites-badge', description: 'Signal on an active notification replaces the badge word instead of ORing into it', checker: 'refinement' },
+  { name: 'cancel-leaves-thread-linked', description: 'cancelling a blocked IPC does not unlink the thread from the endpoint queue', checker: 'refinement' },
+] as const satisfies readonly Mutant[];
+
+export type MutantName = (typeof MUTANTS)[number]['name'];
+
+export const MUTANT_NAMES: readonly string[] = MUTANTS.map((m) => m.name);
+
+export const isMutantName = (s: string): s is MutantName => MUTANT_NAMES.includes(s);

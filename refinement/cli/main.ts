@@ -1,0 +1,200 @@
+/**
+ * The `sel4-spec` command line: `check` runs the refinement check over random
+ * state-aware traces, `replay` re-runs a trace file, `mutants` lists the
+ * deliberately broken kernels. Exit codes: 0 agreement, 1 counterexample,
+ * 2 bad input or usage (with a one-line message, never a stack trace).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import * as E from 'fp-ts/Either';
+import { MUTANTS, isMutantName } from '../../impl/mutants';
+import { checkRefinement } from '../../properties/refinement';
+import { type TraceFile, TRACE_VERSION, parseTrace } from '../trace/codec';
+import { outcomeText, runTrace } from '../run';
+import { renderFailure, renderSteps } from '../report';
+
+class UsageError extends Error {}
+
+const integer = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) => (v: string): number => {
+  if (!/^-?\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be an integer, got '${v}'`);
+  const n = Number(v);
+  if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+};
+
+const collect = (v: string, acc: string[]): string[] => {
+  if (!isMutantName(v)) throw new InvalidArgumentError(`unknown mutant '${v}' (see 'sel4-spec mutants')`);
+  return [...acc, v];
+};
+
+const out = (s: string) => process.stdout.write(s + '\n');
+const err = (s: string) => process.stderr.write(s + '\n');
+
+const randomSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) & 0x7fffffff;
+
+interface CheckFlags {
+  seed?: number;
+  runs: number;
+  steps: number;
+  mutant: string[];
+  json?: boolean;
+  out: string;
+  coverage?: boolean;
+  timing: boolean;
+  progress: boolean;
+}
+
+const check = (flags: CheckFlags): number => {
+  const seed = flags.seed ?? randomSeed();
+  const showProgress = flags.progress && !flags.json;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: 'checking [{bar}] {value}/{total} runs | {events} events',
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+      hideCursor: false,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  if (showProgress) bar.start(flags.runs, 0, { events: 0 });
+  const t0 = performance.now();
+  const result = checkRefinement({
+    seed,
+    runs: flags.runs,
+    steps: flags.steps,
+    mutants: flags.mutant,
+    onRun: (done, events) => {
+      if (showProgress) bar.update(done, { events });
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if (showProgress) bar.stop();
+  const cov = result.coverage.summary();
+  const eventsPerSecond = result.events / Math.max(seconds, 1e-9);
+  const timing = flags.timing ? `in ${seconds.toFixed(1)} s (${Math.round(eventsPerSecond)} events/s)` : '';
+  out(`sel4-spec check: seed ${seed}, ${result.runs} runs, ${result.events} events ${timing}`.trimEnd());
+  out(`coverage: ${cov.hit} of ${cov.known} known (invocation, outcome) pairs reached`);
+  if (flags.coverage === true) {
+    for (const row of result.coverage.table()) out(`  ${String(row.count).padStart(7)}  ${row.pair}${row.known ? '' : '   (not in the known list)'}`);
+  }
+  let file: string | undefined;
+  const c = result.counterexample;
+  if (c === undefined) {
+    out('OK: the spec and the concrete kernel agree after every event.');
+  } else {
+    const replayed = runTrace(c.events, { mutants: flags.mutant });
+    out(`COUNTEREXAMPLE: ${c.events.length} events (shrunk from ${c.originalLength}); seed ${seed}, path ${c.path}`);
+    for (const l of renderSteps(c.events, replayed.outcomes.map(outcomeText))) out(l);
+    for (const l of renderFailure(c.failure)) out(l);
+    const doc: TraceFile = {
+      version: TRACE_VERSION,
+      seed,
+      path: c.path,
+      mutants: [...flags.mutant],
+      events: [...c.events],
+      failure: { step: c.failure.step, kind: c.failure.kind, message: c.failure.message, report: renderFailure(c.failure) },
+    };
+    mkdirSync(flags.out, { recursive: true });
+    file = join(flags.out, `counterexample-seed-${seed}.trace.json`);
+    writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
+    out(`trace written to ${file}; replay it with: npx sel4-spec replay ${file}`);
+  }
+  if (flags.json === true) {
+    out(
+      JSON.stringify({
+        ok: result.ok,
+        seed,
+        runs: result.runs,
+        events: result.events,
+        seconds: flags.timing ? Number(seconds.toFixed(3)) : null,
+        eventsPerSecond: flags.timing ? Math.round(eventsPerSecond) : null,
+        coverage: cov,
+        ...(file === undefined ? {} : { counterexample: file }),
+      }),
+    );
+  }
+  return result.ok ? 0 : 1;
+};
+
+const replay = (file: string, flags: { json?: boolean; mutant: string[] }): number => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const parsed = parseTrace(text, file);
+  if (E.isLeft(parsed)) throw new UsageError(`${parsed.left.where}: ${parsed.left.message}`);
+  const trace = parsed.right;
+  const mutants = flags.mutant.length > 0 ? flags.mutant : (trace.mutants ?? []);
+  for (const m of mutants) if (!isMutantName(m)) throw new UsageError(`${file}: mutants: unknown mutant '${m}'`);
+  const r = runTrace(trace.events, { mutants });
+  out(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
+  for (const l of renderSteps(trace.events.slice(0, r.steps), r.outcomes.map(outcomeText))) out(l);
+  if (r.failure === undefined) out('OK: the spec and the concrete kernel agree after every event.');
+  else for (const l of renderFailure(r.failure)) out(l);
+  if (flags.json === true) out(JSON.stringify({ ok: r.failure === undefined, events: trace.events.length, steps: r.steps, failure: r.failure === undefined ? null : { step: r.failure.step, kind: r.failure.kind } }));
+  return r.failure === undefined ? 0 : 1;
+};
+
+export const program = (): Command => {
+  const p = new Command('sel4-spec');
+  p.description('An executable seL4 specification and a refinement checker for a word-level seL4 kernel.')
+    .exitOverride()
+    .configureOutput({ outputError: (s) => err(`sel4-spec: ${s.replace(/^error: /, '').trim()} (see sel4-spec --help)`) });
+  p.command('check')
+    .description('check the concrete kernel against the spec over random state-aware syscall traces')
+    .option('--seed <n>', 'random seed (printed; the same seed gives the same traces)', integer('--seed', -0x80000000, 0x7fffffff))
+    .option('--runs <n>', 'number of traces', integer('--runs', 1), 100)
+    .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 100_000), 200)
+    .option('--mutant <name>', 'switch on a deliberately broken kernel (repeatable)', collect, [])
+    .option('--json', 'end with one JSON line: {ok, seed, runs, events, seconds, eventsPerSecond, coverage}')
+    .option('--coverage', 'print the (invocation, outcome) coverage table')
+    .option('--out <dir>', 'where counterexample traces are written', '.counterexamples')
+    .option('--no-timing', 'leave wall-clock figures out, so the output is the same byte for byte')
+    .option('--no-progress', 'no progress line on stderr')
+    .action((flags: CheckFlags) => {
+      process.exitCode = check(flags);
+    });
+  p.command('replay')
+    .description('re-run a trace file through both kernels (exit 0 when they agree, 1 when they part)')
+    .argument('<file>', 'a trace file written by check')
+    .option('--mutant <name>', 'switch on a mutant instead of those the file names (repeatable)', collect, [])
+    .option('--json', 'end with one JSON line')
+    .action((file: string, flags: { json?: boolean; mutant: string[] }) => {
+      process.exitCode = replay(file, flags);
+    });
+  p.command('mutants')
+    .description('list the deliberately broken kernels, one per line')
+    .action(() => {
+      for (const m of MUTANTS) out(`${m.name}\t${m.description}`);
+    });
+  return p;
+};
+
+export const main = (argv: readonly string[]): void => {
+  // A closed pipe (`sel4-spec mutants | head`) is not an error of ours.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  try {
+    program().parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (e instanceof UsageError) {
+      err(`sel4-spec: ${e.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw e;
+  }
+};

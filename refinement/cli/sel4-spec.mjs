@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The sel4-spec command: runs the TypeScript sources through tsx, so the
+// checked-out tree is what runs (no build step).
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('./main.ts');
+main(process.argv.slice(2));

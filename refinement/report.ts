@@ -1,0 +1,23 @@
+/**
+ * Human-readable reports: the summary of a check, the coverage table, and a
+ * counterexample as a numbered list of steps with the spec's outcome of each
+ * and, at the failing step, the paths where the two states part.
+ */
+import type { Event } from '../spec/api';
+import type { Failure } from './run';
+import { render } from './diff';
+import { renderEvent } from './trace/render';
+
+
+export const renderFailure = (f: Failure): string[] => {
+  const lines: string[] = [];
+  const where = f.step === 0 ? 'at boot' : `after step ${f.step}`;
+  lines.push(`${f.kind} ${where}: ${f.message}`);
+  for (const d of f.differences) lines.push(`  ${d.path}: spec ${render(d.spec)} | impl ${render(d.impl)}`);
+  for (const v of f.violations) lines.push(`  ${v.path}: ${v.message}`);
+  return lines;
+};
+
+/** The numbered steps of a trace, each with what the spec said happened. */
+export const renderSteps = (events: readonly Event[], outcomes: readonly string[]): string[] =>
+  events.map((e, i) => `  ${String(i + 1).padStart(3)}. ${renderEvent(e)}${outcomes[i] === undefined ? '' : `  → ${outcomes[i]}`}`);

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { NUM_PRIORITIES, ROOT_TCB_PTR } from '../../spec/api';
+import { bootState } from '../../spec/kernel';
+import { boot } from '../../impl/kernel';
+import { CTE_MDB_W0, Mdb, setField } from '../../impl/model/layout';
+import { abstract } from '../../refinement/abstract';
+import { deepEqual, diff } from '../../refinement/diff';
+import { rootSlotPtr } from '../helpers/scenario';
+
+describe('refinement/abstract', () => {
+  it('maps the concrete boot state to the spec boot state', () => {
+    const a = abstract(boot());
+    expect(a.violations).toEqual([]);
+    expect(diff(bootState(), a.state)).toEqual([]);
+    expect(deepEqual(bootState(), a.state)).toBe(true);
+  });
+
+  it('reports a broken MDB link as a representation violation', () => {
+    const k = boot();
+    const slot = rootSlotPtr(2);
+    const a = slot + 4 * CTE_MDB_W0;
+    k.mem.store(a, setField(k.mem.load(a), Mdb.next, rootSlotPtr(9)));
+    expect(abstract(k).violations.map((v) => v.path)).toContain(`mdb[0x${rootSlotPtr(9).toString(16)}].prev`);
+  });
+
+  it('reports a ready-queue bitmap bit without a queue', () => {
+    const k = boot();
+    k.ksReadyQueuesL1Bitmap[0] = 1;
+    expect(abstract(k).violations.map((v) => v.message).join()).toMatch(/queues call for 0x0/);
+  });
+
+  it('reports a queued bit on a thread in no queue, and a queue whose tail is wrong', () => {
+    const k = boot();
+    k.ksReadyQueueHead[NUM_PRIORITIES - 1] = ROOT_TCB_PTR;
+    expect(abstract(k).violations.map((v) => v.message).join()).toMatch(/tail is 0x0 but the last queued thread is 0x10119000/);
+  });
+
+  it('notices a concrete change the spec did not make', () => {
+    const k = boot();
+    k.mem.store(rootSlotPtr(40), 0x0000_0003); // a frame cap with base 0 appears in an empty slot
+    const a = abstract(k);
+    expect(diff(bootState(), a.state).map((d) => d.path)).toContain(`caps[0x${rootSlotPtr(40).toString(16)}]`);
+  });
+});
