@@ -13,7 +13,11 @@ import type { Violation } from '../refinement/abstract';
 import { planSteps } from './arbitraries/resolve';
 import { type Op, type Plan, tracePlanArbitrary } from './arbitraries/plan';
 import { Coverage } from './coverage';
-import { Focus } from './arbitraries/focus';
+import { Statistics } from './statistics';
+import { World } from './arbitraries/world';
+
+/** Ticks with nothing to run before a trace is given up (longer than any domain period). */
+const IDLE_TICK_LIMIT = 64;
 
 export interface CheckOptions {
   readonly seed: number;
@@ -47,6 +51,7 @@ export interface CheckResult {
   readonly runs: number;
   readonly events: number;
   readonly coverage: Coverage;
+  readonly statistics: Statistics;
   readonly counterexample?: Counterexample;
 }
 
@@ -55,25 +60,33 @@ export const runPlans = (
   plans: readonly Plan[],
   opts: Pick<CheckOptions, 'mutants' | 'config' | 'checkSpec'>,
   coverage?: Coverage,
+  stats?: Statistics,
 ): { events: Event[]; failure: Failure | undefined } => {
   const ls = new LockStep(opts);
   const events: Event[] = [];
   try {
     if (ls.failure !== undefined) return { events, failure: ls.failure };
-    const focus = new Focus();
+    const world = new World();
     for (const plan of plans) {
-      for (const step of planSteps(plan, focus)) {
-        // The idle thread runs no user code: only the hardware could act now.
-        if (ls.spec.curThread === ls.spec.idleThread) break;
+      // The idle thread runs no user code: only the hardware acts, until a thread wakes or time is up.
+      const idle = ls.spec.curThread === ls.spec.idleThread;
+      world.idleTicks = idle ? world.idleTicks + 1 : 0;
+      if (world.idleTicks > IDLE_TICK_LIMIT) break;
+      const steps = idle ? [() => ({ kind: 'tick' }) as const] : planSteps(plan, world);
+      for (const step of steps) {
+        if (ls.spec.curThread === ls.spec.idleThread && !idle) break;
         const e = step(ls.spec);
         if (e === undefined) continue;
         events.push(e);
+        const before = ls.spec;
         if (!ls.step(e)) return { events, failure: ls.failure };
         if (coverage !== undefined && ls.lastOutcome !== undefined) coverage.record(ls.lastOutcome);
+        stats?.observe(before, ls.spec, e, ls.lastOutcome);
       }
     }
     return { events, failure: undefined };
   } finally {
+    stats?.endRun();
     ls.dispose();
   }
 };
@@ -91,12 +104,13 @@ export const refinementHolds = (
 
 export const checkRefinement = (opts: CheckOptions): CheckResult => {
   const coverage = new Coverage();
+  const statistics = new Statistics();
   let runs = 0;
   let events = 0;
   let found: { events: Event[]; failure: Failure } | undefined;
   // Phase 1: explore, counting runs and coverage, and stop at the first failure.
   const explore = fc.property(tracePlanArbitrary(opts.steps, opts.weights), (plans) => {
-    const r = runPlans(plans, opts, coverage);
+    const r = runPlans(plans, opts, coverage, statistics);
     runs++;
     events += r.events.length;
     opts.onRun?.(runs, events);
@@ -104,7 +118,7 @@ export const checkRefinement = (opts: CheckOptions): CheckResult => {
     return r.failure === undefined;
   });
   const first = fc.check(explore, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
-  if (!first.failed || found === undefined) return { ok: true, seed: opts.seed, runs, events, coverage };
+  if (!first.failed || found === undefined) return { ok: true, seed: opts.seed, runs, events, coverage, statistics };
   const originalLength = found.events.length;
 
   // Phase 2: let fast-check shrink the plans from that case, within a time budget.
@@ -134,6 +148,7 @@ export const checkRefinement = (opts: CheckOptions): CheckResult => {
     runs,
     events,
     coverage,
+    statistics,
     counterexample: {
       events: minimal,
       failure: replay.failure ?? smallest.failure,

@@ -14,6 +14,8 @@ import { decodeCNodeInvocation } from './cnode';
 import { doReplyTransfer, sendIPC } from './endpoint';
 import { sendSignal } from './notification';
 import { decodeUntypedInvocation } from './untyped';
+import { decodeTCBInvocation } from './tcb';
+import { decodeDomainInvocation } from './domain';
 
 /** Returned for invocations of objects this model does not cover yet (the spec's NotModelled). */
 export const EXCEPTION_NOT_MODELLED = 5;
@@ -66,6 +68,10 @@ export const decodeInvocation = (
       return decodeCNodeInvocation(k, label, length, arg, cap, k.currentExtraCaps.map((s) => getSlotCap(k, s)));
     case CapTag.Untyped:
       return decodeUntypedInvocation(k, label, length, slot, cap, arg, k.currentExtraCaps.map((s) => getSlotCap(k, s)));
+    case CapTag.Thread:
+      return decodeTCBInvocation(k, label, length, cap, slot, call, arg);
+    case CapTag.Domain:
+      return decodeDomainInvocation(k, label, length, arg);
     default:
       return EXCEPTION_NOT_MODELLED;
   }

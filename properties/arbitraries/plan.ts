@@ -22,6 +22,18 @@ export const OPS = [
   'garbage',
   'badgeLifecycle',
   'untypedCycle',
+  'spawn',
+  'channel',
+  'faultPair',
+  'ipc',
+  'tcbOp',
+  'domainOp',
+  'tick',
+  'yield',
+  'fault',
+  'teardown',
+  'signalPair',
+  'settle',
 ] as const;
 export type Op = (typeof OPS)[number];
 
@@ -49,6 +61,18 @@ export const OP_WEIGHTS: Readonly<Record<Op, number>> = {
   garbage: 1,
   badgeLifecycle: 2,
   untypedCycle: 2,
+  spawn: 2,
+  channel: 2,
+  faultPair: 2,
+  ipc: 24,
+  tcbOp: 3,
+  domainOp: 1,
+  tick: 4,
+  yield: 1,
+  fault: 2,
+  teardown: 2,
+  signalPair: 1,
+  settle: 0,
 };
 
 export const CHOICES = 8;
@@ -62,6 +86,23 @@ export const planArbitrary = (weights: Readonly<Partial<Record<Op, number>>> = O
     bad: fc.nat({ max: 99 }),
   });
 
-/** A trace plan of up to `maxSteps` plans; long traces reach deep states. */
+/** The macros a trace may open with: threads that talk, fault, and signal each other. */
+const PROLOGUE_OPS: readonly Op[] = ['channel', 'faultPair', 'signalPair', 'channel', 'spawn'];
+
+const macro = (op: fc.Arbitrary<Op>): fc.Arbitrary<Plan> =>
+  fc.record({ op, n: fc.array(fc.nat({ max: 0xffff }), { minLength: CHOICES, maxLength: CHOICES }), bad: fc.constant(99) });
+
+/** A few macros, then (usually) the root task stepping back so its threads get the processor. */
+const prologueArbitrary = (): fc.Arbitrary<Plan[]> =>
+  fc
+    .tuple(fc.array(macro(fc.constantFrom(...PROLOGUE_OPS)), { maxLength: 4 }), fc.option(macro(fc.constant('settle' as Op)), { freq: 4 }))
+    .map(([ms, settle]) => (settle === null ? ms : [...ms, settle]));
+
+/**
+ * A trace plan: a short prologue that sets up communicating threads (so most
+ * traces reach IPC), then up to `maxSteps` plans. Long traces reach deep states.
+ */
 export const tracePlanArbitrary = (maxSteps: number, weights?: Readonly<Partial<Record<Op, number>>>): fc.Arbitrary<Plan[]> =>
-  fc.array(planArbitrary(weights), { minLength: 1, maxLength: maxSteps, size: 'max' });
+  fc
+    .tuple(prologueArbitrary(), fc.array(planArbitrary(weights), { minLength: 1, maxLength: maxSteps, size: 'max' }))
+    .map(([prologue, body]) => [...prologue, ...body]);

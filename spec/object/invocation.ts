@@ -15,8 +15,10 @@ import type { KernelState } from '../model/state';
 import type { Cap, PPtr, SlotPtr } from '../model/structures';
 import type { CapAndSlot } from '../kernel/cspace';
 import { type CNodeInvocation, decodeCNodeInvocation, invokeCNode } from './cnode';
+import { type DomainInvocation, decodeDomainInvocation, invokeDomain } from './domain';
 import { doReplyTransfer, sendIPC } from './endpoint';
 import { sendSignal } from './notification';
+import { type TCBInvocation, decodeTCBInvocation, invokeTCB } from './tcb';
 import { type RetypeInvocation, decodeUntypedInvocation, invokeUntyped } from './untyped';
 
 // ---------------------------------------------------------------- invocation dispatch
@@ -34,24 +36,32 @@ export type Invocation =
     }
   | { readonly _tag: 'InvokeNotification'; readonly ntfn: PPtr; readonly badge: number }
   | { readonly _tag: 'InvokeReply'; readonly caller: PPtr; readonly slot: SlotPtr; readonly canGrant: boolean }
+  | { readonly _tag: 'InvokeTCB'; readonly inv: TCBInvocation }
+  | { readonly _tag: 'InvokeDomain'; readonly inv: DomainInvocation }
   /** An object whose invocations this model does not cover yet (see DEVIATIONS.md). */
   | { readonly _tag: 'NotModelled'; readonly what: string };
 
-/** The name the coverage table uses for an invocation of `cap` with `label`. */
+/** The labels each cap type's decoder accepts (the rest are IllegalOperation). */
+const OWN_LABELS: Readonly<Partial<Record<Cap['_tag'], readonly [number, number]>>> = {
+  UntypedCap: [1, 1],
+  ThreadCap: [2, 16],
+  CNodeCap: [17, 25],
+  IRQHandlerCap: [27, 29],
+  DomainCap: [30, 32],
+};
+
+/**
+ * The name the coverage table uses for an invocation: the label's name when it
+ * belongs to the invoked cap's type, else `Invoke<Type>` (a wrong label is then
+ * `InvokeCNode → IllegalOperation`, and so on).
+ */
 export const invocationName = (cap: Cap, labelWord: number): string => {
-  switch (cap._tag) {
-    case 'UntypedCap':
-    case 'CNodeCap':
-    case 'ThreadCap':
-    case 'DomainCap':
-    case 'IRQControlCap':
-    case 'IRQHandlerCap': {
-      const l: InvocationLabel = invocationLabelOf(labelWord);
-      return l;
-    }
-    default:
-      return `Invoke${cap._tag.replace(/Cap$/, '')}`;
+  const own = OWN_LABELS[cap._tag];
+  if (own !== undefined && labelWord >= own[0] && labelWord <= own[1]) {
+    const l: InvocationLabel = invocationLabelOf(labelWord);
+    return l;
   }
+  return `Invoke${cap._tag.replace(/Cap$/, '')}`;
 };
 
 /**
@@ -87,6 +97,16 @@ export const decodeInvocation = (
         decodeCNodeInvocation(s, label, args, cap, extraCaps),
         E.map((inv): Invocation => ({ _tag: 'InvokeCNode', inv })),
       );
+    case 'ThreadCap':
+      return pipe(
+        decodeTCBInvocation(s, label, args, cap, slot, extraCaps),
+        E.map((inv): Invocation => ({ _tag: 'InvokeTCB', inv })),
+      );
+    case 'DomainCap':
+      return pipe(
+        decodeDomainInvocation(s, label, args, extraCaps),
+        E.map((inv): Invocation => ({ _tag: 'InvokeDomain', inv })),
+      );
     case 'NullCap':
     case 'ZombieCap':
       return E.left(invalidCapability(0));
@@ -116,6 +136,10 @@ export const performInvocation =
         return none(completed(sendSignal(inv.ntfn, inv.badge)(s)));
       case 'InvokeReply':
         return none(completed(doReplyTransfer(s.curThread, inv.caller, inv.slot, inv.canGrant)(s)));
+      case 'InvokeTCB':
+        return invokeTCB(inv.inv)(s);
+      case 'InvokeDomain':
+        return none(completed(invokeDomain(inv.inv)(s)));
       case 'NotModelled':
         return none(completed(s));
     }

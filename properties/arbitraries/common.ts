@@ -1,0 +1,29 @@
+/**
+ * Helpers shared by the plan resolvers: picking by position, boundary-biased
+ * choices, building syscall events.
+ */
+import { type SyscallEvent, SysCall, messageInfo, syscallEvent } from '../../spec/api';
+import type { KernelState } from '../../spec/model/state';
+import type { Event } from '../../spec/api';
+import type { Invokable, View } from './view';
+
+/** One event to be resolved against the state at the time it happens (undefined: nothing fits). */
+export type Step = (s: KernelState) => Event | undefined;
+
+/** Deliberately wrong arguments appear in about this share of plans. */
+export const BAD_PERCENT = 12;
+
+export const pick = <A>(xs: readonly A[], n: number): A | undefined => (xs.length === 0 ? undefined : xs[n % xs.length]);
+
+export const at = (n: readonly number[], i: number): number => n[i] ?? 0;
+
+/** A boundary-biased choice: mostly from `common`, sometimes from `edges`. */
+export const choose = (n: number, common: readonly number[], edges: readonly number[]): number =>
+  n % 8 === 7 && edges.length > 0 ? (edges[(n >>> 3) % edges.length] ?? 0) : (common[n % common.length] ?? 0);
+
+export const call = (cptr: number, label: number, mrs: readonly number[], caps: readonly number[] = [], sysno = SysCall): SyscallEvent =>
+  syscallEvent({ sysno, cptr, info: messageInfo(label, 0, caps.length, mrs.length), mrs, caps });
+
+export const untypeds = (v: View): Invokable[] => v.invokable.filter((c) => c.cap._tag === 'UntypedCap');
+export const cnodeCaps = (v: View): Invokable[] => v.invokable.filter((c) => c.cap._tag === 'CNodeCap');
+

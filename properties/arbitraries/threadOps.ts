@@ -1,0 +1,441 @@
+/**
+ * Plans about threads: spawning a thread (in the caller's CSpace or its own),
+ * with a role, scheduling parameters, optionally a bound notification, a fault
+ * handler or another domain; pairs that talk (a client and a server on one
+ * endpoint, a faulting thread and its handler); what a thread does when it is
+ * current (Call, ReplyRecv, Recv, Signal, Wait...); TCB and domain
+ * invocations; timer ticks, yields and faults.
+ */
+import {
+  InitSlot,
+  LABEL,
+  ROOT_CNODE_PTR,
+  ROOT_IPC_BUFFER_VADDR,
+  type SyscallEvent,
+  SysCall,
+  SysNBRecv,
+  SysNBSend,
+  SysRecv,
+  SysReply,
+  SysReplyRecv,
+  SysSend,
+  SysYield,
+  syscallEvent,
+} from '../../spec/api';
+import { getCap, getTCB, slotOf } from '../../spec/model/heap';
+import type { KernelState } from '../../spec/model/state';
+import { type PPtr, TCB_CALLER } from '../../spec/model/structures';
+import { type Step, at, call, choose, cnodeCaps, pick, untypeds } from './common';
+import type { Invokable, View } from './view';
+import { viewOf } from './view';
+import type { RoleKind, World } from './world';
+
+const CNODE = InitSlot.ThreadCNode;
+const OWN_RADIX = 3;
+
+const rootEmpty = (v: View, n: number): number | undefined => {
+  const e = pick(
+    v.empty.filter((t) => t.depth === 32 && t.slot >= ROOT_CNODE_PTR && t.slot < ROOT_CNODE_PTR + 2 ** 16),
+    n,
+  );
+  return e === undefined ? undefined : (e.slot - ROOT_CNODE_PTR) / 16;
+};
+
+const ofTag = (v: View, tag: string): Invokable[] => v.invokable.filter((c) => c.cap._tag === tag);
+
+/** An endpoint cap usable as a fault handler (Send and Grant or GrantReply). */
+const handlerCaps = (v: View): Invokable[] =>
+  v.invokable.filter((c) => c.cap._tag === 'EndpointCap' && c.cap.canSend && (c.cap.canGrant || c.cap.canGrantReply));
+
+/** A page directory cap with an ASID: what Configure and SetSpace accept as a VSpace root. */
+const vspaceRoot = (v: View): number | undefined =>
+  v.invokable.find((c) => c.cap._tag === 'PageDirectoryCap' && c.cap.mappedASID !== null)?.cptr;
+
+/** A non-device frame cap for IPC buffers. */
+const bufferFrame = (v: View): number | undefined =>
+  v.invokable.find((c) => c.cap._tag === 'FrameCap' && !c.cap.isDevice && c.cap.rights === 'VMReadWrite')?.cptr;
+
+/** A thread cap whose thread may hand out priority 255 (the MCP authority). */
+const authority = (s: KernelState, v: View): number | undefined =>
+  v.invokable.find((c) => c.cap._tag === 'ThreadCap' && s.objects.get(c.cap.tcb)?._tag === 'TCB' && getTCB(s, c.cap.tcb).mcp === 255)?.cptr;
+
+const domainCap = (v: View): number | undefined => v.invokable.find((c) => c.cap._tag === 'DomainCap')?.cptr;
+
+/** Whether the current thread names objects through the root task's CNode (so root-slot cptrs work). */
+const sharesRootCSpace = (v: View): boolean => v.rootCNode === ROOT_CNODE_PTR;
+
+const retypeStep = (type: number, size: number, n: number, into: (slot: number) => void): Step => (s) => {
+  const v = viewOf(s);
+  if (!sharesRootCSpace(v)) return undefined;
+  // Threads and their objects come from the big untypeds, out of the way of untyped-reuse plans.
+  const big = untypeds(v).filter((u) => u.cap._tag === 'UntypedCap' && u.cap.blockSize >= 21 && !u.cap.isDevice);
+  const ut = pick(big.length > 0 ? big : untypeds(v).filter((u) => u.cap._tag === 'UntypedCap' && !u.cap.isDevice), n);
+  const dest = rootEmpty(v, n >>> 4);
+  if (ut === undefined || dest === undefined) return undefined;
+  into(dest);
+  return call(ut.cptr, LABEL.UntypedRetype, [type, size, 0, 0, dest, 1], [CNODE]);
+};
+
+const ROLE_KINDS: readonly RoleKind[] = ['server', 'client', 'client', 'waiter', 'notifier', 'handler', 'faulter', 'wanderer'];
+const PRIORITIES = [255, 255, 255, 254, 200, 100, 255, 0];
+const DOMAINS = [0, 0, 0, 0, 1, 2];
+
+export interface SpawnSpec {
+  readonly role?: RoleKind;
+  /** Root-slot index of a notification to bind the thread to. */
+  readonly bind?: () => number | undefined;
+  /** Root-slot index of the role's object, if the caller decided it. */
+  readonly object?: () => number | undefined;
+  /** Root-slot index of the fault handler endpoint, if decided. */
+  readonly faultEP?: () => number | undefined;
+}
+
+/**
+ * Spawn a thread: retype a TCB, maybe give it its own small CNode (with copies
+ * of the caps its role needs), configure it, set its priority, maybe bind a
+ * notification or move it to another domain, and resume it.
+ */
+export const spawn = (w: World, n: readonly number[], spec: SpawnSpec = {}): Step[] => {
+  let tcbSlot: number | undefined;
+  let ownCNode: number | undefined;
+  let objectSlot: number | undefined;
+  let faultSlot: number | undefined;
+  const drawn: RoleKind = ROLE_KINDS[at(n, 1) % ROLE_KINDS.length] ?? 'wanderer';
+  // A faulter without a handler would only die; make it a wanderer unless the plan pairs it.
+  let role: RoleKind = spec.role ?? (drawn === 'faulter' && spec.faultEP === undefined ? 'wanderer' : drawn);
+  const wantsOwn = at(n, 2) % 4 === 0;
+  const steps: Step[] = [retypeStep(1, 0, at(n, 0), (slot) => (tcbSlot = slot))];
+  // The role's object: an endpoint for IPC roles, a notification for signal roles.
+  steps.push((s) => {
+    const v = viewOf(s);
+    const tag = role === 'waiter' || role === 'notifier' ? 'NotificationCap' : 'EndpointCap';
+    const given = spec.object?.();
+    const found = given !== undefined ? given : pick(ofTag(v, tag), at(n, 3))?.cptr;
+    if (found !== undefined && found < 2 ** 12) {
+      objectSlot = found;
+      return undefined;
+    }
+    // None yet: make one.
+    return retypeStep(tag === 'EndpointCap' ? 2 : 3, 0, at(n, 3), (slot) => (objectSlot = slot))(s);
+  });
+  steps.push((s) => {
+    const given = spec.faultEP?.();
+    if (given !== undefined) faultSlot = given;
+    else if (at(n, 4) % 2 === 0) faultSlot = pick(handlerCaps(viewOf(s)), at(n, 4) >>> 1)?.cptr;
+    if (role === 'faulter' && faultSlot === undefined) role = 'wanderer';
+    return undefined;
+  });
+  if (wantsOwn) {
+    steps.push(retypeStep(4, OWN_RADIX, at(n, 5), (slot) => (ownCNode = slot)));
+    // Its CNode holds the role's object at index 1 and the fault handler at index 2.
+    const copyIn = (index: number, src: () => number | undefined): Step => () => {
+      const from = src();
+      if (ownCNode === undefined || from === undefined) return undefined;
+      return call(ownCNode, LABEL.CNodeCopy, [index, OWN_RADIX, from, 32, 0xf], [CNODE]);
+    };
+    steps.push(copyIn(1, () => objectSlot), copyIn(2, () => faultSlot));
+  }
+  steps.push((s) => {
+    const v = viewOf(s);
+    const pd = vspaceRoot(v);
+    const frame = bufferFrame(v);
+    if (tcbSlot === undefined || pd === undefined || frame === undefined) return undefined;
+    const k = 1 + (w.spawned++ % 7);
+    const buffer = at(n, 6) % 16 === 15 ? 0 : ROOT_IPC_BUFFER_VADDR + 512 * k;
+    if (ownCNode !== undefined) {
+      const data = (32 - OWN_RADIX) << 3;
+      return call(tcbSlot, LABEL.TCBConfigure, [faultSlot === undefined ? 0 : 2, data, 0, buffer], [ownCNode, pd, frame]);
+    }
+    return call(tcbSlot, LABEL.TCBConfigure, [faultSlot ?? 0, 0, 0, buffer], [CNODE, pd, frame]);
+  });
+  steps.push((s) => {
+    const auth = authority(s, viewOf(s));
+    if (tcbSlot === undefined || auth === undefined) return undefined;
+    const prio = PRIORITIES[at(n, 7) % PRIORITIES.length] ?? 255;
+    return call(tcbSlot, LABEL.TCBSetSchedParams, [prio, prio], [auth]);
+  });
+  // Servers often take signals through a bound notification; others sometimes.
+  if (spec.bind !== undefined || at(n, 1) % 5 === 0 || ((role === 'server' || role === 'handler') && at(n, 5) % 2 === 0)) {
+    steps.push((s) => {
+      const v = viewOf(s);
+      const given = spec.bind?.();
+      if (given !== undefined && tcbSlot !== undefined) return call(tcbSlot, LABEL.TCBBindNotification, [], [given]);
+      const free = ofTag(v, 'NotificationCap').filter((c) => c.cap._tag === 'NotificationCap' && c.cap.canReceive);
+      const ntfn = pick(free, at(n, 3) >>> 2) ?? pick(ofTag(v, 'NotificationCap'), at(n, 3) >>> 2);
+      return tcbSlot === undefined || ntfn === undefined ? undefined : call(tcbSlot, LABEL.TCBBindNotification, [], [ntfn.cptr]);
+    });
+  }
+  const domain = DOMAINS[(at(n, 7) >>> 3) % DOMAINS.length] ?? 0;
+  if (domain !== 0)
+    steps.push((s) => {
+      const dom = domainCap(viewOf(s));
+      return tcbSlot === undefined || dom === undefined ? undefined : call(dom, LABEL.DomainSetSet, [domain], [tcbSlot]);
+    });
+  steps.push((s) => {
+    if (tcbSlot === undefined) return undefined;
+    const cap = getCap(s, slotOf(ROOT_CNODE_PTR, tcbSlot));
+    if (cap._tag === 'ThreadCap') {
+      const cptr = ownCNode !== undefined ? 1 : (objectSlot ?? 0);
+      w.roles.set(cap.tcb, { kind: role, cptr });
+      w.focus.remember(slotOf(ROOT_CNODE_PTR, tcbSlot));
+    }
+    return call(tcbSlot, LABEL.TCBResume, []);
+  });
+  return steps;
+};
+
+/** A client and a server on a fresh endpoint; half the time the client's cap is badged. */
+export const channel = (w: World, n: readonly number[]): Step[] => {
+  let ep: number | undefined;
+  let clientCap: number | undefined;
+  const steps: Step[] = [retypeStep(2, 0, at(n, 0), (slot) => (ep = slot))];
+  steps.push((s) => {
+    if (ep === undefined) return undefined;
+    const dest = rootEmpty(viewOf(s), at(n, 1));
+    if (dest === undefined) return undefined;
+    clientCap = dest;
+    const badge = at(n, 2) % 2 === 0 ? 0 : 1 + (at(n, 2) % 7);
+    return call(CNODE, LABEL.CNodeMint, [dest, 32, ep, 32, at(n, 3) % 6 === 0 ? 0x7 : 0xf, badge], [CNODE]);
+  });
+  return [
+    ...steps,
+    ...spawn(w, [at(n, 4), 0, at(n, 5), 0, at(n, 6), at(n, 5), at(n, 6), at(n, 7)], { role: 'server', object: () => ep }),
+    ...spawn(w, [at(n, 5), 1, at(n, 6), 0, at(n, 7), at(n, 4), at(n, 4), at(n, 6)], { role: 'client', object: () => clientCap ?? ep }),
+  ];
+};
+
+/** A server bound to a notification, and a thread that signals it. */
+export const signalPair = (w: World, n: readonly number[]): Step[] => {
+  let ntfn: number | undefined;
+  return [
+    retypeStep(3, 0, at(n, 0), (slot) => (ntfn = slot)),
+    ...spawn(w, [at(n, 1), 0, at(n, 2), 0, at(n, 3), at(n, 4), at(n, 5), at(n, 6)], { role: 'server', bind: () => ntfn }),
+    ...spawn(w, [at(n, 2), 4, at(n, 3), 0, at(n, 4), at(n, 5), at(n, 6), at(n, 7)], { role: 'notifier', object: () => ntfn }),
+  ];
+};
+
+/** A thread that faults and the thread that handles its faults, through one endpoint. */
+export const faultPair = (w: World, n: readonly number[]): Step[] => {
+  let ep: number | undefined;
+  return [
+    retypeStep(2, 0, at(n, 0), (slot) => (ep = slot)),
+    ...spawn(w, [at(n, 1), 5, at(n, 2), 0, at(n, 3), at(n, 4), at(n, 5), at(n, 6)], { role: 'handler', object: () => ep }),
+    ...spawn(w, [at(n, 2), 6, at(n, 3), 0, 0, at(n, 5), at(n, 6), at(n, 7)], { role: 'faulter', object: () => ep, faultEP: () => ep }),
+  ];
+};
+
+// ---------------------------------------------------------------- what the current thread does
+
+const MESSAGE_LENGTHS = [0, 1, 2, 4, 4, 5, 7, 0];
+
+const message = (n: number): number[] => {
+  const len = choose(n, MESSAGE_LENGTHS, [120, 121, 127]);
+  return Array.from({ length: Math.min(len, 12) }, (_, i) => (n * 2654435761 + i * 97) >>> 16);
+};
+
+const ipcCall = (sysno: number, cptr: number, n: number, extra: { caps?: number[]; recv?: { cnode: number; index: number; depth: number } } = {}): SyscallEvent => {
+  const mrs = message(n);
+  const label = (n >>> 3) % 8;
+  const caps = extra.caps ?? [];
+  const info = ((label << 12) | (caps.length << 7) | Math.min(choose(n, MESSAGE_LENGTHS, [120, 121, 127]), 127)) >>> 0;
+  return syscallEvent({ sysno, cptr, info, mrs, caps, ...(extra.recv === undefined ? {} : { recv: extra.recv }) });
+};
+
+/** A receive slot in the root CNode for incoming caps (for threads sharing it). */
+const receiveSlot = (v: View, n: number) => {
+  const dest = pick(v.empty.filter((t) => t.depth === 32), n);
+  const cnode = cnodeCaps(v)[0];
+  return dest === undefined || cnode === undefined ? undefined : { cnode: dest.root, index: dest.index, depth: dest.depth };
+};
+
+const hasCaller = (s: KernelState, t: PPtr): boolean => getCap(s, slotOf(t, TCB_CALLER))._tag === 'ReplyCap';
+
+/**
+ * What the current thread does next in IPC terms, biased by its role: a server
+ * replies and waits, a client calls, a handler takes faults and answers them,
+ * a waiter waits, a notifier signals; anyone may also poll, yield or send.
+ */
+export const ipc = (w: World, n: readonly number[]): Step => (s) => {
+  const v = viewOf(s);
+  const t = s.curThread;
+  const role = w.roles.get(t);
+  const eps = ofTag(v, 'EndpointCap');
+  const ntfns = ofTag(v, 'NotificationCap');
+  const own = role === undefined ? undefined : v.invokable.find((c) => c.cptr === role.cptr);
+  const ep = own?.cap._tag === 'EndpointCap' ? own : pick(eps, at(n, 0));
+  // Notifiers prefer notifications bound to a thread: that is where signals wake receivers.
+  const bound = ntfns.filter((c) => c.cap._tag === 'NotificationCap' && s.objects.get(c.cap.ptr)?._tag === 'Notification' && (s.objects.get(c.cap.ptr) as { boundTCB: number | null }).boundTCB !== null);
+  const ntfn = own?.cap._tag === 'NotificationCap' && !(role?.kind === 'notifier' && bound.length > 0 && at(n, 0) % 2 === 0) ? own : pick(bound.length > 0 && at(n, 0) % 2 === 0 ? bound : ntfns, at(n, 0));
+  const r = at(n, 1) % 16;
+  const recv = r % 3 === 0 ? receiveSlot(v, at(n, 2)) : undefined;
+  const caps = r % 4 === 1 ? [pick(v.invokable, at(n, 3))?.cptr ?? 0] : [];
+  const kind = role?.kind ?? 'wanderer';
+  if (r === 15) return syscallEvent({ sysno: SysYield });
+  // The root task (no role) mostly lets the threads it made run, and otherwise only sends without blocking.
+  if (role === undefined && w.roles.size > 0) {
+    if (r < 13) return syscallEvent({ sysno: SysYield });
+    const target = pick([...eps, ...ntfns], at(n, 5));
+    return target === undefined ? syscallEvent({ sysno: SysYield }) : ipcCall(SysNBSend, target.cptr, at(n, 4));
+  }
+  switch (kind) {
+    case 'server':
+    case 'handler':
+      if (ep === undefined) break;
+      if (hasCaller(s, t)) {
+        if (r === 14) return syscallEvent({ sysno: SysReply, info: ((kind === 'handler' ? (r % 2) : 0) << 12) >>> 0, mrs: message(at(n, 4)) });
+        if (r === 13) {
+          const dest = pick(v.empty.filter((x) => x.depth === 32), at(n, 5));
+          if (dest !== undefined) return call(dest.root, LABEL.CNodeSaveCaller, [dest.index, dest.depth]);
+        }
+        return { ...ipcCall(SysReplyRecv, ep.cptr, at(n, 4), recv === undefined ? {} : { recv }), ...(kind === 'handler' && r % 5 === 0 ? { info: 1 << 12 } : {}) };
+      }
+      return ipcCall(r === 12 ? SysNBRecv : SysRecv, ep.cptr, at(n, 4), recv === undefined ? {} : { recv });
+    case 'client':
+      if (ep === undefined) break;
+      return ipcCall(r < 11 ? SysCall : r < 13 ? SysSend : SysNBSend, ep.cptr, at(n, 4), { caps });
+    case 'waiter':
+      if (ntfn === undefined) break;
+      return ipcCall(r < 12 ? SysRecv : SysNBRecv, ntfn.cptr, at(n, 4));
+    case 'notifier':
+      if (ntfn === undefined) break;
+      return ipcCall(r < 8 ? SysSend : r < 12 ? SysNBSend : SysCall, ntfn.cptr, at(n, 4));
+    case 'faulter':
+      return r < 6 ? { kind: 'exception' } : r < 10 ? syscallEvent({ sysno: [-9, 5, 1000][r % 3] ?? -9 }) : call(0xdead_0000 + r, 0, []);
+    default:
+      break;
+  }
+  // No role (or nothing to act on): a random IPC over whatever the thread holds.
+  const replies = ofTag(v, 'ReplyCap');
+  const anyCap = pick([...eps, ...ntfns, ...replies], at(n, 5));
+  if (anyCap === undefined) return syscallEvent({ sysno: SysYield });
+  const sysno = [SysCall, SysSend, SysNBSend, SysRecv, SysNBRecv, SysReplyRecv, SysReply][at(n, 6) % 7] ?? SysCall;
+  return ipcCall(sysno, anyCap.cptr, at(n, 4), { caps, ...(recv === undefined ? {} : { recv }) });
+};
+
+// ---------------------------------------------------------------- TCB and domain invocations
+
+const TCB_LABELS = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12, 13, 14, 15, 16];
+
+/** A TCB invocation on some thread, with arguments near their boundaries. */
+export const tcbOp = (w: World, n: readonly number[]): Step => (s) => {
+  const v = viewOf(s);
+  const tcbs = ofTag(v, 'ThreadCap');
+  const label = TCB_LABELS[at(n, 1) % TCB_LABELS.length] ?? 12;
+  // Suspending or reprioritising the thread that runs the show is rare but allowed.
+  const disruptive = label === 6 || label === 8 || label === 11 || label === 5 || label === 10;
+  const target = w.focus.pick(disruptive && at(n, 6) % 8 !== 0 ? tcbs.filter((c) => c.cap._tag === 'ThreadCap' && c.cap.tcb !== v.thread) : tcbs, at(n, 0));
+  if (target === undefined) return undefined;
+  const any = (i: number) => pick(v.invokable, at(n, i))?.cptr ?? 0;
+  const prio = choose(at(n, 2), [255, 254, 200, 100, 0], [256, 300, 0xffffffff]);
+  switch (label) {
+    case 2:
+      return call(target.cptr, label, [at(n, 3) % 2, choose(at(n, 4), [1, 2, 4, 10, 19], [0, 20, 0xffffffff])]);
+    case 3: {
+      const count = choose(at(n, 4), [0, 1, 2], [19, 20]);
+      return call(target.cptr, label, [at(n, 3) % 2, count, ...Array.from({ length: Math.min(count, 6) }, (_, i) => (at(n, 5) * (i + 1)) >>> 0)]);
+    }
+    case 4:
+      return call(target.cptr, label, [at(n, 3) % 16], [pick(tcbs, at(n, 5))?.cptr ?? any(5)]);
+    case 5:
+      return call(target.cptr, label, [any(6), 0, 0, choose(at(n, 3), [0, ROOT_IPC_BUFFER_VADDR + 512 * (at(n, 3) % 8)], [ROOT_IPC_BUFFER_VADDR + 4])], [
+        CNODE,
+        InitSlot.ThreadVSpace,
+        InitSlot.ThreadIPCBuffer,
+      ]);
+    case 6:
+    case 7:
+      return call(target.cptr, label, [prio], [pick(tcbs, at(n, 5))?.cptr ?? InitSlot.ThreadTCB]);
+    case 8:
+      return call(target.cptr, label, [prio, choose(at(n, 6), [255, 100, 0], [256])], [pick(tcbs, at(n, 5))?.cptr ?? InitSlot.ThreadTCB]);
+    case 9:
+      return call(target.cptr, label, [choose(at(n, 3), [0, ROOT_IPC_BUFFER_VADDR + 512 * (at(n, 3) % 8)], [ROOT_IPC_BUFFER_VADDR + 100])], [
+        at(n, 4) % 4 === 0 ? any(5) : InitSlot.ThreadIPCBuffer,
+      ]);
+    case 10:
+      return call(target.cptr, label, [any(6), 0, 0], [at(n, 4) % 4 === 0 ? any(5) : CNODE, InitSlot.ThreadVSpace]);
+    case 13:
+      return call(target.cptr, label, [], [pick(ofTag(v, 'NotificationCap'), at(n, 5))?.cptr ?? any(5)]);
+    case 15:
+      return call(target.cptr, label, [at(n, 3)]);
+    case 16:
+      return call(target.cptr, label, [at(n, 3), at(n, 4)]);
+    default:
+      // Suspend (11), Resume (12), UnbindNotification (14).
+      return call(target.cptr, label, []);
+  }
+};
+
+/** Move a thread between domains, or edit the domain schedule. */
+export const domainOp = (n: readonly number[]): Step => (s) => {
+  const v = viewOf(s);
+  const dom = ofTag(v, 'DomainCap')[0];
+  if (dom === undefined) return undefined;
+  // Moving the thread that runs the show to another domain is rare but allowed.
+  const tcbs = ofTag(v, 'ThreadCap').filter((c) => at(n, 6) % 8 === 0 || (c.cap._tag === 'ThreadCap' && c.cap.tcb !== v.thread));
+  const tcb = pick(tcbs, at(n, 0));
+  switch (at(n, 1) % 4) {
+    case 0:
+    case 1:
+      return call(dom.cptr, LABEL.DomainSetSet, [choose(at(n, 2), [0, 1, 2, 0], [15, 16])], tcb === undefined ? [] : [tcb.cptr]);
+    case 2:
+      return call(dom.cptr, LABEL.DomainScheduleConfigure, [choose(at(n, 3), [1, 2, 3, 4], [98, 99, 0]), at(n, 4) % 3, choose(at(n, 5), [5, 10, 20], [0]), 0]);
+    default:
+      return call(dom.cptr, LABEL.DomainScheduleSetStart, [choose(at(n, 3), [0, 1, 2], [99, 100])]);
+  }
+};
+
+/** Raise the current thread's fault (an undefined instruction, an unknown syscall, an invalid cap). */
+export const fault = (n: readonly number[]): Step => (s) => {
+  // Without a handler a fault stops the thread for good: that stays rare.
+  if (!viewOf(s).hasFaultHandler && at(n, 0) % 8 !== 0) return undefined;
+  switch (at(n, 2) % 3) {
+    case 0:
+      return { kind: 'exception' };
+    case 1:
+      return syscallEvent({ sysno: [-9, 3, 77][at(n, 3) % 3] ?? -9 });
+    default:
+      return syscallEvent({ sysno: [SysCall, SysRecv][at(n, 3) % 2] ?? SysCall, cptr: 0x1000_0000 + at(n, 4) });
+  }
+};
+
+// ---------------------------------------------------------------- tearing down
+
+/**
+ * Delete an object that threads are blocked on: revoke its original cap (the
+ * one whose parent is an untyped) and delete that too, so the last cap goes
+ * and the waiters are cancelled (or, for a thread, it is destroyed).
+ */
+export const teardown = (n: readonly number[]): Step[] => {
+  let target: { index: number } | undefined;
+  return [
+    (s) => {
+      const v = viewOf(s);
+      if (!sharesRootCSpace(v)) return undefined;
+      const busy = new Set<number>();
+      for (const [p, o] of s.objects) {
+        if (o._tag === 'Endpoint' && o.state._tag !== 'IdleEP') busy.add(p);
+        if (o._tag === 'Notification' && o.state._tag === 'WaitingNtfn') busy.add(p);
+        if (o._tag === 'TCB' && o.state._tag.startsWith('Blocked') && p !== s.curThread) busy.add(p);
+      }
+      const originals = v.full.filter((t) => {
+        const c = t.cap;
+        const obj = c._tag === 'EndpointCap' || c._tag === 'NotificationCap' ? c.ptr : c._tag === 'ThreadCap' ? c.tcb : undefined;
+        const parent = s.cdt.parent.get(t.slot);
+        return obj !== undefined && busy.has(obj) && parent !== undefined && s.caps.get(parent)?._tag === 'UntypedCap' && t.depth === 32;
+      });
+      const t = pick(originals, at(n, 0));
+      if (t === undefined) return undefined;
+      target = { index: t.index };
+      return call(t.root, LABEL.CNodeRevoke, [t.index, 32]);
+    },
+    () => (target === undefined ? undefined : call(CNODE, LABEL.CNodeDelete, [target.index, 32])),
+  ];
+};
+
+/** The root task, set up, steps back: it lowers its own priority so the threads it made run first. */
+export const settle = (n: readonly number[]): Step => (s) => {
+  const v = viewOf(s);
+  const self = v.invokable.find((c) => c.cap._tag === 'ThreadCap' && c.cap.tcb === v.thread);
+  if (self === undefined) return undefined;
+  return call(self.cptr, LABEL.TCBSetPriority, [[1, 50, 100, 150][at(n, 0) % 4] ?? 1], [self.cptr]);
+};

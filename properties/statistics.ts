@@ -1,0 +1,88 @@
+/**
+ * What the generated traces did, counted from consecutive spec states: Call /
+ * Reply round trips completed, blocked IPC cancelled by deleting or revoking
+ * its endpoint, signals reaching bound notifications, faults delivered to
+ * handlers, and more. The check reports these so a user can see that deep
+ * paths were reached, not just that nothing failed.
+ */
+import type { Event } from '../spec/api';
+import type { Outcome } from '../spec/kernel';
+import type { KernelState } from '../spec/model/state';
+import type { TCB } from '../spec/model/structures';
+
+export const STATISTICS = [
+  'threadsSpawned',
+  'contextSwitches',
+  'callReplyRoundTrips',
+  'blockedSendersAndReceivers',
+  'blockedIPCCancelledByDeletion',
+  'signalsToBoundNotifications',
+  'faultsDeliveredToHandlers',
+  'faultReplies',
+  'capsTransferred',
+  'domainSwitches',
+] as const;
+export type Statistic = (typeof STATISTICS)[number];
+
+const tcbs = (s: KernelState): Map<number, TCB> => {
+  const m = new Map<number, TCB>();
+  for (const [p, o] of s.objects) if (o._tag === 'TCB' && p !== s.idleThread) m.set(p, o);
+  return m;
+};
+
+export class Statistics {
+  readonly counts: Record<Statistic, number> = Object.fromEntries(STATISTICS.map((k) => [k, 0])) as Record<Statistic, number>;
+  /** Runs in which each statistic happened at least once. */
+  readonly runsWith: Record<Statistic, number> = Object.fromEntries(STATISTICS.map((k) => [k, 0])) as Record<Statistic, number>;
+  private inRun = new Set<Statistic>();
+
+  private add(k: Statistic, n = 1): void {
+    if (n <= 0) return;
+    this.counts[k] += n;
+    this.inRun.add(k);
+  }
+
+  endRun(): void {
+    for (const k of this.inRun) this.runsWith[k]++;
+    this.inRun = new Set();
+  }
+
+  observe(before: KernelState, after: KernelState, event: Event, outcome: Outcome | undefined): void {
+    const was = tcbs(before);
+    const now = tcbs(after);
+    if (after.curThread !== before.curThread) this.add('contextSwitches');
+    if (after.curDomain !== before.curDomain) this.add('domainSwitches');
+    const deleting = outcome?.target === 'CNodeDelete' || outcome?.target === 'CNodeRevoke';
+    const signalling = outcome?.target === 'InvokeNotification';
+    for (const [p, t] of now) {
+      const old = was.get(p);
+      if (old === undefined) continue;
+      const a = old.state._tag;
+      const b = t.state._tag;
+      if (a === 'Inactive' && (b === 'Restart' || b === 'Running') && old.priority === t.priority && event.kind === 'syscall' && outcome?.target === 'TCBResume') this.add('threadsSpawned');
+      if (a === 'BlockedOnReply' && b === 'Running' && old.fault === null) this.add('callReplyRoundTrips');
+      if (a === 'BlockedOnReply' && old.fault !== null && t.fault === null) this.add('faultReplies');
+      if ((b === 'BlockedOnSend' || b === 'BlockedOnReceive') && a !== b) this.add('blockedSendersAndReceivers');
+      if ((a === 'BlockedOnSend' || a === 'BlockedOnReceive' || a === 'BlockedOnNotification') && b === 'Restart' && deleting)
+        this.add('blockedIPCCancelledByDeletion');
+      if (old.fault === null && t.fault !== null && (b === 'BlockedOnSend' || b === 'BlockedOnReply')) this.add('faultsDeliveredToHandlers');
+      if (signalling && t.boundNotification !== null && a === 'BlockedOnReceive' && b === 'Running') this.add('signalsToBoundNotifications');
+    }
+    if (signalling) {
+      for (const [p, o] of after.objects) {
+        const prev = before.objects.get(p);
+        if (o._tag === 'Notification' && o.boundTCB !== null && o.state._tag === 'ActiveNtfn' && prev?._tag === 'Notification' && prev.state._tag !== 'ActiveNtfn')
+          this.add('signalsToBoundNotifications');
+      }
+    }
+    if (event.kind === 'syscall') {
+      // A cap landed in a slot that was empty, by IPC rather than a CNode or Untyped invocation.
+      const ipcTarget = outcome?.target === 'Endpoint' || outcome?.target === 'InvokeEndpoint' || outcome?.target === 'InvokeReply' || outcome?.kind === 'Reply' || outcome?.kind === 'ReplyRecv';
+      if (ipcTarget) {
+        let n = 0;
+        for (const [slot, c] of after.caps) if (!before.caps.has(slot) && c._tag !== 'ReplyCap') n++;
+        this.add('capsTransferred', n);
+      }
+    }
+  }
+}

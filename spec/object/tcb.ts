@@ -1,0 +1,415 @@
+/**
+ * Thread control blocks: their invocations (registers, scheduling parameters,
+ * CSpace / VSpace / IPC buffer, suspend and resume, notification binding, TLS
+ * base and flags), each decoded with every check in seL4's order, and
+ * `restart`, which (re)starts a stopped thread with its reply master in place.
+ *
+ * seL4: Haskell Object/TCB.lhs (decodeTCBInvocation, invokeTCB),
+ * Kernel/Thread.lhs (restart); abstract spec Tcb_A.thy, Decode_A.thy
+ * (decode_tcb_invocation); C src/object/tcb.c.
+ */
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+
+import {
+  type SyscallError,
+  alignmentError,
+  illegalOperation,
+  invalidCapability,
+  rangeError,
+  truncatedMessage,
+} from '../api/errors';
+import { type InvocationLabel, invocationLabelOf } from '../api/invocationLabel';
+import {
+  FAULT_IP,
+  FRAME_REGISTERS,
+  GP_REGISTERS,
+  IPC_BUFFER_SIZE_BITS,
+  NEXT_IP,
+  TPIDRURW,
+  sanitiseRegister,
+} from '../api';
+import { mask } from '../api/word';
+import { sameObjectAs, updateCapData } from '../model/capability';
+import { type Transition, getCap, getNotification, getTCB, setCap, slotOf, updateTCB } from '../model/heap';
+import { type Preemptible, completed } from '../model/preemption';
+import type { KernelState } from '../model/state';
+import {
+  type Cap,
+  type PPtr,
+  type SlotPtr,
+  TCB_BUFFER,
+  TCB_CTABLE,
+  TCB_REPLY,
+  TCB_VTABLE,
+  isStopped,
+  restart as restartState,
+} from '../model/structures';
+import { type CapAndSlot, deriveCap, isFinalCapability } from '../kernel/cspace';
+import {
+  getRegister,
+  getThreadState,
+  possibleSwitchTo,
+  rescheduleRequired,
+  setMCPriority,
+  setPriority,
+  setRegister,
+  setRegisters,
+  setThreadState,
+  tcbSchedEnqueue,
+} from '../kernel/thread';
+import { cteDelete, cteInsert } from './cnode';
+import { cancelIPC, suspend, unbindNotification } from './ipcCancel';
+import { bindNotification } from './notification';
+
+
+/** The flags a thread may set without an FPU (seL4's tcbFlagMask): none. */
+export const TCB_FLAG_MASK = 0;
+
+// ---------------------------------------------------------------- restart
+
+/** `setupReplyMaster`: a thread about to run gets its reply master, an original with no parent. */
+export const setupReplyMaster =
+  (t: PPtr): Transition =>
+  (s) => {
+    const slot = slotOf(t, TCB_REPLY);
+    if (getCap(s, slot)._tag !== 'NullCap') return s;
+    const s1 = setCap(slot, { _tag: 'ReplyCap', tcb: t, master: true, canGrant: true })(s);
+    return { ...s1, cdt: { ...s1.cdt, original: new Set(s1.cdt.original).add(slot) } };
+  };
+
+/** `restart`: a stopped thread abandons what it waited for and runs its syscall again. */
+export const restart =
+  (t: PPtr): Transition =>
+  (s) => {
+    if (!isStopped(getThreadState(s, t))) return s;
+    let s1 = cancelIPC(t)(s);
+    s1 = setupReplyMaster(t)(s1);
+    s1 = setThreadState(restartState, t)(s1);
+    return possibleSwitchTo(t)(tcbSchedEnqueue(t)(s1));
+  };
+
+// ---------------------------------------------------------------- decode
+
+export interface NewRoot {
+  readonly cap: Cap;
+  readonly slot: SlotPtr;
+}
+
+export type TCBInvocation =
+  | { readonly _tag: 'ReadRegisters'; readonly src: PPtr; readonly suspend: boolean; readonly n: number }
+  | { readonly _tag: 'WriteRegisters'; readonly dest: PPtr; readonly resume: boolean; readonly values: readonly number[] }
+  | {
+      readonly _tag: 'CopyRegisters';
+      readonly dest: PPtr;
+      readonly src: PPtr;
+      readonly suspendSource: boolean;
+      readonly resumeTarget: boolean;
+      readonly transferFrame: boolean;
+      readonly transferInteger: boolean;
+    }
+  | { readonly _tag: 'Suspend'; readonly t: PPtr }
+  | { readonly _tag: 'Resume'; readonly t: PPtr }
+  | {
+      readonly _tag: 'ThreadControl';
+      readonly target: PPtr;
+      /** The slot of the invoked TCB cap: the new caps go in only if it still holds the thread. */
+      readonly slot: SlotPtr;
+      readonly faultEP?: number;
+      readonly mcp?: number;
+      readonly priority?: number;
+      readonly cRoot?: NewRoot;
+      readonly vRoot?: NewRoot;
+      readonly buffer?: { readonly addr: number; readonly frame?: NewRoot };
+    }
+  | { readonly _tag: 'NotificationControl'; readonly t: PPtr; readonly ntfn: PPtr | null }
+  | { readonly _tag: 'SetTLSBase'; readonly t: PPtr; readonly base: number }
+  | { readonly _tag: 'SetFlags'; readonly t: PPtr; readonly clear: number; readonly set: number };
+
+const N_USER_REGISTERS = FRAME_REGISTERS.length + GP_REGISTERS.length;
+
+/** `checkPrio`: a priority above the authority's MCP is a RangeError up to that MCP. */
+const checkPrio = (s: KernelState, prio: number, auth: PPtr): E.Either<SyscallError, void> => {
+  const mcp = getTCB(s, auth).mcp;
+  return prio > mcp ? E.left(rangeError(0, mcp)) : E.right(undefined);
+};
+
+const authority = (extraCaps: readonly CapAndSlot[]): E.Either<SyscallError, PPtr> => {
+  const c = extraCaps[0];
+  if (c === undefined) return E.left(truncatedMessage);
+  return c.cap._tag === 'ThreadCap' ? E.right(c.cap.tcb) : E.left(invalidCapability(1));
+};
+
+/** `checkValidIPCBuffer`: a non-device frame and a 512-byte aligned address. */
+const checkValidIPCBuffer = (vptr: number, cap: Cap): E.Either<SyscallError, void> => {
+  if (cap._tag !== 'FrameCap' || cap.isDevice) return E.left(illegalOperation);
+  return (vptr & mask(IPC_BUFFER_SIZE_BITS)) !== 0 ? E.left(alignmentError) : E.right(undefined);
+};
+
+/** `slotCapLongRunningDelete`: replacing this root would need a long-running delete. */
+const longRunningDelete = (s: KernelState, slot: SlotPtr): boolean => {
+  const c = getCap(s, slot);
+  if (c._tag === 'NullCap' || !isFinalCapability(s, slot)) return false;
+  return c._tag === 'ThreadCap' || c._tag === 'ZombieCap' || c._tag === 'CNodeCap';
+};
+
+const isValidVTableRoot = (c: Cap): boolean => c._tag === 'PageDirectoryCap' && c.mappedASID !== null;
+
+const decodeSetIPCBuffer = (
+  s: KernelState,
+  addr: number,
+  frame: CapAndSlot,
+): E.Either<SyscallError, { addr: number; frame?: NewRoot }> => {
+  if (addr === 0) return E.right({ addr });
+  return pipe(
+    deriveCap(s, frame.slot, frame.cap),
+    E.flatMap((cap) =>
+      pipe(
+        checkValidIPCBuffer(addr, cap),
+        E.map(() => ({ addr, frame: { cap, slot: frame.slot } })),
+      ),
+    ),
+  );
+};
+
+const decodeSetSpace = (
+  s: KernelState,
+  t: PPtr,
+  cRootData: number,
+  vRootData: number,
+  cRoot: CapAndSlot,
+  vRoot: CapAndSlot,
+): E.Either<SyscallError, { cRoot: NewRoot; vRoot: NewRoot }> => {
+  if (longRunningDelete(s, slotOf(t, TCB_CTABLE)) || longRunningDelete(s, slotOf(t, TCB_VTABLE))) return E.left(illegalOperation);
+  const withData = (c: Cap, data: number) => (data === 0 ? c : updateCapData(false, data, c));
+  return pipe(
+    E.Do,
+    E.bind('c', () => deriveCap(s, cRoot.slot, withData(cRoot.cap, cRootData))),
+    E.flatMap(({ c }) => (c._tag === 'CNodeCap' ? E.right(c) : E.left(illegalOperation))),
+    E.bindTo('c'),
+    E.bind('v', () => deriveCap(s, vRoot.slot, withData(vRoot.cap, vRootData))),
+    E.flatMap(({ c, v }) =>
+      isValidVTableRoot(v) ? E.right({ cRoot: { cap: c, slot: cRoot.slot }, vRoot: { cap: v, slot: vRoot.slot } }) : E.left(illegalOperation),
+    ),
+  );
+};
+
+/** `decodeTCBInvocation`: check a TCB invocation's label, arguments and caps, in seL4's order. */
+export const decodeTCBInvocation = (
+  s: KernelState,
+  labelWord: number,
+  args: readonly number[],
+  cap: Cap,
+  slot: SlotPtr,
+  extraCaps: readonly CapAndSlot[],
+): E.Either<SyscallError, TCBInvocation> => {
+  if (cap._tag !== 'ThreadCap') return E.left(illegalOperation);
+  const t = cap.tcb;
+  const label: InvocationLabel = invocationLabelOf(labelWord);
+  const a = (i: number) => args[i] ?? 0;
+  switch (label) {
+    case 'TCBReadRegisters': {
+      if (args.length < 2) return E.left(truncatedMessage);
+      const n = a(1);
+      if (n < 1 || n > N_USER_REGISTERS) return E.left(rangeError(1, N_USER_REGISTERS));
+      if (t === s.curThread) return E.left(illegalOperation);
+      return E.right({ _tag: 'ReadRegisters', src: t, suspend: (a(0) & 1) !== 0, n });
+    }
+    case 'TCBWriteRegisters': {
+      if (args.length < 2) return E.left(truncatedMessage);
+      const n = a(1);
+      if (args.length - 2 < n) return E.left(truncatedMessage);
+      if (t === s.curThread) return E.left(illegalOperation);
+      return E.right({ _tag: 'WriteRegisters', dest: t, resume: (a(0) & 1) !== 0, values: args.slice(2, 2 + n) });
+    }
+    case 'TCBCopyRegisters': {
+      if (args.length < 1) return E.left(truncatedMessage);
+      const src = extraCaps[0];
+      if (src === undefined) return E.left(truncatedMessage);
+      if (src.cap._tag !== 'ThreadCap') return E.left(invalidCapability(1));
+      const f = a(0);
+      return E.right({
+        _tag: 'CopyRegisters',
+        dest: t,
+        src: src.cap.tcb,
+        suspendSource: (f & 1) !== 0,
+        resumeTarget: (f & 2) !== 0,
+        transferFrame: (f & 4) !== 0,
+        transferInteger: (f & 8) !== 0,
+      });
+    }
+    case 'TCBSuspend':
+      return E.right({ _tag: 'Suspend', t });
+    case 'TCBResume':
+      return E.right({ _tag: 'Resume', t });
+    case 'TCBConfigure': {
+      const [cRoot, vRoot, frame] = extraCaps;
+      if (args.length < 4 || cRoot === undefined || vRoot === undefined || frame === undefined) return E.left(truncatedMessage);
+      return pipe(
+        E.Do,
+        E.bind('buffer', () => decodeSetIPCBuffer(s, a(3), frame)),
+        E.bind('space', () => decodeSetSpace(s, t, a(1), a(2), cRoot, vRoot)),
+        E.map(({ buffer, space }): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, faultEP: a(0), ...space, buffer })),
+      );
+    }
+    case 'TCBSetPriority':
+    case 'TCBSetMCPriority': {
+      if (args.length < 1 || extraCaps.length < 1) return E.left(truncatedMessage);
+      return pipe(
+        authority(extraCaps),
+        E.flatMap((auth) =>
+          pipe(
+            checkPrio(s, a(0), auth),
+            E.map(
+              (): TCBInvocation =>
+                label === 'TCBSetPriority'
+                  ? { _tag: 'ThreadControl', target: t, slot: 0, priority: a(0) }
+                  : { _tag: 'ThreadControl', target: t, slot: 0, mcp: a(0) },
+            ),
+          ),
+        ),
+      );
+    }
+    case 'TCBSetSchedParams': {
+      if (args.length < 2 || extraCaps.length < 1) return E.left(truncatedMessage);
+      return pipe(
+        authority(extraCaps),
+        E.flatMap((auth) =>
+          pipe(
+            checkPrio(s, a(0), auth),
+            E.flatMap(() => checkPrio(s, a(1), auth)),
+            E.map((): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot: 0, mcp: a(0), priority: a(1) })),
+          ),
+        ),
+      );
+    }
+    case 'TCBSetIPCBuffer': {
+      const frame = extraCaps[0];
+      if (args.length < 1 || frame === undefined) return E.left(truncatedMessage);
+      return pipe(
+        decodeSetIPCBuffer(s, a(0), frame),
+        E.map((buffer): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, buffer })),
+      );
+    }
+    case 'TCBSetSpace': {
+      const [cRoot, vRoot] = extraCaps;
+      if (args.length < 3 || cRoot === undefined || vRoot === undefined) return E.left(truncatedMessage);
+      return pipe(
+        decodeSetSpace(s, t, a(1), a(2), cRoot, vRoot),
+        E.map((space): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, faultEP: a(0), ...space })),
+      );
+    }
+    case 'TCBBindNotification': {
+      const n = extraCaps[0];
+      if (n === undefined) return E.left(truncatedMessage);
+      if (getTCB(s, t).boundNotification !== null) return E.left(illegalOperation);
+      if (n.cap._tag !== 'NotificationCap' || !n.cap.canReceive) return E.left(illegalOperation);
+      const ntfn = getNotification(s, n.cap.ptr);
+      if (ntfn.boundTCB !== null || ntfn.state._tag === 'WaitingNtfn') return E.left(illegalOperation);
+      return E.right({ _tag: 'NotificationControl', t, ntfn: n.cap.ptr });
+    }
+    case 'TCBUnbindNotification':
+      return getTCB(s, t).boundNotification === null ? E.left(illegalOperation) : E.right({ _tag: 'NotificationControl', t, ntfn: null });
+    case 'TCBSetTLSBase':
+      return args.length < 1 ? E.left(truncatedMessage) : E.right({ _tag: 'SetTLSBase', t, base: a(0) });
+    case 'TCBSetFlags':
+      return args.length < 2 ? E.left(truncatedMessage) : E.right({ _tag: 'SetFlags', t, clear: a(0), set: a(1) });
+    default:
+      return E.left(illegalOperation);
+  }
+};
+
+// ---------------------------------------------------------------- perform
+
+export interface TCBPerformed extends Preemptible {
+  readonly reply: readonly number[];
+}
+
+const done = (state: KernelState, reply: readonly number[] = []): TCBPerformed => ({ state, preempted: false, reply });
+
+/** Replace one of the thread's root slots: delete the old cap, insert the new if its source still holds it. */
+const replaceRoot = (s: KernelState, target: PPtr, tcbSlot: number, invokedSlot: SlotPtr, root: NewRoot | undefined): Preemptible => {
+  const rootSlot = slotOf(target, tcbSlot);
+  const d = cteDelete(rootSlot, true)(s);
+  if (d.preempted || root === undefined) return d;
+  const tCap: Cap = { _tag: 'ThreadCap', tcb: target };
+  const still = sameObjectAs(root.cap, getCap(d.state, root.slot)) && sameObjectAs(tCap, getCap(d.state, invokedSlot));
+  return completed(still ? cteInsert(root.cap, root.slot, rootSlot)(d.state) : d.state);
+};
+
+/** `invokeTCB`: perform a decoded TCB invocation; ThreadControl may be preempted while deleting. */
+export const invokeTCB =
+  (inv: TCBInvocation) =>
+  (s0: KernelState): TCBPerformed => {
+    switch (inv._tag) {
+      case 'Suspend':
+        return done(suspend(inv.t)(s0));
+      case 'Resume':
+        return done(restart(inv.t)(s0));
+      case 'ReadRegisters': {
+        const s = inv.suspend ? suspend(inv.src)(s0) : s0;
+        const regs = [...FRAME_REGISTERS, ...GP_REGISTERS].slice(0, inv.n);
+        return done(s, regs.map((r) => getRegister(s, inv.src, r)));
+      }
+      case 'WriteRegisters': {
+        const regs = [...FRAME_REGISTERS, ...GP_REGISTERS].slice(0, inv.values.length);
+        let s = setRegisters(inv.dest, regs, inv.values.slice(0, regs.length).map((v, i) => sanitiseRegister(regs[i] ?? 0, v)))(s0);
+        s = setRegister(inv.dest, NEXT_IP, getRegister(s, inv.dest, FAULT_IP))(s);
+        if (inv.resume) s = restart(inv.dest)(s);
+        if (inv.dest === s.curThread) s = rescheduleRequired(s);
+        return done(s);
+      }
+      case 'CopyRegisters': {
+        let s = s0;
+        if (inv.suspendSource) s = suspend(inv.src)(s);
+        if (inv.resumeTarget) s = restart(inv.dest)(s);
+        if (inv.transferFrame) {
+          s = setRegisters(inv.dest, FRAME_REGISTERS, FRAME_REGISTERS.map((r) => getRegister(s, inv.src, r)))(s);
+          s = setRegister(inv.dest, NEXT_IP, getRegister(s, inv.dest, FAULT_IP))(s);
+        }
+        if (inv.transferInteger) s = setRegisters(inv.dest, GP_REGISTERS, GP_REGISTERS.map((r) => getRegister(s, inv.src, r)))(s);
+        if (inv.dest === s.curThread) s = rescheduleRequired(s);
+        return done(s);
+      }
+      case 'ThreadControl': {
+        let s = s0;
+        if (inv.faultEP !== undefined) s = updateTCB(inv.target, (t) => ({ ...t, faultHandler: inv.faultEP ?? 0 }))(s);
+        if (inv.mcp !== undefined) s = setMCPriority(inv.target, inv.mcp)(s);
+        if (inv.cRoot !== undefined) {
+          const r = replaceRoot(s, inv.target, TCB_CTABLE, inv.slot, inv.cRoot);
+          if (r.preempted) return { ...r, reply: [] };
+          s = r.state;
+        }
+        if (inv.vRoot !== undefined) {
+          const r = replaceRoot(s, inv.target, TCB_VTABLE, inv.slot, inv.vRoot);
+          if (r.preempted) return { ...r, reply: [] };
+          s = r.state;
+        }
+        if (inv.buffer !== undefined) {
+          const bufferSlot = slotOf(inv.target, TCB_BUFFER);
+          const d = cteDelete(bufferSlot, true)(s);
+          if (d.preempted) return { ...d, reply: [] };
+          s = updateTCB(inv.target, (t) => ({ ...t, ipcBuffer: inv.buffer?.addr ?? 0 }))(d.state);
+          const frame = inv.buffer.frame;
+          if (frame !== undefined) {
+            const tCap: Cap = { _tag: 'ThreadCap', tcb: inv.target };
+            if (sameObjectAs(frame.cap, getCap(s, frame.slot)) && sameObjectAs(tCap, getCap(s, inv.slot)))
+              s = cteInsert(frame.cap, frame.slot, bufferSlot)(s);
+          }
+          if (inv.target === s.curThread) s = rescheduleRequired(s);
+        }
+        if (inv.priority !== undefined) s = setPriority(inv.target, inv.priority)(s);
+        return done(s);
+      }
+      case 'NotificationControl':
+        return done(inv.ntfn === null ? unbindNotification(inv.t)(s0) : bindNotification(inv.t, inv.ntfn)(s0));
+      case 'SetTLSBase': {
+        const s = setRegister(inv.t, TPIDRURW, inv.base)(s0);
+        return done(inv.t === s.curThread ? rescheduleRequired(s) : s);
+      }
+      case 'SetFlags': {
+        const flags = ((getTCB(s0, inv.t).flags & ~inv.clear) | (inv.set & TCB_FLAG_MASK)) >>> 0;
+        return done(updateTCB(inv.t, (t) => ({ ...t, flags }))(s0), [flags]);
+      }
+    }
+  };
