@@ -5,39 +5,80 @@
  * reached.
  */
 import type { Outcome } from '../spec/kernel';
+import { IPC_TARGETS } from '../spec/kernel/syscall';
 
-export const coverageKey = (o: Outcome): string => `${o.target ?? o.kind} → ${o.result}`;
+/** IPC outcomes depend on the syscall, so their key names it: `Call(Endpoint) → delivered`. */
+export const coverageKey = (o: Outcome): string =>
+  o.target !== undefined && IPC_TARGETS.includes(o.target) ? `${o.kind}(${o.target}) → ${o.result}` : `${o.target ?? o.kind} → ${o.result}`;
 
-/** The outcomes each CNode/Untyped invocation can have, in seL4's documentation. */
+const CNODE_COPY_LIKE = ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'DeleteFirst', 'IllegalOperation', 'CapFault'];
+const SIGNAL = ['woke-waiter', 'woke-bound', 'activated', 'merged'];
+const PRIORITY_SETTER = ['ok', 'TruncatedMessage', 'RangeError', 'InvalidCapability'];
+
+/** The outcomes each invocation, IPC and event can have, in seL4's documentation and sources. */
 const KNOWN: Readonly<Record<string, readonly string[]>> = {
-  UntypedRetype: [
-    'ok',
-    'IllegalOperation',
-    'TruncatedMessage',
-    'InvalidArgument',
-    'RangeError',
-    'FailedLookup',
-    'DeleteFirst',
-    'NotEnoughMemory',
-    'CapFault',
-  ],
-  CNodeCopy: ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'DeleteFirst', 'RevokeFirst', 'IllegalOperation', 'CapFault'],
-  CNodeMint: ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'DeleteFirst', 'RevokeFirst', 'IllegalOperation', 'CapFault'],
-  CNodeMove: ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'DeleteFirst', 'IllegalOperation', 'CapFault'],
-  CNodeMutate: ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'DeleteFirst', 'IllegalOperation', 'CapFault'],
-  CNodeRotate: ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'DeleteFirst', 'IllegalOperation', 'CapFault'],
+  // Untyped and CNode invocations.
+  UntypedRetype: ['ok', 'IllegalOperation', 'TruncatedMessage', 'InvalidArgument', 'RangeError', 'FailedLookup', 'DeleteFirst', 'NotEnoughMemory', 'CapFault'],
+  CNodeCopy: [...CNODE_COPY_LIKE, 'RevokeFirst'],
+  CNodeMint: [...CNODE_COPY_LIKE, 'RevokeFirst'],
+  CNodeMove: CNODE_COPY_LIKE,
+  CNodeMutate: CNODE_COPY_LIKE,
+  CNodeRotate: CNODE_COPY_LIKE,
   CNodeDelete: ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError'],
   CNodeRevoke: ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError'],
   CNodeCancelBadgedSends: ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'IllegalOperation'],
   CNodeSaveCaller: ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'DeleteFirst'],
+  InvokeUntyped: ['IllegalOperation'],
+  InvokeCNode: ['IllegalOperation'],
   InvokeNull: ['InvalidCapability'],
-  InvokeEndpoint: ['ok', 'InvalidCapability'],
-  InvokeNotification: ['ok', 'InvalidCapability'],
-  InvokeReply: ['ok', 'InvalidCapability'],
+  // TCB invocations.
+  TCBReadRegisters: ['ok', 'TruncatedMessage', 'RangeError', 'IllegalOperation'],
+  TCBWriteRegisters: ['ok', 'TruncatedMessage', 'IllegalOperation'],
+  TCBCopyRegisters: ['ok', 'TruncatedMessage', 'InvalidCapability'],
+  TCBConfigure: ['ok', 'TruncatedMessage', 'IllegalOperation', 'AlignmentError'],
+  TCBSetPriority: PRIORITY_SETTER,
+  TCBSetMCPriority: PRIORITY_SETTER,
+  TCBSetSchedParams: PRIORITY_SETTER,
+  TCBSetIPCBuffer: ['ok', 'TruncatedMessage', 'IllegalOperation', 'AlignmentError'],
+  TCBSetSpace: ['ok', 'TruncatedMessage', 'IllegalOperation'],
+  TCBSuspend: ['ok'],
+  TCBResume: ['ok'],
+  TCBBindNotification: ['ok', 'TruncatedMessage', 'IllegalOperation'],
+  TCBUnbindNotification: ['ok', 'IllegalOperation'],
+  TCBSetTLSBase: ['ok', 'TruncatedMessage'],
+  TCBSetFlags: ['ok', 'TruncatedMessage'],
+  InvokeThread: ['IllegalOperation'],
+  // Domain invocations.
+  DomainSetSet: ['ok', 'TruncatedMessage', 'InvalidArgument'],
+  DomainScheduleConfigure: ['ok', 'TruncatedMessage', 'RangeError', 'InvalidArgument'],
+  DomainScheduleSetStart: ['ok', 'TruncatedMessage', 'RangeError', 'InvalidArgument'],
+  InvokeDomain: ['IllegalOperation'],
+  // IPC: what a message or signal met.
+  'Send(Endpoint)': ['delivered', 'blocked'],
+  'Call(Endpoint)': ['delivered', 'blocked', 'InvalidCapability', 'CapFault'],
+  'NBSend(Endpoint)': ['delivered', 'dropped', 'InvalidCapability'],
+  'Send(Notification)': SIGNAL,
+  'NBSend(Notification)': SIGNAL,
+  'Call(Notification)': [...SIGNAL, 'InvalidCapability'],
+  'Call(Reply)': ['replied'],
+  'Recv(Endpoint)': ['received', 'received-signal', 'blocked'],
+  'NBRecv(Endpoint)': ['received', 'empty'],
+  'ReplyRecv(Endpoint)': ['received', 'received-signal', 'blocked'],
+  'Recv(Notification)': ['received', 'blocked'],
+  'NBRecv(Notification)': ['received', 'empty'],
+  'ReplyRecv(Notification)': ['received', 'blocked'],
+  Reply: ['replied', 'no-caller'],
+  Yield: ['ok'],
+  // Faults, from syscalls and from user mode, and the timer.
   Send: ['CapFault'],
   Call: ['CapFault'],
   NBSend: ['CapFault'],
+  Recv: ['CapFault'],
+  NBRecv: ['CapFault'],
+  ReplyRecv: ['CapFault'],
   UnknownSyscall: ['UnknownSyscall'],
+  exception: ['UserException'],
+  tick: ['ok'],
 };
 
 export const knownPairs = (): string[] => {

@@ -19,6 +19,20 @@ import { World } from './arbitraries/world';
 /** Ticks with nothing to run before a trace is given up (longer than any domain period). */
 const IDLE_TICK_LIMIT = 64;
 
+/**
+ * The system the check boots: seL4's boot state with a static domain schedule
+ * of three domains (short slots, so a trace sees many domain switches), which
+ * the generator's threads are spread over.
+ */
+export const CHECK_BOOT_CONFIG: BootConfig = {
+  domainSchedule: [
+    { domain: 0, length: 4n },
+    { domain: 1, length: 2n },
+    { domain: 0, length: 4n },
+    { domain: 2, length: 2n },
+  ],
+};
+
 export interface CheckOptions {
   readonly seed: number;
   readonly runs: number;
@@ -52,6 +66,8 @@ export interface CheckResult {
   readonly events: number;
   readonly coverage: Coverage;
   readonly statistics: Statistics;
+  /** The boot configuration the traces ran on (replays need it). */
+  readonly config: BootConfig;
   readonly counterexample?: Counterexample;
 }
 
@@ -102,7 +118,8 @@ export const refinementHolds = (
     return r.failure === undefined;
   });
 
-export const checkRefinement = (opts: CheckOptions): CheckResult => {
+export const checkRefinement = (options: CheckOptions): CheckResult => {
+  const opts = { ...options, config: options.config ?? CHECK_BOOT_CONFIG };
   const coverage = new Coverage();
   const statistics = new Statistics();
   let runs = 0;
@@ -118,7 +135,7 @@ export const checkRefinement = (opts: CheckOptions): CheckResult => {
     return r.failure === undefined;
   });
   const first = fc.check(explore, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
-  if (!first.failed || found === undefined) return { ok: true, seed: opts.seed, runs, events, coverage, statistics };
+  if (!first.failed || found === undefined) return { ok: true, seed: opts.seed, runs, events, coverage, statistics, config: opts.config };
   const originalLength = found.events.length;
 
   // Phase 2: let fast-check shrink the plans from that case, within a time budget.
@@ -149,6 +166,7 @@ export const checkRefinement = (opts: CheckOptions): CheckResult => {
     events,
     coverage,
     statistics,
+    config: opts.config,
     counterexample: {
       events: minimal,
       failure: replay.failure ?? smallest.failure,

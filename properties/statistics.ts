@@ -24,6 +24,20 @@ export const STATISTICS = [
 ] as const;
 export type Statistic = (typeof STATISTICS)[number];
 
+/** How the summary names each statistic. */
+export const STATISTIC_LABELS: Readonly<Record<Statistic, string>> = {
+  threadsSpawned: 'threads spawned (Resume of a new thread)',
+  contextSwitches: 'context switches',
+  callReplyRoundTrips: 'Call/Reply round trips completed',
+  blockedSendersAndReceivers: 'threads blocked sending or receiving',
+  blockedIPCCancelledByDeletion: 'blocked IPC cancelled by Delete/Revoke',
+  signalsToBoundNotifications: 'signals to bound notifications',
+  faultsDeliveredToHandlers: 'faults delivered to handlers',
+  faultReplies: 'fault replies (thread restarted)',
+  capsTransferred: 'caps transferred by IPC',
+  domainSwitches: 'domain switches',
+};
+
 const tcbs = (s: KernelState): Map<number, TCB> => {
   const m = new Map<number, TCB>();
   for (const [p, o] of s.objects) if (o._tag === 'TCB' && p !== s.idleThread) m.set(p, o);
@@ -42,6 +56,11 @@ export class Statistics {
     this.inRun.add(k);
   }
 
+  /** One row per statistic: how often it happened, and in how many runs. */
+  rows(): Array<{ name: Statistic; label: string; count: number; runs: number }> {
+    return STATISTICS.map((name) => ({ name, label: STATISTIC_LABELS[name], count: this.counts[name], runs: this.runsWith[name] }));
+  }
+
   endRun(): void {
     for (const k of this.inRun) this.runsWith[k]++;
     this.inRun = new Set();
@@ -53,7 +72,7 @@ export class Statistics {
     if (after.curThread !== before.curThread) this.add('contextSwitches');
     if (after.curDomain !== before.curDomain) this.add('domainSwitches');
     const deleting = outcome?.target === 'CNodeDelete' || outcome?.target === 'CNodeRevoke';
-    const signalling = outcome?.target === 'InvokeNotification';
+    const signalling = outcome?.target === 'Notification' && (outcome.kind === 'Send' || outcome.kind === 'NBSend' || outcome.kind === 'Call');
     for (const [p, t] of now) {
       const old = was.get(p);
       if (old === undefined) continue;
@@ -63,7 +82,8 @@ export class Statistics {
       if (a === 'BlockedOnReply' && b === 'Running' && old.fault === null) this.add('callReplyRoundTrips');
       if (a === 'BlockedOnReply' && old.fault !== null && t.fault === null) this.add('faultReplies');
       if ((b === 'BlockedOnSend' || b === 'BlockedOnReceive') && a !== b) this.add('blockedSendersAndReceivers');
-      if ((a === 'BlockedOnSend' || a === 'BlockedOnReceive' || a === 'BlockedOnNotification') && b === 'Restart' && deleting)
+      // Cancelled IPC restarts the thread (activation may already have made it Running).
+      if ((a === 'BlockedOnSend' || a === 'BlockedOnReceive' || a === 'BlockedOnNotification') && (b === 'Restart' || b === 'Running') && deleting)
         this.add('blockedIPCCancelledByDeletion');
       if (old.fault === null && t.fault !== null && (b === 'BlockedOnSend' || b === 'BlockedOnReply')) this.add('faultsDeliveredToHandlers');
       if (signalling && t.boundNotification !== null && a === 'BlockedOnReceive' && b === 'Running') this.add('signalsToBoundNotifications');
@@ -77,7 +97,7 @@ export class Statistics {
     }
     if (event.kind === 'syscall') {
       // A cap landed in a slot that was empty, by IPC rather than a CNode or Untyped invocation.
-      const ipcTarget = outcome?.target === 'Endpoint' || outcome?.target === 'InvokeEndpoint' || outcome?.target === 'InvokeReply' || outcome?.kind === 'Reply' || outcome?.kind === 'ReplyRecv';
+      const ipcTarget = outcome?.target === 'Endpoint' || outcome?.target === 'Reply' || outcome?.kind === 'Reply' || outcome?.kind === 'ReplyRecv';
       if (ipcTarget) {
         let n = 0;
         for (const [slot, c] of after.caps) if (!before.caps.has(slot) && c._tag !== 'ReplyCap') n++;

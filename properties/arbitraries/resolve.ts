@@ -91,7 +91,11 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
   }
 };
 
-/** Operations on CSpace and memory: the root task's business, which spawned threads mostly leave alone. */
+/**
+ * Operations on CSpace and memory: the root task's business, which spawned
+ * threads mostly leave alone (tearing down objects that others wait on is
+ * left to anyone, so blocked IPC gets cancelled often).
+ */
 const SETUP_OPS: ReadonlySet<Plan['op']> = new Set([
   'retype',
   'copy',
@@ -110,7 +114,6 @@ const SETUP_OPS: ReadonlySet<Plan['op']> = new Set([
   'spawn',
   'channel',
   'faultPair',
-  'teardown',
   'signalPair',
   'tcbOp',
   'domainOp',

@@ -11,6 +11,7 @@ import {
   LABEL,
   ROOT_CNODE_PTR,
   ROOT_IPC_BUFFER_VADDR,
+  ROOT_TCB_PTR,
   type SyscallEvent,
   SysCall,
   SysNBRecv,
@@ -77,7 +78,20 @@ const retypeStep = (type: number, size: number, n: number, into: (slot: number) 
 };
 
 const ROLE_KINDS: readonly RoleKind[] = ['server', 'client', 'client', 'waiter', 'notifier', 'handler', 'faulter', 'wanderer'];
-const PRIORITIES = [255, 255, 255, 254, 200, 100, 255, 0];
+/** The root task's priority once it has set the system up and stepped back (see `settle`). */
+const SETTLED_PRIORITY = 100;
+/**
+ * Passive threads (servers, handlers, waiters) only run when woken: they sit
+ * above the root task and act at once.
+ */
+const PASSIVE_PRIORITIES = [255, 255, 255, 254, 200];
+/**
+ * Active threads (clients, faulters, notifiers, wanderers) would keep the
+ * processor: they mostly share the root task's priority, so Yield and time
+ * slices rotate them with it instead of starving everyone below.
+ */
+const ACTIVE_PRIORITIES = [SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, 255, 50];
+const passive = (role: RoleKind): boolean => role === 'server' || role === 'handler' || role === 'waiter';
 const DOMAINS = [0, 0, 0, 0, 1, 2];
 
 export interface SpawnSpec {
@@ -88,7 +102,12 @@ export interface SpawnSpec {
   readonly object?: () => number | undefined;
   /** Root-slot index of the fault handler endpoint, if decided. */
   readonly faultEP?: () => number | undefined;
+  /** The domain to put the thread in (pairs share one), else drawn. */
+  readonly domain?: number;
 }
+
+/** A domain for a thread or a pair of threads: mostly the root task's. */
+const drawDomain = (n: number): number => DOMAINS[(n >>> 3) % DOMAINS.length] ?? 0;
 
 /**
  * Spawn a thread: retype a TCB, maybe give it its own small CNode (with copies
@@ -151,7 +170,8 @@ export const spawn = (w: World, n: readonly number[], spec: SpawnSpec = {}): Ste
   steps.push((s) => {
     const auth = authority(s, viewOf(s));
     if (tcbSlot === undefined || auth === undefined) return undefined;
-    const prio = PRIORITIES[at(n, 7) % PRIORITIES.length] ?? 255;
+    const choices = passive(role) ? PASSIVE_PRIORITIES : ACTIVE_PRIORITIES;
+    const prio = choices[at(n, 7) % choices.length] ?? SETTLED_PRIORITY;
     return call(tcbSlot, LABEL.TCBSetSchedParams, [prio, prio], [auth]);
   });
   // Servers often take signals through a bound notification; others sometimes.
@@ -165,7 +185,7 @@ export const spawn = (w: World, n: readonly number[], spec: SpawnSpec = {}): Ste
       return tcbSlot === undefined || ntfn === undefined ? undefined : call(tcbSlot, LABEL.TCBBindNotification, [], [ntfn.cptr]);
     });
   }
-  const domain = DOMAINS[(at(n, 7) >>> 3) % DOMAINS.length] ?? 0;
+  const domain = spec.domain ?? drawDomain(at(n, 7));
   if (domain !== 0)
     steps.push((s) => {
       const dom = domainCap(viewOf(s));
@@ -199,8 +219,8 @@ export const channel = (w: World, n: readonly number[]): Step[] => {
   });
   return [
     ...steps,
-    ...spawn(w, [at(n, 4), 0, at(n, 5), 0, at(n, 6), at(n, 5), at(n, 6), at(n, 7)], { role: 'server', object: () => ep }),
-    ...spawn(w, [at(n, 5), 1, at(n, 6), 0, at(n, 7), at(n, 4), at(n, 4), at(n, 6)], { role: 'client', object: () => clientCap ?? ep }),
+    ...spawn(w, [at(n, 4), 0, at(n, 5), 0, at(n, 6), at(n, 5), at(n, 6), at(n, 7)], { role: 'server', object: () => ep, domain: drawDomain(at(n, 1)) }),
+    ...spawn(w, [at(n, 5), 1, at(n, 6), 0, at(n, 7), at(n, 4), at(n, 4), at(n, 6)], { role: 'client', object: () => clientCap ?? ep, domain: drawDomain(at(n, 1)) }),
   ];
 };
 
@@ -209,8 +229,8 @@ export const signalPair = (w: World, n: readonly number[]): Step[] => {
   let ntfn: number | undefined;
   return [
     retypeStep(3, 0, at(n, 0), (slot) => (ntfn = slot)),
-    ...spawn(w, [at(n, 1), 0, at(n, 2), 0, at(n, 3), at(n, 4), at(n, 5), at(n, 6)], { role: 'server', bind: () => ntfn }),
-    ...spawn(w, [at(n, 2), 4, at(n, 3), 0, at(n, 4), at(n, 5), at(n, 6), at(n, 7)], { role: 'notifier', object: () => ntfn }),
+    ...spawn(w, [at(n, 1), 0, at(n, 2), 0, at(n, 3), at(n, 4), at(n, 5), at(n, 6)], { role: 'server', bind: () => ntfn, domain: drawDomain(at(n, 0)) }),
+    ...spawn(w, [at(n, 2), 4, at(n, 3), 0, at(n, 4), at(n, 5), at(n, 6), at(n, 7)], { role: 'notifier', object: () => ntfn, domain: drawDomain(at(n, 0)) }),
   ];
 };
 
@@ -219,8 +239,8 @@ export const faultPair = (w: World, n: readonly number[]): Step[] => {
   let ep: number | undefined;
   return [
     retypeStep(2, 0, at(n, 0), (slot) => (ep = slot)),
-    ...spawn(w, [at(n, 1), 5, at(n, 2), 0, at(n, 3), at(n, 4), at(n, 5), at(n, 6)], { role: 'handler', object: () => ep }),
-    ...spawn(w, [at(n, 2), 6, at(n, 3), 0, 0, at(n, 5), at(n, 6), at(n, 7)], { role: 'faulter', object: () => ep, faultEP: () => ep }),
+    ...spawn(w, [at(n, 1), 5, at(n, 2), 0, at(n, 3), at(n, 4), at(n, 5), at(n, 6)], { role: 'handler', object: () => ep, domain: drawDomain(at(n, 0)) }),
+    ...spawn(w, [at(n, 2), 6, at(n, 3), 0, 0, at(n, 5), at(n, 6), at(n, 7)], { role: 'faulter', object: () => ep, faultEP: () => ep, domain: drawDomain(at(n, 0)) }),
   ];
 };
 
@@ -287,7 +307,9 @@ export const ipc = (w: World, n: readonly number[]): Step => (s) => {
           const dest = pick(v.empty.filter((x) => x.depth === 32), at(n, 5));
           if (dest !== undefined) return call(dest.root, LABEL.CNodeSaveCaller, [dest.index, dest.depth]);
         }
-        return { ...ipcCall(SysReplyRecv, ep.cptr, at(n, 4), recv === undefined ? {} : { recv }), ...(kind === 'handler' && r % 5 === 0 ? { info: 1 << 12 } : {}) };
+        // A handler's reply restarts the faulting thread only with label 0: it mostly uses that.
+        const e = ipcCall(SysReplyRecv, ep.cptr, at(n, 4), recv === undefined ? {} : { recv });
+        return kind === 'handler' && r % 5 !== 0 ? { ...e, info: (e.info ?? 0) & 0xfff } : e;
       }
       return ipcCall(r === 12 ? SysNBRecv : SysRecv, ep.cptr, at(n, 4), recv === undefined ? {} : { recv });
     case 'client':
@@ -298,7 +320,9 @@ export const ipc = (w: World, n: readonly number[]): Step => (s) => {
       return ipcCall(r < 12 ? SysRecv : SysNBRecv, ntfn.cptr, at(n, 4));
     case 'notifier':
       if (ntfn === undefined) break;
-      return ipcCall(r < 8 ? SysSend : r < 12 ? SysNBSend : SysCall, ntfn.cptr, at(n, 4));
+      // A notifier never blocks: it steps aside now and then so others at its priority run.
+      if (r >= 11) return syscallEvent({ sysno: SysYield });
+      return ipcCall(r < 6 ? SysSend : r < 9 ? SysNBSend : SysCall, ntfn.cptr, at(n, 4));
     case 'faulter':
       return r < 6 ? { kind: 'exception' } : r < 10 ? syscallEvent({ sysno: [-9, 5, 1000][r % 3] ?? -9 }) : call(0xdead_0000 + r, 0, []);
     default:
@@ -386,8 +410,9 @@ export const domainOp = (n: readonly number[]): Step => (s) => {
 
 /** Raise the current thread's fault (an undefined instruction, an unknown syscall, an invalid cap). */
 export const fault = (n: readonly number[]): Step => (s) => {
-  // Without a handler a fault stops the thread for good: that stays rare.
-  if (!viewOf(s).hasFaultHandler && at(n, 0) % 8 !== 0) return undefined;
+  // Without a handler a fault stops the thread for good: that stays rare, and
+  // never happens to the root task, which the rest of the trace needs.
+  if (!viewOf(s).hasFaultHandler && (at(n, 0) % 8 !== 0 || s.curThread === ROOT_TCB_PTR)) return undefined;
   switch (at(n, 2) % 3) {
     case 0:
       return { kind: 'exception' };
@@ -437,5 +462,5 @@ export const settle = (n: readonly number[]): Step => (s) => {
   const v = viewOf(s);
   const self = v.invokable.find((c) => c.cap._tag === 'ThreadCap' && c.cap.tcb === v.thread);
   if (self === undefined) return undefined;
-  return call(self.cptr, LABEL.TCBSetPriority, [[1, 50, 100, 150][at(n, 0) % 4] ?? 1], [self.cptr]);
+  return call(self.cptr, LABEL.TCBSetPriority, [[SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, 1, 50, 150][at(n, 0) % 6] ?? SETTLED_PRIORITY], [self.cptr]);
 };

@@ -12,7 +12,7 @@ import cliProgress from 'cli-progress';
 import * as E from 'fp-ts/Either';
 import { MUTANTS, isMutantName } from '../../impl/mutants';
 import { checkRefinement } from '../../properties/refinement';
-import { type TraceFile, TRACE_VERSION, parseTrace } from '../trace/codec';
+import { TraceFile, TRACE_VERSION, bootConfigOf, parseTrace } from '../trace/codec';
 import { outcomeText, runTrace } from '../run';
 import { renderFailure, renderSteps } from '../report';
 
@@ -32,6 +32,8 @@ const collect = (v: string, acc: string[]): string[] => {
 
 const out = (s: string) => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
+
+const percent = (n: number, of: number): string => `${of === 0 ? 0 : Math.round((100 * n) / of)}%`;
 
 const randomSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) & 0x7fffffff;
 
@@ -79,6 +81,9 @@ const check = (flags: CheckFlags): number => {
   const timing = flags.timing ? `in ${seconds.toFixed(1)} s (${Math.round(eventsPerSecond)} events/s)` : '';
   out(`sel4-spec check: seed ${seed}, ${result.runs} runs, ${result.events} events ${timing}`.trimEnd());
   out(`coverage: ${cov.hit} of ${cov.known} known (invocation, outcome) pairs reached`);
+  out('what the traces did:              runs with it   times');
+  for (const r of result.statistics.rows())
+    out(`  ${r.label.padEnd(42)} ${String(r.runs).padStart(4)} (${percent(r.runs, result.runs).padStart(4)})  ${String(r.count).padStart(6)}`);
   if (flags.coverage === true) {
     for (const row of result.coverage.table()) out(`  ${String(row.count).padStart(7)}  ${row.pair}${row.known ? '' : '   (not in the known list)'}`);
   }
@@ -87,7 +92,7 @@ const check = (flags: CheckFlags): number => {
   if (c === undefined) {
     out('OK: the spec and the concrete kernel agree after every event.');
   } else {
-    const replayed = runTrace(c.events, { mutants: flags.mutant });
+    const replayed = runTrace(c.events, { mutants: flags.mutant, config: result.config });
     out(`COUNTEREXAMPLE: ${c.events.length} events (shrunk from ${c.originalLength}); seed ${seed}, path ${c.path}`);
     for (const l of renderSteps(c.events, replayed.outcomes.map(outcomeText))) out(l);
     for (const l of renderFailure(c.failure)) out(l);
@@ -96,12 +101,13 @@ const check = (flags: CheckFlags): number => {
       seed,
       path: c.path,
       mutants: [...flags.mutant],
+      domainSchedule: [...result.config.domainSchedule],
       events: [...c.events],
       failure: { step: c.failure.step, kind: c.failure.kind, message: c.failure.message, report: renderFailure(c.failure) },
     };
     mkdirSync(flags.out, { recursive: true });
     file = join(flags.out, `counterexample-seed-${seed}.trace.json`);
-    writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
+    writeFileSync(file, JSON.stringify(TraceFile.encode(doc), null, 2) + '\n');
     out(`trace written to ${file}; replay it with: npx sel4-spec replay ${file}`);
   }
   if (flags.json === true) {
@@ -114,6 +120,7 @@ const check = (flags: CheckFlags): number => {
         seconds: flags.timing ? Number(seconds.toFixed(3)) : null,
         eventsPerSecond: flags.timing ? Math.round(eventsPerSecond) : null,
         coverage: cov,
+        statistics: Object.fromEntries(result.statistics.rows().map((r) => [r.name, { runs: r.runs, count: r.count }])),
         ...(file === undefined ? {} : { counterexample: file }),
       }),
     );
@@ -133,7 +140,7 @@ const replay = (file: string, flags: { json?: boolean; mutant: string[] }): numb
   const trace = parsed.right;
   const mutants = flags.mutant.length > 0 ? flags.mutant : (trace.mutants ?? []);
   for (const m of mutants) if (!isMutantName(m)) throw new UsageError(`${file}: mutants: unknown mutant '${m}'`);
-  const r = runTrace(trace.events, { mutants });
+  const r = runTrace(trace.events, { mutants, config: bootConfigOf(trace) });
   out(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
   for (const l of renderSteps(trace.events.slice(0, r.steps), r.outcomes.map(outcomeText))) out(l);
   if (r.failure === undefined) out('OK: the spec and the concrete kernel agree after every event.');

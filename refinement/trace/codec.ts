@@ -8,11 +8,19 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as t from 'io-ts';
-import { Event } from '../../spec/api';
+import { type BootConfig, Event, defaultBootConfig } from '../../spec/api';
 
 export const TRACE_VERSION = 1;
 
-const DomainEntry = t.type({ domain: t.number, length: t.string }, 'DomainEntry');
+/** A tick count beyond 2^53, written as a decimal string. */
+const TickCount = new t.Type<bigint, string, unknown>(
+  'a decimal tick count',
+  (u): u is bigint => typeof u === 'bigint',
+  (u, c) => (typeof u === 'string' && /^\d{1,20}$/.test(u) ? t.success(BigInt(u)) : t.failure(u, c, 'a decimal string of ticks (e.g. "8")')),
+  (b) => b.toString(),
+);
+
+const DomainEntry = t.type({ domain: t.number, length: TickCount }, 'DomainEntry');
 
 export const TraceFile = t.intersection(
   [
@@ -24,7 +32,7 @@ export const TraceFile = t.intersection(
       seed: t.number,
       path: t.string,
       mutants: t.array(t.string),
-      /** The static domain schedule, durations as decimal strings (they exceed 2^53). */
+      /** The static domain schedule the kernels boot with, durations as decimal strings (they may exceed 2^53). */
       domainSchedule: t.array(DomainEntry),
       /** A human-readable account of the failure, if this trace was a counterexample. */
       failure: t.unknown,
@@ -34,6 +42,13 @@ export const TraceFile = t.intersection(
   'TraceFile',
 );
 export type TraceFile = t.TypeOf<typeof TraceFile>;
+
+/** The trace file's JSON form (what `TraceFile.encode` gives, ready for JSON.stringify). */
+export type TraceDocument = t.OutputOf<typeof TraceFile>;
+
+/** The boot configuration a trace file asks for (seL4's default when it names none). */
+export const bootConfigOf = (trace: TraceFile): BootConfig =>
+  trace.domainSchedule === undefined ? defaultBootConfig : { domainSchedule: trace.domainSchedule };
 
 /** A boundary error of the tool: what is wrong and where (never mixed with kernel errors). */
 export interface InputError {

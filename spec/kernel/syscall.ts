@@ -12,9 +12,9 @@ import { N_MSG_REGISTERS } from '../api/config';
 import { capFault, missingCapability, syscallErrorToMessage, type Fault } from '../api/errors';
 import { CAP_REGISTER } from '../api/registers';
 import { type SyscallName, syscallOf } from '../api/syscall';
-import { getCap, getNotification, slotOf } from '../model/heap';
+import { getCap, getEndpoint, getNotification, getTCB, slotOf } from '../model/heap';
 import type { KernelState } from '../model/state';
-import { TCB_CALLER } from '../model/structures';
+import { type Cap, type PPtr, TCB_CALLER } from '../model/structures';
 import { deleteCallerCap, doReplyTransfer, receiveIPC, replyFromKernel } from '../object/endpoint';
 import { decodeInvocation, invocationName, performInvocation } from '../object/invocation';
 import { receiveSignal } from '../object/notification';
@@ -29,11 +29,70 @@ import { kernelAssert } from '../model/assert';
 export interface Outcome {
   /** The syscall or event kind ('Call', 'Recv', 'tick', 'UnknownSyscall', ...). */
   readonly kind: string;
-  /** What was invoked or waited on ('CNodeCopy', 'InvokeEndpoint', 'Endpoint', ...). */
+  /** What was invoked or waited on ('CNodeCopy', 'TCBResume', 'Endpoint', 'Notification', 'Reply', ...). */
   readonly target?: string;
-  /** 'ok', a syscall error name, a fault name, 'preempted' or 'NotModelled'. */
+  /**
+   * 'ok', a syscall error name, a fault name, 'preempted' or 'NotModelled';
+   * for IPC what the message met: 'delivered', 'blocked', 'dropped',
+   * 'received', 'empty', 'woke-waiter', 'woke-bound', 'activated', 'merged'...
+   */
   readonly result: string;
 }
+
+/** The IPC objects: their outcomes depend on who is waiting, so coverage keys them by syscall too. */
+export const IPC_TARGETS: readonly string[] = ['Endpoint', 'Notification', 'Reply'];
+
+/**
+ * What a send-side IPC will do, judged from the state before it: a message to
+ * an endpoint meets a waiting receiver, blocks or (NBSend) is dropped; a signal
+ * wakes a waiter, wakes a bound thread blocked in Recv, activates the
+ * notification or merges its badge into a pending one.
+ */
+const sendResult = (s: KernelState, cap: Cap, isBlocking: boolean): string => {
+  switch (cap._tag) {
+    case 'EndpointCap':
+      if (getEndpoint(s, cap.ptr).state._tag === 'RecvEP') return 'delivered';
+      return isBlocking ? 'blocked' : 'dropped';
+    case 'NotificationCap': {
+      const n = getNotification(s, cap.ptr);
+      if (n.state._tag === 'WaitingNtfn') return 'woke-waiter';
+      if (n.state._tag === 'ActiveNtfn') return 'merged';
+      if (n.boundTCB !== null && getThreadState(s, n.boundTCB)._tag === 'BlockedOnReceive') return 'woke-bound';
+      return 'activated';
+    }
+    case 'ReplyCap':
+      return 'replied';
+    default:
+      return 'ok';
+  }
+};
+
+/** What a receive will do: take a queued message or pending signal, or block (Recv) / find nothing (NBRecv). */
+const receiveResult = (s: KernelState, t: PPtr, cap: Cap, isBlocking: boolean): string => {
+  const waiting = isBlocking ? 'blocked' : 'empty';
+  if (cap._tag === 'EndpointCap') {
+    // A pending signal on the bound notification is taken before any queued message.
+    const bound = getTCB(s, t).boundNotification;
+    if (bound !== null && getNotification(s, bound).state._tag === 'ActiveNtfn') return 'received-signal';
+    return getEndpoint(s, cap.ptr).state._tag === 'SendEP' ? 'received' : waiting;
+  }
+  if (cap._tag === 'NotificationCap') return getNotification(s, cap.ptr).state._tag === 'ActiveNtfn' ? 'received' : waiting;
+  return waiting;
+};
+
+/** The coverage name of an invoked cap: the IPC objects by kind, the others by invocation label. */
+const targetName = (cap: Cap, label: number): string => {
+  switch (cap._tag) {
+    case 'EndpointCap':
+      return 'Endpoint';
+    case 'NotificationCap':
+      return 'Notification';
+    case 'ReplyCap':
+      return 'Reply';
+    default:
+      return invocationName(cap, label);
+  }
+};
 
 export interface Stepped {
   readonly state: KernelState;
@@ -60,7 +119,7 @@ export const handleInvocation = (s: KernelState, kind: SyscallName, isCall: bool
   const looked = lookupCapAndSlot(s, t, cptr);
   if (E.isLeft(looked)) return faulted(capFault(cptr, false, looked.left));
   const { cap, slot } = looked.right;
-  const target = invocationName(cap, info.label);
+  const target = targetName(cap, info.label);
   const buffer = lookupIPCBuffer(s, false, t);
   const extra = lookupExtraCaps(s, t, buffer, info);
   if (E.isLeft(extra)) return faulted(extra.left, target);
@@ -76,6 +135,7 @@ export const handleInvocation = (s: KernelState, kind: SyscallName, isCall: bool
   }
   if (decoded.right._tag === 'NotModelled') return { state: s, outcome: { kind, target, result: 'NotModelled' } };
 
+  const result = sendResult(s, cap, isBlocking);
   const s1 = setThreadState({ _tag: 'Restart' }, t)(s);
   const done = performInvocation(decoded.right, isBlocking, isCall)(s1);
   if (done.preempted) return { state: done.state, outcome: { kind, target, result: 'preempted' } };
@@ -84,7 +144,7 @@ export const handleInvocation = (s: KernelState, kind: SyscallName, isCall: bool
     if (isCall) s2 = replyFromKernel(t, 0, done.reply)(s2);
     s2 = setThreadState({ _tag: 'Running' }, t)(s2);
   }
-  return { state: s2, outcome: { kind, target, result: 'ok' } };
+  return { state: s2, outcome: { kind, target, result } };
 };
 
 /**
@@ -95,23 +155,21 @@ export const handleInvocation = (s: KernelState, kind: SyscallName, isCall: bool
 export const handleRecv = (s: KernelState, kind: SyscallName, isBlocking: boolean): Stepped => {
   const t = s.curThread;
   const cptr = getRegister(s, t, CAP_REGISTER);
-  const fault = (f: Fault, target?: string): Stepped => ({
-    state: handleFault(t, f)(s),
-    outcome: { kind, ...(target === undefined ? {} : { target }), result: faultName(f) },
-  });
+  const fault = (f: Fault): Stepped => ({ state: handleFault(t, f)(s), outcome: { kind, result: faultName(f) } });
   const looked = lookupCap(s, t, cptr);
   if (E.isLeft(looked)) return fault(capFault(cptr, true, looked.left));
   const cap = looked.right;
   if (cap._tag === 'EndpointCap' && cap.canReceive) {
+    const result = receiveResult(s, t, cap, isBlocking);
     const s1 = deleteCallerCap(t)(s);
-    return { state: receiveIPC(t, cap, isBlocking)(s1), outcome: { kind, target: 'Endpoint', result: 'ok' } };
+    return { state: receiveIPC(t, cap, isBlocking)(s1), outcome: { kind, target: 'Endpoint', result } };
   }
   if (cap._tag === 'NotificationCap' && cap.canReceive) {
     const bound = getNotification(s, cap.ptr).boundTCB;
     if (bound === null || bound === t)
-      return { state: receiveSignal(t, cap, isBlocking)(s), outcome: { kind, target: 'Notification', result: 'ok' } };
+      return { state: receiveSignal(t, cap, isBlocking)(s), outcome: { kind, target: 'Notification', result: receiveResult(s, t, cap, isBlocking) } };
   }
-  return fault(capFault(cptr, true, missingCapability(0)), cap._tag);
+  return fault(capFault(cptr, true, missingCapability(0)));
 };
 
 /** `handleReply`: reply through the caller slot's reply cap; an empty slot does nothing. */
@@ -139,12 +197,12 @@ export const handleSyscall = (s: KernelState, sysno: number): Stepped => {
       return handleRecv(s, name, true);
     case 'NBRecv':
       return handleRecv(s, name, false);
-    case 'Reply':
-      return { state: handleReply(s), outcome: { kind: name, result: 'ok' } };
-    case 'ReplyRecv': {
-      const r = handleRecv(handleReply(s), name, true);
-      return r;
+    case 'Reply': {
+      const hasCaller = getCap(s, slotOf(s.curThread, TCB_CALLER))._tag === 'ReplyCap';
+      return { state: handleReply(s), outcome: { kind: name, result: hasCaller ? 'replied' : 'no-caller' } };
     }
+    case 'ReplyRecv':
+      return handleRecv(handleReply(s), name, true);
     case 'Yield':
       return { state: handleYield(s), outcome: { kind: name, result: 'ok' } };
     case undefined: {
