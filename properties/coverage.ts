@@ -11,17 +11,19 @@ import { IPC_TARGETS } from '../spec/kernel/syscall';
 export const coverageKey = (o: Outcome): string =>
   o.target !== undefined && IPC_TARGETS.includes(o.target) ? `${o.kind}(${o.target}) → ${o.result}` : `${o.target ?? o.kind} → ${o.result}`;
 
-const CNODE_COPY_LIKE = ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'DeleteFirst', 'IllegalOperation', 'CapFault'];
+const CNODE_MOVE_LIKE = ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'DeleteFirst', 'CapFault'];
+/** Copy, Mint, Mutate and Rotate can make an invalid cap (IllegalOperation); Move moves whatever is there. */
+const CNODE_COPY_LIKE = [...CNODE_MOVE_LIKE, 'IllegalOperation'];
 const SIGNAL = ['woke-waiter', 'woke-bound', 'activated', 'merged'];
 const PRIORITY_SETTER = ['ok', 'TruncatedMessage', 'RangeError', 'InvalidCapability'];
 
 /** The outcomes each invocation, IPC and event can have, in seL4's documentation and sources. */
 const KNOWN: Readonly<Record<string, readonly string[]>> = {
   // Untyped and CNode invocations.
-  UntypedRetype: ['ok', 'IllegalOperation', 'TruncatedMessage', 'InvalidArgument', 'RangeError', 'FailedLookup', 'DeleteFirst', 'NotEnoughMemory', 'CapFault'],
+  UntypedRetype: ['ok', 'TruncatedMessage', 'InvalidArgument', 'RangeError', 'FailedLookup', 'DeleteFirst', 'NotEnoughMemory', 'CapFault'],
   CNodeCopy: [...CNODE_COPY_LIKE, 'RevokeFirst'],
   CNodeMint: [...CNODE_COPY_LIKE, 'RevokeFirst'],
-  CNodeMove: CNODE_COPY_LIKE,
+  CNodeMove: CNODE_MOVE_LIKE,
   CNodeMutate: CNODE_COPY_LIKE,
   CNodeRotate: CNODE_COPY_LIKE,
   CNodeDelete: ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError'],

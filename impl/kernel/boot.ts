@@ -76,8 +76,15 @@ const writeSlot = (k: Kernel, slot: number, cap: CapT): void => {
   setMdbNode(k, slot, { w0: setField(setField(0, Mdb.revocable, 1), Mdb.firstBadged, 1), w1: 0 });
 };
 
-export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<string> = []): Kernel => {
+/** How the concrete kernel is built, beyond the system it boots. */
+export interface BootOptions {
+  /** Try the IPC fastpath for Call and ReplyRecv (default off). */
+  readonly fastpath?: boolean;
+}
+
+export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<string> = [], options: BootOptions = {}): Kernel => {
   const k = new Kernel(mutants);
+  k.fastpath = options.fastpath ?? false;
 
   // Idle thread.
   k.ksIdleThread = IDLE_THREAD_PTR;
@@ -116,7 +123,9 @@ export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<s
   map(ROOT_IPC_BUFFER_VADDR, ROOT_IPC_BUFFER_PTR, false);
   k.armKSASIDTable[ROOT_ASID >>> 10] = ROOT_ASID_POOL_PTR;
   k.mem.store(ROOT_ASID_POOL_PTR + 4 * (ROOT_ASID & 0x3ff), ROOT_PD_PTR);
-  bootInfoWords().forEach((w, i) => k.mem.store(ROOT_BOOTINFO_PTR + 4 * i, w));
+  // The root task starts in the first scheduled domain, which runs first.
+  const firstDomain = config.domainSchedule[0]?.domain ?? 0;
+  bootInfoWords(firstDomain).forEach((w, i) => k.mem.store(ROOT_BOOTINFO_PTR + 4 * i, w));
 
   // The root CNode's caps.
   const root = (i: number) => slotPtr(ROOT_CNODE_PTR, i);
@@ -146,7 +155,7 @@ export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<s
   setRegister(k, ROOT_TCB_PTR, CPSR, CPSR_USER);
   tcbSet(k, ROOT_TCB_PTR, Tcb.priority, MAX_PRIO);
   tcbSet(k, ROOT_TCB_PTR, Tcb.mcp, MAX_PRIO);
-  tcbSet(k, ROOT_TCB_PTR, Tcb.domain, 0);
+  tcbSet(k, ROOT_TCB_PTR, Tcb.domain, firstDomain);
   tcbSet(k, ROOT_TCB_PTR, Tcb.timeSlice, TIME_SLICE);
   writeSlot(k, tcbSlot(TCB_REPLY), replyCapNew(ROOT_TCB_PTR, true, true));
   tsSet(k, ROOT_TCB_PTR, ThreadStateW.tsType, TS.Running);

@@ -13,13 +13,27 @@ import { type Step, at, call, choose, cnodeCaps, pick, untypeds } from './common
 import type { Focus } from './focus';
 import { type Target, type View, viewOf } from './view';
 
-export /** Break one thing about an invocation: the depth, the length, an extra cap or the label. */
-const spoil = (e: SyscallEvent, n: number, depthArgs: readonly number[]): SyscallEvent => {
+/** Where an invocation's depth arguments and destination index sit among its message words (0-based). */
+export interface ArgLayout {
+  readonly depths: readonly number[];
+  /** The index of the destination slot, for invocations that need it empty. */
+  readonly dest?: number;
+}
+
+export const NO_ARGS: ArgLayout = { depths: [] };
+
+/**
+ * Break one thing about an invocation: a depth, the message length, the extra
+ * caps (missing, unresolvable or of the wrong type), the label, a bit of an
+ * index, the destination (made an occupied slot) or the syscall.
+ */
+export const spoil = (e: SyscallEvent, n: number, layout: ArgLayout): SyscallEvent => {
   const mrs = [...(e.mrs ?? [])];
   const info = e.info ?? 0;
-  switch (n % 6) {
+  const { depths, dest } = layout;
+  switch (n % 8) {
     case 0: {
-      const i = depthArgs[(n >>> 3) % Math.max(depthArgs.length, 1)];
+      const i = depths[(n >>> 3) % Math.max(depths.length, 1)];
       if (i !== undefined && i < mrs.length) mrs[i] = [0, 1, 33, (mrs[i] ?? 32) - 1, (mrs[i] ?? 32) + 1][(n >>> 5) % 5] ?? 0;
       return { ...e, mrs };
     }
@@ -30,8 +44,19 @@ const spoil = (e: SyscallEvent, n: number, depthArgs: readonly number[]): Syscal
     case 3:
       return { ...e, info: ((info & 0xfff) | ((n >>> 3) % 52) << 12) >>> 0 };
     case 4: {
-      const i = depthArgs.length > 0 ? (depthArgs[0] ?? 0) - 1 : 0;
-      if (i >= 0 && i < mrs.length) mrs[i] = ((mrs[i] ?? 0) ^ (1 << ((n >>> 3) % 32))) >>> 0;
+      const i = dest ?? 0;
+      if (i < mrs.length) mrs[i] = ((mrs[i] ?? 0) ^ (1 << ((n >>> 3) % 32))) >>> 0;
+      return { ...e, mrs };
+    }
+    case 5: {
+      const caps = [...(e.caps ?? [])];
+      if (caps.length === 0) return { ...e, sysno: SysNBSend };
+      caps[(n >>> 3) % caps.length] = [0x0bad_0000, 0, 4, 18][(n >>> 5) % 4] ?? 0;
+      return { ...e, caps };
+    }
+    case 6: {
+      // The root task's own caps (slots 1..3) are always there.
+      if (dest !== undefined && dest < mrs.length) mrs[dest] = 1 + ((n >>> 3) % 3);
       return { ...e, mrs };
     }
     default:

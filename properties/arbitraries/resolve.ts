@@ -7,6 +7,8 @@ import type { Event } from '../../spec/api';
 import type { KernelState } from '../../spec/model/state';
 import { BAD_PERCENT, type Step, at } from './common';
 import {
+  type ArgLayout,
+  NO_ARGS,
   badgeLifecycle,
   copyFamily,
   garbage,
@@ -30,24 +32,24 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
   const n = plan.n;
   const allowVital = plan.bad < 2;
   const single =
-    (make: (v: View) => SyscallEvent | undefined, depthArgs: readonly number[] = [1], spoilable = true): Step =>
+    (make: (v: View) => SyscallEvent | undefined, layout: ArgLayout = { depths: [1], dest: 0 }, spoilable = true): Step =>
     (s) => {
       const e = make(viewOf(s));
       if (e === undefined) return undefined;
-      return spoilable && plan.bad < BAD_PERCENT ? spoil(e, at(n, 7) + plan.bad, depthArgs) : e;
+      return spoilable && plan.bad < BAD_PERCENT ? spoil(e, at(n, 7) + plan.bad, layout) : e;
     };
   switch (plan.op) {
     case 'retype':
-      return [single((v) => retype(v, f, n), [4])];
+      return [single((v) => retype(v, f, n), { depths: [3], dest: 4 })];
     case 'copy':
     case 'mint':
     case 'move':
     case 'mutate': {
       const op = plan.op;
-      return [single((v) => copyFamily(v, f, op, n), [2, 4])];
+      return [single((v) => copyFamily(v, f, op, n), { depths: [1, 3], dest: 0 })];
     }
     case 'rotate':
-      return [single((v) => rotate(v, f, n), [2, 5, 8])];
+      return [single((v) => rotate(v, f, n), { depths: [1, 4, 7], dest: 0 })];
     case 'delete':
       return [single((v) => onOccupied(v, f, LABEL.CNodeDelete, n, allowVital))];
     case 'revoke':
@@ -57,9 +59,9 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
     case 'saveCaller':
       return [single((v) => onEmpty(v, LABEL.CNodeSaveCaller, n))];
     case 'invokeRandom':
-      return [single((v) => invokeRandom(v, n) ?? garbage(v, n), [], false)];
+      return [single((v) => invokeRandom(v, n) ?? garbage(v, n), NO_ARGS, false)];
     case 'garbage':
-      return [single((v) => garbage(v, n), [], false)];
+      return [single((v) => garbage(v, n), NO_ARGS, false)];
     case 'badgeLifecycle':
       return badgeLifecycle(f, n);
     case 'untypedCycle':
@@ -73,9 +75,13 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
     case 'ipc':
       return [ipc(w, n)];
     case 'tcbOp':
-      return [tcbOp(w, n)];
-    case 'domainOp':
-      return [domainOp(n)];
+    case 'domainOp': {
+      const make = plan.op === 'tcbOp' ? tcbOp(w, n) : domainOp(n);
+      return [(s) => {
+        const e = make(s);
+        return e !== undefined && e.kind === 'syscall' && plan.bad < BAD_PERCENT ? spoil(e, at(n, 7) + plan.bad, NO_ARGS) : e;
+      }];
+    }
     case 'tick':
       return [() => ({ kind: 'tick' })];
     case 'yield':
@@ -93,8 +99,9 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
 
 /**
  * Operations on CSpace and memory: the root task's business, which spawned
- * threads mostly leave alone (tearing down objects that others wait on is
- * left to anyone, so blocked IPC gets cancelled often).
+ * threads mostly leave alone (tearing down objects that others wait on, and
+ * TCB and domain invocations, are left to anyone: blocked IPC gets cancelled
+ * often, and threads act on each other).
  */
 const SETUP_OPS: ReadonlySet<Plan['op']> = new Set([
   'retype',
@@ -115,8 +122,6 @@ const SETUP_OPS: ReadonlySet<Plan['op']> = new Set([
   'channel',
   'faultPair',
   'signalPair',
-  'tcbOp',
-  'domainOp',
 ]);
 
 /**

@@ -80,8 +80,8 @@ export const BOOT_UNTYPEDS: readonly UntypedRegion[] = [
 /** The first root CNode slot BootInfo reports as empty. */
 export const FIRST_FREE_SLOT = InitSlot.FirstUntyped + BOOT_UNTYPEDS.length;
 
-/** The words of the seL4_BootInfo structure at the start of the BootInfo frame. */
-export const bootInfoWords = (): number[] => {
+/** The words of the seL4_BootInfo structure at the start of the BootInfo frame (the root task's domain is the schedule's first). */
+export const bootInfoWords = (initThreadDomain = 0): number[] => {
   const w = [
     0, // extraLen
     0, // nodeID
@@ -101,7 +101,7 @@ export const bootInfoWords = (): number[] => {
     FIRST_FREE_SLOT,
     FIRST_FREE_SLOT, // extraBIPages (none)
     ROOT_CNODE_SIZE_BITS,
-    0, // initThreadDomain
+    initThreadDomain,
     InitSlot.FirstUntyped,
     FIRST_FREE_SLOT, // untyped
   ];

@@ -92,10 +92,14 @@ export const bootState = (config: BootConfig = defaultBootConfig): KernelState =
   idleContext[CPSR] = IDLE_THREAD_CPSR;
   const idle: TCB = { ...newTCB(0), state: { _tag: 'IdleThreadState' }, timeSlice: 0, context: idleContext };
 
+  const schedule = [...config.domainSchedule];
+  while (schedule.length < NUM_DOMAIN_SCHEDULES) schedule.push({ domain: 0, length: 0n });
+  // The root task starts in the first scheduled domain, which runs first (seL4 boot.c, create_initial_thread).
+  const first = schedule[0] ?? { domain: 0, length: 0n };
   const rootContext = newTCB(0).context.slice();
   rootContext[CAP_REGISTER] = ROOT_BOOTINFO_VADDR;
   rootContext[NEXT_IP] = ROOT_IMAGE_VADDR;
-  const root: TCB = { ...newTCB(0), state: running, priority: MAX_PRIO, mcp: MAX_PRIO, ipcBuffer: ROOT_IPC_BUFFER_VADDR, context: rootContext };
+  const root: TCB = { ...newTCB(first.domain), state: running, priority: MAX_PRIO, mcp: MAX_PRIO, ipcBuffer: ROOT_IPC_BUFFER_VADDR, context: rootContext };
 
   const ptEntries = new Map<number, PTE>();
   for (const [vaddr, frame, exec] of bootMappings)
@@ -111,9 +115,6 @@ export const bootState = (config: BootConfig = defaultBootConfig): KernelState =
   const irqMasked = new Set<number>();
   for (let i = 0; i <= MAX_IRQ; i++) if (i !== TIMER_IRQ) irqMasked.add(i);
 
-  const schedule = [...config.domainSchedule];
-  while (schedule.length < NUM_DOMAIN_SCHEDULES) schedule.push({ domain: 0, length: 0n });
-  const first = schedule[0] ?? { domain: 0, length: 0n };
 
   let s: KernelState = {
     objects: new Map(),
@@ -166,7 +167,7 @@ export const bootState = (config: BootConfig = defaultBootConfig): KernelState =
   s = setCap(slotOf(ROOT_TCB_PTR, TCB_REPLY), { _tag: 'ReplyCap', tcb: ROOT_TCB_PTR, master: true, canGrant: true })(s);
   s = { ...s, cdt: { ...s.cdt, original: new Set(s.cdt.original).add(slotOf(ROOT_TCB_PTR, TCB_REPLY)) } };
 
-  bootInfoWords().forEach((w, i) => {
+  bootInfoWords(first.domain).forEach((w, i) => {
     s = storeWord(ROOT_BOOTINFO_PTR + 4 * i, w)(s);
   });
   return s;

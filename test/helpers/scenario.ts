@@ -5,6 +5,7 @@
  */
 import { expect } from 'vitest';
 import {
+  type BootConfig,
   type Event,
   IPCBUF_WORDS,
   LABEL,
@@ -83,3 +84,31 @@ export const replyOf = (s: KernelState, t = ROOT, buffer = t === ROOT ? ROOT_IPC
 /** The cap in slot `i` of the root CNode. */
 export const rootSlot = (s: KernelState, i: number): Cap => getCap(s, slotOf(ROOT_CNODE_PTR, i));
 export const rootSlotPtr = (i: number): number => slotOf(ROOT_CNODE_PTR, i);
+
+/** `run` on a system booted with `config` (for example a domain schedule). */
+export const runWith = (config: BootConfig, events: readonly Event[], mutants: readonly string[] = []): Scenario => {
+  const ls = new LockStep({ config, mutants, checkSpec: wellFormed });
+  const outcomes: Outcome[] = [];
+  for (const e of events) {
+    ls.step(e);
+    if (ls.failure !== undefined) expect.fail(renderFailure(ls.failure).join('\n'));
+    if (ls.lastOutcome !== undefined) outcomes.push(ls.lastOutcome);
+  }
+  return { state: ls.spec, outcomes, lockStep: ls };
+};
+
+/**
+ * `run` with any lock-step options (the fastpath switched on, mutants, a boot
+ * config); the spec state is also checked for well-formedness unless
+ * `opts.checkSpec` says otherwise.
+ */
+export const runWithOptions = (events: readonly Event[], opts: NonNullable<ConstructorParameters<typeof LockStep>[0]> = {}): Scenario => {
+  const ls = new LockStep({ checkSpec: wellFormed, ...opts });
+  const outcomes: Outcome[] = [];
+  for (const e of events) {
+    ls.step(e);
+    if (ls.failure !== undefined) expect.fail(renderFailure(ls.failure).join('\n'));
+    if (ls.lastOutcome !== undefined) outcomes.push(ls.lastOutcome);
+  }
+  return { state: ls.spec, outcomes, lockStep: ls };
+};

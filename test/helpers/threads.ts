@@ -52,7 +52,8 @@ export interface SpawnOptions {
 
 /**
  * The events that create a thread in root slot `slot` sharing the root task's
- * CSpace and VSpace. With equal priority it is queued behind the root task.
+ * CSpace and VSpace. Resume queues it at the head of its priority's ready
+ * queue (as seL4 does), so equal-priority threads run last-spawned first.
  */
 export const spawnThread = (slot: number, o: SpawnOptions = {}): Event[] => {
   const prio = o.prio ?? 255;
@@ -60,7 +61,7 @@ export const spawnThread = (slot: number, o: SpawnOptions = {}): Event[] => {
   const events: Event[] = [
     retypeInto(ObjType.TCB, slot),
     invoke(slot, 'TCBConfigure', [o.faultEP ?? 0, 0, 0, buffer === 0 ? 0 : bufferVaddr(buffer)], [CNODE, InitSlot.ThreadVSpace, InitSlot.ThreadIPCBuffer]),
-    invoke(slot, 'TCBSetSchedParams', [prio, o.mcp ?? prio], [InitSlot.ThreadTCB]),
+    invoke(slot, 'TCBSetSchedParams', [o.mcp ?? prio, prio], [InitSlot.ThreadTCB]), // arguments: MCP, then priority
   ];
   if (o.suspended !== true) events.push(invoke(slot, 'TCBResume'));
   return events;
