@@ -27,8 +27,9 @@ import { bufferWordPtr } from './kernel/message';
 import { type SyscallResult, handleSyscall } from './kernel/syscall';
 import { activateThread, schedule, timerTick } from './kernel/thread';
 import { lookupIPCBuffer } from './kernel/vspace';
+import { isFastpathSyscall, tryFastpath } from './fastpath/fastpath';
 
-export { boot } from './kernel/boot';
+export { boot, type BootOptions } from './kernel/boot';
 export type { Kernel } from './model/state';
 
 /** What the step did, for the runner (the abstract state is what gets compared). */
@@ -78,6 +79,8 @@ export const step = (k: Kernel, e: Event): StepResult => {
     case 'syscall': {
       if (idle) return 'idle';
       userSyscallEntry(k, e);
+      // The fastpath returns straight to the thread it switched to: nothing is left to schedule.
+      if (k.fastpath && isFastpathSyscall(e.sysno) && tryFastpath(k, e.sysno)) return 'done';
       return finish(k, handleSyscall(k, e.sysno));
     }
     case 'exception':

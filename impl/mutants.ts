@@ -29,6 +29,16 @@ export const MUTANTS = [
   { name: 'queue-tail-not-updated', description: "removing the last thread of an endpoint queue leaves the queue's tail pointing at it", checker: 'refinement' },
   { name: 'signal-overwrites-badge', description: 'Signal on an active notification replaces the badge word instead of ORing into it', checker: 'refinement' },
   { name: 'cancel-leaves-thread-linked', description: 'cancelling a blocked IPC does not unlink the thread from the endpoint queue', checker: 'refinement' },
+  { name: 'fastpath-badge-dropped', description: "the Call fastpath returns 0 in the receiver's badge register, as its reply twin does", checker: 'fastpath' },
+  { name: 'fastpath-ignores-dest-priority', description: 'the Call fastpath switches to the receiver even when it is lower priority than a ready thread', checker: 'fastpath' },
+  { name: 'fastpath-ignores-dest-domain', description: 'the Call fastpath switches to a receiver in another scheduling domain', checker: 'fastpath' },
+  { name: 'fastpath-accepts-extra-caps', description: 'the fastpath message-info check masks only the length field, so messages with extra caps take the fastpath', checker: 'fastpath' },
+  { name: 'fastpath-reply-grant-from-ep', description: "the Call fastpath takes the reply cap's grant right from the endpoint cap instead of the receiver's blocking state", checker: 'fastpath' },
+  { name: 'fastpath-dequeue-keeps-prev', description: "the Call fastpath dequeues the receiver without clearing the new queue head's back link", checker: 'fastpath' },
+  { name: 'fastpath-ignores-receive-right', description: 'the ReplyRecv fastpath checks the cap is an endpoint but not that it may receive', checker: 'fastpath' },
+  { name: 'fastpath-ignores-bound-notification', description: 'the ReplyRecv fastpath blocks the thread although its bound notification has a pending signal', checker: 'fastpath' },
+  { name: 'fastpath-reply-cap-kept', description: 'the ReplyRecv fastpath does not delete the used reply cap from the caller slot', checker: 'fastpath' },
+  { name: 'fastpath-master-next-kept', description: "the ReplyRecv fastpath empties the caller slot but leaves the reply master's MDB next pointing at it", checker: 'fastpath' },
 ] as const satisfies readonly Mutant[];
 
 export type MutantName = (typeof MUTANTS)[number]['name'];

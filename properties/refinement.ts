@@ -7,13 +7,13 @@
 import fc from 'fast-check';
 import type { BootConfig, Event } from '../spec/api';
 import type { KernelState } from '../spec/model/state';
-import { type Failure, LockStep, runTrace } from '../refinement/run';
+import { type Failure, type FastpathMode, LockStep, runTrace } from '../refinement/run';
 import { minimiseTrace } from '../refinement/minimise';
 import type { Violation } from '../refinement/abstract';
 import { planSteps } from './arbitraries/resolve';
 import { type Op, type Plan, tracePlanArbitrary } from './arbitraries/plan';
 import { Coverage } from './coverage';
-import { Statistics } from './statistics';
+import { FastpathTally, Statistics } from './statistics';
 import { World } from './arbitraries/world';
 
 /** Ticks with nothing to run before a trace is given up (longer than any domain period). */
@@ -40,6 +40,8 @@ export interface CheckOptions {
   readonly steps: number;
   readonly mutants?: readonly string[];
   readonly config?: BootConfig;
+  /** The IPC fastpath: 'both' (default) steps a kernel with it on beside one with it off. */
+  readonly fastpath?: FastpathMode;
   readonly weights?: Readonly<Partial<Record<Op, number>>>;
   readonly checkSpec?: (s: KernelState) => readonly Violation[];
   /** Called after each run of the main phase (not during shrinking). */
@@ -66,6 +68,8 @@ export interface CheckResult {
   readonly events: number;
   readonly coverage: Coverage;
   readonly statistics: Statistics;
+  /** The fastpath's hit rate and fallback reasons (when it was on). */
+  readonly fastpath: FastpathTally;
   /** The boot configuration the traces ran on (replays need it). */
   readonly config: BootConfig;
   readonly counterexample?: Counterexample;
@@ -74,9 +78,10 @@ export interface CheckResult {
 /** Run a plan sequence in lock step, resolving each plan against the spec state as it goes. */
 export const runPlans = (
   plans: readonly Plan[],
-  opts: Pick<CheckOptions, 'mutants' | 'config' | 'checkSpec'>,
+  opts: Pick<CheckOptions, 'mutants' | 'config' | 'checkSpec' | 'fastpath'>,
   coverage?: Coverage,
   stats?: Statistics,
+  fastpath?: FastpathTally,
 ): { events: Event[]; failure: Failure | undefined } => {
   const ls = new LockStep(opts);
   const events: Event[] = [];
@@ -98,18 +103,21 @@ export const runPlans = (
         if (!ls.step(e)) return { events, failure: ls.failure };
         if (coverage !== undefined && ls.lastOutcome !== undefined) coverage.record(ls.lastOutcome);
         stats?.observe(before, ls.spec, e, ls.lastOutcome);
+        fastpath?.observe(ls.lastOutcome);
       }
     }
     return { events, failure: undefined };
   } finally {
     stats?.endRun();
+    const fast = ls.fastKernel;
+    if (fastpath !== undefined && fast !== undefined) fastpath.addRun(fast.fastpathStats);
     ls.dispose();
   }
 };
 
 /** `refinementHolds`: the fast-check property over generated traces. */
 export const refinementHolds = (
-  opts: Pick<CheckOptions, 'steps' | 'mutants' | 'config' | 'checkSpec' | 'weights'>,
+  opts: Pick<CheckOptions, 'steps' | 'mutants' | 'config' | 'checkSpec' | 'weights' | 'fastpath'>,
   onResult: (plans: readonly Plan[], r: { events: Event[]; failure: Failure | undefined }) => void,
 ): fc.IPropertyWithHooks<[Plan[]]> =>
   fc.property(tracePlanArbitrary(opts.steps, opts.weights), (plans) => {
@@ -119,7 +127,8 @@ export const refinementHolds = (
   });
 
 export const checkRefinement = (options: CheckOptions): CheckResult => {
-  const opts = { ...options, config: options.config ?? CHECK_BOOT_CONFIG };
+  const opts = { ...options, config: options.config ?? CHECK_BOOT_CONFIG, fastpath: options.fastpath ?? 'both' };
+  const fastpath = new FastpathTally();
   const coverage = new Coverage();
   const statistics = new Statistics();
   let runs = 0;
@@ -127,7 +136,7 @@ export const checkRefinement = (options: CheckOptions): CheckResult => {
   let found: { events: Event[]; failure: Failure } | undefined;
   // Phase 1: explore, counting runs and coverage, and stop at the first failure.
   const explore = fc.property(tracePlanArbitrary(opts.steps, opts.weights), (plans) => {
-    const r = runPlans(plans, opts, coverage, statistics);
+    const r = runPlans(plans, opts, coverage, statistics, fastpath);
     runs++;
     events += r.events.length;
     opts.onRun?.(runs, events);
@@ -135,7 +144,7 @@ export const checkRefinement = (options: CheckOptions): CheckResult => {
     return r.failure === undefined;
   });
   const first = fc.check(explore, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
-  if (!first.failed || found === undefined) return { ok: true, seed: opts.seed, runs, events, coverage, statistics, config: opts.config };
+  if (!first.failed || found === undefined) return { ok: true, seed: opts.seed, runs, events, coverage, statistics, fastpath, config: opts.config };
   const originalLength = found.events.length;
 
   // Phase 2: let fast-check shrink the plans from that case, within a time budget.
@@ -166,6 +175,7 @@ export const checkRefinement = (options: CheckOptions): CheckResult => {
     events,
     coverage,
     statistics,
+    fastpath,
     config: opts.config,
     counterexample: {
       events: minimal,

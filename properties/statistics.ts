@@ -9,6 +9,7 @@ import type { Event } from '../spec/api';
 import type { Outcome } from '../spec/kernel';
 import type { KernelState } from '../spec/model/state';
 import type { TCB } from '../spec/model/structures';
+import { type FallbackReason, type FastpathStats, addFastpathStats, newFastpathStats, reasonsNeverHit } from '../impl/fastpath/stats';
 
 export const STATISTICS = [
   'threadsSpawned',
@@ -104,5 +105,49 @@ export class Statistics {
         this.add('capsTransferred', n);
       }
     }
+  }
+}
+
+/**
+ * The fastpath's share of the IPCs it serves (Call on an endpoint, ReplyRecv),
+ * summed over runs and per run, and how often each precondition sent an attempt to the slow
+ * path (the reasons never met show what the generator still misses).
+ */
+export class FastpathTally {
+  readonly total: FastpathStats = newFastpathStats();
+  /** Each run's hit rate (runs without any attempt are left out). */
+  readonly perRunHitRates: number[] = [];
+  runsWithHits = 0;
+  /** IPCs the fastpath is for: Call on an endpoint cap, and ReplyRecv. */
+  ipcs = 0;
+  private ipcsThisRun = 0;
+
+  /** Count an event's outcome if it is one of the IPCs the fastpath serves. */
+  observe(o: Outcome | undefined): void {
+    if (o !== undefined && ((o.kind === 'Call' && o.target === 'Endpoint') || o.kind === 'ReplyRecv')) this.ipcsThisRun++;
+  }
+
+  addRun(s: FastpathStats): void {
+    addFastpathStats(this.total, s);
+    if (this.ipcsThisRun > 0) this.perRunHitRates.push(s.hits / this.ipcsThisRun);
+    if (s.hits > 0) this.runsWithHits++;
+    this.ipcs += this.ipcsThisRun;
+    this.ipcsThisRun = 0;
+  }
+
+  /** The share of fastpath IPCs (Call on an endpoint, ReplyRecv) that took it. */
+  get hitRate(): number {
+    return this.ipcs === 0 ? 0 : this.total.hits / this.ipcs;
+  }
+
+  /** The per-run hit rate's minimum, median and maximum. */
+  perRun(): { min: number; median: number; max: number } {
+    const xs = [...this.perRunHitRates].sort((a, b) => a - b);
+    if (xs.length === 0) return { min: 0, median: 0, max: 0 };
+    return { min: xs[0] ?? 0, median: xs[Math.floor(xs.length / 2)] ?? 0, max: xs[xs.length - 1] ?? 0 };
+  }
+
+  reasonsNeverHit(): FallbackReason[] {
+    return reasonsNeverHit(this.total);
   }
 }

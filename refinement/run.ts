@@ -15,8 +15,9 @@ import { boot, step as implStep, type Kernel } from '../impl/kernel';
 import { KernelBug, releaseMemory } from '../impl/model/memory';
 import { abstract, type Violation } from './abstract';
 import { type Difference, deepEqual, diff } from './diff';
+import { concreteView } from './concrete';
 
-export type FailureKind = 'divergence' | 'representation' | 'spec-assertion' | 'kernel-bug' | 'invariant';
+export type FailureKind = 'divergence' | 'representation' | 'fastpath-divergence' | 'spec-assertion' | 'kernel-bug' | 'invariant';
 
 export interface Failure {
   /** 0 for the boot state, n for the state after the n-th event. */
@@ -28,17 +29,31 @@ export interface Failure {
   readonly violations: readonly Violation[];
 }
 
+/**
+ * The fastpath switch of a lock-step run: the concrete kernel runs with it
+ * off, on, or both (a twin kernel with it on steps alongside the one without,
+ * and the two must also agree concretely: the three-way check).
+ */
+export type FastpathMode = 'off' | 'on' | 'both';
+
 export interface LockStepOptions {
   readonly config?: BootConfig;
   readonly mutants?: readonly string[];
+  /** The IPC fastpath: off (default), on, or both; `true` means on. */
+  readonly fastpath?: boolean | FastpathMode;
   /** Extra checks on each spec state (the kernel invariants); violations end the run. */
   readonly checkSpec?: (s: KernelState) => readonly Violation[];
 }
 
-/** Both kernels, stepped together. */
+export const fastpathModeOf = (f: LockStepOptions['fastpath']): FastpathMode => (f === true ? 'on' : f === false || f === undefined ? 'off' : f);
+
+/** The spec and the concrete kernel (and in 'both' mode its fastpath twin), stepped together. */
 export class LockStep {
   spec: KernelState;
+  /** The concrete kernel (with the fastpath in 'on' mode, without it otherwise). */
   readonly impl: Kernel;
+  /** In 'both' mode, the kernel with the fastpath on. */
+  readonly twin: Kernel | undefined;
   steps = 0;
   failure: Failure | undefined;
   lastOutcome: Outcome | undefined;
@@ -46,25 +61,54 @@ export class LockStep {
 
   constructor(opts: LockStepOptions = {}) {
     const config = opts.config ?? defaultBootConfig;
+    const mode = fastpathModeOf(opts.fastpath);
     this.spec = bootState(config);
-    this.impl = boot(config, opts.mutants ?? []);
+    this.impl = boot(config, opts.mutants ?? [], { fastpath: mode === 'on' });
+    this.twin = mode === 'both' ? boot(config, opts.mutants ?? [], { fastpath: true }) : undefined;
     this.checkSpec = opts.checkSpec;
     this.compare(undefined);
+  }
+
+  /** The kernel whose fastpath statistics count, if any runs with it on. */
+  get fastKernel(): Kernel | undefined {
+    return this.twin ?? (this.impl.fastpath ? this.impl : undefined);
   }
 
   private fail(f: Omit<Failure, 'step'>): void {
     this.failure = { step: this.steps, ...f };
   }
 
-  private compare(event: Event | undefined): void {
-    const a = abstract(this.impl);
+  /** Compare one concrete kernel's abstraction with the spec; false after a failure. */
+  private compareWith(k: Kernel, which: string, event: Event | undefined): boolean {
+    const a = abstract(k);
     if (a.violations.length > 0) {
-      this.fail({ event, kind: 'representation', message: 'the concrete state breaks its representation invariant', differences: [], violations: a.violations });
-      return;
+      this.fail({ event, kind: 'representation', message: `the ${which} breaks its representation invariant`, differences: [], violations: a.violations });
+      return false;
     }
     if (!deepEqual(this.spec, a.state)) {
-      this.fail({ event, kind: 'divergence', message: 'spec and abstracted impl differ', differences: diff(this.spec, a.state), violations: [] });
-      return;
+      this.fail({ event, kind: 'divergence', message: `spec and abstracted ${which} differ`, differences: diff(this.spec, a.state), violations: [] });
+      return false;
+    }
+    return true;
+  }
+
+  private compare(event: Event | undefined): void {
+    if (!this.compareWith(this.impl, this.impl.fastpath ? 'impl (fastpath on)' : 'impl', event)) return;
+    // Until the twin's fastpath first succeeds it has run exactly the code the other kernel ran.
+    if (this.twin !== undefined && this.twin.fastpathStats.hits > 0) {
+      if (!this.compareWith(this.twin, 'impl (fastpath on)', event)) return;
+      const slow = concreteView(this.impl);
+      const fast = concreteView(this.twin);
+      if (!deepEqual(slow, fast)) {
+        this.fail({
+          event,
+          kind: 'fastpath-divergence',
+          message: 'the kernels with the fastpath off and on differ in what the abstraction hides',
+          differences: diff(slow, fast).map((d) => ({ ...d, path: `concrete.${d.path}` })),
+          violations: [],
+        });
+        return;
+      }
     }
     if (this.checkSpec !== undefined) {
       const vs = this.checkSpec(this.spec);
@@ -72,9 +116,10 @@ export class LockStep {
     }
   }
 
-  /** Give the concrete machine's memory back for reuse; the lock step must not be used afterwards. */
+  /** Give the concrete machines' memory back for reuse; the lock step must not be used afterwards. */
   dispose(): void {
     releaseMemory(this.impl.mem);
+    if (this.twin !== undefined) releaseMemory(this.twin.mem);
   }
 
   /** Take one event; returns false once the run has failed. */
@@ -91,12 +136,14 @@ export class LockStep {
       this.fail({ event, kind: 'spec-assertion', message: e.message, differences: [], violations: [] });
       return false;
     }
-    try {
-      implStep(this.impl, event);
-    } catch (e) {
-      if (!(e instanceof KernelBug)) throw e;
-      this.fail({ event, kind: 'kernel-bug', message: e.message, differences: [], violations: [] });
-      return false;
+    for (const k of this.twin === undefined ? [this.impl] : [this.impl, this.twin]) {
+      try {
+        implStep(k, event);
+      } catch (e) {
+        if (!(e instanceof KernelBug)) throw e;
+        this.fail({ event, kind: 'kernel-bug', message: `${k.fastpath ? 'impl (fastpath on)' : 'impl'}: ${e.message}`, differences: [], violations: [] });
+        return false;
+      }
     }
     this.compare(event);
     return this.failure === undefined;

@@ -19,6 +19,7 @@ import {
 } from '../../spec/api';
 import { type PhysicalMemory, acquireMemory } from './memory';
 import { type MutantName, isMutantName } from '../mutants';
+import { type FastpathStats, newFastpathStats } from '../fastpath/stats';
 
 /** ksSchedulerAction: 0 and 1 are actions; any other value is the TCB to switch to. */
 export const SCHED_RESUME_CURRENT_THREAD = 0;
@@ -75,6 +76,11 @@ export class Kernel {
 
   /** Ghost: every object that exists, by address (updated by retype and reset, read only by the abstraction). */
   readonly ghostObjects = new Map<number, GhostObject>();
+
+  /** Try the IPC fastpath (impl/fastpath) for Call and ReplyRecv before the slow path (a boot option, off by default). */
+  fastpath = false;
+  /** What the fastpath did: attempts, hits and the reason of every fallback. */
+  readonly fastpathStats: FastpathStats = newFastpathStats();
 
   /** Bugs switched on by name (see impl/mutants.ts). */
   readonly mutants: ReadonlySet<MutantName>;

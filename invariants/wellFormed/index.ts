@@ -6,6 +6,23 @@ import type { KernelState } from '../../spec/model/state';
 import type { Violation } from '../violation';
 import { cdtAcyclic, cdtConsistent, parentsCoverChildren, untypedChildrenInside } from './cdt';
 import { capsLiveInSlots, capsPointToLiveObjects, objectsDoNotOverlap } from './objects';
+import {
+  boundNotificationWaiters,
+  boundNotificationsSymmetric,
+  callerSlotsHoldReplyCaps,
+  currentThreadValid,
+  idleThreadValid,
+  queuesHoldBlockedThreads,
+  queuesWellFormed,
+  readyQueuesValid,
+  replyCapsInCdt,
+  replyCapsToCallers,
+  replyMastersInReplySlots,
+  runnableThreadsQueued,
+  schedulingParamsInRange,
+  tcbSlotsHoldRightCaps,
+  threadsInTheirQueues,
+} from './threads';
 
 export type { Violation } from '../violation';
 
@@ -17,6 +34,21 @@ export const INVARIANTS: ReadonlyArray<readonly [string, (s: KernelState) => Vio
   ['cdtConsistent', cdtConsistent],
   ['parentsCoverChildren', parentsCoverChildren],
   ['untypedChildrenInside', untypedChildrenInside],
+  ['threadsInTheirQueues', threadsInTheirQueues],
+  ['queuesHoldBlockedThreads', queuesHoldBlockedThreads],
+  ['queuesWellFormed', queuesWellFormed],
+  ['replyCapsToCallers', replyCapsToCallers],
+  ['replyMastersInReplySlots', replyMastersInReplySlots],
+  ['callerSlotsHoldReplyCaps', callerSlotsHoldReplyCaps],
+  ['replyCapsInCdt', replyCapsInCdt],
+  ['tcbSlotsHoldRightCaps', tcbSlotsHoldRightCaps],
+  ['readyQueuesValid', readyQueuesValid],
+  ['runnableThreadsQueued', runnableThreadsQueued],
+  ['currentThreadValid', currentThreadValid],
+  ['idleThreadValid', idleThreadValid],
+  ['schedulingParamsInRange', schedulingParamsInRange],
+  ['boundNotificationsSymmetric', boundNotificationsSymmetric],
+  ['boundNotificationWaiters', boundNotificationWaiters],
 ];
 
 export const wellFormed = (s: KernelState): Violation[] => {

@@ -51,7 +51,8 @@ export const spoil = (e: SyscallEvent, n: number, layout: ArgLayout): SyscallEve
     case 5: {
       const caps = [...(e.caps ?? [])];
       if (caps.length === 0) return { ...e, sysno: SysNBSend };
-      caps[(n >>> 3) % caps.length] = [0x0bad_0000, 0, 4, 18][(n >>> 5) % 4] ?? 0;
+      // Mostly a cap of the wrong type; sometimes one that does not resolve (a cap fault, fatal without a handler).
+      caps[(n >>> 3) % caps.length] = [0x0bad_0000, 0, 4, 18, 0, 4, 18, 1][(n >>> 5) % 8] ?? 0;
       return { ...e, caps };
     }
     case 6: {

@@ -2,7 +2,7 @@
  * Turning plans into events: each plan becomes one or more steps, each
  * resolved against the spec state at the moment it runs.
  */
-import { LABEL, type SyscallEvent } from '../../spec/api';
+import { LABEL, ROOT_TCB_PTR, type SyscallEvent } from '../../spec/api';
 import type { Event } from '../../spec/api';
 import type { KernelState } from '../../spec/model/state';
 import { BAD_PERCENT, type Step, at } from './common';
@@ -20,7 +20,7 @@ import {
   spoil,
   untypedCycle,
 } from './cspaceOps';
-import { channel, domainOp, fault, faultPair, ipc, settle, signalPair, spawn, tcbOp, teardown } from './threadOps';
+import { channel, domainOp, fault, faultPair, ipc, isPassive, settle, signalPair, spawn, tcbOp, teardown } from './threadOps';
 import { World } from './world';
 import type { Plan } from './plan';
 import { type View, viewOf } from './view';
@@ -72,8 +72,12 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
       return channel(w, n);
     case 'faultPair':
       return faultPair(w, n);
-    case 'ipc':
-      return [ipc(w, n)];
+    case 'ipc': {
+      // A burst of one to four IPC steps, each by whichever thread is current then
+      // (a Call is answered by the server it wakes, and so on).
+      const burst = 1 + (at(n, 6) % 4);
+      return Array.from({ length: burst }, (_, i) => ipc(w, i === 0 ? n : n.map((x, j) => (x * (i + 7) + j * 13 + i) & 0xffff)));
+    }
     case 'tcbOp':
     case 'domainOp': {
       const make = plan.op === 'tcbOp' ? tcbOp(w, n) : domainOp(n);
@@ -93,7 +97,8 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
     case 'signalPair':
       return signalPair(w, n);
     case 'settle':
-      return [settle(n)];
+      // Step back, then let the threads at the new priority have their turn.
+      return [settle(), (s) => (s.curThread === ROOT_TCB_PTR ? { kind: 'syscall', sysno: -7 } : undefined)];
   }
 };
 
@@ -126,13 +131,20 @@ const SETUP_OPS: ReadonlySet<Plan['op']> = new Set([
 
 /**
  * The events a plan stands for, each resolved when its turn comes (none if
- * nothing fits). A thread spawned for a role mostly plays it: three times in
- * four, a setup plan that lands on such a thread becomes an IPC step instead.
+ * nothing fits). A thread spawned for a role mostly plays it: a setup plan
+ * that lands on such a thread becomes an IPC step instead (always for passive
+ * roles, three times in four for the others).
  */
 export const planSteps = (plan: Plan, w: World = new World()): Step[] => {
   const steps = rawSteps(plan, w);
-  if (!SETUP_OPS.has(plan.op) || at(plan.n, 7) % 4 === 0) return steps;
-  return steps.map((step, i) => (s: KernelState) => (w.roles.has(s.curThread) ? (i === 0 ? ipc(w, plan.n)(s) : undefined) : step(s)));
+  if (!SETUP_OPS.has(plan.op)) return steps;
+  const keepsSetup = at(plan.n, 7) % 4 === 0;
+  return steps.map((step, i) => (s: KernelState) => {
+    const role = w.roles.get(s.curThread);
+    // Passive threads (servers, handlers, waiters) run above the rest: they always play their role, or they would starve it.
+    if (role === undefined || (keepsSetup && !isPassive(role.kind))) return step(s);
+    return i === 0 ? ipc(w, plan.n)(s) : undefined;
+  });
 };
 
 /** Resolve the first step of a plan against one state (tests, statistics). */

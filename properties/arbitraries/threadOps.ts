@@ -87,11 +87,13 @@ const SETTLED_PRIORITY = 100;
 const PASSIVE_PRIORITIES = [255, 255, 255, 254, 200];
 /**
  * Active threads (clients, faulters, notifiers, wanderers) would keep the
- * processor: they mostly share the root task's priority, so Yield and time
- * slices rotate them with it instead of starving everyone below.
+ * processor: they share the root task's priority, so Yield and time slices
+ * rotate them with it (above it they would starve it, below it they would
+ * starve; TCB invocations vary priorities later).
  */
-const ACTIVE_PRIORITIES = [SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, 255, 50];
-const passive = (role: RoleKind): boolean => role === 'server' || role === 'handler' || role === 'waiter';
+const ACTIVE_PRIORITIES = [SETTLED_PRIORITY];
+/** Servers, handlers and waiters only act when woken. */
+export const isPassive = (role: RoleKind): boolean => role === 'server' || role === 'handler' || role === 'waiter';
 const DOMAINS = [0, 0, 0, 0, 1, 2];
 
 export interface SpawnSpec {
@@ -170,7 +172,7 @@ export const spawn = (w: World, n: readonly number[], spec: SpawnSpec = {}): Ste
   steps.push((s) => {
     const auth = authority(s, viewOf(s));
     if (tcbSlot === undefined || auth === undefined) return undefined;
-    const choices = passive(role) ? PASSIVE_PRIORITIES : ACTIVE_PRIORITIES;
+    const choices = isPassive(role) ? PASSIVE_PRIORITIES : ACTIVE_PRIORITIES;
     const prio = choices[at(n, 7) % choices.length] ?? SETTLED_PRIORITY;
     return call(tcbSlot, LABEL.TCBSetSchedParams, [prio, prio], [auth]);
   });
@@ -215,7 +217,9 @@ export const channel = (w: World, n: readonly number[]): Step[] => {
     if (dest === undefined) return undefined;
     clientCap = dest;
     const badge = at(n, 2) % 2 === 0 ? 0 : 1 + (at(n, 2) % 7);
-    return call(CNODE, LABEL.CNodeMint, [dest, 32, ep, 32, at(n, 3) % 6 === 0 ? 0x7 : 0xf, badge], [CNODE]);
+    // Mostly all rights; sometimes no GrantReply, rarely no grant at all (a Call then makes no reply cap).
+    const rights = at(n, 3) % 6 === 0 ? 0x7 : at(n, 3) % 16 === 1 ? 0x3 : 0xf;
+    return call(CNODE, LABEL.CNodeMint, [dest, 32, ep, 32, rights, badge], [CNODE]);
   });
   return [
     ...steps,
@@ -246,7 +250,8 @@ export const faultPair = (w: World, n: readonly number[]): Step[] => {
 
 // ---------------------------------------------------------------- what the current thread does
 
-const MESSAGE_LENGTHS = [0, 1, 2, 4, 4, 5, 7, 0];
+/** Mostly short messages (what the fastpath carries), sometimes longer ones that need the IPC buffer. */
+const MESSAGE_LENGTHS = [0, 1, 2, 3, 4, 2, 1, 0, 4, 5, 7, 12];
 
 const message = (n: number): number[] => {
   const len = choose(n, MESSAGE_LENGTHS, [120, 121, 127]);
@@ -288,11 +293,13 @@ export const ipc = (w: World, n: readonly number[]): Step => (s) => {
   const ntfn = own?.cap._tag === 'NotificationCap' && !(role?.kind === 'notifier' && bound.length > 0 && at(n, 0) % 2 === 0) ? own : pick(bound.length > 0 && at(n, 0) % 2 === 0 ? bound : ntfns, at(n, 0));
   const r = at(n, 1) % 16;
   const recv = r % 3 === 0 ? receiveSlot(v, at(n, 2)) : undefined;
-  const caps = r % 4 === 1 ? [pick(v.invokable, at(n, 3))?.cptr ?? 0] : [];
+  const caps = r % 8 === 1 ? [pick(v.invokable, at(n, 3))?.cptr ?? 0] : [];
   const kind = role?.kind ?? 'wanderer';
   if (r === 15) return syscallEvent({ sysno: SysYield });
-  // The root task (no role) mostly lets the threads it made run, and otherwise only sends without blocking.
+  // The root task (no role) mostly lets the threads it made run (stepping back first if it has not),
+  // and otherwise only sends without blocking.
   if (role === undefined && w.roles.size > 0) {
+    if (t === ROOT_TCB_PTR && getTCB(s, t).priority > SETTLED_PRIORITY) return settle()(s) ?? syscallEvent({ sysno: SysYield });
     if (r < 13) return syscallEvent({ sysno: SysYield });
     const target = pick([...eps, ...ntfns], at(n, 5));
     return target === undefined ? syscallEvent({ sysno: SysYield }) : ipcCall(SysNBSend, target.cptr, at(n, 4));
@@ -306,6 +313,11 @@ export const ipc = (w: World, n: readonly number[]): Step => (s) => {
         if (r === 13) {
           const dest = pick(v.empty.filter((x) => x.depth === 32), at(n, 5));
           if (dest !== undefined) return call(dest.root, LABEL.CNodeSaveCaller, [dest.index, dest.depth]);
+        }
+        // Now and then the reply goes with a wait on some other endpoint cap (maybe one it may not receive on).
+        if (r === 12) {
+          const other = pick(eps, at(n, 5));
+          if (other !== undefined) return ipcCall(SysReplyRecv, other.cptr, at(n, 4));
         }
         // A handler's reply restarts the faulting thread only with label 0: it mostly uses that.
         const e = ipcCall(SysReplyRecv, ep.cptr, at(n, 4), recv === undefined ? {} : { recv });
@@ -410,9 +422,9 @@ export const domainOp = (n: readonly number[]): Step => (s) => {
 
 /** Raise the current thread's fault (an undefined instruction, an unknown syscall, an invalid cap). */
 export const fault = (n: readonly number[]): Step => (s) => {
-  // Without a handler a fault stops the thread for good: that stays rare, and
-  // never happens to the root task, which the rest of the trace needs.
-  if (!viewOf(s).hasFaultHandler && (at(n, 0) % 8 !== 0 || s.curThread === ROOT_TCB_PTR)) return undefined;
+  // Without a handler a fault stops the thread for good: that stays rare. The
+  // root task, which the rest of the trace needs, does not fault on purpose.
+  if (s.curThread === ROOT_TCB_PTR || (!viewOf(s).hasFaultHandler && at(n, 0) % 8 !== 0)) return undefined;
   switch (at(n, 2) % 3) {
     case 0:
       return { kind: 'exception' };
@@ -436,6 +448,9 @@ export const teardown = (n: readonly number[]): Step[] => {
     (s) => {
       const v = viewOf(s);
       if (!sharesRootCSpace(v)) return undefined;
+      // Rarely, the ASID pool goes: every address space loses its ASID (the fastpath then stands aside).
+      if (at(n, 1) % 64 === 0 && getCap(s, slotOf(ROOT_CNODE_PTR, InitSlot.ThreadASIDPool))._tag === 'ASIDPoolCap')
+        return call(CNODE, LABEL.CNodeDelete, [InitSlot.ThreadASIDPool, 32]);
       const busy = new Set<number>();
       for (const [p, o] of s.objects) {
         if (o._tag === 'Endpoint' && o.state._tag !== 'IdleEP') busy.add(p);
@@ -458,9 +473,9 @@ export const teardown = (n: readonly number[]): Step[] => {
 };
 
 /** The root task, set up, steps back: it lowers its own priority so the threads it made run first. */
-export const settle = (n: readonly number[]): Step => (s) => {
+export const settle = (): Step => (s) => {
   const v = viewOf(s);
   const self = v.invokable.find((c) => c.cap._tag === 'ThreadCap' && c.cap.tcb === v.thread);
   if (self === undefined) return undefined;
-  return call(self.cptr, LABEL.TCBSetPriority, [[SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, 1, 50, 150][at(n, 0) % 6] ?? SETTLED_PRIORITY], [self.cptr]);
+  return call(self.cptr, LABEL.TCBSetPriority, [SETTLED_PRIORITY], [self.cptr]);
 };

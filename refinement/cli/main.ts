@@ -13,7 +13,9 @@ import * as E from 'fp-ts/Either';
 import { MUTANTS, isMutantName } from '../../impl/mutants';
 import { checkRefinement } from '../../properties/refinement';
 import { TraceFile, TRACE_VERSION, bootConfigOf, parseTrace } from '../trace/codec';
-import { outcomeText, runTrace } from '../run';
+import { type FastpathMode, outcomeText, runTrace } from '../run';
+import { FALLBACK_REASONS } from '../../impl/fastpath/stats';
+import type { FastpathTally } from '../../properties/statistics';
 import { renderFailure, renderSteps } from '../report';
 
 class UsageError extends Error {}
@@ -35,10 +37,37 @@ const err = (s: string) => process.stderr.write(s + '\n');
 
 const percent = (n: number, of: number): string => `${of === 0 ? 0 : Math.round((100 * n) / of)}%`;
 
+const FASTPATH_MODES: readonly FastpathMode[] = ['off', 'on', 'both'];
+const fastpathMode = (v: string): FastpathMode => {
+  const m = FASTPATH_MODES.find((x) => x === v);
+  if (m === undefined) throw new InvalidArgumentError(`--fastpath must be one of ${FASTPATH_MODES.join(', ')}, got '${v}'`);
+  return m;
+};
+
+const ratio = (x: number): string => `${(100 * x).toFixed(0)}%`;
+
+/** The fastpath's share of Call/ReplyRecv and the reasons it fell back (every reason, met or not). */
+const printFastpath = (t: FastpathTally, mode: FastpathMode): void => {
+  if (mode === 'off') return;
+  const per = t.perRun();
+  out(
+    `fastpath (${mode}): ${t.total.hits} of ${t.ipcs} IPCs (Call on an endpoint, ReplyRecv) took it (${ratio(t.hitRate)}); ` +
+      `per run min ${ratio(per.min)} median ${ratio(per.median)} max ${ratio(per.max)}; hits in ${t.runsWithHits} runs`,
+  );
+  out(`  attempts: Call ${t.total.bySyscall.Call.hits}/${t.total.bySyscall.Call.attempts}, ReplyRecv ${t.total.bySyscall.ReplyRecv.hits}/${t.total.bySyscall.ReplyRecv.attempts} hit; fell back because:`);
+  for (const r of FALLBACK_REASONS) out(`  ${String(t.total.fallbacks[r]).padStart(7)}  ${r}${t.total.fallbacks[r] === 0 ? '   (never)' : ''}`);
+};
+
+const fastpathJson = (t: FastpathTally, mode: FastpathMode) =>
+  mode === 'off'
+    ? null
+    : { mode, ipcs: t.ipcs, attempts: t.total.attempts, hits: t.total.hits, hitRate: Number(t.hitRate.toFixed(4)), perRun: t.perRun(), runsWithHits: t.runsWithHits, fallbacks: t.total.fallbacks, bySyscall: t.total.bySyscall };
+
 const randomSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) & 0x7fffffff;
 
 interface CheckFlags {
   seed?: number;
+  fastpath: FastpathMode;
   runs: number;
   steps: number;
   mutant: string[];
@@ -70,6 +99,7 @@ const check = (flags: CheckFlags): number => {
     runs: flags.runs,
     steps: flags.steps,
     mutants: flags.mutant,
+    fastpath: flags.fastpath,
     onRun: (done, events) => {
       if (showProgress) bar.update(done, { events });
     },
@@ -84,6 +114,7 @@ const check = (flags: CheckFlags): number => {
   out('what the traces did:              runs with it   times');
   for (const r of result.statistics.rows())
     out(`  ${r.label.padEnd(42)} ${String(r.runs).padStart(4)} (${percent(r.runs, result.runs).padStart(4)})  ${String(r.count).padStart(6)}`);
+  printFastpath(result.fastpath, flags.fastpath);
   if (flags.coverage === true) {
     for (const row of result.coverage.table()) out(`  ${String(row.count).padStart(7)}  ${row.pair}${row.known ? '' : '   (not in the known list)'}`);
   }
@@ -92,7 +123,7 @@ const check = (flags: CheckFlags): number => {
   if (c === undefined) {
     out('OK: the spec and the concrete kernel agree after every event.');
   } else {
-    const replayed = runTrace(c.events, { mutants: flags.mutant, config: result.config });
+    const replayed = runTrace(c.events, { mutants: flags.mutant, config: result.config, fastpath: flags.fastpath });
     out(`COUNTEREXAMPLE: ${c.events.length} events (shrunk from ${c.originalLength}); seed ${seed}, path ${c.path}`);
     for (const l of renderSteps(c.events, replayed.outcomes.map(outcomeText))) out(l);
     for (const l of renderFailure(c.failure)) out(l);
@@ -102,6 +133,7 @@ const check = (flags: CheckFlags): number => {
       path: c.path,
       mutants: [...flags.mutant],
       domainSchedule: [...result.config.domainSchedule],
+      fastpath: flags.fastpath,
       events: [...c.events],
       failure: { step: c.failure.step, kind: c.failure.kind, message: c.failure.message, report: renderFailure(c.failure) },
     };
@@ -120,6 +152,7 @@ const check = (flags: CheckFlags): number => {
         seconds: flags.timing ? Number(seconds.toFixed(3)) : null,
         eventsPerSecond: flags.timing ? Math.round(eventsPerSecond) : null,
         coverage: cov,
+        fastpath: fastpathJson(result.fastpath, flags.fastpath),
         statistics: Object.fromEntries(result.statistics.rows().map((r) => [r.name, { runs: r.runs, count: r.count }])),
         ...(file === undefined ? {} : { counterexample: file }),
       }),
@@ -140,7 +173,7 @@ const replay = (file: string, flags: { json?: boolean; mutant: string[] }): numb
   const trace = parsed.right;
   const mutants = flags.mutant.length > 0 ? flags.mutant : (trace.mutants ?? []);
   for (const m of mutants) if (!isMutantName(m)) throw new UsageError(`${file}: mutants: unknown mutant '${m}'`);
-  const r = runTrace(trace.events, { mutants, config: bootConfigOf(trace) });
+  const r = runTrace(trace.events, { mutants, config: bootConfigOf(trace), fastpath: trace.fastpath ?? 'off' });
   out(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
   for (const l of renderSteps(trace.events.slice(0, r.steps), r.outcomes.map(outcomeText))) out(l);
   if (r.failure === undefined) out('OK: the spec and the concrete kernel agree after every event.');
@@ -160,7 +193,8 @@ export const program = (): Command => {
     .option('--runs <n>', 'number of traces', integer('--runs', 1), 100)
     .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 100_000), 200)
     .option('--mutant <name>', 'switch on a deliberately broken kernel (repeatable)', collect, [])
-    .option('--json', 'end with one JSON line: {ok, seed, runs, events, seconds, eventsPerSecond, coverage}')
+    .option('--fastpath <mode>', 'IPC fastpath: off, on, or both (a kernel with it on checked against one without)', fastpathMode, 'both' as FastpathMode)
+    .option('--json', 'end with one JSON line: {ok, seed, runs, events, seconds, eventsPerSecond, coverage, fastpath, statistics}')
     .option('--coverage', 'print the (invocation, outcome) coverage table')
     .option('--out <dir>', 'where counterexample traces are written', '.counterexamples')
     .option('--no-timing', 'leave wall-clock figures out, so the output is the same byte for byte')

@@ -36,7 +36,8 @@ export const TraceFile = t.intersection(
       domainSchedule: t.array(DomainEntry),
       /** A human-readable account of the failure, if this trace was a counterexample. */
       failure: t.unknown,
-      fastpath: t.boolean,
+      /** The fastpath mode the trace ran with ('both' checks slow and fast kernels against each other). */
+      fastpath: t.union([t.boolean, t.keyof({ off: null, on: null, both: null })]),
     }),
   ],
   'TraceFile',

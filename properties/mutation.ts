@@ -1,0 +1,46 @@
+/**
+ * Mutation hunting: run the default check against one deliberately broken
+ * kernel and report whether it was caught, after how many runs and how long,
+ * and how short its counterexample shrank. This is how every checker is shown
+ * to bite (test/mutants.test.ts, `sel4-spec mutants --hunt`).
+ */
+import { performance } from 'node:perf_hooks';
+import { MUTANTS, type Mutant } from '../impl/mutants';
+import { runTrace } from '../refinement/run';
+import { type CheckOptions, checkRefinement } from './refinement';
+
+export interface Hunt {
+  readonly mutant: Mutant;
+  readonly caught: boolean;
+  /** Runs until the first failing trace (all runs if it survived). */
+  readonly runs: number;
+  /** Wall-clock time to catch, shrinking included. */
+  readonly seconds: number;
+  /** Events in the shrunk counterexample, and in the trace first found. */
+  readonly shrunkLength?: number;
+  readonly originalLength?: number;
+  /** The shrunk trace fails again on replay with the mutant and passes without it. */
+  readonly replays?: boolean;
+}
+
+export const mutantByName = (name: string): Mutant | undefined => MUTANTS.find((m) => m.name === name);
+
+/** The checker options that hunt a mutant: fastpath mutants need the fastpath on. */
+export const huntOptions = (m: Mutant, base: Pick<CheckOptions, 'seed' | 'runs' | 'steps'>): CheckOptions => ({
+  ...base,
+  mutants: [m.name],
+  ...(m.checker === 'fastpath' ? { fastpath: 'both' as const } : {}),
+});
+
+export const hunt = (m: Mutant, base: Pick<CheckOptions, 'seed' | 'runs' | 'steps'>): Hunt => {
+  const opts = huntOptions(m, base);
+  const t0 = performance.now();
+  const r = checkRefinement(opts);
+  const seconds = (performance.now() - t0) / 1000;
+  const c = r.counterexample;
+  if (r.ok || c === undefined) return { mutant: m, caught: false, runs: r.runs, seconds };
+  const replayOpts = { config: r.config, fastpath: opts.fastpath ?? 'off' } as const;
+  const replays =
+    runTrace(c.events, { ...replayOpts, mutants: [m.name] }).failure !== undefined && runTrace(c.events, replayOpts).failure === undefined;
+  return { mutant: m, caught: true, runs: r.runs, seconds, shrunkLength: c.events.length, originalLength: c.originalLength, replays };
+};
