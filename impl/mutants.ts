@@ -28,6 +28,8 @@ export const MUTANTS = [
   { name: 'bitmap-l1-left-set', description: 'dequeuing the last thread of a priority group leaves its L1 bitmap bit set', checker: 'refinement' },
   { name: 'queue-tail-not-updated', description: "removing the last thread of an endpoint queue leaves the queue's tail pointing at it", checker: 'refinement' },
   { name: 'signal-overwrites-badge', description: 'Signal on an active notification replaces the badge word instead of ORing into it', checker: 'refinement' },
+  { name: 'switch-compares-wrong-way', description: 'a thread woken by IPC is checked for priority the wrong way round before switching to it directly', checker: 'refinement' },
+  { name: 'timeslice-not-refilled', description: 'a thread whose time slice ran out goes to the back of its queue without a fresh slice', checker: 'refinement' },
   { name: 'cancel-leaves-thread-linked', description: 'cancelling a blocked IPC does not unlink the thread from the endpoint queue', checker: 'refinement' },
   { name: 'fastpath-badge-dropped', description: "the Call fastpath returns 0 in the receiver's badge register, as its reply twin does", checker: 'fastpath' },
   { name: 'fastpath-ignores-dest-priority', description: 'the Call fastpath switches to the receiver even when it is lower priority than a ready thread', checker: 'fastpath' },

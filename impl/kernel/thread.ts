@@ -218,7 +218,8 @@ export const schedule = (k: Kernel): void => {
     const cur = k.ksCurThread;
     const targetPrio = tcbGet(k, candidate, Tcb.priority);
     const curPrio = tcbGet(k, cur, Tcb.priority);
-    const fastfail = cur === k.ksIdleThread || targetPrio < curPrio;
+    // A woken thread of lower priority than the current one only runs if nothing better is ready.
+    const fastfail = cur === k.ksIdleThread || (k.mutants.has('switch-compares-wrong-way') ? targetPrio > curPrio : targetPrio < curPrio);
     if (fastfail && !isHighestPrio(k, k.ksCurDomain, targetPrio)) {
       tcbSchedEnqueue(k, candidate);
       k.ksSchedulerAction = SCHED_CHOOSE_NEW_THREAD;
@@ -255,7 +256,7 @@ export const timerTick = (k: Kernel): void => {
     if (ts > 1) {
       tcbSet(k, cur, Tcb.timeSlice, ts - 1);
     } else {
-      tcbSet(k, cur, Tcb.timeSlice, TIME_SLICE);
+      if (!k.mutants.has('timeslice-not-refilled')) tcbSet(k, cur, Tcb.timeSlice, TIME_SLICE);
       tcbSchedAppend(k, cur);
       rescheduleRequired(k);
     }

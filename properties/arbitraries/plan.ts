@@ -52,7 +52,7 @@ export const OP_WEIGHTS: Readonly<Record<Op, number>> = {
   mint: 4,
   move: 2,
   mutate: 2,
-  rotate: 1,
+  rotate: 3,
   delete: 3,
   revoke: 3,
   cancelBadgedSends: 1,

@@ -88,10 +88,11 @@ const PASSIVE_PRIORITIES = [255, 255, 255, 254, 200];
 /**
  * Active threads (clients, faulters, notifiers, wanderers) would keep the
  * processor: they share the root task's priority, so Yield and time slices
- * rotate them with it (above it they would starve it, below it they would
- * starve; TCB invocations vary priorities later).
+ * rotate them with it (below it they would starve; now and then one runs
+ * above everyone but the servers, so a woken server can be below a ready
+ * thread; TCB invocations vary priorities further).
  */
-const ACTIVE_PRIORITIES = [SETTLED_PRIORITY];
+const ACTIVE_PRIORITIES = [SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, 255];
 /** Servers, handlers and waiters only act when woken. */
 export const isPassive = (role: RoleKind): boolean => role === 'server' || role === 'handler' || role === 'waiter';
 const DOMAINS = [0, 0, 0, 0, 1, 2];
@@ -217,8 +218,9 @@ export const channel = (w: World, n: readonly number[]): Step[] => {
     if (dest === undefined) return undefined;
     clientCap = dest;
     const badge = at(n, 2) % 2 === 0 ? 0 : 1 + (at(n, 2) % 7);
-    // Mostly all rights; sometimes no GrantReply, rarely no grant at all (a Call then makes no reply cap).
-    const rights = at(n, 3) % 6 === 0 ? 0x7 : at(n, 3) % 16 === 1 ? 0x3 : 0xf;
+    // Mostly all rights; sometimes Grant without GrantReply or the reverse, or no receive right;
+    // rarely no grant at all (a Call then makes no reply cap).
+    const rights = [0xf, 0xf, 0xf, 0xf, 0x7, 0xb, 0x9, 0xf, 0xf, 0xf, 0x7, 0xb, 0xd, 0xf, 0xf, 0x3][at(n, 3) % 16] ?? 0xf;
     return call(CNODE, LABEL.CNodeMint, [dest, 32, ep, 32, rights, badge], [CNODE]);
   });
   return [
@@ -234,6 +236,15 @@ export const signalPair = (w: World, n: readonly number[]): Step[] => {
   return [
     retypeStep(3, 0, at(n, 0), (slot) => (ntfn = slot)),
     ...spawn(w, [at(n, 1), 0, at(n, 2), 0, at(n, 3), at(n, 4), at(n, 5), at(n, 6)], { role: 'server', bind: () => ntfn, domain: drawDomain(at(n, 0)) }),
+    // The notifier signals through a badged copy (so badges accumulate), or the original.
+    (s) => {
+      if (ntfn === undefined || at(n, 7) % 3 === 0) return undefined;
+      const dest = rootEmpty(viewOf(s), at(n, 5));
+      if (dest === undefined) return undefined;
+      const original = ntfn;
+      ntfn = dest;
+      return call(CNODE, LABEL.CNodeMint, [dest, 32, original, 32, 0xf, 1 << (at(n, 6) % 28)], [CNODE]);
+    },
     ...spawn(w, [at(n, 2), 4, at(n, 3), 0, at(n, 4), at(n, 5), at(n, 6), at(n, 7)], { role: 'notifier', object: () => ntfn, domain: drawDomain(at(n, 0)) }),
   ];
 };
@@ -301,6 +312,14 @@ export const ipc = (w: World, n: readonly number[]): Step => (s) => {
   if (role === undefined && w.roles.size > 0) {
     if (t === ROOT_TCB_PTR && getTCB(s, t).priority > SETTLED_PRIORITY) return settle()(s) ?? syscallEvent({ sysno: SysYield });
     if (r < 13) return syscallEvent({ sysno: SysYield });
+    // Now and then a server waiting for clients drops below them: the Call that wakes it
+    // must not let it run before the others (the fastpath has to stand aside).
+    if (r === 13 && at(n, 5) % 4 === 0) {
+      const waiting = ofTag(v, 'ThreadCap').find(
+        (c) => c.cap._tag === 'ThreadCap' && w.roles.get(c.cap.tcb)?.kind === 'server' && getTCB(s, c.cap.tcb).state._tag === 'BlockedOnReceive' && getTCB(s, c.cap.tcb).priority > SETTLED_PRIORITY,
+      );
+      if (waiting !== undefined) return call(waiting.cptr, LABEL.TCBSetPriority, [SETTLED_PRIORITY / 2], [InitSlot.ThreadTCB]);
+    }
     const target = pick([...eps, ...ntfns], at(n, 5));
     return target === undefined ? syscallEvent({ sysno: SysYield }) : ipcCall(SysNBSend, target.cptr, at(n, 4));
   }
@@ -315,6 +334,12 @@ export const ipc = (w: World, n: readonly number[]): Step => (s) => {
           if (dest !== undefined) return call(dest.root, LABEL.CNodeSaveCaller, [dest.index, dest.depth]);
         }
         // Now and then the reply goes with a wait on some other endpoint cap (maybe one it may not receive on).
+        // A server can signal its own bound notification: its next wait then finds the signal pending.
+        if (r === 11) {
+          const bound = getTCB(s, t).boundNotification;
+          const own = bound === null ? undefined : ntfns.find((c) => c.cap._tag === 'NotificationCap' && c.cap.ptr === bound && c.cap.canSend);
+          if (own !== undefined) return ipcCall(SysNBSend, own.cptr, at(n, 4));
+        }
         if (r === 12) {
           const other = pick(eps, at(n, 5));
           if (other !== undefined) return ipcCall(SysReplyRecv, other.cptr, at(n, 4));

@@ -12,6 +12,7 @@ import cliProgress from 'cli-progress';
 import * as E from 'fp-ts/Either';
 import { MUTANTS, isMutantName } from '../../impl/mutants';
 import { checkRefinement } from '../../properties/refinement';
+import { hunt } from '../../properties/mutation';
 import { TraceFile, TRACE_VERSION, bootConfigOf, parseTrace } from '../trace/codec';
 import { type FastpathMode, outcomeText, runTrace } from '../run';
 import { FALLBACK_REASONS } from '../../impl/fastpath/stats';
@@ -182,6 +183,50 @@ const replay = (file: string, flags: { json?: boolean; mutant: string[] }): numb
   return r.failure === undefined ? 0 : 1;
 };
 
+interface HuntFlags {
+  hunt?: boolean;
+  only: string[];
+  seed: number;
+  runs: number;
+  steps: number;
+  json?: boolean;
+  timing: boolean;
+}
+
+/** `mutants --hunt`: every mutant must be caught; exit 1 if one survives. */
+const huntAll = (flags: HuntFlags): number => {
+  const chosen = flags.only.length > 0 ? MUTANTS.filter((m) => flags.only.includes(m.name)) : MUTANTS;
+  out(`sel4-spec mutants --hunt: seed ${flags.seed}, up to ${flags.runs} runs each`);
+  out(`  ${'mutant'.padEnd(38)} ${'checker'.padEnd(10)} caught  runs ${flags.timing ? ' seconds' : ''}  shrunk (from)`);
+  const hunts = chosen.map((m) => {
+    const h = hunt(m, { seed: flags.seed, runs: flags.runs, steps: flags.steps });
+    const shrunk = h.caught ? `${String(h.shrunkLength).padStart(6)} (${h.originalLength})` : '     -';
+    const secs = flags.timing ? h.seconds.toFixed(1).padStart(8) : '';
+    out(`  ${m.name.padEnd(38)} ${m.checker.padEnd(10)} ${(h.caught ? 'yes' : 'NO').padEnd(6)} ${String(h.runs).padStart(5)} ${secs}  ${shrunk}`);
+    return h;
+  });
+  const caught = hunts.filter((h) => h.caught).length;
+  out(`${caught} of ${hunts.length} mutants caught`);
+  if (flags.json === true)
+    out(
+      JSON.stringify({
+        caught,
+        total: hunts.length,
+        mutants: hunts.map((h) => ({
+          name: h.mutant.name,
+          checker: h.mutant.checker,
+          caught: h.caught,
+          runs: h.runs,
+          seconds: flags.timing ? Number(h.seconds.toFixed(2)) : null,
+          shrunkLength: h.shrunkLength ?? null,
+          originalLength: h.originalLength ?? null,
+          replays: h.replays ?? null,
+        })),
+      }),
+    );
+  return caught === hunts.length ? 0 : 1;
+};
+
 export const program = (): Command => {
   const p = new Command('sel4-spec');
   p.description('An executable seL4 specification and a refinement checker for a word-level seL4 kernel.')
@@ -211,9 +256,20 @@ export const program = (): Command => {
       process.exitCode = replay(file, flags);
     });
   p.command('mutants')
-    .description('list the deliberately broken kernels, one per line')
-    .action(() => {
-      for (const m of MUTANTS) out(`${m.name}\t${m.description}`);
+    .description('list the deliberately broken kernels, one per line (with --hunt, run the default check on each)')
+    .option('--hunt', 'run the check against each mutant: caught or not, runs and seconds to catch, shrunk length')
+    .option('--only <name>', 'hunt just this mutant (repeatable)', collect, [])
+    .option('--seed <n>', 'random seed of the hunts', integer('--seed', -0x80000000, 0x7fffffff), 1)
+    .option('--runs <n>', 'runs per hunt', integer('--runs', 1), 100)
+    .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 100_000), 200)
+    .option('--json', 'end with one JSON line: {caught, total, mutants: [...]}')
+    .option('--no-timing', 'leave wall-clock figures out')
+    .action((flags: HuntFlags) => {
+      if (flags.hunt !== true) {
+        for (const m of MUTANTS) out(`${m.name}\t${m.description}`);
+        return;
+      }
+      process.exitCode = huntAll(flags);
     });
   return p;
 };
