@@ -78,7 +78,10 @@ export const step = (k: Kernel, e: Event): StepResult => {
   switch (e.kind) {
     case 'syscall': {
       if (idle) return 'idle';
+      const before = k.mem.reads + k.mem.writes;
       userSyscallEntry(k, e);
+      // The user-level stores are the thread's work, not the kernel's: the cost model leaves them out.
+      k.userEntryWords += k.mem.reads + k.mem.writes - before;
       // The fastpath returns straight to the thread it switched to: nothing is left to schedule.
       if (k.fastpath && isFastpathSyscall(e.sysno) && tryFastpath(k, e.sysno)) return 'done';
       return finish(k, handleSyscall(k, e.sysno));

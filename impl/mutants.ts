@@ -40,6 +40,7 @@ export const MUTANTS = [
   { name: 'fastpath-ignores-receive-right', description: 'the ReplyRecv fastpath checks the cap is an endpoint but not that it may receive', checker: 'fastpath' },
   { name: 'fastpath-ignores-bound-notification', description: 'the ReplyRecv fastpath blocks the thread although its bound notification has a pending signal', checker: 'fastpath' },
   { name: 'fastpath-reply-cap-kept', description: 'the ReplyRecv fastpath does not delete the used reply cap from the caller slot', checker: 'fastpath' },
+  { name: 'fastpath-reply-node-first-badged', description: "the Call fastpath marks the new reply cap's MDB node first-badged, as it marks the master's (only the fast/slow concrete comparison sees it)", checker: 'fastpath' },
   { name: 'fastpath-master-next-kept', description: "the ReplyRecv fastpath empties the caller slot but leaves the reply master's MDB next pointing at it", checker: 'fastpath' },
 ] as const satisfies readonly Mutant[];
 

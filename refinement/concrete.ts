@@ -3,88 +3,97 @@
  * fastpath's contract is that it changes nothing but speed, so a kernel with
  * it on and one with it off must also agree on what the abstraction forgets:
  * the order of the MDB list and its flag bits, the raw cap words, the
- * intrusive queue links of every thread, and the scheduler's globals and
- * bitmaps. Stale fields of words nobody reads (a Running thread's old
- * blocking badge) may differ, as they may between C's fast and slow paths.
+ * intrusive queue links of every queued thread, and the scheduler's globals
+ * and bitmaps. Stale fields nobody reads (a Running thread's old blocking
+ * badge, a dequeued thread's old links) may differ, as they may between C's
+ * fast and slow paths.
  *
  * seL4: the fastpath's equivalence is proved at the Haskell level
  * (l4v proof/crefine/ARM/Fastpath_Equiv.thy), where the MDB order, the queue
  * order and the scheduler state are part of the state.
  */
+import { RAM_BASE, TCB_OFFSET } from '../spec/api';
 import { TCB_SLOT_COUNT } from '../spec/model/structures';
-import { CTE_CAP_W0, CTE_CAP_W1, CTE_MDB_W0, CTE_MDB_W1, Tcb, ThreadStateW, getField } from '../impl/model/layout';
-import { slotPtr, tcbGet } from '../impl/model/heap';
+import { CTE_BYTES, type Field, Mdb, TS, Tcb, ThreadStateW, getField } from '../impl/model/layout';
 import type { Kernel } from '../impl/model/state';
-
-export interface ConcreteView {
-  /** Every non-empty slot: cap words, then MDB words (prev, next, revocable, first-badged). */
-  readonly slots: Readonly<Record<string, readonly number[]>>;
-  /** Every thread's queue links: ready-queue next/prev, endpoint-queue next/prev, the queued bit. */
-  readonly threadLinks: Readonly<Record<string, readonly number[]>>;
-  readonly scheduler: {
-    readonly curThread: number;
-    readonly action: number;
-    readonly curDomain: number;
-    readonly domainTime: string;
-    readonly domainScheduleIndex: number;
-    /** Non-empty ready queues: `domain/priority` → [head, tail]. */
-    readonly readyQueues: Readonly<Record<string, readonly number[]>>;
-    readonly l1Bitmap: readonly number[];
-    readonly l2Bitmap: readonly number[];
-  };
-}
+import type { Difference } from './diff';
 
 const hex = (p: number): string => '0x' + p.toString(16);
 
-const slotWords = (k: Kernel, slot: number): number[] => [
-  k.mem.peek(slot + 4 * CTE_CAP_W0),
-  k.mem.peek(slot + 4 * CTE_CAP_W1),
-  k.mem.peek(slot + 4 * CTE_MDB_W0),
-  k.mem.peek(slot + 4 * CTE_MDB_W1),
+/** The fields of each word of a slot, to name what differs. */
+const CTE_WORD_FIELDS: ReadonlyArray<ReadonlyArray<readonly [string, Field | undefined]>> = [
+  [['cap.w0', undefined]],
+  [['cap.w1', undefined]],
+  [
+    ['mdb.next', Mdb.next],
+    ['mdb.revocable', Mdb.revocable],
+    ['mdb.firstBadged', Mdb.firstBadged],
+  ],
+  [['mdb.prev', Mdb.prev]],
 ];
+/** Thread states in which a thread sits in an endpoint or notification queue. */
+const IN_IPC_QUEUE: ReadonlySet<number> = new Set([TS.BlockedOnReceive, TS.BlockedOnSend, TS.BlockedOnNotification]);
 
-/** Read a kernel's hidden structure (without counting the reads as kernel work). */
-export const concreteView = (k: Kernel): ConcreteView => {
-  const slots: Record<string, number[]> = {};
-  const threadLinks: Record<string, number[]> = {};
-  const addSlots = (obj: number, count: number) => {
-    for (let i = 0; i < count; i++) {
-      const p = slotPtr(obj, i);
-      const w = slotWords(k, p);
-      if (w.some((x) => x !== 0)) slots[hex(p)] = w;
+const wordIndex = (paddr: number): number => (paddr - RAM_BASE) / 4;
+
+/**
+ * Where the kernel with the fastpath off (`slow`) and the one with it on
+ * (`fast`) differ in their hidden structure; empty when they agree. Reads the
+ * memory arrays directly: this is the checker looking, not the kernel working.
+ */
+export const concreteDifferences = (slow: Kernel, fast: Kernel): Difference[] => {
+  const out: Difference[] = [];
+  const a = slow.mem.words;
+  const b = fast.mem.words;
+  const word = (path: string, i: number) => {
+    if (a[i] !== b[i]) out.push({ path, spec: a[i], impl: b[i] });
+  };
+  const slots = (obj: number, count: number) => {
+    const first = wordIndex(obj);
+    for (let w = 0; w < (count * CTE_BYTES) / 4; w++) {
+      if (a[first + w] === b[first + w]) continue;
+      const slot = obj + Math.floor(w / 4) * CTE_BYTES;
+      const x = a[first + w] ?? 0;
+      const y = b[first + w] ?? 0;
+      for (const [name, f] of CTE_WORD_FIELDS[w % 4] ?? []) {
+        const [fx, fy] = f === undefined ? [x, y] : [getField(x, f), getField(y, f)];
+        if (fx !== fy) out.push({ path: `slot[${hex(slot)}].${name}`, spec: fx, impl: fy });
+      }
     }
   };
-  const before = k.mem.reads;
-  for (const [p, o] of k.ghostObjects) {
-    if (o.type === 'CNode') addSlots(p, 2 ** o.sizeBits / 16);
+  for (const [p, o] of slow.ghostObjects) {
+    if (o.type === 'CNode') slots(p, 2 ** o.sizeBits / CTE_BYTES);
     if (o.type === 'TCB') {
-      addSlots(p, TCB_SLOT_COUNT);
-      threadLinks[hex(p)] = [
-        tcbGet(k, p, Tcb.schedNext),
-        tcbGet(k, p, Tcb.schedPrev),
-        tcbGet(k, p, Tcb.epNext),
-        tcbGet(k, p, Tcb.epPrev),
-        getField(tcbGet(k, p, Tcb.state2), ThreadStateW.tcbQueued),
-      ];
+      slots(p, TCB_SLOT_COUNT);
+      // A thread's queue links mean something only while it is queued (C leaves stale ones behind).
+      const fields = wordIndex(p + TCB_OFFSET);
+      const queued = (k: Kernel) => getField(k.mem.words[fields + Tcb.state2] ?? 0, ThreadStateW.tcbQueued);
+      const inIPCQueue = (k: Kernel) => IN_IPC_QUEUE.has(getField(k.mem.words[fields + Tcb.state0] ?? 0, ThreadStateW.tsType));
+      if (queued(slow) !== queued(fast)) out.push({ path: `tcb[${hex(p)}].tcbQueued`, spec: queued(slow), impl: queued(fast) });
+      else if (queued(slow) === 1) {
+        word(`tcb[${hex(p)}].schedNext`, fields + Tcb.schedNext);
+        word(`tcb[${hex(p)}].schedPrev`, fields + Tcb.schedPrev);
+      }
+      if (inIPCQueue(slow) && inIPCQueue(fast)) {
+        word(`tcb[${hex(p)}].epNext`, fields + Tcb.epNext);
+        word(`tcb[${hex(p)}].epPrev`, fields + Tcb.epPrev);
+      }
     }
   }
-  k.mem.reads = before;
-  const readyQueues: Record<string, number[]> = {};
-  k.ksReadyQueueHead.forEach((head, i) => {
-    if (head !== 0 || k.ksReadyQueueTail[i] !== 0) readyQueues[`${Math.floor(i / 256)}/${i % 256}`] = [head, k.ksReadyQueueTail[i] ?? 0];
-  });
-  return {
-    slots,
-    threadLinks,
-    scheduler: {
-      curThread: k.ksCurThread,
-      action: k.ksSchedulerAction,
-      curDomain: k.ksCurDomain,
-      domainTime: k.ksDomainTime.toString(),
-      domainScheduleIndex: k.ksDomScheduleIdx,
-      readyQueues,
-      l1Bitmap: [...k.ksReadyQueuesL1Bitmap],
-      l2Bitmap: [...k.ksReadyQueuesL2Bitmap],
-    },
+  const scalar = (path: string, x: unknown, y: unknown) => {
+    if (x !== y) out.push({ path, spec: x, impl: y });
   };
+  scalar('ksCurThread', slow.ksCurThread, fast.ksCurThread);
+  scalar('ksSchedulerAction', slow.ksSchedulerAction, fast.ksSchedulerAction);
+  scalar('ksCurDomain', slow.ksCurDomain, fast.ksCurDomain);
+  scalar('ksDomainTime', slow.ksDomainTime, fast.ksDomainTime);
+  scalar('ksDomScheduleIdx', slow.ksDomScheduleIdx, fast.ksDomScheduleIdx);
+  const arrays: ReadonlyArray<readonly [string, ArrayLike<number>, ArrayLike<number>]> = [
+    ['ksReadyQueueHead', slow.ksReadyQueueHead, fast.ksReadyQueueHead],
+    ['ksReadyQueueTail', slow.ksReadyQueueTail, fast.ksReadyQueueTail],
+    ['ksReadyQueuesL1Bitmap', slow.ksReadyQueuesL1Bitmap, fast.ksReadyQueuesL1Bitmap],
+    ['ksReadyQueuesL2Bitmap', slow.ksReadyQueuesL2Bitmap, fast.ksReadyQueuesL2Bitmap],
+  ];
+  for (const [name, x, y] of arrays) for (let i = 0; i < x.length; i++) scalar(`${name}[${i}]`, x[i], y[i]);
+  return out;
 };

@@ -15,7 +15,7 @@ import { boot, step as implStep, type Kernel } from '../impl/kernel';
 import { KernelBug, releaseMemory } from '../impl/model/memory';
 import { abstract, type Violation } from './abstract';
 import { type Difference, deepEqual, diff } from './diff';
-import { concreteView } from './concrete';
+import { concreteDifferences } from './concrete';
 
 export type FailureKind = 'divergence' | 'representation' | 'fastpath-divergence' | 'spec-assertion' | 'kernel-bug' | 'invariant';
 
@@ -97,14 +97,13 @@ export class LockStep {
     // Until the twin's fastpath first succeeds it has run exactly the code the other kernel ran.
     if (this.twin !== undefined && this.twin.fastpathStats.hits > 0) {
       if (!this.compareWith(this.twin, 'impl (fastpath on)', event)) return;
-      const slow = concreteView(this.impl);
-      const fast = concreteView(this.twin);
-      if (!deepEqual(slow, fast)) {
+      const differences = concreteDifferences(this.impl, this.twin);
+      if (differences.length > 0) {
         this.fail({
           event,
           kind: 'fastpath-divergence',
-          message: 'the kernels with the fastpath off and on differ in what the abstraction hides',
-          differences: diff(slow, fast).map((d) => ({ ...d, path: `concrete.${d.path}` })),
+          message: 'the kernels with the fastpath off (left) and on (right) differ in what the abstraction hides',
+          differences,
           violations: [],
         });
         return;

@@ -253,6 +253,7 @@ export const fastpathCall = (k: Kernel, cptr: number, msgInfo: number): Fastpath
     : tsGet(k, dest, ThreadStateW.canGrant) === 1;
   setSlotCap(k, callerSlot, replyCapNew(cur, false, replyCanGrant));
   storeMdbWord(k, callerSlot, Mdb.prev.word, [[Mdb.prev, replySlot]]);
+  if (k.mutants.has('fastpath-reply-node-first-badged')) storeMdbWord(k, callerSlot, Mdb.firstBadged.word, [[Mdb.firstBadged, 1]]);
   storeMdbWord(k, replySlot, Mdb.next.word, [
     [Mdb.next, callerSlot],
     [Mdb.revocable, 1],

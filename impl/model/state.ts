@@ -82,6 +82,9 @@ export class Kernel {
   /** What the fastpath did: attempts, hits and the reason of every fallback. */
   readonly fastpathStats: FastpathStats = newFastpathStats();
 
+  /** Memory words the user-level part of syscall events touched (counted apart from the kernel's work). */
+  userEntryWords = 0;
+
   /** Bugs switched on by name (see impl/mutants.ts). */
   readonly mutants: ReadonlySet<MutantName>;
 

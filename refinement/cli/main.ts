@@ -13,6 +13,7 @@ import * as E from 'fp-ts/Either';
 import { MUTANTS, isMutantName } from '../../impl/mutants';
 import { checkRefinement } from '../../properties/refinement';
 import { hunt } from '../../properties/mutation';
+import { type KernelFigures, runPingPong } from '../bench/pingpong';
 import { TraceFile, TRACE_VERSION, bootConfigOf, parseTrace } from '../trace/codec';
 import { type FastpathMode, outcomeText, runTrace } from '../run';
 import { FALLBACK_REASONS } from '../../impl/fastpath/stats';
@@ -183,6 +184,25 @@ const replay = (file: string, flags: { json?: boolean; mutant: string[] }): numb
   return r.failure === undefined ? 0 : 1;
 };
 
+/** `bench`: the ping-pong benchmark, fastpath against slow path, as ratios measured in one run. */
+const bench = (flags: { rounds: number; json?: boolean }): number => {
+  const r = runPingPong(flags.rounds);
+  const row = (name: string, f: KernelFigures) =>
+    out(`  ${name.padEnd(22)} ${Math.round(f.eventsPerSecond).toString().padStart(10)} ${f.wordsPerIPC.toFixed(1).padStart(10)} ${f.readsPerIPC.toFixed(1).padStart(7)} ${f.writesPerIPC.toFixed(1).padStart(7)} ${String(f.fastpathHits).padStart(8)}`);
+  out(`sel4-spec bench: ping-pong, a client's Call and a server's ReplyRecv, ${r.rounds} rounds (${2 * r.rounds} IPCs)`);
+  out(`  ${''.padEnd(22)} ${'IPCs/s'.padStart(10)} ${'words/IPC'.padStart(10)} ${'reads'.padStart(7)} ${'writes'.padStart(7)} ${'fastpath'.padStart(8)}`);
+  row('concrete, slow path', r.slow);
+  row('concrete, fastpath', r.fast);
+  out(`  fastpath / slow path: ${r.ratios.speed.toFixed(2)}x the speed, ${r.ratios.words.toFixed(2)}x the memory words touched by the kernel`);
+  out(`  abstract spec alone: ${Math.round(r.spec.eventsPerSecond)} events/s (${(r.slow.eventsPerSecond / r.spec.eventsPerSecond).toFixed(1)}x slower than the slow path)`);
+  out(`  lock-step check (spec, slow and fast kernels, abstraction after every event): ${Math.round(r.check.eventsPerSecond)} events/s over ${r.check.events} events`);
+  const m = r.memory;
+  const spec = m.specStateBytes === null ? 'not measured (no forced GC)' : `${(m.specStateBytes / 1024).toFixed(0)} KiB of heap for ${m.specObjects} objects`;
+  out(`  memory: a spec state ${spec}; a concrete kernel ${(m.concreteBytes / 2 ** 20).toFixed(0)} MiB of simulated RAM, ${m.concretePagesInUse} pages in use`);
+  if (flags.json === true) out(JSON.stringify(r));
+  return 0;
+};
+
 interface HuntFlags {
   hunt?: boolean;
   only: string[];
@@ -254,6 +274,13 @@ export const program = (): Command => {
     .option('--json', 'end with one JSON line')
     .action((file: string, flags: { json?: boolean; mutant: string[] }) => {
       process.exitCode = replay(file, flags);
+    });
+  p.command('bench')
+    .description('benchmark the IPC fastpath against the slow path (ping-pong of Call and ReplyRecv): speed and memory words touched')
+    .option('--rounds <n>', 'Call/ReplyRecv rounds', integer('--rounds', 1, 10_000_000), 20_000)
+    .option('--json', 'end with one JSON line of all the figures')
+    .action((flags: { rounds: number; json?: boolean }) => {
+      process.exitCode = bench(flags);
     });
   p.command('mutants')
     .description('list the deliberately broken kernels, one per line (with --hunt, run the default check on each)')

@@ -1,0 +1,203 @@
+/**
+ * The ping-pong benchmark: a client Calls a server through an endpoint and the
+ * server answers with ReplyRecv, round after round, the IPC pattern seL4's
+ * fastpath exists for. The same trace runs on the concrete kernel with the
+ * fastpath off and on (counting memory words touched by the kernel and timing
+ * it), on the abstract spec alone, and through the lock-step check, so the
+ * ratios come from one run on one machine.
+ */
+import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import {
+  type BootConfig,
+  type Event,
+  InitSlot,
+  LABEL,
+  ROOT_IPC_BUFFER_VADDR,
+  SysCall,
+  SysRecv,
+  SysReplyRecv,
+  defaultBootConfig,
+  messageInfo,
+  syscallEvent,
+} from '../../spec/api';
+import { FIRST_FREE_SLOT, BOOT_UNTYPEDS } from '../../spec/api/bootLayout';
+import { step as specStep, bootState } from '../../spec/kernel';
+import { boot, step as implStep } from '../../impl/kernel';
+import { releaseMemory } from '../../impl/model/memory';
+import { LockStep } from '../run';
+
+const CNODE = InitSlot.ThreadCNode;
+const EP = FIRST_FREE_SLOT;
+const SERVER = FIRST_FREE_SLOT + 1;
+const CLIENT = FIRST_FREE_SLOT + 2;
+const SERVER_PRIO = 200;
+const CLIENT_PRIO = 150;
+
+const invoke = (cptr: number, label: number, mrs: readonly number[], caps: readonly number[] = []): Event =>
+  syscallEvent({ sysno: SysCall, cptr, info: messageInfo(label, 0, caps.length, mrs.length), mrs, caps });
+
+/** The first RAM untyped big enough for the three objects. */
+const untypedCptr = (): number => {
+  const i = BOOT_UNTYPEDS.findIndex((u) => !u.isDevice && u.sizeBits >= 16);
+  return InitSlot.FirstUntyped + i;
+};
+
+/**
+ * The root task makes an endpoint and two threads, steps down to priority 1,
+ * and starts them: the server runs first and waits; then the client runs.
+ */
+export const pingPongSetup = (): Event[] => {
+  const ut = untypedCptr();
+  const thread = (slot: number, prio: number, window: number): Event[] => [
+    invoke(ut, LABEL.UntypedRetype, [1, 0, 0, 0, slot, 1], [CNODE]),
+    invoke(slot, LABEL.TCBConfigure, [0, 0, 0, ROOT_IPC_BUFFER_VADDR + 512 * window], [CNODE, InitSlot.ThreadVSpace, InitSlot.ThreadIPCBuffer]),
+    invoke(slot, LABEL.TCBSetSchedParams, [255, prio], [InitSlot.ThreadTCB]),
+  ];
+  return [
+    invoke(ut, LABEL.UntypedRetype, [2, 0, 0, 0, EP, 1], [CNODE]),
+    ...thread(SERVER, SERVER_PRIO, 1),
+    ...thread(CLIENT, CLIENT_PRIO, 2),
+    invoke(InitSlot.ThreadTCB, LABEL.TCBSetPriority, [1], [InitSlot.ThreadTCB]),
+    invoke(SERVER, LABEL.TCBResume, []),
+    // Now the server is current: it waits for the first message.
+    syscallEvent({ sysno: SysRecv, cptr: EP, info: 0 }),
+    invoke(CLIENT, LABEL.TCBResume, []),
+  ];
+};
+
+/** One round: the client Calls with two words, the server replies with two and waits again. */
+export const pingPongRound = (i: number): Event[] => [
+  syscallEvent({ sysno: SysCall, cptr: EP, info: messageInfo(1, 0, 0, 2), mrs: [i >>> 0, 0xc0ffee] }),
+  syscallEvent({ sysno: SysReplyRecv, cptr: EP, info: messageInfo(0, 0, 0, 2), mrs: [i >>> 0, 0xbeef] }),
+];
+
+export interface KernelFigures {
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** Memory words the kernel read and wrote per IPC (the user-level stores left out). */
+  readonly wordsPerIPC: number;
+  readonly readsPerIPC: number;
+  readonly writesPerIPC: number;
+  /** IPCs the fastpath completed (0 with it off). */
+  readonly fastpathHits: number;
+}
+
+export interface BenchResult {
+  readonly rounds: number;
+  readonly slow: KernelFigures;
+  readonly fast: KernelFigures;
+  /** The abstract spec alone, and the lock-step check of spec against both kernels. */
+  readonly spec: { readonly eventsPerSecond: number };
+  readonly check: { readonly events: number; readonly eventsPerSecond: number };
+  /**
+   * Memory: the heap one spec state keeps alive after the run (measured with a
+   * forced garbage collection; null if it could not be forced), and the bytes
+   * of simulated physical memory a concrete kernel holds, with the pages in use.
+   */
+  readonly memory: { readonly specStateBytes: number | null; readonly specObjects: number; readonly concreteBytes: number; readonly concretePagesInUse: number };
+  readonly ratios: { readonly speed: number; readonly words: number };
+}
+
+/** A garbage collection the benchmark can force, to measure what stays alive (undefined if V8 will not allow it). */
+const forcedGC = (): (() => void) | undefined => {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    const gc: unknown = vm.runInNewContext('gc');
+    return typeof gc === 'function' ? () => (gc as () => void)() : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const time = (f: () => void): number => {
+  const t0 = performance.now();
+  f();
+  return (performance.now() - t0) / 1000;
+};
+
+const runKernel = (fastpath: boolean, rounds: number, config: BootConfig): KernelFigures => {
+  const k = boot(config, [], { fastpath });
+  try {
+    for (const e of pingPongSetup()) implStep(k, e);
+    const events = Array.from({ length: rounds }, (_, i) => pingPongRound(i)).flat();
+    k.mem.reads = 0;
+    k.mem.writes = 0;
+    k.userEntryWords = 0;
+    const hits0 = k.fastpathStats.hits;
+    const seconds = time(() => {
+      for (const e of events) implStep(k, e);
+    });
+    // The user-level stores are only stores; the reads are all the kernel's.
+    const writes = k.mem.writes - k.userEntryWords;
+    return {
+      events: events.length,
+      seconds,
+      eventsPerSecond: events.length / seconds,
+      wordsPerIPC: (k.mem.reads + writes) / events.length,
+      readsPerIPC: k.mem.reads / events.length,
+      writesPerIPC: writes / events.length,
+      fastpathHits: k.fastpathStats.hits - hits0,
+    };
+  } finally {
+    releaseMemory(k.mem);
+  }
+};
+
+/** The setup and the rounds agree in lock step (so the figures are about a correct run), with fastpath hits. */
+export const validatePingPong = (rounds: number, config: BootConfig = defaultBootConfig): { events: number; seconds: number; hits: number } => {
+  const ls = new LockStep({ config, fastpath: 'both' });
+  try {
+    const events = [...pingPongSetup(), ...Array.from({ length: rounds }, (_, i) => pingPongRound(i)).flat()];
+    const seconds = time(() => {
+      for (const e of events) if (!ls.step(e)) break;
+    });
+    if (ls.failure !== undefined) throw new Error(`ping-pong diverged at step ${ls.failure.step}: ${ls.failure.message}`);
+    return { events: events.length, seconds, hits: ls.twin?.fastpathStats.hits ?? 0 };
+  } finally {
+    ls.dispose();
+  }
+};
+
+export const runPingPong = (rounds: number, config: BootConfig = defaultBootConfig): BenchResult => {
+  // Warm up the JIT on both paths before timing.
+  runKernel(false, Math.min(rounds, 500), config);
+  runKernel(true, Math.min(rounds, 500), config);
+  const slow = runKernel(false, rounds, config);
+  const fast = runKernel(true, rounds, config);
+
+  const specEvents = Array.from({ length: rounds }, (_, i) => pingPongRound(i)).flat();
+  let s = bootState(config);
+  for (const e of pingPongSetup()) s = specStep(s, e).state;
+  const specSeconds = time(() => {
+    for (const e of specEvents) s = specStep(s, e).state;
+  });
+
+  // Memory: many separately built spec states kept alive at once, measured between forced collections.
+  const gc = forcedGC();
+  const copies = 64;
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const states = Array.from({ length: copies }, () => pingPongSetup().reduce((st, e) => specStep(st, e).state, bootState(config)));
+  gc?.();
+  const specStateBytes = gc === undefined ? null : Math.max(0, (process.memoryUsage().heapUsed - heapBefore) / copies);
+
+  const k = boot(config, [], { fastpath: true });
+  for (const e of pingPongSetup()) implStep(k, e);
+  const memory = { specStateBytes, specObjects: states[0]?.objects.size ?? 0, concreteBytes: k.mem.words.byteLength + k.mem.dirty.byteLength, concretePagesInUse: k.mem.dirtyPages.size };
+  releaseMemory(k.mem);
+
+  const checkRounds = Math.max(1, Math.floor(rounds / 10));
+  const check = validatePingPong(checkRounds, config);
+  return {
+    rounds,
+    slow,
+    fast,
+    spec: { eventsPerSecond: specEvents.length / specSeconds },
+    memory,
+    check: { events: check.events, eventsPerSecond: check.events / check.seconds },
+    ratios: { speed: fast.eventsPerSecond / slow.eventsPerSecond, words: fast.wordsPerIPC / slow.wordsPerIPC },
+  };
+};
