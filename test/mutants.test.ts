@@ -24,7 +24,7 @@ describe('mutants: every deliberately broken kernel is caught by the default che
     expect(h.caught).toBe(true);
     // The shrunk trace fails again with the mutant and passes without it.
     expect(h.replays).toBe(true);
-    expect(h.shrunkLength).toBeLessThanOrEqual(NEEDS_THREADS(name) ? 45 : 24);
+    expect(h.shrunkLength).toBeLessThanOrEqual(NEEDS_THREADS(name) ? 50 : 24);
     expect(h.shrunkLength).toBeLessThanOrEqual(h.originalLength ?? 0);
   }, 180_000);
 

@@ -13,6 +13,7 @@ import * as E from 'fp-ts/Either';
 import { MUTANTS, isMutantName } from '../../impl/mutants';
 import { checkRefinement } from '../../properties/refinement';
 import { hunt } from '../../properties/mutation';
+import { wellFormed } from '../../invariants/wellFormed';
 import { type KernelFigures, runPingPong } from '../bench/pingpong';
 import { TraceFile, TRACE_VERSION, bootConfigOf, parseTrace } from '../trace/codec';
 import { type FastpathMode, outcomeText, runTrace } from '../run';
@@ -69,6 +70,7 @@ const randomSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fff
 
 interface CheckFlags {
   seed?: number;
+  invariants: boolean;
   fastpath: FastpathMode;
   runs: number;
   steps: number;
@@ -102,6 +104,7 @@ const check = (flags: CheckFlags): number => {
     steps: flags.steps,
     mutants: flags.mutant,
     fastpath: flags.fastpath,
+    ...(flags.invariants ? { checkSpec: wellFormed } : {}),
     onRun: (done, events) => {
       if (showProgress) bar.update(done, { events });
     },
@@ -125,7 +128,7 @@ const check = (flags: CheckFlags): number => {
   if (c === undefined) {
     out('OK: the spec and the concrete kernel agree after every event.');
   } else {
-    const replayed = runTrace(c.events, { mutants: flags.mutant, config: result.config, fastpath: flags.fastpath });
+    const replayed = runTrace(c.events, { mutants: flags.mutant, config: result.config, fastpath: flags.fastpath, ...(flags.invariants ? { checkSpec: wellFormed } : {}) });
     out(`COUNTEREXAMPLE: ${c.events.length} events (shrunk from ${c.originalLength}); seed ${seed}, path ${c.path}`);
     for (const l of renderSteps(c.events, replayed.outcomes.map(outcomeText))) out(l);
     for (const l of renderFailure(c.failure)) out(l);
@@ -175,7 +178,7 @@ const replay = (file: string, flags: { json?: boolean; mutant: string[] }): numb
   const trace = parsed.right;
   const mutants = flags.mutant.length > 0 ? flags.mutant : (trace.mutants ?? []);
   for (const m of mutants) if (!isMutantName(m)) throw new UsageError(`${file}: mutants: unknown mutant '${m}'`);
-  const r = runTrace(trace.events, { mutants, config: bootConfigOf(trace), fastpath: trace.fastpath ?? 'off' });
+  const r = runTrace(trace.events, { mutants, config: bootConfigOf(trace), fastpath: trace.fastpath ?? 'off', checkSpec: wellFormed });
   out(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
   for (const l of renderSteps(trace.events.slice(0, r.steps), r.outcomes.map(outcomeText))) out(l);
   if (r.failure === undefined) out('OK: the spec and the concrete kernel agree after every event.');
@@ -258,6 +261,7 @@ export const program = (): Command => {
     .option('--runs <n>', 'number of traces', integer('--runs', 1), 100)
     .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 100_000), 200)
     .option('--mutant <name>', 'switch on a deliberately broken kernel (repeatable)', collect, [])
+    .option('--no-invariants', 'skip the kernel invariants on the spec state after every event (faster)')
     .option('--fastpath <mode>', 'IPC fastpath: off, on, or both (a kernel with it on checked against one without)', fastpathMode, 'both' as FastpathMode)
     .option('--json', 'end with one JSON line: {ok, seed, runs, events, seconds, eventsPerSecond, coverage, fastpath, statistics}')
     .option('--coverage', 'print the (invocation, outcome) coverage table')

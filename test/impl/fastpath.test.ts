@@ -435,8 +435,10 @@ describe('lookup_fp', () => {
 
 interface MutantCase {
   readonly mutant: string;
-  readonly kind: 'divergence' | 'representation';
+  readonly kind: 'divergence' | 'representation' | 'fastpath-divergence';
   readonly events: readonly Event[];
+  /** 'both' when only the slow/fast concrete comparison can see the bug (default: the fastpath on). */
+  readonly mode?: 'on' | 'both';
 }
 
 const MUTANT_CASES: readonly MutantCase[] = [
@@ -476,6 +478,7 @@ const MUTANT_CASES: readonly MutantCase[] = [
   },
   { mutant: 'fastpath-reply-cap-kept', kind: 'divergence', events: [...serverCalled, replyRecv(EP, { mrs: [1] })] },
   { mutant: 'fastpath-master-next-kept', kind: 'representation', events: [...serverCalled, replyRecv(EP, { mrs: [1] })] },
+  { mutant: 'fastpath-reply-node-first-badged', kind: 'fastpath-divergence', mode: 'both', events: [...serverWaiting, call(EPB, { mrs: [1] })] },
 ];
 
 describe('(d) every fastpath mutant is caught by a short trace', () => {
@@ -486,12 +489,13 @@ describe('(d) every fastpath mutant is caught by a short trace', () => {
   });
 
   it.each(MUTANT_CASES.map((c) => [c.mutant, c] as const))('%s', (mutant, c) => {
-    // The correct fastpath agrees with the spec on the trace.
-    expect(runTrace(c.events, { fastpath: true }).failure).toBeUndefined();
+    const fastpath = c.mode ?? 'on';
+    // The correct fastpath agrees with the spec (and with the slow path) on the trace.
+    expect(runTrace(c.events, { fastpath: 'both' }).failure).toBeUndefined();
     // The bug lives in the fastpath only: with the fastpath off the mutant kernel agrees too.
     expect(runTrace(c.events, { mutants: [mutant] }).failure).toBeUndefined();
     // With both, the lock step parts at the last event.
-    const r = runTrace(c.events, { fastpath: true, mutants: [mutant] });
+    const r = runTrace(c.events, { fastpath, mutants: [mutant] });
     expect(r.failure?.kind).toBe(c.kind);
     expect(r.failure?.step).toBe(c.events.length);
   });
