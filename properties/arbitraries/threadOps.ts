@@ -218,9 +218,9 @@ export const channel = (w: World, n: readonly number[]): Step[] => {
     if (dest === undefined) return undefined;
     clientCap = dest;
     const badge = at(n, 2) % 2 === 0 ? 0 : 1 + (at(n, 2) % 7);
-    // Mostly all rights; sometimes Grant without GrantReply or the reverse, or no receive right;
+    // Mostly all rights; sometimes Grant without GrantReply or the reverse, no receive right or no send right;
     // rarely no grant at all (a Call then makes no reply cap).
-    const rights = [0xf, 0xf, 0xf, 0xf, 0x7, 0xb, 0x9, 0xf, 0xf, 0xf, 0x7, 0xb, 0xd, 0xf, 0xf, 0x3][at(n, 3) % 16] ?? 0xf;
+    const rights = [0xf, 0xf, 0xf, 0xf, 0x7, 0xb, 0x9, 0xf, 0xf, 0xe, 0x7, 0xb, 0xd, 0xf, 0xf, 0x3][at(n, 3) % 16] ?? 0xf;
     return call(CNODE, LABEL.CNodeMint, [dest, 32, ep, 32, rights, badge], [CNODE]);
   });
   return [
@@ -473,9 +473,11 @@ export const teardown = (n: readonly number[]): Step[] => {
     (s) => {
       const v = viewOf(s);
       if (!sharesRootCSpace(v)) return undefined;
-      // Rarely, the ASID pool goes: every address space loses its ASID (the fastpath then stands aside).
+      // Rarely, the ASID pool goes (every address space loses its ASID), or the root task's
+      // VSpace cap is revoked (every thread sharing it loses its VSpace root): the fastpath then stands aside.
       if (at(n, 1) % 64 === 0 && getCap(s, slotOf(ROOT_CNODE_PTR, InitSlot.ThreadASIDPool))._tag === 'ASIDPoolCap')
         return call(CNODE, LABEL.CNodeDelete, [InitSlot.ThreadASIDPool, 32]);
+      if (at(n, 1) % 64 === 1) return call(CNODE, LABEL.CNodeRevoke, [InitSlot.ThreadVSpace, 32]);
       const busy = new Set<number>();
       for (const [p, o] of s.objects) {
         if (o._tag === 'Endpoint' && o.state._tag !== 'IdleEP') busy.add(p);

@@ -1,26 +1,59 @@
 import { describe, expect, it } from 'vitest';
-import { checkRefinement } from '../../properties/refinement';
+import { type CheckResult, checkRefinement } from '../../properties/refinement';
 import { wellFormed } from '../../invariants/wellFormed';
+import { FALLBACK_REASONS } from '../../impl/fastpath/stats';
+import type { Statistic } from '../../properties/statistics';
 
-describe('properties/refinement: refinementHolds at CI size', () => {
-  it('finds no divergence and no broken invariant over 80 generated traces', () => {
-    const r = checkRefinement({ seed: 20261121, runs: 80, steps: 200, checkSpec: wellFormed });
+/** One default-size check (the fastpath both on and off, invariants on), shared by the tests below. */
+let cached: CheckResult | undefined;
+const defaultCheck = (): CheckResult => (cached ??= checkRefinement({ seed: 20261121, runs: 100, steps: 200, checkSpec: wellFormed }));
+
+describe('properties/refinement: the default check at CI size', () => {
+  it('finds no divergence, no fast/slow difference and no broken invariant over 100 generated traces', () => {
+    const r = defaultCheck();
     expect(r.counterexample?.failure.message).toBeUndefined();
     expect(r.ok).toBe(true);
-    expect(r.events).toBeGreaterThan(4000);
-  }, 120_000);
+    expect(r.events).toBeGreaterThan(10_000);
+  }, 180_000);
 
   it('reaches most of the known (invocation, outcome) pairs', () => {
-    const r = checkRefinement({ seed: 7, runs: 80, steps: 200 });
-    const { hit, known } = r.coverage.summary();
+    const { hit, known } = defaultCheck().coverage.summary();
     // A generator change that stops reaching error paths shows up here.
-    expect(hit / known).toBeGreaterThan(0.75);
-  }, 120_000);
+    expect(hit / known).toBeGreaterThan(0.8);
+  }, 180_000);
 
-  it('is deterministic: the same seed gives the same runs, events and coverage', () => {
+  it('most traces complete round trips, cancel blocked IPC by deletion, signal bound notifications and deliver faults', () => {
+    const r = defaultCheck();
+    const share = (k: Statistic) => r.statistics.runsWith[k] / r.runs;
+    expect({
+      callReplyRoundTrips: share('callReplyRoundTrips') > 0.5,
+      blockedIPCCancelledByDeletion: share('blockedIPCCancelledByDeletion') > 0.5,
+      signalsToBoundNotifications: share('signalsToBoundNotifications') > 0.5,
+      faultsDeliveredToHandlers: share('faultsDeliveredToHandlers') > 0.5,
+      domainSwitches: share('domainSwitches') > 0.5,
+    }).toEqual({
+      callReplyRoundTrips: true,
+      blockedIPCCancelledByDeletion: true,
+      signalsToBoundNotifications: true,
+      faultsDeliveredToHandlers: true,
+      domainSwitches: true,
+    });
+  }, 180_000);
+
+  it('the fastpath takes a good share of the IPCs, and every fallback reason happens', () => {
+    const t = defaultCheck().fastpath;
+    expect(t.hitRate).toBeGreaterThan(0.25);
+    expect(t.runsWithHits).toBeGreaterThan(50);
+    expect(t.reasonsNeverHit()).toEqual([]);
+    expect(FALLBACK_REASONS.length).toBe(20);
+  }, 180_000);
+
+  it('is deterministic: the same seed gives the same runs, events, coverage and statistics', () => {
     const a = checkRefinement({ seed: 99, runs: 15, steps: 120 });
     const b = checkRefinement({ seed: 99, runs: 15, steps: 120 });
     expect(b.events).toBe(a.events);
     expect([...b.coverage.counts.entries()]).toEqual([...a.coverage.counts.entries()]);
+    expect(b.statistics.counts).toEqual(a.statistics.counts);
+    expect(b.fastpath.total).toEqual(a.fastpath.total);
   }, 60_000);
 });

@@ -1,0 +1,46 @@
+/**
+ * The mutant catalogue split by what each bug needs to show, and the test that
+ * the default check catches one: `sel4-spec mutants --hunt` as a vitest case.
+ */
+import { expect } from 'vitest';
+import { MUTANTS, type Mutant } from '../../impl/mutants';
+import { hunt } from '../../properties/mutation';
+
+/** The default check, as `sel4-spec check --seed 1` runs it (invariants on, the fastpath both off and on). */
+export const DEFAULT_HUNT = { seed: 1, runs: 100, steps: 200 } as const;
+
+const THREAD_MUTANTS = new Set([
+  'badge-not-delivered',
+  'reply-cap-reusable',
+  'nbsend-blocks',
+  'bitmap-l1-left-set',
+  'queue-tail-not-updated',
+  'signal-overwrites-badge',
+  'cancel-leaves-thread-linked',
+  'switch-compares-wrong-way',
+  'timeslice-not-refilled',
+]);
+
+export type MutantGroup = 'cspace' | 'threads' | 'fastpath';
+
+export const groupOf = (m: Mutant): MutantGroup => (m.checker === 'fastpath' ? 'fastpath' : THREAD_MUTANTS.has(m.name) ? 'threads' : 'cspace');
+
+export const mutantsOf = (g: MutantGroup): Mutant[] => MUTANTS.filter((m) => groupOf(m) === g);
+
+/**
+ * How short a shrunk counterexample must be. CSpace bugs need a retype or two
+ * (more when the generated trace ran them from a spawned thread's CSpace, whose
+ * creation then stays in the trace); thread and fastpath bugs need the threads,
+ * their objects and their configuration first (four events per thread), then
+ * the IPC that goes wrong.
+ */
+export const SHRUNK_LIMIT: Readonly<Record<MutantGroup, number>> = { cspace: 24, threads: 50, fastpath: 50 };
+
+export const expectCaught = (m: Mutant): void => {
+  const h = hunt(m, DEFAULT_HUNT);
+  expect(h.caught).toBe(true);
+  // The shrunk trace fails again with the mutant and passes without it.
+  expect(h.replays).toBe(true);
+  expect(h.shrunkLength).toBeLessThanOrEqual(SHRUNK_LIMIT[groupOf(m)]);
+  expect(h.shrunkLength).toBeLessThanOrEqual(h.originalLength ?? 0);
+};
