@@ -31,6 +31,47 @@ describe('the sel4-spec command', () => {
     expect(typeof j['seconds']).toBe('number');
     expect(typeof j['eventsPerSecond']).toBe('number');
     expect(j['coverage']).toMatchObject({ hit: expect.any(Number), known: expect.any(Number) });
+    expect(j['fastpath']).toMatchObject({ mode: 'both', ipcs: expect.any(Number), hits: expect.any(Number), fallbacks: expect.any(Object) });
+    expect(j['statistics']).toMatchObject({ callReplyRoundTrips: { runs: expect.any(Number), count: expect.any(Number) } });
+    expect(r.stdout).toContain('what the traces did');
+    expect(r.stdout).toMatch(/fastpath \(both\): \d+ of \d+ IPCs/);
+  }, 60_000);
+
+  it('check --fastpath off leaves the fastpath out of the run and the summary', () => {
+    const r = sel4spec('check', '--seed', '3', '--runs', '3', '--steps', '40', '--fastpath', 'off', '--json', '--no-progress');
+    expect(r.code).toBe(0);
+    expect(lastJSON(r.stdout)['fastpath']).toBeNull();
+    expect(r.stdout).not.toContain('fastpath (');
+  }, 60_000);
+
+  it('a fastpath mutant is caught with the default --fastpath both, and its trace replays in that mode', () => {
+    const dir = tmp();
+    const r = sel4spec('check', '--seed', '1', '--runs', '20', '--mutant', 'fastpath-reply-cap-kept', '--out', dir, '--json', '--no-progress');
+    expect(r.code).toBe(1);
+    const file = lastJSON(r.stdout)['counterexample'] as string;
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ fastpath: 'both', domainSchedule: expect.any(Array) });
+    expect(sel4spec('replay', file).code).toBe(1);
+  }, 120_000);
+
+  it('mutants --hunt reports each hunted mutant as caught, with its shrunk length', () => {
+    const r = sel4spec('mutants', '--hunt', '--only', 'nbsend-blocks', '--only', 'lookup-ignores-guard', '--runs', '30', '--json', '--no-timing');
+    expect(r.code).toBe(0);
+    const j = lastJSON(r.stdout);
+    expect(j).toMatchObject({ caught: 2, total: 2 });
+    expect(j['mutants']).toEqual([
+      // In catalogue order, whatever the order of --only.
+      expect.objectContaining({ name: 'lookup-ignores-guard', caught: true, replays: true, shrunkLength: expect.any(Number) }),
+      expect.objectContaining({ name: 'nbsend-blocks', caught: true, replays: true, shrunkLength: expect.any(Number) }),
+    ]);
+  }, 120_000);
+
+  it('bench compares the fastpath with the slow path in one run', () => {
+    const r = sel4spec('bench', '--rounds', '300', '--json');
+    expect(r.code).toBe(0);
+    const j = lastJSON(r.stdout) as { fast: { fastpathHits: number; wordsPerIPC: number }; slow: { wordsPerIPC: number }; ratios: { words: number } };
+    expect(j.fast.fastpathHits).toBe(600);
+    expect(j.ratios.words).toBeCloseTo(j.fast.wordsPerIPC / j.slow.wordsPerIPC, 10);
+    expect(r.stdout).toMatch(/fastpath \/ slow path: [\d.]+x the speed, [\d.]+x the memory words/);
   }, 60_000);
 
   it('gives the same output byte for byte for the same seed without timing figures', () => {
@@ -63,6 +104,9 @@ describe('the sel4-spec command', () => {
     [['check', '--runs', 'many'], /--runs must be an integer, got 'many'/],
     [['check', '--runs', '0'], /--runs must be between 1/],
     [['check', '--mutant', 'no-such-bug'], /unknown mutant 'no-such-bug'/],
+    [['check', '--fastpath', 'sometimes'], /--fastpath must be one of off, on, both, got 'sometimes'/],
+    [['bench', '--rounds', '-3'], /--rounds must be between 1/],
+    [['mutants', '--hunt', '--only', 'nope'], /unknown mutant 'nope'/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['replay'], /missing required argument 'file'/],
     [['replay', '/no/such/file.json'], /cannot read \/no\/such\/file.json: ENOENT/],
@@ -81,6 +125,8 @@ describe('the sel4-spec command', () => {
     ['a float register', '{"version": 1, "events": [{"kind": "tick"}, {"kind": "syscall", "sysno": -1, "mrs": [1, 0.5]}]}', /events\[1\]\.mrs\[1\]: expected an integer register word, got 0\.5/],
     ['too many extra caps', '{"version": 1, "events": [{"kind": "syscall", "sysno": -1, "caps": [1, 2, 3, 4]}]}', /events\[0\]\.caps: expected at most 3 extra caps/],
     ['an unknown mutant', '{"version": 1, "events": [], "mutants": ["nope"]}', /mutants: unknown mutant 'nope'/],
+    ['a bad fastpath mode', '{"version": 1, "events": [], "fastpath": "maybe"}', /fastpath: expected/],
+    ['a bad domain schedule length', '{"version": 1, "events": [], "domainSchedule": [{"domain": 0, "length": "ten"}]}', /domainSchedule\[0\]\.length: expected a decimal string of ticks/],
   ])('replay rejects a trace file with %s (exit 2, one line naming where)', (_what, text, message) => {
     const f = join(tmp(), 'bad.trace.json');
     writeFileSync(f, text);
