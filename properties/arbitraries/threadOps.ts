@@ -361,7 +361,7 @@ export const ipc = (w: World, n: readonly number[]): Step => (s) => {
       if (r >= 11) return syscallEvent({ sysno: SysYield });
       return ipcCall(r < 6 ? SysSend : r < 9 ? SysNBSend : SysCall, ntfn.cptr, at(n, 4));
     case 'faulter':
-      return r < 6 ? { kind: 'exception' } : r < 10 ? syscallEvent({ sysno: [-9, 5, 1000][r % 3] ?? -9 }) : call(0xdead_0000 + r, 0, []);
+      return r < 6 ? { kind: 'exception' } : r < 10 ? syscallEvent({ sysno: [-9, 5, 1000][r % 3] ?? -9 }) : call(0xdead_0000 + r, 0, [], [], r % 2 === 0 ? SysCall : SysSend);
     default:
       break;
   }
