@@ -362,6 +362,7 @@ export const isFastpathSyscall = (sysno: number): boolean => (sysno | 0) === Sys
  * slow path must run (nothing has been changed then).
  */
 export const tryFastpath = (k: Kernel, sysno: number): boolean => {
+  if (!isFastpathSyscall(sysno)) return false;
   const which: FastpathSyscall = (sysno | 0) === SysCall ? 'Call' : 'ReplyRecv';
   const cur = k.ksCurThread;
   const cptr = getRegister(k, cur, CAP_REGISTER);
