@@ -48,8 +48,12 @@ export interface CheckOptions {
   readonly onRun?: (done: number, events: number) => void;
   /** Called as shrinking proceeds. */
   readonly onShrink?: (steps: number) => void;
-  /** How long fast-check may shrink a counterexample before delta debugging takes over (default 2 s). */
-  readonly shrinkMillis?: number;
+  /**
+   * How many candidate traces fast-check may try while shrinking a counterexample
+   * before delta debugging takes over (default 40). A count, not a time: the same
+   * seed gives the same counterexample on any machine.
+   */
+  readonly shrinkRuns?: number;
 }
 
 export interface Counterexample {
@@ -147,9 +151,13 @@ export const checkRefinement = (options: CheckOptions): CheckResult => {
   if (!first.failed || found === undefined) return { ok: true, seed: opts.seed, runs, events, coverage, statistics, fastpath, config: opts.config };
   const originalLength = found.events.length;
 
-  // Phase 2: let fast-check shrink the plans from that case, within a time budget.
+  // Phase 2: let fast-check shrink the plans from that case, within a budget of candidates
+  // (past it every candidate passes, which ends shrinking where it stands).
   let smallest = found;
+  let candidates = 0;
+  const budget = opts.shrinkRuns ?? 40;
   const shrink = fc.property(tracePlanArbitrary(opts.steps, opts.weights), (plans) => {
+    if (candidates++ > budget) return true;
     const r = runPlans(plans, opts);
     if (r.failure === undefined) return true;
     smallest = { events: r.events, failure: r.failure };
@@ -160,8 +168,6 @@ export const checkRefinement = (options: CheckOptions): CheckResult => {
     seed: opts.seed,
     path: first.counterexamplePath ?? '0',
     endOnFailure: false,
-    interruptAfterTimeLimit: opts.shrinkMillis ?? 2_000,
-    markInterruptAsFailure: false,
   });
 
   // Phase 3: delta-debug the concrete events themselves.
