@@ -82,6 +82,17 @@ describe('the sel4-spec command', () => {
     expect(b.stdout).toBe(a.stdout);
   }, 60_000);
 
+  it('gives the same counterexample byte for byte for the same seed (shrinking has a budget of runs, not of time)', () => {
+    const dir = tmp();
+    const args = ['check', '--seed', '1', '--runs', '30', '--mutant', 'nbsend-blocks', '--out', dir, '--no-timing', '--no-progress'];
+    const a = sel4spec(...args);
+    const fileA = readFileSync(join(dir, 'counterexample-seed-1.trace.json'), 'utf8');
+    const b = sel4spec(...args);
+    expect(a.code).toBe(1);
+    expect(b.stdout).toBe(a.stdout);
+    expect(readFileSync(join(dir, 'counterexample-seed-1.trace.json'), 'utf8')).toBe(fileA);
+  }, 120_000);
+
   it('writes a counterexample trace for a mutant (exit 1) that replay reproduces (exit 1)', () => {
     const dir = tmp();
     const r = sel4spec('check', '--seed', '1', '--runs', '100', '--mutant', 'mint-keeps-old-badge', '--out', dir, '--json', '--no-progress');
