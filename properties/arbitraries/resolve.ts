@@ -22,7 +22,7 @@ import {
 } from './cspaceOps';
 import { channel, domainOp, fault, faultPair, ipc, isPassive, settle, signalPair, spawn, tcbOp, teardown } from './threadOps';
 import { World } from './world';
-import type { Plan } from './plan';
+import { OPS, type Op, type Plan } from './plan';
 import { type View, viewOf } from './view';
 
 export type { Step } from './common';
@@ -103,31 +103,13 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
 };
 
 /**
- * Operations on CSpace and memory: the root task's business, which spawned
- * threads mostly leave alone (tearing down objects that others wait on, and
- * TCB and domain invocations, are left to anyone: blocked IPC gets cancelled
- * often, and threads act on each other).
+ * What any thread does: IPC, TCB and domain invocations, ticks, yields and
+ * faults, and tearing down objects that others wait on (so blocked IPC gets
+ * cancelled often). The rest, operations on CSpace and memory and the setup
+ * macros, are the root task's business, which spawned threads mostly leave alone.
  */
-const SETUP_OPS: ReadonlySet<Plan['op']> = new Set([
-  'retype',
-  'copy',
-  'mint',
-  'move',
-  'mutate',
-  'rotate',
-  'delete',
-  'revoke',
-  'cancelBadgedSends',
-  'saveCaller',
-  'invokeRandom',
-  'garbage',
-  'badgeLifecycle',
-  'untypedCycle',
-  'spawn',
-  'channel',
-  'faultPair',
-  'signalPair',
-]);
+const THREAD_OPS: ReadonlySet<Op> = new Set<Op>(['ipc', 'tcbOp', 'domainOp', 'tick', 'yield', 'fault', 'teardown', 'settle']);
+const SETUP_OPS: ReadonlySet<Op> = new Set(OPS.filter((op) => !THREAD_OPS.has(op)));
 
 /**
  * The events a plan stands for, each resolved when its turn comes (none if

@@ -48,17 +48,7 @@ export interface Scenario {
 }
 
 /** Run events in lock step; fail the test on any divergence or invariant violation. */
-export const run = (events: readonly Event[], mutants: readonly string[] = []): Scenario => {
-  const ls = new LockStep({ mutants, checkSpec: wellFormed });
-  const outcomes: Outcome[] = [];
-  for (const e of events) {
-    ls.step(e);
-    if (ls.failure !== undefined) expect.fail(renderFailure(ls.failure).join('\n'));
-    if (ls.lastOutcome !== undefined) outcomes.push(ls.lastOutcome);
-  }
-  if (ls.failure !== undefined) expect.fail(renderFailure(ls.failure).join('\n'));
-  return { state: ls.spec, outcomes, lockStep: ls };
-};
+export const run = (events: readonly Event[], mutants: readonly string[] = []): Scenario => runWithOptions(events, { mutants });
 
 export interface Reply {
   readonly badge: number;
@@ -86,16 +76,8 @@ export const rootSlot = (s: KernelState, i: number): Cap => getCap(s, slotOf(ROO
 export const rootSlotPtr = (i: number): number => slotOf(ROOT_CNODE_PTR, i);
 
 /** `run` on a system booted with `config` (for example a domain schedule). */
-export const runWith = (config: BootConfig, events: readonly Event[], mutants: readonly string[] = []): Scenario => {
-  const ls = new LockStep({ config, mutants, checkSpec: wellFormed });
-  const outcomes: Outcome[] = [];
-  for (const e of events) {
-    ls.step(e);
-    if (ls.failure !== undefined) expect.fail(renderFailure(ls.failure).join('\n'));
-    if (ls.lastOutcome !== undefined) outcomes.push(ls.lastOutcome);
-  }
-  return { state: ls.spec, outcomes, lockStep: ls };
-};
+export const runWith = (config: BootConfig, events: readonly Event[], mutants: readonly string[] = []): Scenario =>
+  runWithOptions(events, { config, mutants });
 
 /**
  * `run` with any lock-step options (the fastpath switched on, mutants, a boot
