@@ -23,7 +23,6 @@ import {
   MAX_IRQ,
   MAX_PRIO,
   NEXT_IP,
-  NUM_DOMAIN_SCHEDULES,
   RAM_BASE,
   RAM_SIZE,
   ROOT_ASID,
@@ -42,24 +41,25 @@ import {
   ROOT_TCB_PTR,
   TIME_SLICE,
   TIMER_IRQ,
+  bootDomainSchedule,
   bootInfoWords,
   defaultBootConfig,
 } from '../../spec/api';
-import { Mdb, TS, Tcb, ThreadStateW, type CapT, setField } from '../model/layout';
-import { setMdbNode, setRegister, setSlotCap, slotPtr, tcbSet, tsSet } from '../model/heap';
+import { TS, Tcb, ThreadStateW, type CapT } from '../model/layout';
+import { originalMdbNode, setMdbNode, setRegister, setSlotCap, slotPtr, tcbSet, tsSet } from '../model/heap';
 import {
   asidPoolCapNew,
   cnodeCapNew,
   frameCapNew,
   pageDirectoryCapNew,
   pageTableCapNew,
-  replyCapNew,
   threadCapNew,
   untypedCapNew,
 } from '../model/capability';
 import { capOfType, CapTag } from '../model/layout';
 import { IRQ_TIMER, Kernel } from '../model/state';
 import { cteInsert } from '../object/cnode';
+import { setupReplyMaster } from '../object/tcb';
 import { copyGlobalMappings, makeCoarsePDE, makeSectionPDE, makeSmallPTE, pdSlot, ptSlot } from './vspace';
 import { deriveCap } from './cspace';
 
@@ -67,13 +67,12 @@ const VM_READ_WRITE = 3;
 const VM_KERNEL_ONLY = 1;
 const TCB_CTABLE = 0;
 const TCB_VTABLE = 1;
-const TCB_REPLY = 2;
 const TCB_BUFFER = 4;
 
 /** `write_slot`: a boot cap is an MDB root, revocable and first-badged. */
 const writeSlot = (k: Kernel, slot: number, cap: CapT): void => {
   setSlotCap(k, slot, cap);
-  setMdbNode(k, slot, { w0: setField(setField(0, Mdb.revocable, 1), Mdb.firstBadged, 1), w1: 0 });
+  setMdbNode(k, slot, originalMdbNode);
 };
 
 /** How the concrete kernel is built, beyond the system it boots. */
@@ -124,7 +123,8 @@ export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<s
   k.armKSASIDTable[ROOT_ASID >>> 10] = ROOT_ASID_POOL_PTR;
   k.mem.store(ROOT_ASID_POOL_PTR + 4 * (ROOT_ASID & 0x3ff), ROOT_PD_PTR);
   // The root task starts in the first scheduled domain, which runs first.
-  const firstDomain = config.domainSchedule[0]?.domain ?? 0;
+  const { schedule, first } = bootDomainSchedule(config);
+  const firstDomain = first.domain;
   bootInfoWords(firstDomain).forEach((w, i) => k.mem.store(ROOT_BOOTINFO_PTR + 4 * i, w));
 
   // The root CNode's caps.
@@ -157,15 +157,13 @@ export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<s
   tcbSet(k, ROOT_TCB_PTR, Tcb.mcp, MAX_PRIO);
   tcbSet(k, ROOT_TCB_PTR, Tcb.domain, firstDomain);
   tcbSet(k, ROOT_TCB_PTR, Tcb.timeSlice, TIME_SLICE);
-  writeSlot(k, tcbSlot(TCB_REPLY), replyCapNew(ROOT_TCB_PTR, true, true));
+  setupReplyMaster(k, ROOT_TCB_PTR);
   tsSet(k, ROOT_TCB_PTR, ThreadStateW.tsType, TS.Running);
 
   // The scheduler: the root task is current; the domain schedule starts at entry 0.
   k.ksCurThread = ROOT_TCB_PTR;
-  const schedule = [...config.domainSchedule];
-  while (schedule.length < NUM_DOMAIN_SCHEDULES) schedule.push({ domain: 0, length: 0n });
   k.ksDomSchedule = schedule;
-  k.ksCurDomain = schedule[0]?.domain ?? 0;
-  k.ksDomainTime = schedule[0]?.length ?? 0n;
+  k.ksCurDomain = first.domain;
+  k.ksDomainTime = first.length;
   return k;
 };

@@ -7,7 +7,7 @@
  * seL4: C src/kernel/thread.c, include/kernel/thread.h, src/model/statedata.c;
  * spec twin: spec/kernel/thread.ts.
  */
-import { FAULT_IP, NEXT_IP, NUM_DOMAINS, NUM_PRIORITIES, TIME_SLICE } from '../../spec/api';
+import { FAULT_IP, NEXT_IP, NUM_DOMAINS, NUM_PRIORITIES, TIME_SLICE, isEndMarker } from '../../spec/api';
 import { KernelBug } from '../model/memory';
 import { Tcb, TS, ThreadStateW } from '../model/layout';
 import { getRegister, isQueued, setRegister, tcbGet, tcbSet, threadStateType, tsSet } from '../model/heap';
@@ -180,7 +180,7 @@ export const switchToIdleThread = (k: Kernel): void => {
 export const nextDomain = (k: Kernel): void => {
   let idx = k.ksDomScheduleIdx + 1;
   const e = k.ksDomSchedule[idx];
-  if (e === undefined || (e.domain === 0 && e.length === 0n)) idx = k.ksDomScheduleStart;
+  if (e === undefined || isEndMarker(e)) idx = k.ksDomScheduleStart;
   k.ksDomScheduleIdx = idx;
   const entry = k.ksDomSchedule[idx];
   if (entry === undefined) throw new KernelBug('nextDomain: schedule start out of range');

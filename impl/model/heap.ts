@@ -70,6 +70,8 @@ export const setMdbNode = (k: Kernel, slot: number, n: MdbNode): void => {
   k.mem.store(slot + 4 * CTE_MDB_W1, n.w1);
 };
 export const nullMdbNode: MdbNode = { w0: 0, w1: 0 };
+/** The node of an original cap with no MDB neighbours: revocable and first-badged, as boot and setupReplyMaster make them. */
+export const originalMdbNode: MdbNode = { w0: setField(setField(0, Mdb.revocable, 1), Mdb.firstBadged, 1), w1: 0 };
 export const mdbNodeNext = (n: MdbNode): number => getField(n.w0, Mdb.next);
 export const mdbNodePrev = (n: MdbNode): number => getField(n.w1, Mdb.prev);
 

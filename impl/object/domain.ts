@@ -4,7 +4,7 @@
  *
  * seL4: C src/object/domain.c; spec twin: spec/object/domain.ts.
  */
-import { DSCHED_MAX_DURATION, NUM_DOMAINS } from '../../spec/api';
+import { DSCHED_MAX_DURATION, NUM_DOMAINS, isEndMarker } from '../../spec/api';
 import { Cap, CapTag, TS, capGet, capType } from '../model/layout';
 import { getSlotCap } from '../model/heap';
 import { EXCEPTION_NONE, EXCEPTION_SYSCALL_ERROR, type Exception, type Kernel } from '../model/state';
@@ -49,7 +49,7 @@ export const decodeDomainInvocation = (k: Kernel, label: number, length: number,
       const index = arg(0);
       if (index >= len) return fail(k, { _tag: 'RangeError', min: 0, max: len - 1 });
       const e = k.ksDomSchedule[index];
-      if (e !== undefined && e.domain === 0 && e.length === 0n) return fail(k, { _tag: 'InvalidArgument', argument: 0 });
+      if (isEndMarker(e)) return fail(k, { _tag: 'InvalidArgument', argument: 0 });
       setThreadState(k, k.ksCurThread, TS.Restart);
       k.ksDomScheduleStart = index;
       k.ksDomainTime = 0n;

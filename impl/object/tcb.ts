@@ -12,14 +12,15 @@ import {
   IPC_BUFFER_SIZE_BITS,
   MSG_INFO_REGISTER,
   NEXT_IP,
+  TCB_FLAG_MASK,
   TPIDRURW,
   BADGE_REGISTER,
+  USER_REGISTERS,
   messageInfo,
   sanitiseRegister,
 } from '../../spec/api';
-import { Cap, CapTag, type CapT, NTFN_WAITING, Notification, TS, Tcb, capGet, capType, setField } from '../model/layout';
-import { getRegister, getSlotCap, objGet, setMdbNode, setRegister, setSlotCap, slotPtr, tcbGet, tcbSet, threadStateType } from '../model/heap';
-import { Mdb } from '../model/layout';
+import { Cap, CapTag, type CapT, NTFN_WAITING, Notification, TS, Tcb, capGet, capType } from '../model/layout';
+import { getRegister, getSlotCap, objGet, originalMdbNode, setMdbNode, setRegister, setSlotCap, slotPtr, tcbGet, tcbSet, threadStateType } from '../model/heap';
 import {
   frameIsDevice,
   isFrameCap,
@@ -41,8 +42,6 @@ const TCB_CTABLE = 0;
 const TCB_VTABLE = 1;
 const TCB_REPLY = 2;
 const TCB_BUFFER = 4;
-const N_USER_REGISTERS = FRAME_REGISTERS.length + GP_REGISTERS.length;
-const TCB_FLAG_MASK = 0;
 
 const fail = (k: Kernel, e: Kernel['currentSyscallError']): Exception => {
   k.currentSyscallError = e;
@@ -55,7 +54,7 @@ export const setupReplyMaster = (k: Kernel, t: number): void => {
   const slot = slotPtr(t, TCB_REPLY);
   if (capType(getSlotCap(k, slot)) !== CapTag.Null) return;
   setSlotCap(k, slot, replyCapNew(t, true, true));
-  setMdbNode(k, slot, { w0: setField(setField(0, Mdb.revocable, 1), Mdb.firstBadged, 1), w1: 0 });
+  setMdbNode(k, slot, originalMdbNode);
 };
 
 const isStopped = (k: Kernel, t: number): boolean => {
@@ -168,7 +167,6 @@ const checkSpace = (
   return { status: EXCEPTION_NONE, space: { cRoot: { cap: dc.cap, slot: cSlot }, vRoot: { cap: dv.cap, slot: vSlot } } };
 };
 
-const ALL_USER_REGISTERS = [...FRAME_REGISTERS, ...GP_REGISTERS];
 
 // ---------------------------------------------------------------- decode and invoke
 
@@ -190,7 +188,7 @@ export const decodeTCBInvocation = (
       if (length < 2) return fail(k, { _tag: 'TruncatedMessage' });
       const flags = arg(0);
       const n = arg(1);
-      if (n < 1 || n > N_USER_REGISTERS) return fail(k, { _tag: 'RangeError', min: 1, max: N_USER_REGISTERS });
+      if (n < 1 || n > USER_REGISTERS.length) return fail(k, { _tag: 'RangeError', min: 1, max: USER_REGISTERS.length });
       if (t === cur) return fail(k, { _tag: 'IllegalOperation' });
       setThreadState(k, cur, TS.Restart);
       if ((flags & 1) !== 0) suspend(k, t);
@@ -198,7 +196,7 @@ export const decodeTCBInvocation = (
         const buffer = lookupIPCBuffer(k, true, cur);
         setRegister(k, cur, BADGE_REGISTER, 0);
         let len = 0;
-        for (let i = 0; i < n; i++) len = setMR(k, cur, buffer, i, getRegister(k, t, ALL_USER_REGISTERS[i] ?? 0));
+        for (let i = 0; i < n; i++) len = setMR(k, cur, buffer, i, getRegister(k, t, USER_REGISTERS[i] ?? 0));
         setRegister(k, cur, MSG_INFO_REGISTER, messageInfo(0, 0, 0, len));
       }
       setThreadState(k, cur, TS.Running);
@@ -212,9 +210,9 @@ export const decodeTCBInvocation = (
       if (length - 2 < n) return fail(k, { _tag: 'TruncatedMessage' });
       if (t === cur) return fail(k, { _tag: 'IllegalOperation' });
       setThreadState(k, cur, TS.Restart);
-      const count = Math.min(n, N_USER_REGISTERS);
+      const count = Math.min(n, USER_REGISTERS.length);
       for (let i = 0; i < count; i++) {
-        const r = ALL_USER_REGISTERS[i] ?? 0;
+        const r = USER_REGISTERS[i] ?? 0;
         setRegister(k, t, r, sanitiseRegister(r, arg(i + 2)));
       }
       setRegister(k, t, NEXT_IP, getRegister(k, t, FAULT_IP));

@@ -31,17 +31,25 @@ export const cdtAcyclic = (s: KernelState): Violation[] => {
 /** `cdtConsistent`: children lists mirror the parent map, and only non-empty slots take part. */
 export const cdtConsistent = (s: KernelState): Violation[] => {
   const v: Violation[] = [];
+  // How often each parent's list names each child, counted in one pass over each list.
+  const times = new Map<number, Map<number, number>>();
+  for (const [parent, children] of s.cdt.children) {
+    const counts = new Map<number, number>();
+    for (const c of children) counts.set(c, (counts.get(c) ?? 0) + 1);
+    times.set(parent, counts);
+  }
   for (const [child, parent] of s.cdt.parent) {
-    const listed = s.cdt.children.get(parent) ?? [];
-    if (listed.filter((c) => c === child).length !== 1)
+    if (times.get(parent)?.get(child) !== 1)
       v.push({ path: `cdt.children[${hex(parent)}]`, message: `should list ${hex(child)} exactly once (its parent is ${hex(parent)})` });
     if (getCap(s, child)._tag === 'NullCap') v.push({ path: `cdt.parent[${hex(child)}]`, message: 'an empty slot has a parent' });
     if (getCap(s, parent)._tag === 'NullCap') v.push({ path: `cdt.parent[${hex(child)}]`, message: `its parent ${hex(parent)} is empty` });
   }
   for (const [parent, children] of s.cdt.children) {
     if (children.length === 0) v.push({ path: `cdt.children[${hex(parent)}]`, message: 'an empty children list is kept' });
-    for (const c of children)
-      if (s.cdt.parent.get(c) !== parent) v.push({ path: `cdt.children[${hex(parent)}]`, message: `lists ${hex(c)}, whose parent is ${s.cdt.parent.get(c) === undefined ? 'none' : hex(s.cdt.parent.get(c) ?? 0)}` });
+    for (const c of children) {
+      const actual = s.cdt.parent.get(c);
+      if (actual !== parent) v.push({ path: `cdt.children[${hex(parent)}]`, message: `lists ${hex(c)}, whose parent is ${actual === undefined ? 'none' : hex(actual)}` });
+    }
   }
   for (const slot of s.cdt.original)
     if (getCap(s, slot)._tag === 'NullCap') v.push({ path: `cdt.original`, message: `names the empty slot ${hex(slot)}` });

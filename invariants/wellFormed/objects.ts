@@ -3,29 +3,31 @@
  * piece of memory, and caps point at live objects of the type (and size) they
  * claim. seL4: l4v's valid_objs, pspace_distinct, valid_cap (Invariants_AI).
  */
-import { TCB_BITS } from '../../spec/api';
+import { ASID_POOL_BITS, ENDPOINT_BITS, NOTIFICATION_BITS, PAGE_DIRECTORY_BITS, PAGE_TABLE_BITS, SLOT_BITS, TCB_BITS } from '../../spec/api';
 import type { KernelState } from '../../spec/model/state';
-import type { Cap, KernelObject } from '../../spec/model/structures';
+import { type Cap, type KernelObject, TCB_SLOT_COUNT } from '../../spec/model/structures';
+import { slotOf } from '../../spec/model/heap';
 import { type Violation, hex } from '../violation';
 
 /** log2 of an object's size in bytes. */
-export const objectSizeBits = (o: KernelObject): number => {
+const objectSizeBits = (o: KernelObject): number => {
   switch (o._tag) {
     case 'TCB':
       return TCB_BITS;
     case 'Endpoint':
+      return ENDPOINT_BITS;
     case 'Notification':
-      return 4;
+      return NOTIFICATION_BITS;
     case 'CNode':
-      return o.radix + 4;
+      return o.radix + SLOT_BITS;
     case 'Frame':
       return o.sizeBits;
     case 'PageTable':
-      return 10;
+      return PAGE_TABLE_BITS;
     case 'PageDirectory':
-      return 14;
+      return PAGE_DIRECTORY_BITS;
     case 'ASIDPool':
-      return 12;
+      return ASID_POOL_BITS;
   }
 };
 
@@ -101,13 +103,25 @@ export const capsPointToLiveObjects = (s: KernelState): Violation[] => {
 /** Slots exist only inside CNodes and TCBs. */
 export const capsLiveInSlots = (s: KernelState): Violation[] => {
   const v: Violation[] = [];
+  const slotBytes = 2 ** SLOT_BITS;
+  // [first slot, end) of every container, sorted and non-overlapping (objectsDoNotOverlap checks that).
   const containers = [...s.objects.entries()]
     .filter(([, o]) => o._tag === 'CNode' || o._tag === 'TCB')
-    .map(([p, o]) => [p, o._tag === 'CNode' ? p + 2 ** (o.radix + 4) : p + 5 * 16] as const)
+    .map(([p, o]) => [p, o._tag === 'CNode' ? p + 2 ** objectSizeBits(o) : slotOf(p, TCB_SLOT_COUNT)] as const)
     .sort((a, b) => a[0] - b[0]);
+  const inside = (slot: number, [lo, hi]: readonly [number, number]) => slot >= lo && slot < hi && (slot - lo) % slotBytes === 0;
   for (const slot of s.caps.keys()) {
-    const inside = containers.some(([lo, hi]) => slot >= lo && slot < hi && (slot - lo) % 16 === 0);
-    if (!inside) v.push({ path: `caps[${hex(slot)}]`, message: 'a cap outside every CNode and TCB slot' });
+    // The last container starting at or below the slot; a full scan only if that misses (overlaps in a broken state).
+    let lo = 0;
+    let hi = containers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((containers[mid]?.[0] ?? 0) <= slot) lo = mid + 1;
+      else hi = mid;
+    }
+    const candidate = containers[lo - 1];
+    if (candidate !== undefined && inside(slot, candidate)) continue;
+    if (!containers.some((c) => inside(slot, c))) v.push({ path: `caps[${hex(slot)}]`, message: 'a cap outside every CNode and TCB slot' });
   }
   return v;
 };

@@ -28,23 +28,35 @@ import { type Violation, hex } from '../violation';
 
 // ---------------------------------------------------------------- helpers
 
-const tcbs = (s: KernelState): Array<readonly [PPtr, TCB]> => {
-  const out: Array<readonly [PPtr, TCB]> = [];
-  for (const [p, o] of s.objects) if (o._tag === 'TCB') out.push([p, o]);
-  return out;
+interface ThreadObjects {
+  readonly tcbs: Array<readonly [PPtr, TCB]>;
+  readonly endpoints: Array<readonly [PPtr, Endpoint]>;
+  readonly notifications: Array<readonly [PPtr, Notification]>;
+}
+
+/**
+ * The state's threads, endpoints and notifications, found in one pass per
+ * state (every invariant runs on the same state; the object map is immutable,
+ * so its identity stands for its content).
+ */
+const split = new WeakMap<KernelState['objects'], ThreadObjects>();
+
+const threadObjects = (s: KernelState): ThreadObjects => {
+  const cached = split.get(s.objects);
+  if (cached !== undefined) return cached;
+  const found: ThreadObjects = { tcbs: [], endpoints: [], notifications: [] };
+  for (const [p, o] of s.objects) {
+    if (o._tag === 'TCB') found.tcbs.push([p, o]);
+    else if (o._tag === 'Endpoint') found.endpoints.push([p, o]);
+    else if (o._tag === 'Notification') found.notifications.push([p, o]);
+  }
+  split.set(s.objects, found);
+  return found;
 };
 
-const endpoints = (s: KernelState): Array<readonly [PPtr, Endpoint]> => {
-  const out: Array<readonly [PPtr, Endpoint]> = [];
-  for (const [p, o] of s.objects) if (o._tag === 'Endpoint') out.push([p, o]);
-  return out;
-};
-
-const notifications = (s: KernelState): Array<readonly [PPtr, Notification]> => {
-  const out: Array<readonly [PPtr, Notification]> = [];
-  for (const [p, o] of s.objects) if (o._tag === 'Notification') out.push([p, o]);
-  return out;
-};
+const tcbs = (s: KernelState) => threadObjects(s).tcbs;
+const endpoints = (s: KernelState) => threadObjects(s).endpoints;
+const notifications = (s: KernelState) => threadObjects(s).notifications;
 
 const getTcb = (s: KernelState, p: PPtr): TCB | undefined => {
   const o = s.objects.get(p);

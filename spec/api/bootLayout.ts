@@ -7,7 +7,7 @@
  * seL4: src/kernel/boot.c (create_root_cnode, create_initial_thread,
  * create_untypeds_for_region, provide_cap), libsel4 bootinfo_types.h.
  */
-import { DEFAULT_DOMAIN_SCHEDULE, type DomainScheduleConfig, DEVICE_REGION_BASE, DEVICE_REGION_SIZE_BITS, MAX_UNTYPED_BITS, MIN_UNTYPED_BITS, RAM_BASE, RAM_END, ROOT_CNODE_SIZE_BITS } from './config';
+import { DEFAULT_DOMAIN_SCHEDULE, type DomainScheduleConfig, DEVICE_REGION_BASE, DEVICE_REGION_SIZE_BITS, MAX_UNTYPED_BITS, MIN_UNTYPED_BITS, NUM_DOMAIN_SCHEDULES, RAM_BASE, RAM_END, ROOT_CNODE_SIZE_BITS } from './config';
 
 /** Root-server objects, allocated just above the kernel image. */
 export const ROOT_CNODE_PTR = RAM_BASE + 0x10_0000;
@@ -119,3 +119,14 @@ export interface BootConfig {
 }
 
 export const defaultBootConfig: BootConfig = { domainSchedule: DEFAULT_DOMAIN_SCHEDULE };
+
+/**
+ * The domain schedule both kernels boot with: the configured entries padded
+ * with end markers to seL4's table size, and the entry that runs first (the
+ * root task starts in its domain, as create_initial_thread puts it there).
+ */
+export const bootDomainSchedule = (config: BootConfig): { schedule: DomainScheduleConfig[]; first: DomainScheduleConfig } => {
+  const schedule = [...config.domainSchedule];
+  while (schedule.length < NUM_DOMAIN_SCHEDULES) schedule.push({ domain: 0, length: 0n });
+  return { schedule, first: schedule[0] ?? { domain: 0, length: 0n } };
+};

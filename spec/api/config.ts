@@ -90,5 +90,11 @@ export interface DomainScheduleConfig {
   readonly length: bigint;
 }
 
+/** A (domain 0, 0 ticks) entry ends the domain schedule. */
+export const isEndMarker = (e: DomainScheduleConfig | undefined): boolean => e !== undefined && e.domain === 0 && e.length === 0n;
+
 /** seL4's boot schedule: domain 0 forever. */
 export const DEFAULT_DOMAIN_SCHEDULE: readonly DomainScheduleConfig[] = [{ domain: 0, length: DSCHED_MAX_DURATION }];
+
+/** The TCB flags a thread may set without an FPU (seL4's tcbFlagMask): none. */
+export const TCB_FLAG_MASK = 0;

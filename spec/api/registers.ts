@@ -55,6 +55,8 @@ export const sanitiseCPSR = (v: number): number => ((v & 0xf800_0000) | CPSR_USE
  */
 export const FRAME_REGISTERS: readonly number[] = [FAULT_IP, SP, CPSR, R0, R1, R8, R9, R10, R11, R12];
 export const GP_REGISTERS: readonly number[] = [R2, R3, R4, R5, R6, R7, LR, TPIDRURW, TPIDRURO];
+/** Every user register in the order Read/Write/CopyRegisters use: frame registers, then the rest. */
+export const USER_REGISTERS: readonly number[] = [...FRAME_REGISTERS, ...GP_REGISTERS];
 
 /** UnknownSyscall fault message: r0..r7, FaultIP, SP, LR, CPSR (then the number). */
 export const SYSCALL_MESSAGE: readonly number[] = [R0, R1, R2, R3, R4, R5, R6, R7, FAULT_IP, SP, LR, CPSR];

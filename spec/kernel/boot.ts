@@ -13,7 +13,6 @@ import {
   IRQ_NODE_RADIX,
   MAX_IRQ,
   MAX_PRIO,
-  NUM_DOMAIN_SCHEDULES,
   PAGE_BITS,
   ROOT_CNODE_SIZE_BITS,
   TIMER_IRQ,
@@ -37,6 +36,7 @@ import {
   ROOT_PT_PTR,
   ROOT_TCB_PTR,
   IDLE_THREAD_CPSR,
+  bootDomainSchedule,
   bootInfoWords,
 } from '../api/bootLayout';
 import { CAP_REGISTER, CPSR, NEXT_IP, N_CONTEXT_REGISTERS } from '../api/registers';
@@ -44,8 +44,9 @@ import { cdtInsert, emptyCdt } from '../model/cdt';
 import { setCap, setObject, slotOf, storeWord } from '../model/heap';
 import type { IRQState, KernelState } from '../model/state';
 import type { Cap, FrameCap, PTE, TCB } from '../model/structures';
-import { TCB_BUFFER, TCB_CTABLE, TCB_REPLY, TCB_VTABLE, running } from '../model/structures';
+import { TCB_BUFFER, TCB_CTABLE, TCB_VTABLE, running } from '../model/structures';
 import { newTCB } from '../object/objectType';
+import { setupReplyMaster } from '../object/tcb';
 import { pdIndexOf, ptIndexOf } from './vspace';
 
 
@@ -92,10 +93,7 @@ export const bootState = (config: BootConfig = defaultBootConfig): KernelState =
   idleContext[CPSR] = IDLE_THREAD_CPSR;
   const idle: TCB = { ...newTCB(0), state: { _tag: 'IdleThreadState' }, timeSlice: 0, context: idleContext };
 
-  const schedule = [...config.domainSchedule];
-  while (schedule.length < NUM_DOMAIN_SCHEDULES) schedule.push({ domain: 0, length: 0n });
-  // The root task starts in the first scheduled domain, which runs first (seL4 boot.c, create_initial_thread).
-  const first = schedule[0] ?? { domain: 0, length: 0n };
+  const { schedule, first } = bootDomainSchedule(config);
   const rootContext = newTCB(0).context.slice();
   rootContext[CAP_REGISTER] = ROOT_BOOTINFO_VADDR;
   rootContext[NEXT_IP] = ROOT_IMAGE_VADDR;
@@ -163,9 +161,7 @@ export const bootState = (config: BootConfig = defaultBootConfig): KernelState =
   s = insertChild(rootSlot(InitSlot.ThreadCNode), slotOf(ROOT_TCB_PTR, TCB_CTABLE), caps.get(InitSlot.ThreadCNode) as Cap)(s);
   s = insertChild(rootSlot(InitSlot.ThreadVSpace), slotOf(ROOT_TCB_PTR, TCB_VTABLE), caps.get(InitSlot.ThreadVSpace) as Cap)(s);
   s = insertChild(rootSlot(InitSlot.ThreadIPCBuffer), slotOf(ROOT_TCB_PTR, TCB_BUFFER), { ...mappedFrame(ROOT_IPC_BUFFER_PTR, 0), mapped: null })(s);
-  // The reply master: an original with no parent.
-  s = setCap(slotOf(ROOT_TCB_PTR, TCB_REPLY), { _tag: 'ReplyCap', tcb: ROOT_TCB_PTR, master: true, canGrant: true })(s);
-  s = { ...s, cdt: { ...s.cdt, original: new Set(s.cdt.original).add(slotOf(ROOT_TCB_PTR, TCB_REPLY)) } };
+  s = setupReplyMaster(ROOT_TCB_PTR)(s);
 
   bootInfoWords(first.domain).forEach((w, i) => {
     s = storeWord(ROOT_BOOTINFO_PTR + 4 * i, w)(s);

@@ -6,7 +6,7 @@
  * seL4: Haskell Kernel/Thread.lhs, Model/StateData.lhs; abstract spec
  * Schedule_A.thy, Tcb_A.thy; C src/kernel/thread.c.
  */
-import { MAX_PRIO, NUM_DOMAINS, TIME_SLICE } from '../api/config';
+import { MAX_PRIO, NUM_DOMAINS, TIME_SLICE, isEndMarker } from '../api/config';
 import { FAULT_IP, NEXT_IP } from '../api/registers';
 import { kernelAssert } from '../model/assert';
 import { type Transition, getTCB, updateTCB } from '../model/heap';
@@ -167,7 +167,7 @@ export const switchToIdleThread: Transition = (s) => ({ ...s, curThread: s.idleT
 export const nextDomain: Transition = (s) => {
   let idx = s.domainScheduleIdx + 1;
   const entry = s.domainSchedule[idx];
-  if (entry === undefined || (entry.domain === 0 && entry.length === 0n)) idx = s.domainScheduleStart;
+  if (entry === undefined || isEndMarker(entry)) idx = s.domainScheduleStart;
   const next = s.domainSchedule[idx];
   kernelAssert(next !== undefined, 'nextDomain: schedule start is out of range');
   return { ...s, domainScheduleIdx: idx, curDomain: next.domain, domainTime: next.length, workUnitsCompleted: 0 };

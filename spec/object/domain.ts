@@ -7,7 +7,7 @@
  * (decode_domain_invocation); C src/object/domain.c.
  */
 import * as E from 'fp-ts/Either';
-import { DSCHED_MAX_DURATION, NUM_DOMAINS } from '../api/config';
+import { DSCHED_MAX_DURATION, NUM_DOMAINS, isEndMarker } from '../api/config';
 import { type SyscallError, illegalOperation, invalidArgument, rangeError, truncatedMessage } from '../api/errors';
 import { invocationLabelOf } from '../api/invocationLabel';
 import type { KernelState } from '../model/state';
@@ -20,7 +20,6 @@ export type DomainInvocation =
   | { readonly _tag: 'ScheduleConfigure'; readonly index: number; readonly domain: number; readonly duration: bigint }
   | { readonly _tag: 'ScheduleSetStart'; readonly index: number };
 
-const isEndMarker = (e: { domain: number; length: bigint } | undefined): boolean => e !== undefined && e.domain === 0 && e.length === 0n;
 
 export const decodeDomainInvocation = (
   s: KernelState,

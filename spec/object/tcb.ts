@@ -26,13 +26,16 @@ import {
   GP_REGISTERS,
   IPC_BUFFER_SIZE_BITS,
   NEXT_IP,
+  TCB_FLAG_MASK,
   TPIDRURW,
+  USER_REGISTERS,
   sanitiseRegister,
 } from '../api';
 import { mask } from '../api/word';
 import { sameObjectAs, updateCapData } from '../model/capability';
 import { type Transition, getCap, getNotification, getTCB, setCap, slotOf, updateTCB } from '../model/heap';
 import { type Preemptible, completed } from '../model/preemption';
+import { setAdd } from '../model/immutable';
 import type { KernelState } from '../model/state';
 import {
   type Cap,
@@ -63,9 +66,6 @@ import { cancelIPC, suspend, unbindNotification } from './ipcCancel';
 import { bindNotification } from './notification';
 
 
-/** The flags a thread may set without an FPU (seL4's tcbFlagMask): none. */
-export const TCB_FLAG_MASK = 0;
-
 // ---------------------------------------------------------------- restart
 
 /** `setupReplyMaster`: a thread about to run gets its reply master, an original with no parent. */
@@ -75,7 +75,7 @@ export const setupReplyMaster =
     const slot = slotOf(t, TCB_REPLY);
     if (getCap(s, slot)._tag !== 'NullCap') return s;
     const s1 = setCap(slot, { _tag: 'ReplyCap', tcb: t, master: true, canGrant: true })(s);
-    return { ...s1, cdt: { ...s1.cdt, original: new Set(s1.cdt.original).add(slot) } };
+    return { ...s1, cdt: { ...s1.cdt, original: setAdd(s1.cdt.original, slot) } };
   };
 
 /** `restart`: a stopped thread abandons what it waited for and runs its syscall again. */
@@ -126,7 +126,7 @@ export type TCBInvocation =
   | { readonly _tag: 'SetTLSBase'; readonly t: PPtr; readonly base: number }
   | { readonly _tag: 'SetFlags'; readonly t: PPtr; readonly clear: number; readonly set: number };
 
-const N_USER_REGISTERS = FRAME_REGISTERS.length + GP_REGISTERS.length;
+const N_USER_REGISTERS = USER_REGISTERS.length;
 
 /** `checkPrio`: a priority above the authority's MCP is a RangeError up to that MCP. */
 const checkPrio = (s: KernelState, prio: number, auth: PPtr): E.Either<SyscallError, void> => {
@@ -348,12 +348,12 @@ export const invokeTCB =
         return done(restart(inv.t)(s0));
       case 'ReadRegisters': {
         const s = inv.suspend ? suspend(inv.src)(s0) : s0;
-        const regs = [...FRAME_REGISTERS, ...GP_REGISTERS].slice(0, inv.n);
+        const regs = USER_REGISTERS.slice(0, inv.n);
         return done(s, regs.map((r) => getRegister(s, inv.src, r)));
       }
       case 'WriteRegisters': {
-        const regs = [...FRAME_REGISTERS, ...GP_REGISTERS].slice(0, inv.values.length);
-        let s = setRegisters(inv.dest, regs, inv.values.slice(0, regs.length).map((v, i) => sanitiseRegister(regs[i] ?? 0, v)))(s0);
+        const regs = USER_REGISTERS.slice(0, inv.values.length);
+        let s = setRegisters(inv.dest, regs, inv.values.map((v, i) => sanitiseRegister(regs[i] ?? 0, v)))(s0);
         s = setRegister(inv.dest, NEXT_IP, getRegister(s, inv.dest, FAULT_IP))(s);
         if (inv.resume) s = restart(inv.dest)(s);
         if (inv.dest === s.curThread) s = rescheduleRequired(s);

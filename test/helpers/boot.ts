@@ -2,7 +2,7 @@
  * Facts about the boot state that scenario tests lean on: which root CNode
  * slot holds which cap, and the first free slot.
  */
-import { BOOT_UNTYPEDS, FIRST_FREE_SLOT, InitSlot } from '../../spec/api';
+import { BOOT_UNTYPEDS, FIRST_FREE_SLOT, InitSlot, ObjectTypeNumber } from '../../spec/api';
 
 /** The root CNode cap's cptr: the root task's own CNode, resolving 32 bits in one level. */
 export const CNODE = InitSlot.ThreadCNode;
@@ -21,16 +21,5 @@ export const untypedBase = (sizeBits: number, device = false): number => {
   return u.paddr;
 };
 
-export const ObjType = {
-  Untyped: 0,
-  TCB: 1,
-  Endpoint: 2,
-  Notification: 3,
-  CapTable: 4,
-  PageDirectory: 5,
-  SmallPage: 6,
-  LargePage: 7,
-  Section: 8,
-  SuperSection: 9,
-  PageTable: 10,
-} as const;
+/** seL4's object type numbers (the Retype argument). */
+export const ObjType = ObjectTypeNumber;

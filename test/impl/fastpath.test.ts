@@ -80,6 +80,17 @@ const serverWaiting: Event[] = [...endpoints, ...spawnThread(S), yieldNow(), rec
 /** The root task has called S (the fastpath takes it): S runs and holds a reply cap to the root task. */
 const serverCalled: Event[] = [...serverWaiting, call(EPB, { label: 3, mrs: [1, 2, 3] })];
 
+/** S, bound to NTFN, has received the root's Call and holds the reply cap. */
+const boundServerCalled: readonly Event[] = [
+  ...endpoints,
+  retypeInto(ObjType.Notification, NTFN),
+  ...spawnThread(S),
+  invoke(S, 'TCBBindNotification', [], [NTFN]),
+  yieldNow(),
+  recv(EP),
+  call(EPB, { mrs: [1] }),
+];
+
 const setPriority = (thread: number, prio: number, authority: number = InitSlot.ThreadTCB): Event =>
   invoke(thread, 'TCBSetPriority', [prio], [authority]);
 const setDomain = (thread: number, domain: number): Event => invoke(InitSlot.Domain, 'DomainSetSet', [domain], [thread]);
@@ -319,13 +330,7 @@ const FALLBACK_CASES: readonly FallbackCase[] = [
     name: 'ReplyRecv with a signal pending on the bound notification',
     reason: 'bound-notification-active',
     events: [
-      ...endpoints,
-      retypeInto(ObjType.Notification, NTFN),
-      ...spawnThread(S),
-      invoke(S, 'TCBBindNotification', [], [NTFN]),
-      yieldNow(),
-      recv(EP),
-      call(EPB, { mrs: [1] }),
+      ...boundServerCalled,
       send(NTFN), // S signals its own notification: it becomes active
       replyRecv(EP, { mrs: [2] }),
     ],
@@ -465,13 +470,7 @@ const MUTANT_CASES: readonly MutantCase[] = [
     mutant: 'fastpath-ignores-bound-notification',
     kind: 'divergence',
     events: [
-      ...endpoints,
-      retypeInto(ObjType.Notification, NTFN),
-      ...spawnThread(S),
-      invoke(S, 'TCBBindNotification', [], [NTFN]),
-      yieldNow(),
-      recv(EP),
-      call(EPB, { mrs: [1] }),
+      ...boundServerCalled,
       send(NTFN),
       replyRecv(EP, { mrs: [2] }),
     ],

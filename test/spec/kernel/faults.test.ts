@@ -91,6 +91,22 @@ const F_CONTEXT = [F_PC, F_SP, 0x6000_001f, 0, 0, F_R8, 0x909, 0xa0a, 0xb0b, 0xc
 const writeRegisters = (slot: number, values: readonly number[], resume: boolean) =>
   invoke(slot, 'TCBWriteRegisters', [resume ? 1 : 0, values.length, ...values]);
 
+/**
+ * F in a CSpace of its own: a 16-slot CNode with a 28-bit guard whose slot 3
+ * holds a handler cap with badge 0x77 (in the root CNode, slot 3 is the VSpace
+ * cap, which could not be a handler); the handler thread TH at priority 200.
+ */
+const ownCSpaceFaulter = (): Event[] => [
+  retypeInto(ObjType.Endpoint, EP),
+  retypeInto(ObjType.CapTable, CN, 1, 4),
+  invoke(CN, 'CNodeMint', [3, 4, EP, 32, R.send | R.grant, 0x77], [CNODE]),
+  ...spawnThread(TH, { prio: 200, buffer: 1 }),
+  retypeInto(ObjType.TCB, TF),
+  invoke(TF, 'TCBConfigure', [3, guardData(0, 28), 0, bufferVaddr(2)], [CN, InitSlot.ThreadVSpace, InitSlot.ThreadIPCBuffer]),
+  invoke(TF, 'TCBSetSchedParams', [100, 100], [InitSlot.ThreadTCB]),
+  writeRegisters(TF, F_CONTEXT, true),
+];
+
 interface Cast {
   /** Rights and badge of the handler cap FH (default Send+Grant, badge 0x42). */
   readonly rights?: number;
@@ -511,17 +527,8 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('is looked up in the faulting thread\'s own CSpace', () => {
-      // F's CSpace: a 16-slot CNode with a 28-bit guard; its slot 3 holds a handler cap with badge 0x77.
-      // In the root CNode, slot 3 is the VSpace cap, which could not be a handler.
       const events: Event[] = [
-        retypeInto(ObjType.Endpoint, EP),
-        retypeInto(ObjType.CapTable, CN, 1, 4),
-        invoke(CN, 'CNodeMint', [3, 4, EP, 32, R.send | R.grant, 0x77], [CNODE]),
-        ...spawnThread(TH, { prio: 200, buffer: 1 }),
-        retypeInto(ObjType.TCB, TF),
-        invoke(TF, 'TCBConfigure', [3, guardData(0, 28), 0, bufferVaddr(2)], [CN, InitSlot.ThreadVSpace, InitSlot.ThreadIPCBuffer]),
-        invoke(TF, 'TCBSetSchedParams', [100, 100], [InitSlot.ThreadTCB]),
-        writeRegisters(TF, F_CONTEXT, true),
+        ...ownCSpaceFaulter(),
         suspendRoot,
         recv(EP),
         call(0x1000_0005), // fails F's 28-bit guard
@@ -591,14 +598,7 @@ describe('spec/kernel/faultHandler', () => {
 
     it('F\'s CSpace root is gone: the fault and the handler lookup both fail (InvalidRoot)', () => {
       const events: Event[] = [
-        retypeInto(ObjType.Endpoint, EP),
-        retypeInto(ObjType.CapTable, CN, 1, 4),
-        invoke(CN, 'CNodeMint', [3, 4, EP, 32, R.send | R.grant, 0x77], [CNODE]),
-        ...spawnThread(TH, { prio: 200, buffer: 1 }),
-        retypeInto(ObjType.TCB, TF),
-        invoke(TF, 'TCBConfigure', [3, guardData(0, 28), 0, bufferVaddr(2)], [CN, InitSlot.ThreadVSpace, InitSlot.ThreadIPCBuffer]),
-        invoke(TF, 'TCBSetSchedParams', [100, 100], [InitSlot.ThreadTCB]),
-        writeRegisters(TF, F_CONTEXT, true),
+        ...ownCSpaceFaulter(),
         invoke(CNODE, 'CNodeRevoke', [CN, 32]), // removes F's CSpace root, a child of CN
         suspendRoot,
         recv(EP),

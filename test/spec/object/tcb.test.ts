@@ -18,6 +18,7 @@ import {
   GP_REGISTERS,
   InitSlot,
   LR,
+  SYSCALL_ERROR_NUMBER,
   NEXT_IP,
   R0,
   R1,
@@ -44,18 +45,8 @@ import { BIG_UT, bufferVaddr, call, recv, retypeInto, send, spawnThread, tcbAt, 
 
 // ---------------------------------------------------------------- fixtures
 
-/** seL4 error numbers (libsel4 errors.h): the label of an error reply. */
-const Err = {
-  InvalidArgument: 1,
-  InvalidCapability: 2,
-  IllegalOperation: 3,
-  RangeError: 4,
-  AlignmentError: 5,
-  FailedLookup: 6,
-  TruncatedMessage: 7,
-  DeleteFirst: 8,
-  RevokeFirst: 9,
-} as const;
+/** seL4 error numbers (libsel4 errors.h, pinned by test/spec/api/abi.test.ts): the label of an error reply. */
+const Err = SYSCALL_ERROR_NUMBER;
 
 const SELF = InitSlot.ThreadTCB; // the root thread's own TCB cap
 const VSPACE = InitSlot.ThreadVSpace; // the root page directory (ASID 1)
