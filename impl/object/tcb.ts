@@ -126,6 +126,26 @@ const checkPrio = (k: Kernel, prio: number, auth: number): Exception => {
   return prio > mcp ? fail(k, { _tag: 'RangeError', min: 0, max: mcp }) : EXCEPTION_NONE;
 };
 
+/** Extra cap 0 names a thread (the MCP authority, or CopyRegisters' source): missing is TruncatedMessage, another cap InvalidCapability 1. */
+const threadArgument = (k: Kernel, slot: number | undefined): { status: Exception; tcb: number } => {
+  if (slot === undefined) return { status: fail(k, { _tag: 'TruncatedMessage' }), tcb: 0 };
+  const cap = getSlotCap(k, slot);
+  if (capType(cap) !== CapTag.Thread) return { status: fail(k, { _tag: 'InvalidCapability', capIndex: 1 }), tcb: 0 };
+  return { status: EXCEPTION_NONE, tcb: capGet(cap, Cap.Thread.tcb) };
+};
+
+/** The first `n` arguments as priorities (SetPriority, SetMCPriority, SetSchedParams), each within the authority's MCP. */
+const checkPriorities = (k: Kernel, length: number, n: number, authSlot: number | undefined, arg: (i: number) => number): Exception => {
+  if (length < n) return fail(k, { _tag: 'TruncatedMessage' });
+  const auth = threadArgument(k, authSlot);
+  if (auth.status !== EXCEPTION_NONE) return auth.status;
+  for (let i = 0; i < n; i++) {
+    const e = checkPrio(k, arg(i), auth.tcb);
+    if (e !== EXCEPTION_NONE) return e;
+  }
+  return EXCEPTION_NONE;
+};
+
 /** The IPC-buffer checks of Configure and SetIPCBuffer; `frame` is undefined for address 0. */
 const checkIPCBuffer = (k: Kernel, addr: number, slot: number): { status: Exception; frame?: Root } => {
   if (addr === 0) return { status: EXCEPTION_NONE };
@@ -222,11 +242,10 @@ export const decodeTCBInvocation = (
     }
     case 4: {
       // CopyRegisters
-      const src = extra[0];
-      if (length < 1 || src === undefined) return fail(k, { _tag: 'TruncatedMessage' });
-      const srcCap = getSlotCap(k, src);
-      if (capType(srcCap) !== CapTag.Thread) return fail(k, { _tag: 'InvalidCapability', capIndex: 1 });
-      const s = capGet(srcCap, Cap.Thread.tcb);
+      if (length < 1) return fail(k, { _tag: 'TruncatedMessage' });
+      const source = threadArgument(k, extra[0]);
+      if (source.status !== EXCEPTION_NONE) return source.status;
+      const s = source.tcb;
       const flags = arg(0);
       setThreadState(k, cur, TS.Restart);
       if ((flags & 1) !== 0) suspend(k, s);
@@ -253,25 +272,14 @@ export const decodeTCBInvocation = (
     case 6:
     case 7: {
       // SetPriority, SetMCPriority
-      const auth = extra[0];
-      if (length < 1 || auth === undefined) return fail(k, { _tag: 'TruncatedMessage' });
-      const authCap = getSlotCap(k, auth);
-      if (capType(authCap) !== CapTag.Thread) return fail(k, { _tag: 'InvalidCapability', capIndex: 1 });
-      const e = checkPrio(k, arg(0), capGet(authCap, Cap.Thread.tcb));
+      const e = checkPriorities(k, length, 1, extra[0], arg);
       if (e !== EXCEPTION_NONE) return e;
       setThreadState(k, cur, TS.Restart);
       return invokeThreadControl(k, label === 6 ? { target: t, slot: 0, priority: arg(0) } : { target: t, slot: 0, mcp: arg(0) });
     }
     case 8: {
-      // SetSchedParams
-      const auth = extra[0];
-      if (length < 2 || auth === undefined) return fail(k, { _tag: 'TruncatedMessage' });
-      const authCap = getSlotCap(k, auth);
-      if (capType(authCap) !== CapTag.Thread) return fail(k, { _tag: 'InvalidCapability', capIndex: 1 });
-      const a = capGet(authCap, Cap.Thread.tcb);
-      let e = checkPrio(k, arg(0), a);
-      if (e !== EXCEPTION_NONE) return e;
-      e = checkPrio(k, arg(1), a);
+      // SetSchedParams: the new MCP, then the new priority
+      const e = checkPriorities(k, length, 2, extra[0], arg);
       if (e !== EXCEPTION_NONE) return e;
       setThreadState(k, cur, TS.Restart);
       return invokeThreadControl(k, { target: t, slot: 0, mcp: arg(0), priority: arg(1) });

@@ -12,12 +12,13 @@
 import * as t from 'io-ts';
 import { MSG_MAX_EXTRA_CAPS, MSG_MAX_LENGTH } from './config';
 
+const isRegisterWord = (u: unknown): u is number => typeof u === 'number' && Number.isInteger(u) && u >= -0x8000_0000 && u <= 0xffff_ffff;
+
 /** An integer that fits a 32-bit register, written either signed or unsigned. */
 export const RegisterWord = new t.Type<number, number, unknown>(
   'RegisterWord',
-  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= -0x8000_0000 && u <= 0xffff_ffff,
-  (u, c) =>
-    typeof u === 'number' && Number.isInteger(u) && u >= -0x8000_0000 && u <= 0xffff_ffff ? t.success(u) : t.failure(u, c, 'an integer register word'),
+  isRegisterWord,
+  (u, c) => (isRegisterWord(u) ? t.success(u) : t.failure(u, c, 'an integer register word')),
   (a) => a,
 );
 

@@ -39,8 +39,7 @@ export interface Outcome {
   readonly result: string;
 }
 
-/** The IPC objects: their outcomes depend on who is waiting, so coverage keys them by syscall too. */
-export const IPC_TARGETS: readonly string[] = ['Endpoint', 'Notification', 'Reply'];
+export { IPC_TARGETS } from '../object/invocation';
 
 /**
  * What a send-side IPC will do, judged from the state before it: a message to
@@ -80,20 +79,6 @@ const receiveResult = (s: KernelState, t: PPtr, cap: Cap, isBlocking: boolean): 
   return waiting;
 };
 
-/** The coverage name of an invoked cap: the IPC objects by kind, the others by invocation label. */
-const targetName = (cap: Cap, label: number): string => {
-  switch (cap._tag) {
-    case 'EndpointCap':
-      return 'Endpoint';
-    case 'NotificationCap':
-      return 'Notification';
-    case 'ReplyCap':
-      return 'Reply';
-    default:
-      return invocationName(cap, label);
-  }
-};
-
 export interface Stepped {
   readonly state: KernelState;
   readonly outcome: Outcome;
@@ -119,7 +104,7 @@ export const handleInvocation = (s: KernelState, kind: SyscallName, isCall: bool
   const looked = lookupCapAndSlot(s, t, cptr);
   if (E.isLeft(looked)) return faulted(capFault(cptr, false, looked.left));
   const { cap, slot } = looked.right;
-  const target = targetName(cap, info.label);
+  const target = invocationName(cap, info.label);
   const buffer = lookupIPCBuffer(s, false, t);
   const extra = lookupExtraCaps(s, t, buffer, info);
   if (E.isLeft(extra)) return faulted(extra.left, target);
@@ -186,23 +171,24 @@ export const handleReply = (s: KernelState): KernelState => {
 /** `handleSyscall`: dispatch on the syscall number (an unknown number is a fault). */
 export const handleSyscall = (s: KernelState, sysno: number): Stepped => {
   const name = syscallOf(sysno);
+  // In C's order (handleSyscall in src/api/syscall.c), as the impl twin has it.
   switch (name) {
-    case 'Call':
-      return handleInvocation(s, name, true, true);
     case 'Send':
       return handleInvocation(s, name, false, true);
     case 'NBSend':
       return handleInvocation(s, name, false, false);
+    case 'Call':
+      return handleInvocation(s, name, true, true);
     case 'Recv':
       return handleRecv(s, name, true);
-    case 'NBRecv':
-      return handleRecv(s, name, false);
     case 'Reply': {
       const hasCaller = getCap(s, slotOf(s.curThread, TCB_CALLER))._tag === 'ReplyCap';
       return { state: handleReply(s), outcome: { kind: name, result: hasCaller ? 'replied' : 'no-caller' } };
     }
     case 'ReplyRecv':
       return handleRecv(handleReply(s), name, true);
+    case 'NBRecv':
+      return handleRecv(s, name, false);
     case 'Yield':
       return { state: handleYield(s), outcome: { kind: name, result: 'ok' } };
     case undefined: {

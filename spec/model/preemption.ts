@@ -18,6 +18,11 @@ export interface Preemptible {
 
 export const completed = (state: KernelState): Preemptible => ({ state, preempted: false });
 
+/** A performed invocation: its state, and the words the kernel replies to a Call. */
+export interface Performed extends Preemptible {
+  readonly reply: readonly number[];
+}
+
 /** An interrupt line is raised and not masked. */
 export const isIRQPending = (s: KernelState): boolean => {
   for (const irq of s.irqPending) if (!s.irqMasked.has(irq)) return true;

@@ -9,8 +9,8 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { type SyscallError, invalidCapability } from '../api/errors';
-import { type InvocationLabel, invocationLabelOf } from '../api/invocationLabel';
-import { type Preemptible, completed } from '../model/preemption';
+import { type InvocationLabel, LABEL, invocationLabelOf } from '../api/invocationLabel';
+import { type Performed, type Preemptible, completed } from '../model/preemption';
 import type { KernelState } from '../model/state';
 import type { Cap, PPtr, SlotPtr } from '../model/structures';
 import type { CapAndSlot } from '../kernel/cspace';
@@ -43,19 +43,25 @@ export type Invocation =
 
 /** The labels each cap type's decoder accepts (the rest are IllegalOperation). */
 const OWN_LABELS: Readonly<Partial<Record<Cap['_tag'], readonly [number, number]>>> = {
-  UntypedCap: [1, 1],
-  ThreadCap: [2, 16],
-  CNodeCap: [17, 25],
-  IRQHandlerCap: [27, 29],
-  DomainCap: [30, 32],
+  UntypedCap: [LABEL.UntypedRetype, LABEL.UntypedRetype],
+  ThreadCap: [LABEL.TCBReadRegisters, LABEL.TCBSetFlags],
+  CNodeCap: [LABEL.CNodeRevoke, LABEL.CNodeSaveCaller],
+  IRQHandlerCap: [LABEL.IRQAckIRQ, LABEL.IRQClearIRQHandler],
+  DomainCap: [LABEL.DomainSetSet, LABEL.DomainScheduleSetStart],
 };
 
+/** The IPC objects ignore the label: the coverage table names them by object (and keys them by syscall). */
+const IPC_OBJECT_NAMES: Readonly<Partial<Record<Cap['_tag'], string>>> = { EndpointCap: 'Endpoint', NotificationCap: 'Notification', ReplyCap: 'Reply' };
+export const IPC_TARGETS: readonly string[] = Object.values(IPC_OBJECT_NAMES);
+
 /**
- * The name the coverage table uses for an invocation: the label's name when it
- * belongs to the invoked cap's type, else `Invoke<Type>` (a wrong label is then
- * `InvokeCNode → IllegalOperation`, and so on).
+ * The name the coverage table uses for an invocation: the IPC object's name;
+ * the label's name when it belongs to the invoked cap's type; else
+ * `Invoke<Type>` (a wrong label is then `InvokeCNode → IllegalOperation`...).
  */
 export const invocationName = (cap: Cap, labelWord: number): string => {
+  const ipc = IPC_OBJECT_NAMES[cap._tag];
+  if (ipc !== undefined) return ipc;
   const own = OWN_LABELS[cap._tag];
   if (own !== undefined && labelWord >= own[0] && labelWord <= own[1]) {
     const l: InvocationLabel = invocationLabelOf(labelWord);
@@ -116,9 +122,7 @@ export const decodeInvocation = (
 };
 
 /** The result of performing an invocation: the words of a successful Call's reply. */
-export interface Performed extends Preemptible {
-  readonly reply: readonly number[];
-}
+export type { Performed } from '../model/preemption';
 
 /** `performInvocation`: carry out a decoded invocation for the current thread; it may be preempted. */
 export const performInvocation =

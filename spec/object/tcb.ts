@@ -34,7 +34,7 @@ import {
 import { mask } from '../api/word';
 import { sameObjectAs, updateCapData } from '../model/capability';
 import { type Transition, getCap, getNotification, getTCB, setCap, slotOf, updateTCB } from '../model/heap';
-import { type Preemptible, completed } from '../model/preemption';
+import { type Performed, type Preemptible, completed } from '../model/preemption';
 import { setAdd } from '../model/immutable';
 import type { KernelState } from '../model/state';
 import {
@@ -134,10 +134,21 @@ const checkPrio = (s: KernelState, prio: number, auth: PPtr): E.Either<SyscallEr
   return prio > mcp ? E.left(rangeError(0, mcp)) : E.right(undefined);
 };
 
-const authority = (extraCaps: readonly CapAndSlot[]): E.Either<SyscallError, PPtr> => {
+/** Extra cap 0 names a thread (the MCP authority, or CopyRegisters' source): missing is TruncatedMessage, another cap InvalidCapability 1. */
+const threadArgument = (extraCaps: readonly CapAndSlot[]): E.Either<SyscallError, PPtr> => {
   const c = extraCaps[0];
   if (c === undefined) return E.left(truncatedMessage);
   return c.cap._tag === 'ThreadCap' ? E.right(c.cap.tcb) : E.left(invalidCapability(1));
+};
+
+/** The first `n` arguments as priorities (SetPriority, SetMCPriority, SetSchedParams), each within the authority's MCP, in order. */
+const checkPriorities = (s: KernelState, args: readonly number[], n: number, extraCaps: readonly CapAndSlot[]): E.Either<SyscallError, void> => {
+  if (args.length < n) return E.left(truncatedMessage);
+  return pipe(
+    threadArgument(extraCaps),
+    E.flatMap((auth) => E.traverseArray((prio: number) => checkPrio(s, prio, auth))(args.slice(0, n))),
+    E.map(() => undefined),
+  );
 };
 
 /** `checkValidIPCBuffer`: a non-device frame and a 512-byte aligned address. */
@@ -224,14 +235,13 @@ export const decodeTCBInvocation = (
     }
     case 'TCBCopyRegisters': {
       if (args.length < 1) return E.left(truncatedMessage);
-      const src = extraCaps[0];
-      if (src === undefined) return E.left(truncatedMessage);
-      if (src.cap._tag !== 'ThreadCap') return E.left(invalidCapability(1));
+      const src = threadArgument(extraCaps);
+      if (E.isLeft(src)) return src;
       const f = a(0);
       return E.right({
         _tag: 'CopyRegisters',
         dest: t,
-        src: src.cap.tcb,
+        src: src.right,
         suspendSource: (f & 1) !== 0,
         resumeTarget: (f & 2) !== 0,
         transferFrame: (f & 4) !== 0,
@@ -254,33 +264,19 @@ export const decodeTCBInvocation = (
     }
     case 'TCBSetPriority':
     case 'TCBSetMCPriority': {
-      if (args.length < 1 || extraCaps.length < 1) return E.left(truncatedMessage);
       return pipe(
-        authority(extraCaps),
-        E.flatMap((auth) =>
-          pipe(
-            checkPrio(s, a(0), auth),
-            E.map(
-              (): TCBInvocation =>
-                label === 'TCBSetPriority'
-                  ? { _tag: 'ThreadControl', target: t, slot: 0, priority: a(0) }
-                  : { _tag: 'ThreadControl', target: t, slot: 0, mcp: a(0) },
-            ),
-          ),
+        checkPriorities(s, args, 1, extraCaps),
+        E.map(
+          (): TCBInvocation =>
+            label === 'TCBSetPriority' ? { _tag: 'ThreadControl', target: t, slot: 0, priority: a(0) } : { _tag: 'ThreadControl', target: t, slot: 0, mcp: a(0) },
         ),
       );
     }
     case 'TCBSetSchedParams': {
-      if (args.length < 2 || extraCaps.length < 1) return E.left(truncatedMessage);
+      // The new MCP, then the new priority.
       return pipe(
-        authority(extraCaps),
-        E.flatMap((auth) =>
-          pipe(
-            checkPrio(s, a(0), auth),
-            E.flatMap(() => checkPrio(s, a(1), auth)),
-            E.map((): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot: 0, mcp: a(0), priority: a(1) })),
-          ),
-        ),
+        checkPriorities(s, args, 2, extraCaps),
+        E.map((): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot: 0, mcp: a(0), priority: a(1) })),
       );
     }
     case 'TCBSetIPCBuffer': {
@@ -321,11 +317,8 @@ export const decodeTCBInvocation = (
 
 // ---------------------------------------------------------------- perform
 
-export interface TCBPerformed extends Preemptible {
-  readonly reply: readonly number[];
-}
 
-const done = (state: KernelState, reply: readonly number[] = []): TCBPerformed => ({ state, preempted: false, reply });
+const done = (state: KernelState, reply: readonly number[] = []): Performed => ({ state, preempted: false, reply });
 
 /** Replace one of the thread's root slots: delete the old cap, insert the new if its source still holds it. */
 const replaceRoot = (s: KernelState, target: PPtr, tcbSlot: number, invokedSlot: SlotPtr, root: NewRoot | undefined): Preemptible => {
@@ -340,7 +333,7 @@ const replaceRoot = (s: KernelState, target: PPtr, tcbSlot: number, invokedSlot:
 /** `invokeTCB`: perform a decoded TCB invocation; ThreadControl may be preempted while deleting. */
 export const invokeTCB =
   (inv: TCBInvocation) =>
-  (s0: KernelState): TCBPerformed => {
+  (s0: KernelState): Performed => {
     switch (inv._tag) {
       case 'Suspend':
         return done(suspend(inv.t)(s0));
