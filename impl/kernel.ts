@@ -27,7 +27,7 @@ import { bufferWordPtr } from './kernel/message';
 import { type SyscallResult, handleSyscall } from './kernel/syscall';
 import { activateThread, schedule, timerTick } from './kernel/thread';
 import { lookupIPCBuffer } from './kernel/vspace';
-import { isFastpathSyscall, tryFastpath } from './fastpath/fastpath';
+import { tryFastpath } from './fastpath/fastpath';
 
 export { boot, type BootOptions } from './kernel/boot';
 export type { Kernel } from './model/state';
@@ -83,7 +83,7 @@ export const step = (k: Kernel, e: Event): StepResult => {
       // The user-level stores are the thread's work, not the kernel's: the cost model leaves them out.
       k.userEntryWords += k.mem.reads + k.mem.writes - before;
       // The fastpath returns straight to the thread it switched to: nothing is left to schedule.
-      if (k.fastpath && isFastpathSyscall(e.sysno) && tryFastpath(k, e.sysno)) return 'done';
+      if (k.fastpath && tryFastpath(k, e.sysno)) return 'done';
       return finish(k, handleSyscall(k, e.sysno));
     }
     case 'exception':

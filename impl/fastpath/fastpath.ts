@@ -76,17 +76,6 @@ import { isHighestPrio } from '../kernel/thread';
 import { findPDForASID } from '../kernel/vspace';
 import type { FallbackReason, FastpathSyscall } from './stats';
 
-export {
-  CALL_FALLBACK_REASONS,
-  FALLBACK_REASONS,
-  type FallbackReason,
-  type FastpathStats,
-  type FastpathSyscall,
-  REPLY_RECV_FALLBACK_REASONS,
-  newFastpathStats,
-  reasonsNeverHit,
-} from './stats';
-
 /** The result of one attempt: done by the fastpath, or why the slow path must run. */
 export type FastpathResult = 'hit' | FallbackReason;
 

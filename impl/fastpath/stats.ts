@@ -44,7 +44,6 @@ export type FallbackReason = (typeof FALLBACK_REASONS)[number];
 export const CALL_FALLBACK_REASONS: readonly FallbackReason[] = [...SHARED_REASONS, ...CALL_REASONS];
 export const REPLY_RECV_FALLBACK_REASONS: readonly FallbackReason[] = [...SHARED_REASONS, ...REPLY_RECV_REASONS];
 
-export const isFallbackReason = (s: string): s is FallbackReason => (FALLBACK_REASONS as readonly string[]).includes(s);
 
 export type FastpathSyscall = 'Call' | 'ReplyRecv';
 

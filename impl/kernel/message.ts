@@ -5,24 +5,18 @@
  * global, and the receive slot.
  *
  * seL4: C src/object/tcb.c (lookupExtraCaps, copyMRs, setMRs_syscall_error),
- * src/kernel/thread.c, src/api/faults.c (setMRs_lookup_failure),
+ * src/kernel/thread.c,
  * src/object/cnode.c (getReceiveSlots); spec twin: spec/kernel/message.ts.
  */
 import {
-
   IPCBUF_CAPS_OR_BADGES,
   IPCBUF_RECEIVE_CNODE,
   IPCBUF_RECEIVE_DEPTH,
   IPCBUF_RECEIVE_INDEX,
-  type LookupFailure,
-
   MSG_MAX_EXTRA_CAPS,
   MSG_REGISTERS,
   N_MSG_REGISTERS,
-  type SyscallError,
   capFault,
-  lookupFailureWords,
-  syscallErrorToMessage,
 } from '../../spec/api';
 import { CapTag, capType } from '../model/layout';
 import { getRegister, getSlotCap, setRegister } from '../model/heap';
@@ -55,13 +49,6 @@ export const setMRs = (k: Kernel, t: number, buffer: number, start: number, word
   });
   return len;
 };
-
-export const setMRsLookupFailure = (k: Kernel, t: number, buffer: number, lf: LookupFailure, offset: number): number =>
-  setMRs(k, t, buffer, offset, lookupFailureWords(lf));
-
-/** `setMRs_syscall_error`: the error's words; returns the reply length. */
-export const setMRsSyscallError = (k: Kernel, t: number, buffer: number, e: SyscallError): number =>
-  setMRs(k, t, buffer, 0, syscallErrorToMessage(e).words);
 
 /** `copyMRs`: registers always, buffer words only if both buffers exist; returns how many. */
 export const copyMRs = (k: Kernel, sender: number, sendBuf: number, receiver: number, recvBuf: number, n: number): number => {

@@ -19,7 +19,7 @@ import { getRegister, getSlotCap, objGet, slotPtr, threadStateType } from '../mo
 import { KernelBug } from '../model/memory';
 import { EXCEPTION_NONE, EXCEPTION_PREEMPTED, EXCEPTION_SYSCALL_ERROR, type Kernel } from '../model/state';
 import { EXCEPTION_NOT_MODELLED, decodeInvocation } from '../object/invocation';
-import { deleteCallerCap, doReplyTransfer, receiveIPC, replyFromKernelError, replyFromKernelSuccess } from '../object/endpoint';
+import { deleteCallerCap, doReplyTransfer, receiveIPC, replyFromKernelError, replyFromKernelSuccessEmpty } from '../object/endpoint';
 import { receiveSignal } from '../object/notification';
 import { lookupCap } from './cspace';
 import { handleFault } from './faultHandler';
@@ -56,7 +56,7 @@ export const handleInvocation = (k: Kernel, isCall: boolean, isBlocking: boolean
     return 'done';
   }
   if (threadStateType(k, thread) === TS.Restart) {
-    if (isCall) replyFromKernelSuccess(k, thread, []);
+    if (isCall) replyFromKernelSuccessEmpty(k, thread);
     setThreadState(k, thread, TS.Running);
   }
   return 'done';

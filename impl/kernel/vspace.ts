@@ -118,15 +118,6 @@ export const makeSmallPTE = (frame: number, rights: number, a: Attributes): numb
   return setField(w, Pte.bufferable, a.cacheable ? 1 : 0);
 };
 
-export const makeLargePTE = (frame: number, rights: number, a: Attributes): number => {
-  let w = setField(0, Pte.largeAddress, frame);
-  w = setField(w, Pte.large, 1);
-  w = setField(w, Pte.largeExecuteNever, a.executeNever ? 1 : 0);
-  w = setField(w, Pte.ap, AP_OF_RIGHTS[rights] ?? 0);
-  w = setField(w, Pte.cacheable, a.cacheable ? 1 : 0);
-  return setField(w, Pte.bufferable, a.cacheable ? 1 : 0);
-};
-
 export const makeCoarsePDE = (pt: number, parity: boolean): number =>
   setField(setField(setField(0, Pde.coarseAddress, pt), Pde.type, PDE_TYPE_COARSE), Pde.coarseParity, parity ? 1 : 0);
 

@@ -53,7 +53,6 @@ export const mdbRevocable = (k: Kernel, slot: number): boolean => mdbGet(k, slot
 export const mdbFirstBadged = (k: Kernel, slot: number): boolean => mdbGet(k, slot, Mdb.firstBadged) === 1;
 export const setMdbNext = (k: Kernel, slot: number, v: number): void => mdbSet(k, slot, Mdb.next, v);
 export const setMdbPrev = (k: Kernel, slot: number, v: number): void => mdbSet(k, slot, Mdb.prev, v);
-export const setMdbRevocable = (k: Kernel, slot: number, v: boolean): void => mdbSet(k, slot, Mdb.revocable, v ? 1 : 0);
 export const setMdbFirstBadged = (k: Kernel, slot: number, v: boolean): void => mdbSet(k, slot, Mdb.firstBadged, v ? 1 : 0);
 
 /** The two MDB words of a slot, copied as a unit (C's mdb_node_t). */

@@ -215,7 +215,6 @@ export const Tcb = {
   epPrev: 37,
   boundNotification: 38,
 } as const;
-export const TCB_FIELD_WORDS = 39;
 
 /** Thread state, in three words. */
 export const ThreadStateW = {
@@ -300,6 +299,3 @@ export const Pte = {
 
 /** Access-permission bits for the VM rights (VMNoAccess, VMKernelOnly, VMReadOnly, VMReadWrite). */
 export const AP_OF_RIGHTS: readonly number[] = [0, 1, 2, 3];
-
-/** Where the C kernel keeps a page directory's hardware ASID (inside the kernel window). */
-export const PD_ASID_SLOT = 0xff0;

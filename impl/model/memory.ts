@@ -48,9 +48,9 @@ export class PhysicalMemory {
     this.writes++;
     const i = this.index(paddr);
     this.words[i] = value;
-    this.writtenPages.add(i >>> PAGE_WORD_BITS);
+    const page = i >>> PAGE_WORD_BITS;
+    this.writtenPages.add(page);
     if (value !== 0) {
-      const page = i >>> PAGE_WORD_BITS;
       if (this.dirty[page] === 0) {
         this.dirty[page] = 1;
         this.dirtyPages.add(page);
@@ -93,7 +93,7 @@ export class PhysicalMemory {
 
   /** True when the page holding `paddr` may contain a non-zero word. */
   pageMayBeDirty(paddr: number): boolean {
-    return this.dirty[((paddr - RAM_BASE) >>> 2) >>> PAGE_WORD_BITS] === 1;
+    return this.dirty[this.pageOf(paddr)] === 1;
   }
 
   /** The page index of a physical address. */

@@ -14,7 +14,7 @@ import {
   missingCapability,
   rightsFromWord,
 } from '../../spec/api';
-import { Cap, CapTag, type CapT, capGet, capSet, capType, nullCapT } from '../model/layout';
+import { Cap, CapTag, type CapT, Mdb, TS, capGet, capSet, capType, nullCapT, setField } from '../model/layout';
 import {
   getMdbNode,
   getSlotCap,
@@ -22,11 +22,9 @@ import {
   mdbNodeNext,
   mdbNodePrev,
   nullMdbNode,
-  setMdbFirstBadged,
   setMdbNext,
   setMdbNode,
   setMdbPrev,
-  setMdbRevocable,
   setSlotCap,
   slotPtr,
 } from '../model/heap';
@@ -44,7 +42,6 @@ import {
 } from '../kernel/cspace';
 import { preemptionPoint } from '../kernel/preemption';
 import { setThreadState } from '../kernel/thread';
-import { TS } from '../model/layout';
 import { finaliseCap } from './finalise';
 import { cancelBadgedSends, emptySlot } from './ipcCancel';
 
@@ -69,10 +66,9 @@ export const cteInsert = (k: Kernel, newCap: CapT, srcSlot: number, destSlot: nu
   const revocable = k.mutants.has('copy-marked-revocable') || isCapRevocable(newCap, srcCap);
   setUntypedCapAsFull(k, srcCap, newCap, srcSlot);
   setSlotCap(k, destSlot, newCap);
-  setMdbNode(k, destSlot, srcMDB);
-  setMdbPrev(k, destSlot, srcSlot);
-  setMdbRevocable(k, destSlot, revocable);
-  setMdbFirstBadged(k, destSlot, revocable);
+  // dest's node: src's next, src as prev, its own flags; written once, as C builds it with mdb_node_new.
+  const flag = revocable ? 1 : 0;
+  setMdbNode(k, destSlot, { w0: setField(setField(srcMDB.w0, Mdb.revocable, flag), Mdb.firstBadged, flag), w1: setField(srcMDB.w1, Mdb.prev, srcSlot) });
   setMdbNext(k, srcSlot, destSlot);
   const next = mdbNodeNext(srcMDB);
   if (next !== 0) setMdbPrev(k, next, destSlot);

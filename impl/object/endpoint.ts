@@ -35,7 +35,7 @@ import { hasFault, loadFault } from '../model/fault';
 import { replyCapNew } from '../model/capability';
 import { EXCEPTION_NONE, type Kernel } from '../model/state';
 import { deriveCap } from '../kernel/cspace';
-import { bufferWordPtr, copyMRs, getReceiveSlots, lookupExtraCaps, setMRs, setMRsSyscallError } from '../kernel/message';
+import { bufferWordPtr, copyMRs, getReceiveSlots, lookupExtraCaps, setMRs } from '../kernel/message';
 import { possibleSwitchTo, setThreadState } from '../kernel/thread';
 import { lookupIPCBuffer } from '../kernel/vspace';
 import { cteInsert } from './cnode';
@@ -223,8 +223,9 @@ export const sendIPC = (
   // EP_RECV: hand the message to the first receiver.
   const q = getQueue(k, ep, EP_QUEUE);
   const dest = q.head;
-  setQueue(k, ep, EP_QUEUE, tcbEPDequeue(k, dest, q));
-  if (objGet(k, ep, Endpoint.queueHead) === 0) objSet(k, ep, Endpoint.state, EP_IDLE);
+  const rest = tcbEPDequeue(k, dest, q);
+  setQueue(k, ep, EP_QUEUE, rest);
+  if (rest.head === 0) objSet(k, ep, Endpoint.state, EP_IDLE);
   doIPCTransfer(k, thread, ep, badge, canGrant, dest);
   const replyCanGrant = tsGet(k, dest, ThreadStateW.canGrant) === 1;
   setThreadState(k, dest, TS.Running);
@@ -258,8 +259,9 @@ export const receiveIPC = (k: Kernel, thread: number, epCap: CapT, blocking: boo
   // EP_SEND: take the first sender.
   const q = getQueue(k, ep, EP_QUEUE);
   const sender = q.head;
-  setQueue(k, ep, EP_QUEUE, tcbEPDequeue(k, sender, q));
-  if (objGet(k, ep, Endpoint.queueHead) === 0) objSet(k, ep, Endpoint.state, EP_IDLE);
+  const rest = tcbEPDequeue(k, sender, q);
+  setQueue(k, ep, EP_QUEUE, rest);
+  if (rest.head === 0) objSet(k, ep, Endpoint.state, EP_IDLE);
   const badge = tsGet(k, sender, ThreadStateW.badge);
   const canGrant = tsGet(k, sender, ThreadStateW.canGrant) === 1;
   const canGrantReply = tsGet(k, sender, ThreadStateW.canGrantReply) === 1;
@@ -275,17 +277,19 @@ export const receiveIPC = (k: Kernel, thread: number, epCap: CapT, blocking: boo
 
 // ---------------------------------------------------------------- kernel replies
 
-export const replyFromKernelError = (k: Kernel, t: number, e: SyscallError): void => {
-  const buffer = lookupIPCBuffer(k, true, t);
+/** The kernel's reply to a Call: no badge, the words as MRs, the label and length in the info register. */
+const replyFromKernel = (k: Kernel, t: number, buffer: number, label: number, words: readonly number[]): void => {
   setRegister(k, t, BADGE_REGISTER, 0);
-  const len = setMRsSyscallError(k, t, buffer, e);
-  setRegister(k, t, MSG_INFO_REGISTER, messageInfo(syscallErrorToMessage(e).label, 0, 0, len));
+  const len = setMRs(k, t, buffer, 0, words);
+  setRegister(k, t, MSG_INFO_REGISTER, messageInfo(label, 0, 0, len));
 };
 
-export const replyFromKernelSuccess = (k: Kernel, t: number, words: readonly number[]): void => {
-  const buffer = lookupIPCBuffer(k, true, t);
-  setRegister(k, t, BADGE_REGISTER, 0);
-  const len = words.length === 0 ? 0 : setMRs(k, t, buffer, 0, words);
-  setRegister(k, t, MSG_INFO_REGISTER, messageInfo(0, 0, 0, len));
+/** `replyFromKernel_error`: the error's label and words (the buffer may carry them). */
+export const replyFromKernelError = (k: Kernel, t: number, e: SyscallError): void => {
+  const m = syscallErrorToMessage(e);
+  replyFromKernel(k, t, lookupIPCBuffer(k, true, t), m.label, m.words);
 };
+
+/** `replyFromKernel_success_empty`: label 0, no words, so no IPC buffer to look up. */
+export const replyFromKernelSuccessEmpty = (k: Kernel, t: number): void => replyFromKernel(k, t, 0, 0, []);
 

@@ -16,7 +16,6 @@ import {
   EP_IDLE,
   EP_SEND,
   Endpoint,
-  FaultW,
   Mdb,
   NTFN_IDLE,
   NTFN_WAITING,
@@ -81,18 +80,22 @@ export const cancelAllSignals = (k: Kernel, ntfn: number): void => {
   rescheduleRequired(k);
 };
 
-export const unbindNotification = (k: Kernel, t: number): void => {
-  const ntfn = tcbGet(k, t, Tcb.boundNotification);
-  if (ntfn === 0) return;
+/** `doUnbindNotification`: both ends of the binding let go. */
+const doUnbindNotification = (k: Kernel, ntfn: number, t: number): void => {
   objSet(k, ntfn, Notification.boundTCB, 0);
   tcbSet(k, t, Tcb.boundNotification, 0);
 };
 
+/** `unbindNotification`: the thread loses its bound notification, if any. */
+export const unbindNotification = (k: Kernel, t: number): void => {
+  const ntfn = tcbGet(k, t, Tcb.boundNotification);
+  if (ntfn !== 0) doUnbindNotification(k, ntfn, t);
+};
+
+/** `unbindMaybeNotification`: the notification loses its bound thread, if any. */
 export const unbindMaybeNotification = (k: Kernel, ntfn: number): void => {
   const t = objGet(k, ntfn, Notification.boundTCB);
-  if (t === 0) return;
-  objSet(k, ntfn, Notification.boundTCB, 0);
-  tcbSet(k, t, Tcb.boundNotification, 0);
+  if (t !== 0) doUnbindNotification(k, ntfn, t);
 };
 
 // ---------------------------------------------------------------- endpoints
@@ -224,4 +227,3 @@ export const clearFault = (k: Kernel, t: number): void => {
   tcbSet(k, t, Tcb.fault1, 0);
 };
 
-export const faultType = (k: Kernel, t: number): number => tcbGet(k, t, Tcb.fault0) & ((1 << FaultW.type.bits) - 1);

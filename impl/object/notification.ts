@@ -34,8 +34,9 @@ export const sendSignal = (k: Kernel, ntfn: number, badge: number): void => {
     case NTFN_WAITING: {
       const q = getQueue(k, ntfn, NTFN_QUEUE);
       const dest = q.head;
-      setQueue(k, ntfn, NTFN_QUEUE, tcbEPDequeue(k, dest, q));
-      if (objGet(k, ntfn, Notification.queueHead) === 0) objSet(k, ntfn, Notification.state, NTFN_IDLE);
+      const rest = tcbEPDequeue(k, dest, q);
+      setQueue(k, ntfn, NTFN_QUEUE, rest);
+      if (rest.head === 0) objSet(k, ntfn, Notification.state, NTFN_IDLE);
       setThreadState(k, dest, TS.Running);
       setRegister(k, dest, BADGE_REGISTER, badge);
       possibleSwitchTo(k, dest);

@@ -78,13 +78,18 @@ interface Root {
   readonly slot: number;
 }
 
+/** The new cap goes into the thread's slot only if its source still holds it and the invoked slot still holds the thread. */
+const insertIfStillHeld = (k: Kernel, target: number, invokedSlot: number, root: Root, destSlot: number): void => {
+  if (sameObjectAs(root.cap, getSlotCap(k, root.slot)) && sameObjectAs(threadCapNew(target), getSlotCap(k, invokedSlot)))
+    cteInsert(k, root.cap, root.slot, destSlot);
+};
+
 /** Replace a root slot of the thread: delete the old cap; insert the new if its source still holds it. */
 const replaceRoot = (k: Kernel, target: number, index: number, invokedSlot: number, root: Root): Exception => {
   const rootSlot = slotPtr(target, index);
   const e = cteDelete(k, rootSlot, true);
   if (e !== EXCEPTION_NONE) return e;
-  if (sameObjectAs(root.cap, getSlotCap(k, root.slot)) && sameObjectAs(threadCapNew(target), getSlotCap(k, invokedSlot)))
-    cteInsert(k, root.cap, root.slot, rootSlot);
+  insertIfStillHeld(k, target, invokedSlot, root, rootSlot);
   return EXCEPTION_NONE;
 };
 
@@ -113,8 +118,7 @@ const invokeThreadControl = (k: Kernel, tc: ThreadControl): Exception => {
     if (e !== EXCEPTION_NONE) return e;
     tcbSet(k, tc.target, Tcb.ipcBuffer, tc.buffer.addr);
     const f = tc.buffer.frame;
-    if (f !== undefined && sameObjectAs(f.cap, getSlotCap(k, f.slot)) && sameObjectAs(threadCapNew(tc.target), getSlotCap(k, tc.slot)))
-      cteInsert(k, f.cap, f.slot, bufferSlot);
+    if (f !== undefined) insertIfStillHeld(k, tc.target, tc.slot, f, bufferSlot);
     if (tc.target === k.ksCurThread) rescheduleRequired(k);
   }
   if (tc.priority !== undefined) setPriority(k, tc.target, tc.priority);

@@ -115,11 +115,11 @@ export type TCBInvocation =
       readonly target: PPtr;
       /** The slot of the invoked TCB cap: the new caps go in only if it still holds the thread. */
       readonly slot: SlotPtr;
+      /** Set with the space (C's thread_control_update_space). */
       readonly faultEP?: number;
       readonly mcp?: number;
       readonly priority?: number;
-      readonly cRoot?: NewRoot;
-      readonly vRoot?: NewRoot;
+      readonly space?: { readonly cRoot: NewRoot; readonly vRoot: NewRoot };
       readonly buffer?: { readonly addr: number; readonly frame?: NewRoot };
     }
   | { readonly _tag: 'NotificationControl'; readonly t: PPtr; readonly ntfn: PPtr | null }
@@ -259,7 +259,7 @@ export const decodeTCBInvocation = (
         E.Do,
         E.bind('buffer', () => decodeSetIPCBuffer(s, a(3), frame)),
         E.bind('space', () => decodeSetSpace(s, t, a(1), a(2), cRoot, vRoot)),
-        E.map(({ buffer, space }): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, faultEP: a(0), ...space, buffer })),
+        E.map(({ buffer, space }): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, faultEP: a(0), space, buffer })),
       );
     }
     case 'TCBSetPriority':
@@ -292,7 +292,7 @@ export const decodeTCBInvocation = (
       if (args.length < 3 || cRoot === undefined || vRoot === undefined) return E.left(truncatedMessage);
       return pipe(
         decodeSetSpace(s, t, a(1), a(2), cRoot, vRoot),
-        E.map((space): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, faultEP: a(0), ...space })),
+        E.map((space): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, faultEP: a(0), space })),
       );
     }
     case 'TCBBindNotification': {
@@ -320,14 +320,18 @@ export const decodeTCBInvocation = (
 
 const done = (state: KernelState, reply: readonly number[] = []): Performed => ({ state, preempted: false, reply });
 
+/** The new cap goes into the thread's slot only if its source still holds it and the invoked slot still holds the thread. */
+const insertIfStillHeld = (s: KernelState, target: PPtr, invokedSlot: SlotPtr, root: NewRoot, destSlot: SlotPtr): KernelState => {
+  const tCap: Cap = { _tag: 'ThreadCap', tcb: target };
+  const still = sameObjectAs(root.cap, getCap(s, root.slot)) && sameObjectAs(tCap, getCap(s, invokedSlot));
+  return still ? cteInsert(root.cap, root.slot, destSlot)(s) : s;
+};
+
 /** Replace one of the thread's root slots: delete the old cap, insert the new if its source still holds it. */
-const replaceRoot = (s: KernelState, target: PPtr, tcbSlot: number, invokedSlot: SlotPtr, root: NewRoot | undefined): Preemptible => {
+const replaceRoot = (s: KernelState, target: PPtr, tcbSlot: number, invokedSlot: SlotPtr, root: NewRoot): Preemptible => {
   const rootSlot = slotOf(target, tcbSlot);
   const d = cteDelete(rootSlot, true)(s);
-  if (d.preempted || root === undefined) return d;
-  const tCap: Cap = { _tag: 'ThreadCap', tcb: target };
-  const still = sameObjectAs(root.cap, getCap(d.state, root.slot)) && sameObjectAs(tCap, getCap(d.state, invokedSlot));
-  return completed(still ? cteInsert(root.cap, root.slot, rootSlot)(d.state) : d.state);
+  return d.preempted ? d : completed(insertIfStillHeld(d.state, target, invokedSlot, root, rootSlot));
 };
 
 /** `invokeTCB`: perform a decoded TCB invocation; ThreadControl may be preempted while deleting. */
@@ -366,17 +370,14 @@ export const invokeTCB =
       }
       case 'ThreadControl': {
         let s = s0;
-        if (inv.faultEP !== undefined) s = updateTCB(inv.target, (t) => ({ ...t, faultHandler: inv.faultEP ?? 0 }))(s);
+        if (inv.space !== undefined) s = updateTCB(inv.target, (t) => ({ ...t, faultHandler: inv.faultEP ?? 0 }))(s);
         if (inv.mcp !== undefined) s = setMCPriority(inv.target, inv.mcp)(s);
-        if (inv.cRoot !== undefined) {
-          const r = replaceRoot(s, inv.target, TCB_CTABLE, inv.slot, inv.cRoot);
-          if (r.preempted) return { ...r, reply: [] };
-          s = r.state;
-        }
-        if (inv.vRoot !== undefined) {
-          const r = replaceRoot(s, inv.target, TCB_VTABLE, inv.slot, inv.vRoot);
-          if (r.preempted) return { ...r, reply: [] };
-          s = r.state;
+        if (inv.space !== undefined) {
+          const c = replaceRoot(s, inv.target, TCB_CTABLE, inv.slot, inv.space.cRoot);
+          if (c.preempted) return { ...c, reply: [] };
+          const v = replaceRoot(c.state, inv.target, TCB_VTABLE, inv.slot, inv.space.vRoot);
+          if (v.preempted) return { ...v, reply: [] };
+          s = v.state;
         }
         if (inv.buffer !== undefined) {
           const bufferSlot = slotOf(inv.target, TCB_BUFFER);
@@ -384,11 +385,7 @@ export const invokeTCB =
           if (d.preempted) return { ...d, reply: [] };
           s = updateTCB(inv.target, (t) => ({ ...t, ipcBuffer: inv.buffer?.addr ?? 0 }))(d.state);
           const frame = inv.buffer.frame;
-          if (frame !== undefined) {
-            const tCap: Cap = { _tag: 'ThreadCap', tcb: inv.target };
-            if (sameObjectAs(frame.cap, getCap(s, frame.slot)) && sameObjectAs(tCap, getCap(s, inv.slot)))
-              s = cteInsert(frame.cap, frame.slot, bufferSlot)(s);
-          }
+          if (frame !== undefined) s = insertIfStillHeld(s, inv.target, inv.slot, frame, bufferSlot);
           if (inv.target === s.curThread) s = rescheduleRequired(s);
         }
         if (inv.priority !== undefined) s = setPriority(inv.target, inv.priority)(s);

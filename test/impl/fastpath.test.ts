@@ -10,15 +10,15 @@ import { type Event, InitSlot, ROOT_IPC_BUFFER_PTR, SysCall, SysReplyRecv, messa
 import { getTCB } from '../../spec/model/heap';
 import { MUTANTS } from '../../impl/mutants';
 import { boot } from '../../impl/kernel';
+import { lookupFp } from '../../impl/fastpath/fastpath';
 import {
   CALL_FALLBACK_REASONS,
   FALLBACK_REASONS,
   type FallbackReason,
   type FastpathStats,
   REPLY_RECV_FALLBACK_REASONS,
-  lookupFp,
   reasonsNeverHit,
-} from '../../impl/fastpath/fastpath';
+} from '../../impl/fastpath/stats';
 import { lookupCap } from '../../impl/kernel/cspace';
 import { getSlotCap, slotPtr } from '../../impl/model/heap';
 import { CapTag, capType } from '../../impl/model/layout';
