@@ -39,11 +39,6 @@ export const STATISTIC_LABELS: Readonly<Record<Statistic, string>> = {
   domainSwitches: 'domain switches',
 };
 
-const tcbs = (s: KernelState): Map<number, TCB> => {
-  const m = new Map<number, TCB>();
-  for (const [p, o] of s.objects) if (o._tag === 'TCB' && p !== s.idleThread) m.set(p, o);
-  return m;
-};
 
 export class Statistics {
   readonly counts: Record<Statistic, number> = Object.fromEntries(STATISTICS.map((k) => [k, 0])) as Record<Statistic, number>;
@@ -67,34 +62,32 @@ export class Statistics {
     this.inRun = new Set();
   }
 
+  private observeThread(old: TCB, t: TCB, event: Event, outcome: Outcome | undefined, deleting: boolean, signalling: boolean): void {
+    const a = old.state._tag;
+    const b = t.state._tag;
+    if (a === 'Inactive' && (b === 'Restart' || b === 'Running') && old.priority === t.priority && event.kind === 'syscall' && outcome?.target === 'TCBResume') this.add('threadsSpawned');
+    if (a === 'BlockedOnReply' && b === 'Running' && old.fault === null) this.add('callReplyRoundTrips');
+    if (a === 'BlockedOnReply' && old.fault !== null && t.fault === null) this.add('faultReplies');
+    if ((b === 'BlockedOnSend' || b === 'BlockedOnReceive') && a !== b) this.add('blockedSendersAndReceivers');
+    // Cancelled IPC restarts the thread (activation may already have made it Running).
+    if ((a === 'BlockedOnSend' || a === 'BlockedOnReceive' || a === 'BlockedOnNotification') && (b === 'Restart' || b === 'Running') && deleting)
+      this.add('blockedIPCCancelledByDeletion');
+    if (old.fault === null && t.fault !== null && (b === 'BlockedOnSend' || b === 'BlockedOnReply')) this.add('faultsDeliveredToHandlers');
+    if (signalling && t.boundNotification !== null && a === 'BlockedOnReceive' && b === 'Running') this.add('signalsToBoundNotifications');
+  }
+
   observe(before: KernelState, after: KernelState, event: Event, outcome: Outcome | undefined): void {
-    const was = tcbs(before);
-    const now = tcbs(after);
     if (after.curThread !== before.curThread) this.add('contextSwitches');
     if (after.curDomain !== before.curDomain) this.add('domainSwitches');
     const deleting = outcome?.target === 'CNodeDelete' || outcome?.target === 'CNodeRevoke';
     const signalling = outcome?.target === 'Notification' && (outcome.kind === 'Send' || outcome.kind === 'NBSend' || outcome.kind === 'Call');
-    for (const [p, t] of now) {
-      const old = was.get(p);
-      if (old === undefined) continue;
-      const a = old.state._tag;
-      const b = t.state._tag;
-      if (a === 'Inactive' && (b === 'Restart' || b === 'Running') && old.priority === t.priority && event.kind === 'syscall' && outcome?.target === 'TCBResume') this.add('threadsSpawned');
-      if (a === 'BlockedOnReply' && b === 'Running' && old.fault === null) this.add('callReplyRoundTrips');
-      if (a === 'BlockedOnReply' && old.fault !== null && t.fault === null) this.add('faultReplies');
-      if ((b === 'BlockedOnSend' || b === 'BlockedOnReceive') && a !== b) this.add('blockedSendersAndReceivers');
-      // Cancelled IPC restarts the thread (activation may already have made it Running).
-      if ((a === 'BlockedOnSend' || a === 'BlockedOnReceive' || a === 'BlockedOnNotification') && (b === 'Restart' || b === 'Running') && deleting)
-        this.add('blockedIPCCancelledByDeletion');
-      if (old.fault === null && t.fault !== null && (b === 'BlockedOnSend' || b === 'BlockedOnReply')) this.add('faultsDeliveredToHandlers');
-      if (signalling && t.boundNotification !== null && a === 'BlockedOnReceive' && b === 'Running') this.add('signalsToBoundNotifications');
-    }
-    if (signalling) {
-      for (const [p, o] of after.objects) {
-        const prev = before.objects.get(p);
-        if (o._tag === 'Notification' && o.boundTCB !== null && o.state._tag === 'ActiveNtfn' && prev?._tag === 'Notification' && prev.state._tag !== 'ActiveNtfn')
-          this.add('signalsToBoundNotifications');
-      }
+    // One pass over the objects; an object the event left alone is the same value in both states.
+    for (const [p, o] of after.objects) {
+      const prev = before.objects.get(p);
+      if (prev === o || prev === undefined) continue;
+      if (o._tag === 'TCB' && prev._tag === 'TCB' && p !== after.idleThread) this.observeThread(prev, o, event, outcome, deleting, signalling);
+      if (signalling && o._tag === 'Notification' && o.boundTCB !== null && o.state._tag === 'ActiveNtfn' && prev._tag === 'Notification' && prev.state._tag !== 'ActiveNtfn')
+        this.add('signalsToBoundNotifications');
     }
     if (event.kind === 'syscall') {
       // A cap landed in a slot that was empty, by IPC rather than a CNode or Untyped invocation.
