@@ -7,4 +7,4 @@ export interface Violation {
   readonly message: string;
 }
 
-export const hex = (p: number): string => '0x' + p.toString(16);
+export { hex } from '../spec/api/word';

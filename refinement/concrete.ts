@@ -12,13 +12,11 @@
  * (l4v proof/crefine/ARM/Fastpath_Equiv.thy), where the MDB order, the queue
  * order and the scheduler state are part of the state.
  */
-import { RAM_BASE, TCB_OFFSET } from '../spec/api';
+import { PAGE_BITS, RAM_BASE, TCB_OFFSET, hex } from '../spec/api';
 import { TCB_SLOT_COUNT } from '../spec/model/structures';
 import { CTE_BYTES, type Field, Mdb, TS, Tcb, ThreadStateW, getField } from '../impl/model/layout';
 import type { Kernel } from '../impl/model/state';
 import type { Difference } from './diff';
-
-const hex = (p: number): string => '0x' + p.toString(16);
 
 /** The fields of each word of a slot, to name what differs. */
 const CTE_WORD_FIELDS: ReadonlyArray<ReadonlyArray<readonly [string, Field | undefined]>> = [
@@ -45,12 +43,23 @@ export const concreteDifferences = (slow: Kernel, fast: Kernel): Difference[] =>
   const out: Difference[] = [];
   const a = slow.mem.words;
   const b = fast.mem.words;
-  const word = (path: string, i: number) => {
-    if (a[i] !== b[i]) out.push({ path, spec: a[i], impl: b[i] });
+  // Paths are built only for what differs: this runs after every event once the fastpath has been taken.
+  const word = (obj: string, name: string, i: number) => {
+    if (a[i] !== b[i]) out.push({ path: `${obj}.${name}`, spec: a[i], impl: b[i] });
   };
+  const perPage = 2 ** (PAGE_BITS - 2);
   const slots = (obj: number, count: number) => {
     const first = wordIndex(obj);
-    for (let w = 0; w < (count * CTE_BYTES) / 4; w++) {
+    const total = (count * CTE_BYTES) / 4;
+    for (let w = 0; w < total; w++) {
+      // A page that is all zero in both kernels holds no difference.
+      if ((first + w) % perPage === 0 || w === 0) {
+        const page = obj + 4 * w;
+        if (!slow.mem.pageMayBeDirty(page) && !fast.mem.pageMayBeDirty(page)) {
+          w += perPage - ((first + w) % perPage) - 1;
+          continue;
+        }
+      }
       if (a[first + w] === b[first + w]) continue;
       const slot = obj + Math.floor(w / 4) * CTE_BYTES;
       const x = a[first + w] ?? 0;
@@ -69,14 +78,15 @@ export const concreteDifferences = (slow: Kernel, fast: Kernel): Difference[] =>
       const fields = wordIndex(p + TCB_OFFSET);
       const queued = (k: Kernel) => getField(k.mem.words[fields + Tcb.state2] ?? 0, ThreadStateW.tcbQueued);
       const inIPCQueue = (k: Kernel) => IN_IPC_QUEUE.has(getField(k.mem.words[fields + Tcb.state0] ?? 0, ThreadStateW.tsType));
-      if (queued(slow) !== queued(fast)) out.push({ path: `tcb[${hex(p)}].tcbQueued`, spec: queued(slow), impl: queued(fast) });
+      const tcb = `tcb[${hex(p)}]`;
+      if (queued(slow) !== queued(fast)) out.push({ path: `${tcb}.tcbQueued`, spec: queued(slow), impl: queued(fast) });
       else if (queued(slow) === 1) {
-        word(`tcb[${hex(p)}].schedNext`, fields + Tcb.schedNext);
-        word(`tcb[${hex(p)}].schedPrev`, fields + Tcb.schedPrev);
+        word(tcb, 'schedNext', fields + Tcb.schedNext);
+        word(tcb, 'schedPrev', fields + Tcb.schedPrev);
       }
       if (inIPCQueue(slow) && inIPCQueue(fast)) {
-        word(`tcb[${hex(p)}].epNext`, fields + Tcb.epNext);
-        word(`tcb[${hex(p)}].epPrev`, fields + Tcb.epPrev);
+        word(tcb, 'epNext', fields + Tcb.epNext);
+        word(tcb, 'epPrev', fields + Tcb.epPrev);
       }
     }
   }
@@ -94,6 +104,7 @@ export const concreteDifferences = (slow: Kernel, fast: Kernel): Difference[] =>
     ['ksReadyQueuesL1Bitmap', slow.ksReadyQueuesL1Bitmap, fast.ksReadyQueuesL1Bitmap],
     ['ksReadyQueuesL2Bitmap', slow.ksReadyQueuesL2Bitmap, fast.ksReadyQueuesL2Bitmap],
   ];
-  for (const [name, x, y] of arrays) for (let i = 0; i < x.length; i++) scalar(`${name}[${i}]`, x[i], y[i]);
+  for (const [name, x, y] of arrays)
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) out.push({ path: `${name}[${i}]`, spec: x[i], impl: y[i] });
   return out;
 };

@@ -14,7 +14,7 @@ import { CTE_MDB_W0, CTE_MDB_W1, CapTag, type CapT, Mdb, capType, getField } fro
 import { capBadge, sameRegionAs } from '../../impl/model/capability';
 import type { Kernel } from '../../impl/model/state';
 import { abstractCap } from './cap';
-import { type Violation, hexPtr, slotAt, slotCap, word } from './read';
+import { type Violation, hex, slotAt, slotCap, word } from './read';
 
 interface Entry {
   readonly slot: SlotPtr;
@@ -66,7 +66,7 @@ const scanUnit = (k: Kernel, u: Unit): UnitScan => {
     const c = slotCap(k, slot);
     if (c.w0 === 0 && c.w1 === 0) {
       if (word(k, slot + 8) !== 0 || word(k, slot + 12) !== 0)
-        violations.push({ path: `mdb[${hexPtr(slot)}]`, message: 'an empty slot has a non-null MDB node' });
+        violations.push({ path: `mdb[${hex(slot)}]`, message: 'an empty slot has a non-null MDB node' });
       continue;
     }
     occupied.push({ slot, cap: c });
@@ -144,13 +144,13 @@ export const abstractCSpace = (k: Kernel, v: Violation[], written: ReadonlySet<n
   for (const e of entries.values()) {
     if (e.next !== 0) {
       const n = entries.get(e.next);
-      if (n === undefined) v.push({ path: `mdb[${hexPtr(e.slot)}].next`, message: `points at ${hexPtr(e.next)}, which is empty or not a slot` });
-      else if (n.prev !== e.slot) v.push({ path: `mdb[${hexPtr(e.next)}].prev`, message: `is ${hexPtr(n.prev)}, but ${hexPtr(e.slot)}.next points here` });
+      if (n === undefined) v.push({ path: `mdb[${hex(e.slot)}].next`, message: `points at ${hex(e.next)}, which is empty or not a slot` });
+      else if (n.prev !== e.slot) v.push({ path: `mdb[${hex(e.next)}].prev`, message: `is ${hex(n.prev)}, but ${hex(e.slot)}.next points here` });
     }
     if (e.prev !== 0) {
       const p = entries.get(e.prev);
-      if (p === undefined) v.push({ path: `mdb[${hexPtr(e.slot)}].prev`, message: `points at ${hexPtr(e.prev)}, which is empty or not a slot` });
-      else if (p.next !== e.slot) v.push({ path: `mdb[${hexPtr(e.prev)}].next`, message: `is ${hexPtr(p.next)}, but ${hexPtr(e.slot)}.prev points here` });
+      if (p === undefined) v.push({ path: `mdb[${hex(e.slot)}].prev`, message: `points at ${hex(e.prev)}, which is empty or not a slot` });
+      else if (p.next !== e.slot) v.push({ path: `mdb[${hex(e.prev)}].next`, message: `is ${hex(p.next)}, but ${hex(e.slot)}.prev points here` });
     }
   }
 
@@ -163,7 +163,7 @@ export const abstractCSpace = (k: Kernel, v: Violation[], written: ReadonlySet<n
     const list: Entry[] = [];
     for (let e: Entry | undefined = head; e !== undefined; e = e.next === 0 ? undefined : entries.get(e.next)) {
       if (list.length > entries.size) {
-        v.push({ path: `mdb[${hexPtr(head.slot)}]`, message: 'the MDB list does not terminate' });
+        v.push({ path: `mdb[${hex(head.slot)}]`, message: 'the MDB list does not terminate' });
         break;
       }
       list.push(e);
@@ -194,7 +194,7 @@ export const abstractCSpace = (k: Kernel, v: Violation[], written: ReadonlySet<n
       const end = subtreeEnd.get(e.slot) ?? i + 1;
       if (run !== end)
         v.push({
-          path: `mdb[${hexPtr(e.slot)}]`,
+          path: `mdb[${hex(e.slot)}]`,
           message: `its revoke run covers ${run - i - 1} entries but its subtree has ${end - i - 1}`,
         });
     });

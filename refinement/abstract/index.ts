@@ -10,7 +10,7 @@ import { type GhostObject, IRQ_INACTIVE, IRQ_RESERVED, IRQ_SIGNAL, IRQ_TIMER, ty
 import { abstractCSpace } from './cspace';
 import { abstractObject } from './objects';
 import { abstractReadyQueues, abstractSchedulerAction } from './scheduler';
-import type { Violation } from './read';
+import { type Violation, forEachNonZeroWord } from './read';
 
 export type { Violation } from './read';
 
@@ -57,10 +57,7 @@ const abstractUserMemory = (
       let words = written.has(k.mem.pageOf(page)) ? undefined : cache.get(page);
       if (words === undefined) {
         const found: Array<readonly [number, number]> = [];
-        for (let a = page; a < page + 2 ** PAGE_BITS; a += 4) {
-          const w = k.mem.peek(a);
-          if (w !== 0) found.push([a, w]);
-        }
+        forEachNonZeroWord(k, page, 2 ** (PAGE_BITS - 2), (i, w) => found.push([page + 4 * i, w]));
         words = found;
         cache.set(page, words);
       }

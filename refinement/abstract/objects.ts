@@ -4,7 +4,7 @@
  * intrusive queues), CNodes, frames, page tables, page directories and ASID
  * pools. Which objects exist comes from the kernel's ghost object table.
  */
-import { KERNEL_PD_INDEX, N_CONTEXT_REGISTERS, PAGE_BITS, VM_RIGHTS } from '../../spec/api';
+import { KERNEL_PD_INDEX, N_CONTEXT_REGISTERS, VM_RIGHTS } from '../../spec/api';
 import type {
   ASIDPool,
   Endpoint,
@@ -39,7 +39,7 @@ import {
 } from '../../impl/model/layout';
 import { readFault } from '../../impl/model/fault';
 import type { GhostObject, Kernel } from '../../impl/model/state';
-import { type Violation, field, hexPtr, tcbWord, word } from './read';
+import { type Violation, field, forEachNonZeroWord, hex, tcbWord, word } from './read';
 
 const tsField = (k: Kernel, t: number, f: (typeof ThreadStateW)[keyof typeof ThreadStateW]): number =>
   getField(tcbWord(k, t, Tcb.state0 + f.word), f);
@@ -71,7 +71,7 @@ export const abstractThreadState = (k: Kernel, t: number, v: Violation[]): Threa
     case TS.IdleThreadState:
       return { _tag: 'IdleThreadState' };
     default:
-      v.push({ path: `objects[${hexPtr(t)}].state`, message: `unknown thread state type ${tsField(k, t, ThreadStateW.tsType)}` });
+      v.push({ path: `objects[${hex(t)}].state`, message: `unknown thread state type ${tsField(k, t, ThreadStateW.tsType)}` });
       return { _tag: 'Inactive' };
   }
 };
@@ -110,19 +110,19 @@ export const walkQueue = (
   let p = 0;
   for (let t = head; t !== 0; t = tcbWord(k, t, next)) {
     if (out.length > 4096 || out.includes(t)) {
-      v.push({ path, message: `queue does not terminate (cycle at ${hexPtr(t)})` });
+      v.push({ path, message: `queue does not terminate (cycle at ${hex(t)})` });
       break;
     }
-    if (tcbWord(k, t, prev) !== p) v.push({ path, message: `${hexPtr(t)}'s back link is ${hexPtr(tcbWord(k, t, prev))}, expected ${hexPtr(p)}` });
+    if (tcbWord(k, t, prev) !== p) v.push({ path, message: `${hex(t)}'s back link is ${hex(tcbWord(k, t, prev))}, expected ${hex(p)}` });
     out.push(t);
     p = t;
   }
-  if (p !== tail) v.push({ path, message: `tail is ${hexPtr(tail)} but the last queued thread is ${hexPtr(p)}` });
+  if (p !== tail) v.push({ path, message: `tail is ${hex(tail)} but the last queued thread is ${hex(p)}` });
   return out;
 };
 
 export const abstractEndpoint = (k: Kernel, ep: number, v: Violation[]): Endpoint => {
-  const path = `objects[${hexPtr(ep)}].queue`;
+  const path = `objects[${hex(ep)}].queue`;
   const state = field(k, ep, EpL.state);
   const queue = walkQueue(k, field(k, ep, EpL.queueHead), field(k, ep, EpL.queueTail), Tcb.epNext, Tcb.epPrev, path, v);
   if (state === EP_IDLE) {
@@ -135,7 +135,7 @@ export const abstractEndpoint = (k: Kernel, ep: number, v: Violation[]): Endpoin
 };
 
 export const abstractNotification = (k: Kernel, n: number, v: Violation[]): Notification => {
-  const path = `objects[${hexPtr(n)}].queue`;
+  const path = `objects[${hex(n)}].queue`;
   const state = field(k, n, NtfnL.state);
   const bound = field(k, n, NtfnL.boundTCB);
   const boundTCB = bound === 0 ? null : bound;
@@ -198,12 +198,7 @@ export const decodePDE = (w: number): PDE | undefined => {
 /** The indices in [0, count) of the non-zero words of a table, skipping pages memory knows are zero. */
 const nonZeroWords = (k: Kernel, base: number, count: number): number[] => {
   const out: number[] = [];
-  const wordsPerPage = 2 ** (PAGE_BITS - 2);
-  for (let i = 0; i < count; i += wordsPerPage - ((base / 4 + i) % wordsPerPage)) {
-    const stop = Math.min(count, i + wordsPerPage - ((base / 4 + i) % wordsPerPage));
-    if (!k.mem.pageMayBeDirty(base + 4 * i)) continue;
-    for (let j = i; j < stop; j++) if (word(k, base + 4 * j) !== 0) out.push(j);
-  }
+  forEachNonZeroWord(k, base, count, (i) => out.push(i));
   return out;
 };
 

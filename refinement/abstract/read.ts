@@ -3,7 +3,7 @@
  * and the representation invariants (the cost model counts only the kernel's
  * own accesses), and the list in which they report what they find wrong.
  */
-import { TCB_OFFSET } from '../../spec/api';
+import { PAGE_BITS, RAM_BASE, TCB_OFFSET } from '../../spec/api';
 import { type CapT, CTE_BYTES, type Field, getField } from '../../impl/model/layout';
 import type { Kernel } from '../../impl/model/state';
 
@@ -17,10 +17,25 @@ export const slotCap = (k: Kernel, slot: number): CapT => ({ w0: word(k, slot), 
 
 export const slotAt = (obj: number, index: number): number => obj + index * CTE_BYTES;
 
-/** A representation-invariant violation: where, and what is wrong. */
-export interface Violation {
-  readonly path: string;
-  readonly message: string;
-}
+/**
+ * Each non-zero word of `count` words from `base`, as (index, value), read
+ * straight from the memory array and skipping pages that are all zero.
+ */
+export const forEachNonZeroWord = (k: Kernel, base: number, count: number, f: (index: number, value: number) => void): void => {
+  const words = k.mem.words;
+  const first = (base - RAM_BASE) / 4;
+  const perPage = 2 ** (PAGE_BITS - 2);
+  for (let i = 0; i < count; ) {
+    const stop = Math.min(count, i + perPage - ((first + i) % perPage));
+    if (k.mem.pageMayBeDirty(base + 4 * i))
+      for (let j = i; j < stop; j++) {
+        const w = words[first + j] ?? 0;
+        if (w !== 0) f(j, w);
+      }
+    i = stop;
+  }
+};
 
-export const hexPtr = (p: number): string => '0x' + p.toString(16);
+/** A representation-invariant violation: where, and what is wrong (the same shape as the kernel invariants'). */
+export type { Violation } from '../../invariants/violation';
+export { hex } from '../../spec/api/word';
