@@ -5,7 +5,7 @@
  * to bite (test/mutants.test.ts, `sel4-spec mutants --hunt`).
  */
 import { performance } from 'node:perf_hooks';
-import { MUTANTS, type Mutant } from '../impl/mutants';
+import type { Mutant } from '../impl/mutants';
 import { runTrace } from '../refinement/run';
 import { wellFormed } from '../invariants/wellFormed';
 import { type CheckOptions, checkRefinement } from './refinement';
@@ -24,8 +24,6 @@ export interface Hunt {
   readonly replays?: boolean;
 }
 
-export const mutantByName = (name: string): Mutant | undefined => MUTANTS.find((m) => m.name === name);
-
 export const hunt = (m: Mutant, base: Pick<CheckOptions, 'seed' | 'runs' | 'steps'>): Hunt => {
   // The default check: invariants on, the fastpath both on and off, so fastpath mutants are in reach too.
   const opts: CheckOptions = { ...base, mutants: [m.name], fastpath: 'both', checkSpec: wellFormed };
@@ -34,8 +32,6 @@ export const hunt = (m: Mutant, base: Pick<CheckOptions, 'seed' | 'runs' | 'step
   const seconds = (performance.now() - t0) / 1000;
   const c = r.counterexample;
   if (r.ok || c === undefined) return { mutant: m, caught: false, runs: r.runs, seconds };
-  const replayOpts = { config: r.config, fastpath: 'both', checkSpec: wellFormed } as const;
-  const replays =
-    runTrace(c.events, { ...replayOpts, mutants: [m.name] }).failure !== undefined && runTrace(c.events, replayOpts).failure === undefined;
+  const replays = c.reproduces && runTrace(c.events, { config: r.config, fastpath: 'both', checkSpec: wellFormed }).failure === undefined;
   return { mutant: m, caught: true, runs: r.runs, seconds, shrunkLength: c.events.length, originalLength: c.originalLength, replays };
 };

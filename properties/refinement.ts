@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import type { BootConfig, Event } from '../spec/api';
 import type { KernelState } from '../spec/model/state';
+import type { Outcome } from '../spec/kernel';
 import { type Failure, type FastpathMode, LockStep, runTrace } from '../refinement/run';
 import { minimiseTrace } from '../refinement/minimise';
 import type { Violation } from '../refinement/abstract';
@@ -63,6 +64,10 @@ export interface Counterexample {
   readonly path: string;
   /** Length of the trace fast-check first found, before shrinking. */
   readonly originalLength: number;
+  /** The shrunk trace, replayed on its own, fails again. */
+  readonly reproduces: boolean;
+  /** What the spec said each step of the shrunk trace did (for the report). */
+  readonly outcomes: readonly Outcome[];
 }
 
 export interface CheckResult {
@@ -119,17 +124,6 @@ export const runPlans = (
   }
 };
 
-/** `refinementHolds`: the fast-check property over generated traces. */
-export const refinementHolds = (
-  opts: Pick<CheckOptions, 'steps' | 'mutants' | 'config' | 'checkSpec' | 'weights' | 'fastpath'>,
-  onResult: (plans: readonly Plan[], r: { events: Event[]; failure: Failure | undefined }) => void,
-): fc.IPropertyWithHooks<[Plan[]]> =>
-  fc.property(tracePlanArbitrary(opts.steps, opts.weights), (plans) => {
-    const r = runPlans(plans, opts);
-    onResult(plans, r);
-    return r.failure === undefined;
-  });
-
 export const checkRefinement = (options: CheckOptions): CheckResult => {
   const opts = { ...options, config: options.config ?? CHECK_BOOT_CONFIG, fastpath: options.fastpath ?? 'both' };
   const fastpath = new FastpathTally();
@@ -139,7 +133,8 @@ export const checkRefinement = (options: CheckOptions): CheckResult => {
   let events = 0;
   let found: { events: Event[]; failure: Failure } | undefined;
   // Phase 1: explore, counting runs and coverage, and stop at the first failure.
-  const explore = fc.property(tracePlanArbitrary(opts.steps, opts.weights), (plans) => {
+  const traces = tracePlanArbitrary(opts.steps, opts.weights);
+  const explore = fc.property(traces, (plans) => {
     const r = runPlans(plans, opts, coverage, statistics, fastpath);
     runs++;
     events += r.events.length;
@@ -156,7 +151,7 @@ export const checkRefinement = (options: CheckOptions): CheckResult => {
   let smallest = found;
   let candidates = 0;
   const budget = opts.shrinkRuns ?? 40;
-  const shrink = fc.property(tracePlanArbitrary(opts.steps, opts.weights), (plans) => {
+  const shrink = fc.property(traces, (plans) => {
     if (candidates++ > budget) return true;
     const r = runPlans(plans, opts);
     if (r.failure === undefined) return true;
@@ -186,6 +181,8 @@ export const checkRefinement = (options: CheckOptions): CheckResult => {
     counterexample: {
       events: minimal,
       failure: replay.failure ?? smallest.failure,
+      reproduces: replay.failure !== undefined,
+      outcomes: replay.outcomes,
       path: shrunk.counterexamplePath ?? first.counterexamplePath ?? '',
       originalLength,
     },

@@ -13,8 +13,7 @@ export const renderFailure = (f: Failure): string[] => {
   const lines: string[] = [];
   const where = f.step === 0 ? 'at boot' : `after step ${f.step}`;
   lines.push(`${f.kind} ${where}: ${f.message}`);
-  // A fastpath divergence compares two concrete kernels: the slow one on the left, the fast one on the right.
-  const [left, right] = f.kind === 'fastpath-divergence' ? ['slow', 'fast'] : ['spec', 'impl'];
+  const [left, right] = f.sides;
   for (const d of f.differences) lines.push(`  ${d.path}: ${left} ${render(d.spec)} | ${right} ${render(d.impl)}`);
   for (const v of f.violations) lines.push(`  ${v.path}: ${v.message}`);
   return lines;

@@ -26,8 +26,13 @@ export interface Failure {
   readonly kind: FailureKind;
   readonly message: string;
   readonly differences: readonly Difference[];
+  /** What the two sides of each difference are: the spec and the impl, or the slow and the fast kernel. */
+  readonly sides: readonly [string, string];
   readonly violations: readonly Violation[];
 }
+
+/** How reports name a concrete kernel. */
+const kernelName = (k: Kernel): string => (k.fastpath ? 'impl (fastpath on)' : 'impl');
 
 /**
  * The fastpath switch of a lock-step run: the concrete kernel runs with it
@@ -74,12 +79,14 @@ export class LockStep {
     return this.twin ?? (this.impl.fastpath ? this.impl : undefined);
   }
 
-  private fail(f: Omit<Failure, 'step'>): void {
-    this.failure = { step: this.steps, ...f };
+  private fail(f: Omit<Failure, 'step' | 'sides'>): void {
+    // A fastpath divergence compares two concrete kernels: the slow one, then the fast one.
+    this.failure = { step: this.steps, sides: f.kind === 'fastpath-divergence' ? ['slow', 'fast'] : ['spec', 'impl'], ...f };
   }
 
   /** Compare one concrete kernel's abstraction with the spec; false after a failure. */
-  private compareWith(k: Kernel, which: string, event: Event | undefined): boolean {
+  private compareWith(k: Kernel, event: Event | undefined): boolean {
+    const which = kernelName(k);
     const a = abstract(k);
     if (a.violations.length > 0) {
       this.fail({ event, kind: 'representation', message: `the ${which} breaks its representation invariant`, differences: [], violations: a.violations });
@@ -93,10 +100,10 @@ export class LockStep {
   }
 
   private compare(event: Event | undefined): void {
-    if (!this.compareWith(this.impl, this.impl.fastpath ? 'impl (fastpath on)' : 'impl', event)) return;
+    if (!this.compareWith(this.impl, event)) return;
     // Until the twin's fastpath first succeeds it has run exactly the code the other kernel ran.
     if (this.twin !== undefined && this.twin.fastpathStats.hits > 0) {
-      if (!this.compareWith(this.twin, 'impl (fastpath on)', event)) return;
+      if (!this.compareWith(this.twin, event)) return;
       const differences = concreteDifferences(this.impl, this.twin);
       if (differences.length > 0) {
         this.fail({
@@ -140,7 +147,7 @@ export class LockStep {
         implStep(k, event);
       } catch (e) {
         if (!(e instanceof KernelBug)) throw e;
-        this.fail({ event, kind: 'kernel-bug', message: `${k.fastpath ? 'impl (fastpath on)' : 'impl'}: ${e.message}`, differences: [], violations: [] });
+        this.fail({ event, kind: 'kernel-bug', message: `${kernelName(k)}: ${e.message}`, differences: [], violations: [] });
         return false;
       }
     }

@@ -2,7 +2,7 @@
  * Helpers shared by the plan resolvers: picking by position, boundary-biased
  * choices, building syscall events.
  */
-import { type SyscallEvent, SysCall, messageInfo, syscallEvent } from '../../spec/api';
+import { invocationEvent } from '../../spec/api';
 import type { KernelState } from '../../spec/model/state';
 import type { Event } from '../../spec/api';
 import type { Invokable, View } from './view';
@@ -21,8 +21,7 @@ export const at = (n: readonly number[], i: number): number => n[i] ?? 0;
 export const choose = (n: number, common: readonly number[], edges: readonly number[]): number =>
   n % 8 === 7 && edges.length > 0 ? (edges[(n >>> 3) % edges.length] ?? 0) : (common[n % common.length] ?? 0);
 
-export const call = (cptr: number, label: number, mrs: readonly number[], caps: readonly number[] = [], sysno = SysCall): SyscallEvent =>
-  syscallEvent({ sysno, cptr, info: messageInfo(label, 0, caps.length, mrs.length), mrs, caps });
+export const call = invocationEvent;
 
 export const untypeds = (v: View): Invokable[] => v.invokable.filter((c) => c.cap._tag === 'UntypedCap');
 export const cnodeCaps = (v: View): Invokable[] => v.invokable.filter((c) => c.cap._tag === 'CNodeCap');

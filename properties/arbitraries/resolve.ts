@@ -3,7 +3,6 @@
  * resolved against the spec state at the moment it runs.
  */
 import { LABEL, ROOT_TCB_PTR, type SyscallEvent } from '../../spec/api';
-import type { Event } from '../../spec/api';
 import type { KernelState } from '../../spec/model/state';
 import { BAD_PERCENT, type Step, at } from './common';
 import {
@@ -127,11 +126,4 @@ export const planSteps = (plan: Plan, w: World = new World()): Step[] => {
     if (role === undefined || (keepsSetup && !isPassive(role.kind))) return step(s);
     return i === 0 ? ipc(w, plan.n)(s) : undefined;
   });
-};
-
-/** Resolve the first step of a plan against one state (tests, statistics). */
-export const resolvePlan = (s: KernelState, plan: Plan, w: World = new World()): Event[] => {
-  if (s.curThread === s.idleThread) return [];
-  const e = planSteps(plan, w)[0]?.(s);
-  return e === undefined ? [] : [e];
 };

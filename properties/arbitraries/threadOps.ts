@@ -21,8 +21,10 @@ import {
   SysReplyRecv,
   SysSend,
   SysYield,
+  messageInfo,
   syscallEvent,
 } from '../../spec/api';
+import { isFaultHandlerCap } from '../../spec/kernel/faultHandler';
 import { getCap, getTCB, slotOf } from '../../spec/model/heap';
 import type { KernelState } from '../../spec/model/state';
 import { type PPtr, TCB_CALLER } from '../../spec/model/structures';
@@ -45,8 +47,7 @@ const rootEmpty = (v: View, n: number): number | undefined => {
 const ofTag = (v: View, tag: string): Invokable[] => v.invokable.filter((c) => c.cap._tag === tag);
 
 /** An endpoint cap usable as a fault handler (Send and Grant or GrantReply). */
-const handlerCaps = (v: View): Invokable[] =>
-  v.invokable.filter((c) => c.cap._tag === 'EndpointCap' && c.cap.canSend && (c.cap.canGrant || c.cap.canGrantReply));
+const handlerCaps = (v: View): Invokable[] => v.invokable.filter((c) => isFaultHandlerCap(c.cap));
 
 /** A page directory cap with an ASID: what Configure and SetSpace accept as a VSpace root. */
 const vspaceRoot = (v: View): number | undefined =>
@@ -264,16 +265,14 @@ export const faultPair = (w: World, n: readonly number[]): Step[] => {
 /** Mostly short messages (what the fastpath carries), sometimes longer ones that need the IPC buffer. */
 const MESSAGE_LENGTHS = [0, 1, 2, 3, 4, 2, 1, 0, 4, 5, 7, 12];
 
-const message = (n: number): number[] => {
-  const len = choose(n, MESSAGE_LENGTHS, [120, 121, 127]);
-  return Array.from({ length: Math.min(len, 12) }, (_, i) => (n * 2654435761 + i * 97) >>> 16);
-};
+/** A message's length (at times past what fits, as the info word allows) and the words a thread writes (at most 12). */
+const messageLength = (n: number): number => choose(n, MESSAGE_LENGTHS, [120, 121, 127]);
+const message = (n: number): number[] => Array.from({ length: Math.min(messageLength(n), 12) }, (_, i) => (n * 2654435761 + i * 97) >>> 16);
 
 const ipcCall = (sysno: number, cptr: number, n: number, extra: { caps?: number[]; recv?: { cnode: number; index: number; depth: number } } = {}): SyscallEvent => {
   const mrs = message(n);
-  const label = (n >>> 3) % 8;
   const caps = extra.caps ?? [];
-  const info = ((label << 12) | (caps.length << 7) | Math.min(choose(n, MESSAGE_LENGTHS, [120, 121, 127]), 127)) >>> 0;
+  const info = messageInfo((n >>> 3) % 8, 0, caps.length, messageLength(n));
   return syscallEvent({ sysno, cptr, info, mrs, caps, ...(extra.recv === undefined ? {} : { recv: extra.recv }) });
 };
 
@@ -328,7 +327,7 @@ export const ipc = (w: World, n: readonly number[]): Step => (s) => {
     case 'handler':
       if (ep === undefined) break;
       if (hasCaller(s, t)) {
-        if (r === 14) return syscallEvent({ sysno: SysReply, info: ((kind === 'handler' ? (r % 2) : 0) << 12) >>> 0, mrs: message(at(n, 4)) });
+        if (r === 14) return syscallEvent({ sysno: SysReply, info: 0, mrs: message(at(n, 4)) });
         if (r === 13) {
           const dest = pick(v.empty.filter((x) => x.depth === 32), at(n, 5));
           if (dest !== undefined) return call(dest.root, LABEL.CNodeSaveCaller, [dest.index, dest.depth]);

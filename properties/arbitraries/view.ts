@@ -8,6 +8,7 @@
 import { SLOT_BITS, WORD_BITS, mask } from '../../spec/api';
 import * as E from 'fp-ts/Either';
 import { lookupCap } from '../../spec/kernel/cspace';
+import { isFaultHandlerCap } from '../../spec/kernel/faultHandler';
 import { getCap, getObject, getTCB } from '../../spec/model/heap';
 import type { KernelState } from '../../spec/model/state';
 import { type Cap, type CNodeCap, type PPtr, type SlotPtr, TCB_CTABLE } from '../../spec/model/structures';
@@ -46,7 +47,24 @@ const radixOf = (s: KernelState, cnode: PPtr): number => {
   return o?._tag === 'CNode' ? o.radix : 0;
 };
 
-const occupiedIndices = (s: KernelState, cnode: PPtr, radix: number): number[] => {
+/** Occupied indices per CNode, for each caps map seen (a view visits some CNodes more than once). */
+const occupiedCache = new WeakMap<KernelState['caps'], Map<string, readonly number[]>>();
+
+const occupiedIndices = (s: KernelState, cnode: PPtr, radix: number): readonly number[] => {
+  let byNode = occupiedCache.get(s.caps);
+  if (byNode === undefined) {
+    byNode = new Map();
+    occupiedCache.set(s.caps, byNode);
+  }
+  const key = `${cnode}/${radix}`;
+  const cached = byNode.get(key);
+  if (cached !== undefined) return cached;
+  const found = scanOccupied(s, cnode, radix);
+  byNode.set(key, found);
+  return found;
+};
+
+const scanOccupied = (s: KernelState, cnode: PPtr, radix: number): number[] => {
   const out: number[] = [];
   const size = 2 ** radix;
   for (const slot of s.caps.keys()) {
@@ -116,7 +134,17 @@ const targetsOf = (s: KernelState, rootCptr: number, node: CNodeCap): { full: Ta
   return { full, empty };
 };
 
+/** The last state looked at and its view: plans that produce no event leave the state as it was. */
+let lastView: { readonly state: KernelState; readonly view: View } | undefined;
+
 export const viewOf = (s: KernelState): View => {
+  if (lastView?.state === s) return lastView.view;
+  const view = computeView(s);
+  lastView = { state: s, view };
+  return view;
+};
+
+const computeView = (s: KernelState): View => {
   const thread = s.curThread;
   const invokable = invokableCaps(s, thread);
   const full: Target[] = [];
@@ -133,10 +161,6 @@ export const viewOf = (s: KernelState): View => {
   }
   const root = getCap(s, thread + TCB_CTABLE * 2 ** SLOT_BITS);
   const handler = lookupCap(s, thread, getTCB(s, thread).faultHandler);
-  const hasFaultHandler =
-    E.isRight(handler) &&
-    handler.right._tag === 'EndpointCap' &&
-    handler.right.canSend &&
-    (handler.right.canGrant || handler.right.canGrantReply);
+  const hasFaultHandler = E.isRight(handler) && isFaultHandlerCap(handler.right);
   return { thread, rootCNode: root._tag === 'CNodeCap' ? root.ptr : undefined, hasFaultHandler, invokable, full, empty };
 };

@@ -46,13 +46,6 @@ const slotUnits = (k: Kernel): Unit[] => {
   return out;
 };
 
-/** Every slot of every CNode and TCB, in address order (for tools that walk all slots). */
-export const allSlots = (k: Kernel): SlotPtr[] => {
-  const out: SlotPtr[] = [];
-  for (const u of slotUnits(k)) for (let slot = u.start; slot < u.end; slot += 16) out.push(slot);
-  return out;
-};
-
 interface UnitScan {
   readonly occupied: ReadonlyArray<{ readonly slot: SlotPtr; readonly cap: CapT }>;
   readonly violations: readonly Violation[];

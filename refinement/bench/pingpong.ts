@@ -19,6 +19,7 @@ import {
   SysRecv,
   SysReplyRecv,
   defaultBootConfig,
+  invocationEvent,
   messageInfo,
   syscallEvent,
 } from '../../spec/api';
@@ -35,8 +36,7 @@ const CLIENT = FIRST_FREE_SLOT + 2;
 const SERVER_PRIO = 200;
 const CLIENT_PRIO = 150;
 
-const invoke = (cptr: number, label: number, mrs: readonly number[], caps: readonly number[] = []): Event =>
-  syscallEvent({ sysno: SysCall, cptr, info: messageInfo(label, 0, caps.length, mrs.length), mrs, caps });
+const invoke = invocationEvent;
 
 /** The first RAM untyped big enough for the three objects. */
 const untypedCptr = (): number => {
@@ -66,6 +66,9 @@ export const pingPongSetup = (): Event[] => {
     invoke(CLIENT, LABEL.TCBResume, []),
   ];
 };
+
+/** `rounds` rounds of the ping-pong, one event after the other. */
+const pingPongRounds = (rounds: number): Event[] => Array.from({ length: rounds }, (_, i) => pingPongRound(i)).flat();
 
 /** One round: the client Calls with two words, the server replies with two and waits again. */
 export const pingPongRound = (i: number): Event[] => [
@@ -122,7 +125,7 @@ const runKernel = (fastpath: boolean, rounds: number, config: BootConfig): Kerne
   const k = boot(config, [], { fastpath });
   try {
     for (const e of pingPongSetup()) implStep(k, e);
-    const events = Array.from({ length: rounds }, (_, i) => pingPongRound(i)).flat();
+    const events = pingPongRounds(rounds);
     k.mem.reads = 0;
     k.mem.writes = 0;
     k.userEntryWords = 0;
@@ -150,7 +153,7 @@ const runKernel = (fastpath: boolean, rounds: number, config: BootConfig): Kerne
 export const validatePingPong = (rounds: number, config: BootConfig = defaultBootConfig): { events: number; seconds: number; hits: number } => {
   const ls = new LockStep({ config, fastpath: 'both' });
   try {
-    const events = [...pingPongSetup(), ...Array.from({ length: rounds }, (_, i) => pingPongRound(i)).flat()];
+    const events = [...pingPongSetup(), ...pingPongRounds(rounds)];
     const seconds = time(() => {
       for (const e of events) if (!ls.step(e)) break;
     });
@@ -168,7 +171,7 @@ export const runPingPong = (rounds: number, config: BootConfig = defaultBootConf
   const slow = runKernel(false, rounds, config);
   const fast = runKernel(true, rounds, config);
 
-  const specEvents = Array.from({ length: rounds }, (_, i) => pingPongRound(i)).flat();
+  const specEvents = pingPongRounds(rounds);
   let s = bootState(config);
   for (const e of pingPongSetup()) s = specStep(s, e).state;
   const specSeconds = time(() => {

@@ -16,7 +16,9 @@ import { hunt } from '../../properties/mutation';
 import { wellFormed } from '../../invariants/wellFormed';
 import { type KernelFigures, runPingPong } from '../bench/pingpong';
 import { TraceFile, TRACE_VERSION, bootConfigOf, parseTrace } from '../trace/codec';
-import { type FastpathMode, outcomeText, runTrace } from '../run';
+import { type Failure, type FastpathMode, outcomeText, runTrace } from '../run';
+import type { Event } from '../../spec/api';
+import type { Outcome } from '../../spec/kernel';
 import { FALLBACK_REASONS } from '../../impl/fastpath/stats';
 import type { FastpathTally } from '../../properties/statistics';
 import { renderFailure, renderSteps } from '../report';
@@ -38,7 +40,6 @@ const collect = (v: string, acc: string[]): string[] => {
 const out = (s: string) => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
 
-const percent = (n: number, of: number): string => `${of === 0 ? 0 : Math.round((100 * n) / of)}%`;
 
 const FASTPATH_MODES: readonly FastpathMode[] = ['off', 'on', 'both'];
 const fastpathMode = (v: string): FastpathMode => {
@@ -47,7 +48,23 @@ const fastpathMode = (v: string): FastpathMode => {
   return m;
 };
 
-const ratio = (x: number): string => `${(100 * x).toFixed(0)}%`;
+const ratio = (x: number): string => `${Math.round(100 * x)}%`;
+const percent = (n: number, of: number): string => ratio(of === 0 ? 0 : n / of);
+
+const AGREE = 'OK: the spec and the concrete kernel agree after every event.';
+
+/** A run's numbered steps with what each did, then its failure or the agreement line. */
+const printRun = (events: readonly Event[], outcomes: readonly Outcome[], failure: Failure | undefined): void => {
+  for (const l of renderSteps(events, outcomes.map(outcomeText))) out(l);
+  if (failure === undefined) out(AGREE);
+  else for (const l of renderFailure(failure)) out(l);
+};
+
+/** The size of a batch of generated traces, shared by check and mutants --hunt. */
+const traceSizeOptions = (c: Command, runsHelp: string): Command =>
+  c
+    .option('--runs <n>', runsHelp, integer('--runs', 1), 100)
+    .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 100_000), 200);
 
 /** The fastpath's share of Call/ReplyRecv and the reasons it fell back (every reason, met or not). */
 const printFastpath = (t: FastpathTally, mode: FastpathMode): void => {
@@ -126,12 +143,10 @@ const check = (flags: CheckFlags): number => {
   let file: string | undefined;
   const c = result.counterexample;
   if (c === undefined) {
-    out('OK: the spec and the concrete kernel agree after every event.');
+    out(AGREE);
   } else {
-    const replayed = runTrace(c.events, { mutants: flags.mutant, config: result.config, fastpath: flags.fastpath, ...(flags.invariants ? { checkSpec: wellFormed } : {}) });
     out(`COUNTEREXAMPLE: ${c.events.length} events (shrunk from ${c.originalLength}); seed ${seed}, path ${c.path}`);
-    for (const l of renderSteps(c.events, replayed.outcomes.map(outcomeText))) out(l);
-    for (const l of renderFailure(c.failure)) out(l);
+    printRun(c.events, c.outcomes, c.failure);
     const doc: TraceFile = {
       version: TRACE_VERSION,
       seed,
@@ -139,6 +154,7 @@ const check = (flags: CheckFlags): number => {
       mutants: [...flags.mutant],
       domainSchedule: [...result.config.domainSchedule],
       fastpath: flags.fastpath,
+      invariants: flags.invariants,
       events: [...c.events],
       failure: { step: c.failure.step, kind: c.failure.kind, message: c.failure.message, report: renderFailure(c.failure) },
     };
@@ -178,11 +194,11 @@ const replay = (file: string, flags: { json?: boolean; mutant: string[] }): numb
   const trace = parsed.right;
   const mutants = flags.mutant.length > 0 ? flags.mutant : (trace.mutants ?? []);
   for (const m of mutants) if (!isMutantName(m)) throw new UsageError(`${file}: mutants: unknown mutant '${m}'`);
-  const r = runTrace(trace.events, { mutants, config: bootConfigOf(trace), fastpath: trace.fastpath ?? 'off', checkSpec: wellFormed });
+  // The trace runs as it was checked: its boot schedule, fastpath mode and invariants (on unless it says otherwise).
+  const invariants = trace.invariants ?? true;
+  const r = runTrace(trace.events, { mutants, config: bootConfigOf(trace), fastpath: trace.fastpath ?? 'off', ...(invariants ? { checkSpec: wellFormed } : {}) });
   out(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
-  for (const l of renderSteps(trace.events.slice(0, r.steps), r.outcomes.map(outcomeText))) out(l);
-  if (r.failure === undefined) out('OK: the spec and the concrete kernel agree after every event.');
-  else for (const l of renderFailure(r.failure)) out(l);
+  printRun(trace.events.slice(0, r.steps), r.outcomes, r.failure);
   if (flags.json === true) out(JSON.stringify({ ok: r.failure === undefined, events: trace.events.length, steps: r.steps, failure: r.failure === undefined ? null : { step: r.failure.step, kind: r.failure.kind } }));
   return r.failure === undefined ? 0 : 1;
 };
@@ -255,11 +271,9 @@ export const program = (): Command => {
   p.description('An executable seL4 specification and a refinement checker for a word-level seL4 kernel.')
     .exitOverride()
     .configureOutput({ outputError: (s) => err(`sel4-spec: ${s.replace(/^error: /, '').trim()} (see sel4-spec --help)`) });
-  p.command('check')
+  traceSizeOptions(p.command('check'), 'number of traces')
     .description('check the concrete kernel against the spec over random state-aware syscall traces')
     .option('--seed <n>', 'random seed (printed; the same seed gives the same traces)', integer('--seed', -0x80000000, 0x7fffffff))
-    .option('--runs <n>', 'number of traces', integer('--runs', 1), 100)
-    .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 100_000), 200)
     .option('--mutant <name>', 'switch on a deliberately broken kernel (repeatable)', collect, [])
     .option('--no-invariants', 'skip the kernel invariants on the spec state after every event (faster)')
     .option('--fastpath <mode>', 'IPC fastpath: off, on, or both (a kernel with it on checked against one without)', fastpathMode, 'both' as FastpathMode)
@@ -286,13 +300,11 @@ export const program = (): Command => {
     .action((flags: { rounds: number; json?: boolean }) => {
       process.exitCode = bench(flags);
     });
-  p.command('mutants')
+  traceSizeOptions(p.command('mutants'), 'runs per hunt (with --hunt)')
     .description('list the deliberately broken kernels, one per line (with --hunt, run the default check on each)')
     .option('--hunt', 'run the check against each mutant: caught or not, runs and seconds to catch, shrunk length')
     .option('--only <name>', 'hunt just this mutant (repeatable)', collect, [])
     .option('--seed <n>', 'random seed of the hunts', integer('--seed', -0x80000000, 0x7fffffff), 1)
-    .option('--runs <n>', 'runs per hunt', integer('--runs', 1), 100)
-    .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 100_000), 200)
     .option('--json', 'end with one JSON line: {caught, total, mutants: [...]}')
     .option('--no-timing', 'leave wall-clock figures out')
     .action((flags: HuntFlags) => {

@@ -38,14 +38,13 @@ export const TraceFile = t.intersection(
       failure: t.unknown,
       /** The fastpath mode the trace ran with ('both' checks slow and fast kernels against each other). */
       fastpath: t.union([t.boolean, t.keyof({ off: null, on: null, both: null })]),
+      /** Whether the kernel invariants were checked after every event (replay checks them unless this is false). */
+      invariants: t.boolean,
     }),
   ],
   'TraceFile',
 );
 export type TraceFile = t.TypeOf<typeof TraceFile>;
-
-/** The trace file's JSON form (what `TraceFile.encode` gives, ready for JSON.stringify). */
-export type TraceDocument = t.OutputOf<typeof TraceFile>;
 
 /** The boot configuration a trace file asks for (seL4's default when it names none). */
 export const bootConfigOf = (trace: TraceFile): BootConfig =>

@@ -11,6 +11,8 @@
  */
 import * as t from 'io-ts';
 import { MSG_MAX_EXTRA_CAPS, MSG_MAX_LENGTH } from './config';
+import { messageInfo } from './messageInfo';
+import { SysCall } from './syscall';
 
 const isRegisterWord = (u: unknown): u is number => typeof u === 'number' && Number.isInteger(u) && u >= -0x8000_0000 && u <= 0xffff_ffff;
 
@@ -85,3 +87,7 @@ export const syscallEvent = (fields: {
 };
 
 export const tickEvent: TickEvent = { kind: 'tick' };
+
+/** An invocation: `sysno` (Call unless given) on `cptr` with a label, message words and extra caps. */
+export const invocationEvent = (cptr: number, label: number, mrs: readonly number[], caps: readonly number[] = [], sysno: number = SysCall): SyscallEvent =>
+  syscallEvent({ sysno, cptr, info: messageInfo(label, 0, caps.length, mrs.length), mrs, caps });

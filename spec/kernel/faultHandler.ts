@@ -11,7 +11,7 @@ import * as E from 'fp-ts/Either';
 import { type Fault, capFault, missingCapability } from '../api/errors';
 import { type Transition, getTCB, updateTCB } from '../model/heap';
 import type { KernelState } from '../model/state';
-import { type PPtr, inactive } from '../model/structures';
+import { type Cap, type EndpointCap, type PPtr, inactive } from '../model/structures';
 import { sendIPC } from '../object/endpoint';
 import { lookupCap } from './cspace';
 import { setThreadState } from './thread';
@@ -21,12 +21,15 @@ import { setThreadState } from './thread';
  * must be an endpoint cap with Send and Grant or GrantReply; otherwise the
  * second fault is returned.
  */
+/** A cap a fault can be sent through: an endpoint with Send and Grant or GrantReply. */
+export const isFaultHandlerCap = (c: Cap): c is EndpointCap => c._tag === 'EndpointCap' && c.canSend && (c.canGrant || c.canGrantReply);
+
 const sendFaultIPC = (s: KernelState, t: PPtr, fault: Fault): E.Either<Fault, KernelState> => {
   const handlerCPtr = getTCB(s, t).faultHandler;
   const lookedUp = lookupCap(s, t, handlerCPtr);
   if (E.isLeft(lookedUp)) return E.left(capFault(handlerCPtr, false, lookedUp.left));
   const h = lookedUp.right;
-  if (h._tag === 'EndpointCap' && h.canSend && (h.canGrant || h.canGrantReply)) {
+  if (isFaultHandlerCap(h)) {
     const s1 = updateTCB(t, (tcb) => ({ ...tcb, fault }))(s);
     return E.right(sendIPC(true, true, h.badge, h.canGrant, true, t, h.ptr)(s1));
   }

@@ -15,9 +15,8 @@ import {
   ROOT_IPC_BUFFER_PTR,
   ROOT_TCB_PTR,
   SysCall,
-  messageInfo,
   messageInfoFromWord,
-  syscallEvent,
+  invocationEvent,
 } from '../../spec/api';
 import { getCap, getTCB, loadWord, slotOf } from '../../spec/model/heap';
 import type { KernelState } from '../../spec/model/state';
@@ -36,10 +35,7 @@ export const invoke = (
   mrs: readonly number[] = [],
   caps: readonly number[] = [],
   sysno: number = SysCall,
-): Event => {
-  const l = typeof label === 'number' ? label : LABEL[label];
-  return syscallEvent({ sysno, cptr, info: messageInfo(l, 0, caps.length, mrs.length), mrs, caps });
-};
+): Event => invocationEvent(cptr, typeof label === 'number' ? label : LABEL[label], mrs, caps, sysno);
 
 export interface Scenario {
   readonly state: KernelState;
