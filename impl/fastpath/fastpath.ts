@@ -46,6 +46,10 @@ import {
   mask,
   shl,
   shr,
+  TCB_CTABLE,
+  TCB_VTABLE,
+  TCB_REPLY,
+  TCB_CALLER,
 } from '../../spec/api';
 import {
   CTE_MDB_W0,
@@ -80,10 +84,6 @@ import type { FallbackReason, FastpathSyscall } from './stats';
 export type FastpathResult = 'hit' | FallbackReason;
 
 // The TCB's cap slots (the C kernel's tcb_cnode_index).
-const TCB_CTABLE = 0;
-const TCB_VTABLE = 1;
-const TCB_REPLY = 2;
-const TCB_CALLER = 3;
 
 // The message-info word: length in bits 0..6, extra caps in bits 7..8, capsUnwrapped in 9..11.
 const MSG_LENGTH_BITS = 7;

@@ -44,6 +44,17 @@ import {
   bootDomainSchedule,
   bootInfoWords,
   defaultBootConfig,
+  TCB_CTABLE,
+  TCB_VTABLE,
+  TCB_BUFFER,
+  VM_READ_WRITE,
+  VM_KERNEL_ONLY,
+  TCB_BITS,
+  SLOT_BITS,
+  PAGE_TABLE_BITS,
+  PAGE_DIRECTORY_BITS,
+  ASID_POOL_BITS,
+  PAGE_BITS,
 } from '../../spec/api';
 import { TS, Tcb, ThreadStateW, type CapT } from '../model/layout';
 import { originalMdbNode, setMdbNode, setRegister, setSlotCap, slotPtr, tcbSet, tsSet } from '../model/heap';
@@ -63,11 +74,6 @@ import { setupReplyMaster } from '../object/tcb';
 import { copyGlobalMappings, makeCoarsePDE, makeSectionPDE, makeSmallPTE, pdSlot, ptSlot } from './vspace';
 import { deriveCap } from './cspace';
 
-const VM_READ_WRITE = 3;
-const VM_KERNEL_ONLY = 1;
-const TCB_CTABLE = 0;
-const TCB_VTABLE = 1;
-const TCB_BUFFER = 4;
 
 /** `write_slot`: a boot cap is an MDB root, revocable and first-badged. */
 const writeSlot = (k: Kernel, slot: number, cap: CapT): void => {
@@ -87,13 +93,13 @@ export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<s
 
   // Idle thread.
   k.ksIdleThread = IDLE_THREAD_PTR;
-  k.ghostObjects.set(IDLE_THREAD_PTR, { type: 'TCB', sizeBits: 9, isDevice: false });
+  k.ghostObjects.set(IDLE_THREAD_PTR, { type: 'TCB', sizeBits: TCB_BITS, isDevice: false });
   setRegister(k, IDLE_THREAD_PTR, CPSR, IDLE_THREAD_CPSR);
   tsSet(k, IDLE_THREAD_PTR, ThreadStateW.tsType, TS.IdleThreadState);
 
   // IRQ node and interrupt state: only the kernel timer is in use, everything else masked.
   k.intStateIRQNode = IRQ_NODE_PTR;
-  k.ghostObjects.set(IRQ_NODE_PTR, { type: 'CNode', sizeBits: IRQ_NODE_RADIX + 4, isDevice: false });
+  k.ghostObjects.set(IRQ_NODE_PTR, { type: 'CNode', sizeBits: IRQ_NODE_RADIX + SLOT_BITS, isDevice: false });
   for (let i = 0; i <= MAX_IRQ; i++) k.irqMasked[i] = i === TIMER_IRQ ? 0 : 1;
   k.intStateIRQTable[TIMER_IRQ] = IRQ_TIMER;
 
@@ -105,13 +111,13 @@ export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<s
     );
 
   // Root task objects.
-  k.ghostObjects.set(ROOT_CNODE_PTR, { type: 'CNode', sizeBits: ROOT_CNODE_SIZE_BITS + 4, isDevice: false });
-  k.ghostObjects.set(ROOT_TCB_PTR, { type: 'TCB', sizeBits: 9, isDevice: false });
-  k.ghostObjects.set(ROOT_PD_PTR, { type: 'PageDirectory', sizeBits: 14, isDevice: false });
-  k.ghostObjects.set(ROOT_PT_PTR, { type: 'PageTable', sizeBits: 10, isDevice: false });
-  k.ghostObjects.set(ROOT_ASID_POOL_PTR, { type: 'ASIDPool', sizeBits: 12, isDevice: false });
+  k.ghostObjects.set(ROOT_CNODE_PTR, { type: 'CNode', sizeBits: ROOT_CNODE_SIZE_BITS + SLOT_BITS, isDevice: false });
+  k.ghostObjects.set(ROOT_TCB_PTR, { type: 'TCB', sizeBits: TCB_BITS, isDevice: false });
+  k.ghostObjects.set(ROOT_PD_PTR, { type: 'PageDirectory', sizeBits: PAGE_DIRECTORY_BITS, isDevice: false });
+  k.ghostObjects.set(ROOT_PT_PTR, { type: 'PageTable', sizeBits: PAGE_TABLE_BITS, isDevice: false });
+  k.ghostObjects.set(ROOT_ASID_POOL_PTR, { type: 'ASIDPool', sizeBits: ASID_POOL_BITS, isDevice: false });
   for (const f of [ROOT_IPC_BUFFER_PTR, ROOT_BOOTINFO_PTR, ROOT_IMAGE_FRAME_PTR])
-    k.ghostObjects.set(f, { type: 'Frame', sizeBits: 12, isDevice: false });
+    k.ghostObjects.set(f, { type: 'Frame', sizeBits: PAGE_BITS, isDevice: false });
 
   copyGlobalMappings(k, GLOBAL_PD_PTR, ROOT_PD_PTR);
   k.mem.store(pdSlot(ROOT_PD_PTR, 0), makeCoarsePDE(ROOT_PT_PTR, false));

@@ -7,6 +7,7 @@
  * spec twin: spec/kernel/cspace.ts.
  */
 import {
+  TCB_CTABLE,
   WORD_BITS,
   depthMismatch,
   failedLookup,
@@ -67,7 +68,7 @@ export const resolveAddressBits = (k: Kernel, nodeCap0: CapT, capptr: number, nB
 
 /** `lookupSlot`: a full-width lookup from the thread's CSpace root (tcbCTable). */
 export const lookupSlot = (k: Kernel, thread: number, capptr: number): ResolveRet =>
-  resolveAddressBits(k, getSlotCap(k, slotPtr(thread, 0)), capptr, WORD_BITS);
+  resolveAddressBits(k, getSlotCap(k, slotPtr(thread, TCB_CTABLE)), capptr, WORD_BITS);
 
 /** `lookupCap`: the cap a cptr names, or the null cap with a lookup fault. */
 export const lookupCap = (k: Kernel, thread: number, capptr: number): { status: Exception; cap: CapT; slot: number } => {

@@ -13,6 +13,7 @@ import {
   messageInfoFromWord,
   missingCapability,
   syscallOf,
+  TCB_CALLER,
 } from '../../spec/api';
 import { Cap, CapTag, Notification, TS, capGet, capType } from '../model/layout';
 import { getRegister, getSlotCap, objGet, slotPtr, threadStateType } from '../model/heap';
@@ -27,7 +28,6 @@ import { getSyscallArg, lookupExtraCaps } from './message';
 import { handleYield, setThreadState } from './thread';
 import { lookupIPCBuffer } from './vspace';
 
-const TCB_CALLER_SLOT = 3;
 
 /** What a syscall did, for the runner: completed, preempted, or outside the modelled subset. */
 export type SyscallResult = 'done' | 'preempted' | 'not-modelled';
@@ -64,7 +64,7 @@ export const handleInvocation = (k: Kernel, isCall: boolean, isBlocking: boolean
 
 export const handleReply = (k: Kernel): void => {
   const cur = k.ksCurThread;
-  const callerSlot = slotPtr(cur, TCB_CALLER_SLOT);
+  const callerSlot = slotPtr(cur, TCB_CALLER);
   const callerCap = getSlotCap(k, callerSlot);
   switch (capType(callerCap)) {
     case CapTag.Reply:

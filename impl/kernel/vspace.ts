@@ -6,16 +6,21 @@
  *
  * seL4: C src/arch/arm/32/kernel/vspace.c; spec twin: spec/kernel/vspace.ts.
  */
-import { ASID_LOW_BITS, KERNEL_PD_INDEX, PAGE_BITS, mask } from '../../spec/api';
+import {
+  ASID_LOW_BITS,
+  KERNEL_PD_INDEX,
+  PAGE_BITS,
+  mask,
+  TCB_BUFFER,
+  VM_READ_ONLY,
+  VM_READ_WRITE,
+} from '../../spec/api';
 import { AP_OF_RIGHTS, PDE_TYPE_COARSE, PDE_TYPE_SECTION, Pde, Pte, Tcb, getField, setField } from '../model/layout';
 import { getSlotCap, slotPtr, tcbGet } from '../model/heap';
 import { frameBase, frameIsDevice, frameRights, frameSizeBits, isFrameCap } from '../model/capability';
 import type { Kernel } from '../model/state';
 
 
-const TCB_BUFFER_SLOT = 4;
-const VM_READ_ONLY = 2;
-const VM_READ_WRITE = 3;
 
 export const pdSlot = (pd: number, vaddr: number): number => pd + 4 * (vaddr >>> 20);
 export const ptSlot = (pt: number, vaddr: number): number => pt + 4 * ((vaddr >>> PAGE_BITS) & 0xff);
@@ -94,7 +99,7 @@ export const copyGlobalMappings = (k: Kernel, globalPD: number, pd: number): voi
 
 /** `lookupIPCBuffer`: the kernel address of a thread's IPC buffer, or 0 if it has none usable. */
 export const lookupIPCBuffer = (k: Kernel, isReceiver: boolean, t: number): number => {
-  const cap = getSlotCap(k, slotPtr(t, TCB_BUFFER_SLOT));
+  const cap = getSlotCap(k, slotPtr(t, TCB_BUFFER));
   if (!isFrameCap(cap) || frameIsDevice(cap)) return 0;
   const rights = frameRights(cap);
   if (!(rights === VM_READ_WRITE || (!isReceiver && rights === VM_READ_ONLY))) return 0;

@@ -92,3 +92,9 @@ export class Kernel {
     this.mutants = new Set([...mutants].filter(isMutantName));
   }
 }
+
+/** Leave a syscall error for the caller to reply with, and say so (C: current_syscall_error, EXCEPTION_SYSCALL_ERROR). */
+export const syscallError = (k: Kernel, e: Kernel['currentSyscallError']): Exception => {
+  k.currentSyscallError = e;
+  return EXCEPTION_SYSCALL_ERROR;
+};

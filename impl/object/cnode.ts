@@ -30,7 +30,7 @@ import {
 } from '../model/heap';
 import { KernelBug } from '../model/memory';
 import { capBadge, isCapRevocable, maskCapRights, updateCapData, zombieCapNew, zombieNumber, zombiePtr, zombieType } from '../model/capability';
-import { EXCEPTION_NONE, EXCEPTION_SYSCALL_ERROR, type Exception, type Kernel } from '../model/state';
+import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
 import {
   deriveCap,
   ensureEmptySlot,
@@ -201,10 +201,6 @@ export const cteRevoke = (k: Kernel, slot: number): Exception => {
 const CNODE_FIRST = 17; // CNodeRevoke
 const CNODE_LAST = 25; // CNodeSaveCaller
 
-const syscallError = (k: Kernel, e: Kernel['currentSyscallError']): Exception => {
-  k.currentSyscallError = e;
-  return EXCEPTION_SYSCALL_ERROR;
-};
 
 const hasCancelSendRights = (c: CapT): boolean =>
   capType(c) === CapTag.Endpoint &&

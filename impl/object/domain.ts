@@ -7,49 +7,45 @@
 import { DSCHED_MAX_DURATION, NUM_DOMAINS, isEndMarker } from '../../spec/api';
 import { Cap, CapTag, TS, capGet, capType } from '../model/layout';
 import { getSlotCap } from '../model/heap';
-import { EXCEPTION_NONE, EXCEPTION_SYSCALL_ERROR, type Exception, type Kernel } from '../model/state';
+import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
 import { rescheduleRequired, setDomain, setThreadState } from '../kernel/thread';
 
-const fail = (k: Kernel, e: Kernel['currentSyscallError']): Exception => {
-  k.currentSyscallError = e;
-  return EXCEPTION_SYSCALL_ERROR;
-};
 
 export const decodeDomainInvocation = (k: Kernel, label: number, length: number, arg: (i: number) => number): Exception => {
   const len = k.ksDomSchedule.length;
   switch (label) {
     case 30: {
-      if (length === 0) return fail(k, { _tag: 'TruncatedMessage' });
+      if (length === 0) return syscallError(k, { _tag: 'TruncatedMessage' });
       const domain = arg(0);
-      if (domain >= NUM_DOMAINS) return fail(k, { _tag: 'InvalidArgument', argument: 0 });
+      if (domain >= NUM_DOMAINS) return syscallError(k, { _tag: 'InvalidArgument', argument: 0 });
       const slot = k.currentExtraCaps[0];
-      if (slot === undefined) return fail(k, { _tag: 'TruncatedMessage' });
+      if (slot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
       const c = getSlotCap(k, slot);
-      if (capType(c) !== CapTag.Thread) return fail(k, { _tag: 'InvalidArgument', argument: 1 });
+      if (capType(c) !== CapTag.Thread) return syscallError(k, { _tag: 'InvalidArgument', argument: 1 });
       setThreadState(k, k.ksCurThread, TS.Restart);
       setDomain(k, capGet(c, Cap.Thread.tcb), domain);
       return EXCEPTION_NONE;
     }
     case 31: {
-      if (length < 4) return fail(k, { _tag: 'TruncatedMessage' });
+      if (length < 4) return syscallError(k, { _tag: 'TruncatedMessage' });
       const index = arg(0);
       const domain = arg(1);
       const duration = BigInt(arg(2)) | (BigInt(arg(3)) << 32n);
-      if (index >= len - 1) return fail(k, { _tag: 'RangeError', min: 0, max: len - 2 });
-      if (domain >= NUM_DOMAINS) return fail(k, { _tag: 'RangeError', min: 0, max: NUM_DOMAINS - 1 });
-      if (duration > DSCHED_MAX_DURATION) return fail(k, { _tag: 'InvalidArgument', argument: 2 });
-      if (duration === 0n && domain !== 0) return fail(k, { _tag: 'InvalidArgument', argument: 1 });
-      if (index === k.ksDomScheduleStart && duration === 0n) return fail(k, { _tag: 'InvalidArgument', argument: 2 });
+      if (index >= len - 1) return syscallError(k, { _tag: 'RangeError', min: 0, max: len - 2 });
+      if (domain >= NUM_DOMAINS) return syscallError(k, { _tag: 'RangeError', min: 0, max: NUM_DOMAINS - 1 });
+      if (duration > DSCHED_MAX_DURATION) return syscallError(k, { _tag: 'InvalidArgument', argument: 2 });
+      if (duration === 0n && domain !== 0) return syscallError(k, { _tag: 'InvalidArgument', argument: 1 });
+      if (index === k.ksDomScheduleStart && duration === 0n) return syscallError(k, { _tag: 'InvalidArgument', argument: 2 });
       setThreadState(k, k.ksCurThread, TS.Restart);
       k.ksDomSchedule[index] = { domain, length: duration };
       return EXCEPTION_NONE;
     }
     case 32: {
-      if (length === 0) return fail(k, { _tag: 'TruncatedMessage' });
+      if (length === 0) return syscallError(k, { _tag: 'TruncatedMessage' });
       const index = arg(0);
-      if (index >= len) return fail(k, { _tag: 'RangeError', min: 0, max: len - 1 });
+      if (index >= len) return syscallError(k, { _tag: 'RangeError', min: 0, max: len - 1 });
       const e = k.ksDomSchedule[index];
-      if (isEndMarker(e)) return fail(k, { _tag: 'InvalidArgument', argument: 0 });
+      if (isEndMarker(e)) return syscallError(k, { _tag: 'InvalidArgument', argument: 0 });
       setThreadState(k, k.ksCurThread, TS.Restart);
       k.ksDomScheduleStart = index;
       k.ksDomainTime = 0n;
@@ -58,6 +54,6 @@ export const decodeDomainInvocation = (k: Kernel, label: number, length: number,
       return EXCEPTION_NONE;
     }
     default:
-      return fail(k, { _tag: 'IllegalOperation' });
+      return syscallError(k, { _tag: 'IllegalOperation' });
   }
 };

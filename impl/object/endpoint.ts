@@ -27,6 +27,8 @@ import {
   sanitiseRegister,
   syscallErrorToMessage,
   wordFromMessageInfo,
+  TCB_REPLY,
+  TCB_CALLER,
 } from '../../spec/api';
 import { Cap, CapTag, type CapT, EP_IDLE, EP_RECV, EP_SEND, Endpoint, NTFN_ACTIVE, Notification, TS, Tcb, ThreadStateW, capGet, capType } from '../model/layout';
 import { getRegister, getSlotCap, objGet, objSet, setRegister, slotPtr, tcbGet, threadStateType, tsGet, tsSet } from '../model/heap';
@@ -43,8 +45,6 @@ import { clearFault, cteDeleteOne } from './ipcCancel';
 import { completeSignal } from './notification';
 import { EP_QUEUE, getQueue, setQueue, tcbEPAppend, tcbEPDequeue } from './tcbQueue';
 
-const TCB_REPLY_SLOT = 2;
-const TCB_CALLER_SLOT = 3;
 
 
 // ---------------------------------------------------------------- message transfer
@@ -146,10 +146,10 @@ export const doIPCTransfer = (k: Kernel, sender: number, ep: number, badge: numb
 
 export const setupCallerCap = (k: Kernel, sender: number, receiver: number, canGrant: boolean): void => {
   setThreadState(k, sender, TS.BlockedOnReply);
-  cteInsert(k, replyCapNew(sender, false, canGrant), slotPtr(sender, TCB_REPLY_SLOT), slotPtr(receiver, TCB_CALLER_SLOT));
+  cteInsert(k, replyCapNew(sender, false, canGrant), slotPtr(sender, TCB_REPLY), slotPtr(receiver, TCB_CALLER));
 };
 
-export const deleteCallerCap = (k: Kernel, receiver: number): void => cteDeleteOne(k, slotPtr(receiver, TCB_CALLER_SLOT));
+export const deleteCallerCap = (k: Kernel, receiver: number): void => cteDeleteOne(k, slotPtr(receiver, TCB_CALLER));
 
 /** `handleFaultReply`: a handler's reply to a fault; true when the thread restarts. */
 const handleFaultReply = (k: Kernel, receiver: number, sender: number): boolean => {

@@ -8,7 +8,7 @@
  */
 import { Cap, CapTag, type CapT, TS, capGet, capType } from '../model/layout';
 import { getSlotCap } from '../model/heap';
-import { EXCEPTION_NONE, EXCEPTION_SYSCALL_ERROR, type Exception, type Kernel } from '../model/state';
+import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
 import { setThreadState } from '../kernel/thread';
 import { decodeCNodeInvocation } from './cnode';
 import { doReplyTransfer, sendIPC } from './endpoint';
@@ -20,10 +20,7 @@ import { decodeDomainInvocation } from './domain';
 /** Returned for invocations of objects this model does not cover yet (the spec's NotModelled). */
 export const EXCEPTION_NOT_MODELLED = 5;
 
-const invalidCap0 = (k: Kernel): Exception => {
-  k.currentSyscallError = { _tag: 'InvalidCapability', capIndex: 0 };
-  return EXCEPTION_SYSCALL_ERROR;
-};
+const invalidCap0 = (k: Kernel): Exception => syscallError(k, { _tag: 'InvalidCapability', capIndex: 0 });
 
 export const decodeInvocation = (
   k: Kernel,

@@ -8,7 +8,11 @@
  * (emptySlot, cteDeleteOne), src/object/interrupt.c; spec twin:
  * spec/object/ipcCancel.ts.
  */
-import { FAULT_IP, NEXT_IP } from '../../spec/api';
+import {
+  FAULT_IP,
+  NEXT_IP,
+  TCB_REPLY,
+} from '../../spec/api';
 import {
   Cap,
   CapTag,
@@ -57,7 +61,6 @@ import { isFinalCapability } from '../kernel/cspace';
 import { rescheduleRequired, setThreadState, tcbSchedDequeue, tcbSchedEnqueue } from '../kernel/thread';
 import { EP_QUEUE, NTFN_QUEUE, getQueue, setQueue, tcbEPDequeue } from './tcbQueue';
 
-const TCB_REPLY_SLOT = 2;
 
 // ---------------------------------------------------------------- notifications
 
@@ -116,7 +119,7 @@ export const cancelIPC = (k: Kernel, t: number): void => {
       return;
     case TS.BlockedOnReply: {
       clearFault(k, t);
-      const caller = mdbNext(k, slotPtr(t, TCB_REPLY_SLOT));
+      const caller = mdbNext(k, slotPtr(t, TCB_REPLY));
       if (caller !== 0) cteDeleteOne(k, caller);
       return;
     }

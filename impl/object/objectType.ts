@@ -16,6 +16,13 @@ import {
   TIME_SLICE,
   frameSizeBitsOf,
   getObjectSize,
+  VM_READ_WRITE,
+  TCB_BITS,
+  ENDPOINT_BITS,
+  NOTIFICATION_BITS,
+  SLOT_BITS,
+  PAGE_TABLE_BITS,
+  PAGE_DIRECTORY_BITS,
 } from '../../spec/api';
 import { type CapT, Mdb, Tcb, setField } from '../model/layout';
 import { setRegister, setSlotCap, setMdbNode, tcbSet, mdbNext, setMdbPrev, setMdbNext } from '../model/heap';
@@ -32,7 +39,6 @@ import {
 import type { GhostObject, Kernel } from '../model/state';
 import { copyGlobalMappings } from '../kernel/vspace';
 
-const VM_READ_WRITE = 3;
 
 const ghost = (k: Kernel, base: number, o: GhostObject): void => {
   k.ghostObjects.set(base, o);
@@ -44,25 +50,25 @@ export const createObject = (k: Kernel, t: ObjectType, base: number, userSize: n
     case 'Untyped':
       return untypedCapNew(base, userSize, 0, isDevice);
     case 'TCB':
-      ghost(k, base, { type: 'TCB', sizeBits: 9, isDevice: false });
+      ghost(k, base, { type: 'TCB', sizeBits: TCB_BITS, isDevice: false });
       setRegister(k, base, CPSR, CPSR_USER);
       tcbSet(k, base, Tcb.timeSlice, TIME_SLICE);
       tcbSet(k, base, Tcb.domain, k.ksCurDomain);
       return threadCapNew(base);
     case 'Endpoint':
-      ghost(k, base, { type: 'Endpoint', sizeBits: 4, isDevice: false });
+      ghost(k, base, { type: 'Endpoint', sizeBits: ENDPOINT_BITS, isDevice: false });
       return endpointCapNew(base, 0, true, true, true, true);
     case 'Notification':
-      ghost(k, base, { type: 'Notification', sizeBits: 4, isDevice: false });
+      ghost(k, base, { type: 'Notification', sizeBits: NOTIFICATION_BITS, isDevice: false });
       return notificationCapNew(base, 0, true, true);
     case 'CapTable':
-      ghost(k, base, { type: 'CNode', sizeBits: userSize + 4, isDevice: false });
+      ghost(k, base, { type: 'CNode', sizeBits: userSize + SLOT_BITS, isDevice: false });
       return cnodeCapNew(base, userSize, 0, 0);
     case 'PageTable':
-      ghost(k, base, { type: 'PageTable', sizeBits: 10, isDevice: false });
+      ghost(k, base, { type: 'PageTable', sizeBits: PAGE_TABLE_BITS, isDevice: false });
       return pageTableCapNew(base, false, 0, 0);
     case 'PageDirectory':
-      ghost(k, base, { type: 'PageDirectory', sizeBits: 14, isDevice: false });
+      ghost(k, base, { type: 'PageDirectory', sizeBits: PAGE_DIRECTORY_BITS, isDevice: false });
       copyGlobalMappings(k, GLOBAL_PD_PTR, base);
       return pageDirectoryCapNew(base, false, 0);
     default: {

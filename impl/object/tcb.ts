@@ -18,6 +18,10 @@ import {
   USER_REGISTERS,
   messageInfo,
   sanitiseRegister,
+  TCB_CTABLE,
+  TCB_VTABLE,
+  TCB_REPLY,
+  TCB_BUFFER,
 } from '../../spec/api';
 import { Cap, CapTag, type CapT, NTFN_WAITING, Notification, TS, Tcb, capGet, capType } from '../model/layout';
 import { getRegister, getSlotCap, objGet, originalMdbNode, setMdbNode, setRegister, setSlotCap, slotPtr, tcbGet, tcbSet, threadStateType } from '../model/heap';
@@ -29,7 +33,7 @@ import {
   threadCapNew,
   updateCapData,
 } from '../model/capability';
-import { EXCEPTION_NONE, EXCEPTION_SYSCALL_ERROR, type Exception, type Kernel } from '../model/state';
+import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
 import { deriveCap, isFinalCapability } from '../kernel/cspace';
 import { setMR } from '../kernel/message';
 import { possibleSwitchTo, rescheduleRequired, setMCPriority, setPriority, setThreadState, tcbSchedEnqueue } from '../kernel/thread';
@@ -38,15 +42,7 @@ import { cteDelete, cteInsert } from './cnode';
 import { cancelIPC, suspend, unbindNotification } from './ipcCancel';
 import { bindNotification } from './notification';
 
-const TCB_CTABLE = 0;
-const TCB_VTABLE = 1;
-const TCB_REPLY = 2;
-const TCB_BUFFER = 4;
 
-const fail = (k: Kernel, e: Kernel['currentSyscallError']): Exception => {
-  k.currentSyscallError = e;
-  return EXCEPTION_SYSCALL_ERROR;
-};
 
 // ---------------------------------------------------------------- restart
 
@@ -127,20 +123,20 @@ const invokeThreadControl = (k: Kernel, tc: ThreadControl): Exception => {
 
 const checkPrio = (k: Kernel, prio: number, auth: number): Exception => {
   const mcp = tcbGet(k, auth, Tcb.mcp);
-  return prio > mcp ? fail(k, { _tag: 'RangeError', min: 0, max: mcp }) : EXCEPTION_NONE;
+  return prio > mcp ? syscallError(k, { _tag: 'RangeError', min: 0, max: mcp }) : EXCEPTION_NONE;
 };
 
 /** Extra cap 0 names a thread (the MCP authority, or CopyRegisters' source): missing is TruncatedMessage, another cap InvalidCapability 1. */
 const threadArgument = (k: Kernel, slot: number | undefined): { status: Exception; tcb: number } => {
-  if (slot === undefined) return { status: fail(k, { _tag: 'TruncatedMessage' }), tcb: 0 };
+  if (slot === undefined) return { status: syscallError(k, { _tag: 'TruncatedMessage' }), tcb: 0 };
   const cap = getSlotCap(k, slot);
-  if (capType(cap) !== CapTag.Thread) return { status: fail(k, { _tag: 'InvalidCapability', capIndex: 1 }), tcb: 0 };
+  if (capType(cap) !== CapTag.Thread) return { status: syscallError(k, { _tag: 'InvalidCapability', capIndex: 1 }), tcb: 0 };
   return { status: EXCEPTION_NONE, tcb: capGet(cap, Cap.Thread.tcb) };
 };
 
 /** The first `n` arguments as priorities (SetPriority, SetMCPriority, SetSchedParams), each within the authority's MCP. */
 const checkPriorities = (k: Kernel, length: number, n: number, authSlot: number | undefined, arg: (i: number) => number): Exception => {
-  if (length < n) return fail(k, { _tag: 'TruncatedMessage' });
+  if (length < n) return syscallError(k, { _tag: 'TruncatedMessage' });
   const auth = threadArgument(k, authSlot);
   if (auth.status !== EXCEPTION_NONE) return auth.status;
   for (let i = 0; i < n; i++) {
@@ -155,8 +151,8 @@ const checkIPCBuffer = (k: Kernel, addr: number, slot: number): { status: Except
   if (addr === 0) return { status: EXCEPTION_NONE };
   const d = deriveCap(k, slot, getSlotCap(k, slot));
   if (d.status !== EXCEPTION_NONE) return { status: d.status };
-  if (!isFrameCap(d.cap) || frameIsDevice(d.cap)) return { status: fail(k, { _tag: 'IllegalOperation' }) };
-  if ((addr & ((1 << IPC_BUFFER_SIZE_BITS) - 1)) !== 0) return { status: fail(k, { _tag: 'AlignmentError' }) };
+  if (!isFrameCap(d.cap) || frameIsDevice(d.cap)) return { status: syscallError(k, { _tag: 'IllegalOperation' }) };
+  if ((addr & ((1 << IPC_BUFFER_SIZE_BITS) - 1)) !== 0) return { status: syscallError(k, { _tag: 'AlignmentError' }) };
   return { status: EXCEPTION_NONE, frame: { cap: d.cap, slot } };
 };
 
@@ -176,18 +172,18 @@ const checkSpace = (
   vSlot: number,
 ): { status: Exception; space?: { cRoot: Root; vRoot: Root } } => {
   if (slotCapLongRunningDelete(k, slotPtr(target, TCB_CTABLE)) || slotCapLongRunningDelete(k, slotPtr(target, TCB_VTABLE)))
-    return { status: fail(k, { _tag: 'IllegalOperation' }) };
+    return { status: syscallError(k, { _tag: 'IllegalOperation' }) };
   let cCap = getSlotCap(k, cSlot);
   if (cRootData !== 0) cCap = updateCapData(false, cRootData, cCap);
   const dc = deriveCap(k, cSlot, cCap);
   if (dc.status !== EXCEPTION_NONE) return { status: dc.status };
-  if (capType(dc.cap) !== CapTag.CNode) return { status: fail(k, { _tag: 'IllegalOperation' }) };
+  if (capType(dc.cap) !== CapTag.CNode) return { status: syscallError(k, { _tag: 'IllegalOperation' }) };
   let vCap = getSlotCap(k, vSlot);
   if (vRootData !== 0) vCap = updateCapData(false, vRootData, vCap);
   const dv = deriveCap(k, vSlot, vCap);
   if (dv.status !== EXCEPTION_NONE) return { status: dv.status };
   if (!(capType(dv.cap) === CapTag.PageDirectory && capGet(dv.cap, Cap.PageDirectory.isMapped) === 1))
-    return { status: fail(k, { _tag: 'IllegalOperation' }) };
+    return { status: syscallError(k, { _tag: 'IllegalOperation' }) };
   return { status: EXCEPTION_NONE, space: { cRoot: { cap: dc.cap, slot: cSlot }, vRoot: { cap: dv.cap, slot: vSlot } } };
 };
 
@@ -209,11 +205,11 @@ export const decodeTCBInvocation = (
   switch (label) {
     case 2: {
       // ReadRegisters
-      if (length < 2) return fail(k, { _tag: 'TruncatedMessage' });
+      if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
       const flags = arg(0);
       const n = arg(1);
-      if (n < 1 || n > USER_REGISTERS.length) return fail(k, { _tag: 'RangeError', min: 1, max: USER_REGISTERS.length });
-      if (t === cur) return fail(k, { _tag: 'IllegalOperation' });
+      if (n < 1 || n > USER_REGISTERS.length) return syscallError(k, { _tag: 'RangeError', min: 1, max: USER_REGISTERS.length });
+      if (t === cur) return syscallError(k, { _tag: 'IllegalOperation' });
       setThreadState(k, cur, TS.Restart);
       if ((flags & 1) !== 0) suspend(k, t);
       if (call) {
@@ -228,11 +224,11 @@ export const decodeTCBInvocation = (
     }
     case 3: {
       // WriteRegisters
-      if (length < 2) return fail(k, { _tag: 'TruncatedMessage' });
+      if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
       const flags = arg(0);
       const n = arg(1);
-      if (length - 2 < n) return fail(k, { _tag: 'TruncatedMessage' });
-      if (t === cur) return fail(k, { _tag: 'IllegalOperation' });
+      if (length - 2 < n) return syscallError(k, { _tag: 'TruncatedMessage' });
+      if (t === cur) return syscallError(k, { _tag: 'IllegalOperation' });
       setThreadState(k, cur, TS.Restart);
       const count = Math.min(n, USER_REGISTERS.length);
       for (let i = 0; i < count; i++) {
@@ -246,7 +242,7 @@ export const decodeTCBInvocation = (
     }
     case 4: {
       // CopyRegisters
-      if (length < 1) return fail(k, { _tag: 'TruncatedMessage' });
+      if (length < 1) return syscallError(k, { _tag: 'TruncatedMessage' });
       const source = threadArgument(k, extra[0]);
       if (source.status !== EXCEPTION_NONE) return source.status;
       const s = source.tcb;
@@ -265,7 +261,7 @@ export const decodeTCBInvocation = (
     case 5: {
       // Configure
       const [cSlot, vSlot, bSlot] = extra;
-      if (length < 4 || cSlot === undefined || vSlot === undefined || bSlot === undefined) return fail(k, { _tag: 'TruncatedMessage' });
+      if (length < 4 || cSlot === undefined || vSlot === undefined || bSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
       const b = checkIPCBuffer(k, arg(3), bSlot);
       if (b.status !== EXCEPTION_NONE) return b.status;
       const sp = checkSpace(k, t, arg(1), arg(2), cSlot, vSlot);
@@ -291,7 +287,7 @@ export const decodeTCBInvocation = (
     case 9: {
       // SetIPCBuffer
       const bSlot = extra[0];
-      if (length < 1 || bSlot === undefined) return fail(k, { _tag: 'TruncatedMessage' });
+      if (length < 1 || bSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
       const b = checkIPCBuffer(k, arg(0), bSlot);
       if (b.status !== EXCEPTION_NONE) return b.status;
       setThreadState(k, cur, TS.Restart);
@@ -300,7 +296,7 @@ export const decodeTCBInvocation = (
     case 10: {
       // SetSpace
       const [cSlot, vSlot] = extra;
-      if (length < 3 || cSlot === undefined || vSlot === undefined) return fail(k, { _tag: 'TruncatedMessage' });
+      if (length < 3 || cSlot === undefined || vSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
       const sp = checkSpace(k, t, arg(1), arg(2), cSlot, vSlot);
       if (sp.status !== EXCEPTION_NONE || sp.space === undefined) return sp.status;
       setThreadState(k, cur, TS.Restart);
@@ -317,30 +313,30 @@ export const decodeTCBInvocation = (
     case 13: {
       // BindNotification
       const nSlot = extra[0];
-      if (nSlot === undefined) return fail(k, { _tag: 'TruncatedMessage' });
-      if (tcbGet(k, t, Tcb.boundNotification) !== 0) return fail(k, { _tag: 'IllegalOperation' });
+      if (nSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+      if (tcbGet(k, t, Tcb.boundNotification) !== 0) return syscallError(k, { _tag: 'IllegalOperation' });
       const nCap = getSlotCap(k, nSlot);
-      if (capType(nCap) !== CapTag.Notification || capGet(nCap, Cap.Notification.canReceive) !== 1) return fail(k, { _tag: 'IllegalOperation' });
+      if (capType(nCap) !== CapTag.Notification || capGet(nCap, Cap.Notification.canReceive) !== 1) return syscallError(k, { _tag: 'IllegalOperation' });
       const ntfn = capGet(nCap, Cap.Notification.ptr);
       if (objGet(k, ntfn, Notification.boundTCB) !== 0 || objGet(k, ntfn, Notification.state) === NTFN_WAITING)
-        return fail(k, { _tag: 'IllegalOperation' });
+        return syscallError(k, { _tag: 'IllegalOperation' });
       setThreadState(k, cur, TS.Restart);
       bindNotification(k, t, ntfn);
       return EXCEPTION_NONE;
     }
     case 14:
-      if (tcbGet(k, t, Tcb.boundNotification) === 0) return fail(k, { _tag: 'IllegalOperation' });
+      if (tcbGet(k, t, Tcb.boundNotification) === 0) return syscallError(k, { _tag: 'IllegalOperation' });
       setThreadState(k, cur, TS.Restart);
       unbindNotification(k, t);
       return EXCEPTION_NONE;
     case 15:
-      if (length < 1) return fail(k, { _tag: 'TruncatedMessage' });
+      if (length < 1) return syscallError(k, { _tag: 'TruncatedMessage' });
       setThreadState(k, cur, TS.Restart);
       setRegister(k, t, TPIDRURW, arg(0));
       if (t === cur) rescheduleRequired(k);
       return EXCEPTION_NONE;
     case 16: {
-      if (length < 2) return fail(k, { _tag: 'TruncatedMessage' });
+      if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
       setThreadState(k, cur, TS.Restart);
       const flags = ((tcbGet(k, t, Tcb.flags) & ~arg(0)) | (arg(1) & TCB_FLAG_MASK)) >>> 0;
       tcbSet(k, t, Tcb.flags, flags);
@@ -353,7 +349,7 @@ export const decodeTCBInvocation = (
       return EXCEPTION_NONE;
     }
     default:
-      return fail(k, { _tag: 'IllegalOperation' });
+      return syscallError(k, { _tag: 'IllegalOperation' });
   }
 };
 

@@ -24,7 +24,7 @@ import {
 } from '../../spec/api';
 import { Cap, CapTag, type CapT, capGet, capSet, capType } from '../model/layout';
 import { getSlotCap, setSlotCap, slotPtr } from '../model/heap';
-import { EXCEPTION_NONE, EXCEPTION_SYSCALL_ERROR, type Exception, type Kernel } from '../model/state';
+import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
 import { ensureEmptySlot, ensureNoChildren, lookupTargetSlot } from '../kernel/cspace';
 import { preemptionPoint } from '../kernel/preemption';
 import { setThreadState } from '../kernel/thread';
@@ -33,10 +33,6 @@ import { createNewObjects, deleteObjects } from './objectType';
 
 const UNTYPED_RETYPE = 1;
 
-const fail = (k: Kernel, e: Kernel['currentSyscallError']): Exception => {
-  k.currentSyscallError = e;
-  return EXCEPTION_SYSCALL_ERROR;
-};
 
 const setFreeIndex = (k: Kernel, slot: number, freeIndex: number): void =>
   setSlotCap(k, slot, capSet(getSlotCap(k, slot), Cap.Untyped.freeIndex, freeIndex));
@@ -76,9 +72,9 @@ export const decodeUntypedInvocation = (
   arg: (i: number) => number,
   extraCaps: readonly CapT[],
 ): Exception => {
-  if (label !== UNTYPED_RETYPE) return fail(k, { _tag: 'IllegalOperation' });
+  if (label !== UNTYPED_RETYPE) return syscallError(k, { _tag: 'IllegalOperation' });
   const rootCap = extraCaps[0];
-  if (length < 6 || rootCap === undefined) return fail(k, { _tag: 'TruncatedMessage' });
+  if (length < 6 || rootCap === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
   const newTypeW = arg(0);
   const userSize = arg(1);
   const nodeIndex = arg(2);
@@ -86,11 +82,11 @@ export const decodeUntypedInvocation = (
   const nodeOffset = arg(4);
   const nodeWindow = arg(5);
   const newType = objectTypeOf(newTypeW);
-  if (newType === undefined) return fail(k, invalidArgument(0));
+  if (newType === undefined) return syscallError(k, invalidArgument(0));
   const objectSize = getObjectSize(newType, userSize);
-  if (userSize >= WORD_BITS || objectSize > MAX_UNTYPED_BITS) return fail(k, rangeError(0, MAX_UNTYPED_BITS));
-  if (newType === 'CapTable' && userSize === 0) return fail(k, invalidArgument(1));
-  if (newType === 'Untyped' && userSize < MIN_UNTYPED_BITS) return fail(k, invalidArgument(1));
+  if (userSize >= WORD_BITS || objectSize > MAX_UNTYPED_BITS) return syscallError(k, rangeError(0, MAX_UNTYPED_BITS));
+  if (newType === 'CapTable' && userSize === 0) return syscallError(k, invalidArgument(1));
+  if (newType === 'Untyped' && userSize < MIN_UNTYPED_BITS) return syscallError(k, invalidArgument(1));
 
   let nodeCap = rootCap;
   if (nodeDepth !== 0) {
@@ -98,11 +94,11 @@ export const decodeUntypedInvocation = (
     if (lu.status !== EXCEPTION_NONE) return lu.status;
     nodeCap = getSlotCap(k, lu.slot);
   }
-  if (capType(nodeCap) !== CapTag.CNode) return fail(k, failedLookup(false, missingCapability(nodeDepth)));
+  if (capType(nodeCap) !== CapTag.CNode) return syscallError(k, failedLookup(false, missingCapability(nodeDepth)));
   const nodeSize = 2 ** capGet(nodeCap, Cap.CNode.radix);
-  if (nodeOffset > nodeSize - 1) return fail(k, rangeError(0, nodeSize - 1));
-  if (nodeWindow < 1 || nodeWindow > RETYPE_FAN_OUT_LIMIT) return fail(k, rangeError(1, RETYPE_FAN_OUT_LIMIT));
-  if (nodeWindow > nodeSize - nodeOffset) return fail(k, rangeError(1, nodeSize - nodeOffset));
+  if (nodeOffset > nodeSize - 1) return syscallError(k, rangeError(0, nodeSize - 1));
+  if (nodeWindow < 1 || nodeWindow > RETYPE_FAN_OUT_LIMIT) return syscallError(k, rangeError(1, RETYPE_FAN_OUT_LIMIT));
+  if (nodeWindow > nodeSize - nodeOffset) return syscallError(k, rangeError(1, nodeSize - nodeOffset));
   const cnode = capGet(nodeCap, Cap.CNode.ptr);
   const destSlots: number[] = [];
   for (let i = nodeOffset; i < nodeOffset + nodeWindow; i++) {
@@ -115,9 +111,9 @@ export const decodeUntypedInvocation = (
   const regionBase = capGet(cap, Cap.Untyped.ptr);
   const freeIndex = reset ? 0 : capGet(cap, Cap.Untyped.freeIndex);
   const freeBytes = 2 ** capGet(cap, Cap.Untyped.blockSize) - freeIndex;
-  if (Math.floor(freeBytes / 2 ** objectSize) < nodeWindow) return fail(k, notEnoughMemory(freeBytes));
+  if (Math.floor(freeBytes / 2 ** objectSize) < nodeWindow) return syscallError(k, notEnoughMemory(freeBytes));
   const isDevice = capGet(cap, Cap.Untyped.isDevice) === 1;
-  if (isDevice && !isFrameType(newType) && newType !== 'Untyped') return fail(k, invalidArgument(1));
+  if (isDevice && !isFrameType(newType) && newType !== 'Untyped') return syscallError(k, invalidArgument(1));
   const retypeBase = k.mutants.has('retype-ignores-alignment') ? regionBase + freeIndex : alignUp(regionBase + freeIndex, objectSize);
 
   setThreadState(k, k.ksCurThread, TS.Restart);

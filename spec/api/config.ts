@@ -98,3 +98,11 @@ export const DEFAULT_DOMAIN_SCHEDULE: readonly DomainScheduleConfig[] = [{ domai
 
 /** The TCB flags a thread may set without an FPU (seL4's tcbFlagMask): none. */
 export const TCB_FLAG_MASK = 0;
+
+/** The TCB's cap slots, by index (seL4's tcb_cnode_index: tcbCTable .. tcbBuffer). */
+export const TCB_CTABLE = 0;
+export const TCB_VTABLE = 1;
+export const TCB_REPLY = 2;
+export const TCB_CALLER = 3;
+export const TCB_BUFFER = 4;
+export const TCB_SLOT_COUNT = 5;

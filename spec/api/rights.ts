@@ -29,6 +29,10 @@ export const ALL_RIGHTS = 0xf;
 export type VMRights = 'VMNoAccess' | 'VMKernelOnly' | 'VMReadOnly' | 'VMReadWrite';
 export const VM_RIGHTS: readonly VMRights[] = ['VMNoAccess', 'VMKernelOnly', 'VMReadOnly', 'VMReadWrite'];
 export const vmRightsNumber = (r: VMRights): number => VM_RIGHTS.indexOf(r);
+/** The VM rights as the kernel stores them in frame caps. */
+export const VM_KERNEL_ONLY = 1;
+export const VM_READ_ONLY = 2;
+export const VM_READ_WRITE = 3;
 
 /**
  * `maskVMRights`: a frame's rights after masking with a CapRights word. Read-only

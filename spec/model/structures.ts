@@ -204,13 +204,7 @@ export interface Notification {
   readonly boundTCB: PPtr | null;
 }
 
-/** The TCB's cap slots, by index (tcbCTable .. tcbIPCBufferFrame). */
-export const TCB_CTABLE = 0;
-export const TCB_VTABLE = 1;
-export const TCB_REPLY = 2;
-export const TCB_CALLER = 3;
-export const TCB_BUFFER = 4;
-export const TCB_SLOT_COUNT = 5;
+export { TCB_BUFFER, TCB_CALLER, TCB_CTABLE, TCB_REPLY, TCB_SLOT_COUNT, TCB_VTABLE } from '../api/config';
 
 export interface TCB {
   readonly _tag: 'TCB';
