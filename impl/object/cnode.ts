@@ -13,6 +13,7 @@ import {
   invocationLabelOf,
   missingCapability,
   rightsFromWord,
+  LABEL,
 } from '../../spec/api';
 import { Cap, CapTag, type CapT, Mdb, TS, capGet, capSet, capType, nullCapT, setField } from '../model/layout';
 import {
@@ -198,8 +199,6 @@ export const cteRevoke = (k: Kernel, slot: number): Exception => {
 
 // ---------------------------------------------------------------- invocations
 
-const CNODE_FIRST = 17; // CNodeRevoke
-const CNODE_LAST = 25; // CNodeSaveCaller
 
 
 const hasCancelSendRights = (c: CapT): boolean =>
@@ -221,7 +220,7 @@ export const decodeCNodeInvocation = (
   cap: CapT,
   extraCaps: readonly CapT[],
 ): Exception => {
-  if (labelWord < CNODE_FIRST || labelWord > CNODE_LAST) return syscallError(k, { _tag: 'IllegalOperation' });
+  if (labelWord < LABEL.CNodeRevoke || labelWord > LABEL.CNodeSaveCaller) return syscallError(k, { _tag: 'IllegalOperation' });
   if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
   const label: InvocationLabel = invocationLabelOf(labelWord);
   const lu = lookupTargetSlot(k, cap, arg(0), arg(1));

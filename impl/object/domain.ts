@@ -4,7 +4,12 @@
  *
  * seL4: C src/object/domain.c; spec twin: spec/object/domain.ts.
  */
-import { DSCHED_MAX_DURATION, NUM_DOMAINS, isEndMarker } from '../../spec/api';
+import {
+  DSCHED_MAX_DURATION,
+  NUM_DOMAINS,
+  isEndMarker,
+  LABEL,
+} from '../../spec/api';
 import { Cap, CapTag, TS, capGet, capType } from '../model/layout';
 import { getSlotCap } from '../model/heap';
 import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
@@ -14,7 +19,7 @@ import { rescheduleRequired, setDomain, setThreadState } from '../kernel/thread'
 export const decodeDomainInvocation = (k: Kernel, label: number, length: number, arg: (i: number) => number): Exception => {
   const len = k.ksDomSchedule.length;
   switch (label) {
-    case 30: {
+    case LABEL.DomainSetSet: {
       if (length === 0) return syscallError(k, { _tag: 'TruncatedMessage' });
       const domain = arg(0);
       if (domain >= NUM_DOMAINS) return syscallError(k, { _tag: 'InvalidArgument', argument: 0 });
@@ -26,7 +31,7 @@ export const decodeDomainInvocation = (k: Kernel, label: number, length: number,
       setDomain(k, capGet(c, Cap.Thread.tcb), domain);
       return EXCEPTION_NONE;
     }
-    case 31: {
+    case LABEL.DomainScheduleConfigure: {
       if (length < 4) return syscallError(k, { _tag: 'TruncatedMessage' });
       const index = arg(0);
       const domain = arg(1);
@@ -40,7 +45,7 @@ export const decodeDomainInvocation = (k: Kernel, label: number, length: number,
       k.ksDomSchedule[index] = { domain, length: duration };
       return EXCEPTION_NONE;
     }
-    case 32: {
+    case LABEL.DomainScheduleSetStart: {
       if (length === 0) return syscallError(k, { _tag: 'TruncatedMessage' });
       const index = arg(0);
       if (index >= len) return syscallError(k, { _tag: 'RangeError', min: 0, max: len - 1 });

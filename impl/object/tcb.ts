@@ -22,6 +22,7 @@ import {
   TCB_VTABLE,
   TCB_REPLY,
   TCB_BUFFER,
+  LABEL,
 } from '../../spec/api';
 import { Cap, CapTag, type CapT, NTFN_WAITING, Notification, TS, Tcb, capGet, capType } from '../model/layout';
 import { getRegister, getSlotCap, objGet, originalMdbNode, setMdbNode, setRegister, setSlotCap, slotPtr, tcbGet, tcbSet, threadStateType } from '../model/heap';
@@ -203,8 +204,7 @@ export const decodeTCBInvocation = (
   const cur = k.ksCurThread;
   const extra = k.currentExtraCaps;
   switch (label) {
-    case 2: {
-      // ReadRegisters
+    case LABEL.TCBReadRegisters: {
       if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
       const flags = arg(0);
       const n = arg(1);
@@ -222,8 +222,7 @@ export const decodeTCBInvocation = (
       setThreadState(k, cur, TS.Running);
       return EXCEPTION_NONE;
     }
-    case 3: {
-      // WriteRegisters
+    case LABEL.TCBWriteRegisters: {
       if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
       const flags = arg(0);
       const n = arg(1);
@@ -240,8 +239,7 @@ export const decodeTCBInvocation = (
       if (t === cur) rescheduleRequired(k);
       return EXCEPTION_NONE;
     }
-    case 4: {
-      // CopyRegisters
+    case LABEL.TCBCopyRegisters: {
       if (length < 1) return syscallError(k, { _tag: 'TruncatedMessage' });
       const source = threadArgument(k, extra[0]);
       if (source.status !== EXCEPTION_NONE) return source.status;
@@ -258,8 +256,7 @@ export const decodeTCBInvocation = (
       if (t === cur) rescheduleRequired(k);
       return EXCEPTION_NONE;
     }
-    case 5: {
-      // Configure
+    case LABEL.TCBConfigure: {
       const [cSlot, vSlot, bSlot] = extra;
       if (length < 4 || cSlot === undefined || vSlot === undefined || bSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
       const b = checkIPCBuffer(k, arg(3), bSlot);
@@ -269,23 +266,21 @@ export const decodeTCBInvocation = (
       setThreadState(k, cur, TS.Restart);
       return invokeThreadControl(k, { target: t, slot, faultEP: arg(0), space: sp.space, buffer: { addr: arg(3), frame: b.frame } });
     }
-    case 6:
-    case 7: {
-      // SetPriority, SetMCPriority
+    case LABEL.TCBSetPriority:
+    case LABEL.TCBSetMCPriority: {
       const e = checkPriorities(k, length, 1, extra[0], arg);
       if (e !== EXCEPTION_NONE) return e;
       setThreadState(k, cur, TS.Restart);
-      return invokeThreadControl(k, label === 6 ? { target: t, slot: 0, priority: arg(0) } : { target: t, slot: 0, mcp: arg(0) });
+      return invokeThreadControl(k, label === LABEL.TCBSetPriority ? { target: t, slot: 0, priority: arg(0) } : { target: t, slot: 0, mcp: arg(0) });
     }
-    case 8: {
-      // SetSchedParams: the new MCP, then the new priority
+    case LABEL.TCBSetSchedParams: {
+      // The new MCP, then the new priority.
       const e = checkPriorities(k, length, 2, extra[0], arg);
       if (e !== EXCEPTION_NONE) return e;
       setThreadState(k, cur, TS.Restart);
       return invokeThreadControl(k, { target: t, slot: 0, mcp: arg(0), priority: arg(1) });
     }
-    case 9: {
-      // SetIPCBuffer
+    case LABEL.TCBSetIPCBuffer: {
       const bSlot = extra[0];
       if (length < 1 || bSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
       const b = checkIPCBuffer(k, arg(0), bSlot);
@@ -293,8 +288,7 @@ export const decodeTCBInvocation = (
       setThreadState(k, cur, TS.Restart);
       return invokeThreadControl(k, { target: t, slot, buffer: { addr: arg(0), frame: b.frame } });
     }
-    case 10: {
-      // SetSpace
+    case LABEL.TCBSetSpace: {
       const [cSlot, vSlot] = extra;
       if (length < 3 || cSlot === undefined || vSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
       const sp = checkSpace(k, t, arg(1), arg(2), cSlot, vSlot);
@@ -302,16 +296,15 @@ export const decodeTCBInvocation = (
       setThreadState(k, cur, TS.Restart);
       return invokeThreadControl(k, { target: t, slot, faultEP: arg(0), space: sp.space });
     }
-    case 11:
+    case LABEL.TCBSuspend:
       setThreadState(k, cur, TS.Restart);
       suspend(k, t);
       return EXCEPTION_NONE;
-    case 12:
+    case LABEL.TCBResume:
       setThreadState(k, cur, TS.Restart);
       restart(k, t);
       return EXCEPTION_NONE;
-    case 13: {
-      // BindNotification
+    case LABEL.TCBBindNotification: {
       const nSlot = extra[0];
       if (nSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
       if (tcbGet(k, t, Tcb.boundNotification) !== 0) return syscallError(k, { _tag: 'IllegalOperation' });
@@ -324,18 +317,18 @@ export const decodeTCBInvocation = (
       bindNotification(k, t, ntfn);
       return EXCEPTION_NONE;
     }
-    case 14:
+    case LABEL.TCBUnbindNotification:
       if (tcbGet(k, t, Tcb.boundNotification) === 0) return syscallError(k, { _tag: 'IllegalOperation' });
       setThreadState(k, cur, TS.Restart);
       unbindNotification(k, t);
       return EXCEPTION_NONE;
-    case 15:
+    case LABEL.TCBSetTLSBase:
       if (length < 1) return syscallError(k, { _tag: 'TruncatedMessage' });
       setThreadState(k, cur, TS.Restart);
       setRegister(k, t, TPIDRURW, arg(0));
       if (t === cur) rescheduleRequired(k);
       return EXCEPTION_NONE;
-    case 16: {
+    case LABEL.TCBSetFlags: {
       if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
       setThreadState(k, cur, TS.Restart);
       const flags = ((tcbGet(k, t, Tcb.flags) & ~arg(0)) | (arg(1) & TCB_FLAG_MASK)) >>> 0;

@@ -21,6 +21,7 @@ import {
   notEnoughMemory,
   objectTypeOf,
   rangeError,
+  LABEL,
 } from '../../spec/api';
 import { Cap, CapTag, type CapT, capGet, capSet, capType } from '../model/layout';
 import { getSlotCap, setSlotCap, slotPtr } from '../model/heap';
@@ -31,7 +32,6 @@ import { setThreadState } from '../kernel/thread';
 import { TS } from '../model/layout';
 import { createNewObjects, deleteObjects } from './objectType';
 
-const UNTYPED_RETYPE = 1;
 
 
 const setFreeIndex = (k: Kernel, slot: number, freeIndex: number): void =>
@@ -72,7 +72,7 @@ export const decodeUntypedInvocation = (
   arg: (i: number) => number,
   extraCaps: readonly CapT[],
 ): Exception => {
-  if (label !== UNTYPED_RETYPE) return syscallError(k, { _tag: 'IllegalOperation' });
+  if (label !== LABEL.UntypedRetype) return syscallError(k, { _tag: 'IllegalOperation' });
   const rootCap = extraCaps[0];
   if (length < 6 || rootCap === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
   const newTypeW = arg(0);
