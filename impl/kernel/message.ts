@@ -17,6 +17,7 @@ import {
   MSG_REGISTERS,
   N_MSG_REGISTERS,
   capFault,
+  ipcBufferMR,
 } from '../../spec/api';
 import { CapTag, capType } from '../model/layout';
 import { getRegister, getSlotCap, setRegister } from '../model/heap';
@@ -28,13 +29,13 @@ export const bufferWordPtr = (buffer: number, i: number): number => buffer + 4 *
 
 /** `getSyscallArg`: argument i of the current invocation (a register for i < 4). */
 export const getSyscallArg = (k: Kernel, i: number, buffer: number): number =>
-  i < N_MSG_REGISTERS ? getRegister(k, k.ksCurThread, MSG_REGISTERS[i] ?? 0) : k.mem.load(bufferWordPtr(buffer, i + 1));
+  i < N_MSG_REGISTERS ? getRegister(k, k.ksCurThread, MSG_REGISTERS[i] ?? 0) : k.mem.load(bufferWordPtr(buffer, ipcBufferMR(i)));
 
 /** `setMR`: write MR i; returns the message length so far (capped at 4 without a buffer). */
 export const setMR = (k: Kernel, t: number, buffer: number, i: number, v: number): number => {
   if (i >= N_MSG_REGISTERS) {
     if (buffer === 0) return N_MSG_REGISTERS;
-    k.mem.store(bufferWordPtr(buffer, i + 1), v >>> 0);
+    k.mem.store(bufferWordPtr(buffer, ipcBufferMR(i)), v >>> 0);
     return i + 1;
   }
   setRegister(k, t, MSG_REGISTERS[i] ?? 0, v);
@@ -58,7 +59,7 @@ export const copyMRs = (k: Kernel, sender: number, sendBuf: number, receiver: nu
     setRegister(k, receiver, r, getRegister(k, sender, r));
   }
   if (recvBuf === 0 || sendBuf === 0) return i;
-  for (; i < n; i++) k.mem.store(bufferWordPtr(recvBuf, i + 1), k.mem.load(bufferWordPtr(sendBuf, i + 1)));
+  for (; i < n; i++) k.mem.store(bufferWordPtr(recvBuf, ipcBufferMR(i)), k.mem.load(bufferWordPtr(sendBuf, ipcBufferMR(i))));
   return i;
 };
 

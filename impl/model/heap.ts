@@ -23,6 +23,15 @@ import {
 } from './layout';
 import type { Kernel } from './state';
 
+// ---------------------------------------------------------------- generic object words
+
+/** Read a field of an object whose fields are word `f.word` from `obj`. */
+export const objGet = (k: Kernel, obj: number, f: Field): number => getField(k.mem.load(obj + 4 * f.word), f);
+export const objSet = (k: Kernel, obj: number, f: Field, v: number): void => {
+  const a = obj + 4 * f.word;
+  k.mem.store(a, setField(k.mem.load(a), f, v));
+};
+
 // ---------------------------------------------------------------- slots
 
 /** The address of slot `index` of a CNode (or of a TCB's slot area). */
@@ -38,14 +47,9 @@ export const setSlotCap = (k: Kernel, slot: number, c: CapT): void => {
   k.mem.store(slot + 4 * CTE_CAP_W1, c.w1);
 };
 
-const mdbWord = (f: Field) => (f.word === 0 ? CTE_MDB_W0 : CTE_MDB_W1);
-
-const mdbGet = (k: Kernel, slot: number, f: Field): number => getField(k.mem.load(slot + 4 * mdbWord(f)), f);
-
-const mdbSet = (k: Kernel, slot: number, f: Field, v: number): void => {
-  const a = slot + 4 * mdbWord(f);
-  k.mem.store(a, setField(k.mem.load(a), f, v));
-};
+/** MDB fields are words 0 and 1 of the slot's MDB node. */
+const mdbGet = (k: Kernel, slot: number, f: Field): number => objGet(k, slot + 4 * CTE_MDB_W0, f);
+const mdbSet = (k: Kernel, slot: number, f: Field, v: number): void => objSet(k, slot + 4 * CTE_MDB_W0, f, v);
 
 export const mdbNext = (k: Kernel, slot: number): number => mdbGet(k, slot, Mdb.next);
 export const mdbPrev = (k: Kernel, slot: number): number => mdbGet(k, slot, Mdb.prev);
@@ -85,22 +89,9 @@ export const tcbSet = (k: Kernel, tcb: number, index: number, v: number): void =
 export const getRegister = (k: Kernel, tcb: number, reg: number): number => tcbGet(k, tcb, Tcb.context + reg);
 export const setRegister = (k: Kernel, tcb: number, reg: number, v: number): void => tcbSet(k, tcb, Tcb.context + reg, v);
 
-const tsWord = (f: Field): number => Tcb.state0 + f.word;
-
-export const tsGet = (k: Kernel, tcb: number, f: Field): number => getField(tcbGet(k, tcb, tsWord(f)), f);
-export const tsSet = (k: Kernel, tcb: number, f: Field, v: number): void => {
-  const i = tsWord(f);
-  tcbSet(k, tcb, i, setField(tcbGet(k, tcb, i), f, v));
-};
+/** Thread-state fields are words 0..2 from the TCB's state word. */
+export const tsGet = (k: Kernel, tcb: number, f: Field): number => objGet(k, tcbFieldPtr(tcb, Tcb.state0), f);
+export const tsSet = (k: Kernel, tcb: number, f: Field, v: number): void => objSet(k, tcbFieldPtr(tcb, Tcb.state0), f, v);
 
 export const threadStateType = (k: Kernel, tcb: number): number => tsGet(k, tcb, ThreadStateW.tsType);
 export const isQueued = (k: Kernel, tcb: number): boolean => tsGet(k, tcb, ThreadStateW.tcbQueued) === 1;
-
-// ---------------------------------------------------------------- generic object words
-
-/** Read a field of an object whose fields are word `f.word` from `obj`. */
-export const objGet = (k: Kernel, obj: number, f: Field): number => getField(k.mem.load(obj + 4 * f.word), f);
-export const objSet = (k: Kernel, obj: number, f: Field, v: number): void => {
-  const a = obj + 4 * f.word;
-  k.mem.store(a, setField(k.mem.load(a), f, v));
-};

@@ -29,6 +29,7 @@ import {
   wordFromMessageInfo,
   TCB_REPLY,
   TCB_CALLER,
+  ipcBufferMR,
 } from '../../spec/api';
 import { Cap, CapTag, type CapT, EP_IDLE, EP_RECV, EP_SEND, Endpoint, NTFN_ACTIVE, Notification, TS, Tcb, ThreadStateW, capGet, capType } from '../model/layout';
 import { getRegister, getSlotCap, objGet, objSet, setRegister, slotPtr, tcbGet, threadStateType, tsGet, tsSet } from '../model/heap';
@@ -118,7 +119,7 @@ const setMRsFault = (k: Kernel, sender: number, receiver: number, recvBuffer: nu
       let i = 0;
       for (; i < regs.length && i < N_MSG_REGISTERS; i++)
         setRegister(k, receiver, MSG_REGISTERS[i] ?? 0, getRegister(k, sender, regs[i] ?? 0));
-      if (recvBuffer !== 0) for (; i < regs.length; i++) k.mem.store(bufferWordPtr(recvBuffer, i + 1), getRegister(k, sender, regs[i] ?? 0));
+      if (recvBuffer !== 0) for (; i < regs.length; i++) k.mem.store(bufferWordPtr(recvBuffer, ipcBufferMR(i)), getRegister(k, sender, regs[i] ?? 0));
       const extra = f._tag === 'UnknownSyscall' ? [f.syscallNumber] : [f.number, f.code];
       return { label: FAULT_LABEL[f._tag], length: setMRs(k, receiver, recvBuffer, regs.length, extra) };
     }
@@ -169,7 +170,7 @@ const handleFaultReply = (k: Kernel, receiver: number, sender: number): boolean 
     if (sendBuf !== 0)
       for (; i < length; i++) {
         const r = regs[i] ?? 0;
-        setRegister(k, receiver, r, sanitiseRegister(r, k.mem.load(bufferWordPtr(sendBuf, i + 1))));
+        setRegister(k, receiver, r, sanitiseRegister(r, k.mem.load(bufferWordPtr(sendBuf, ipcBufferMR(i)))));
       }
   }
   return mi.label === 0;
