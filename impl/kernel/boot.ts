@@ -71,7 +71,7 @@ import { capOfType, CapTag } from '../model/layout';
 import { IRQ_TIMER, Kernel } from '../model/state';
 import { cteInsert } from '../object/cnode';
 import { setupReplyMaster } from '../object/tcb';
-import { copyGlobalMappings, makeCoarsePDE, makeSectionPDE, makeSmallPTE, pdSlot, ptSlot } from './vspace';
+import { asidHigh, asidPoolEntry, copyGlobalMappings, makeCoarsePDE, makeSectionPDE, makeSmallPTE, pdSlot, ptSlot } from './vspace';
 import { deriveCap } from './cspace';
 
 
@@ -126,8 +126,8 @@ export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<s
   map(ROOT_IMAGE_VADDR, ROOT_IMAGE_FRAME_PTR, true);
   map(ROOT_BOOTINFO_VADDR, ROOT_BOOTINFO_PTR, false);
   map(ROOT_IPC_BUFFER_VADDR, ROOT_IPC_BUFFER_PTR, false);
-  k.armKSASIDTable[ROOT_ASID >>> 10] = ROOT_ASID_POOL_PTR;
-  k.mem.store(ROOT_ASID_POOL_PTR + 4 * (ROOT_ASID & 0x3ff), ROOT_PD_PTR);
+  k.armKSASIDTable[asidHigh(ROOT_ASID)] = ROOT_ASID_POOL_PTR;
+  k.mem.store(asidPoolEntry(ROOT_ASID_POOL_PTR, ROOT_ASID), ROOT_PD_PTR);
   // The root task starts in the first scheduled domain, which runs first.
   const { schedule, first } = bootDomainSchedule(config);
   const firstDomain = first.domain;

@@ -25,11 +25,15 @@ import type { Kernel } from '../model/state';
 export const pdSlot = (pd: number, vaddr: number): number => pd + 4 * (vaddr >>> 20);
 export const ptSlot = (pt: number, vaddr: number): number => pt + 4 * ((vaddr >>> PAGE_BITS) & 0xff);
 
+/** The ASID table index of an ASID's pool, and the address of its entry in that pool. */
+export const asidHigh = (asid: number): number => asid >>> ASID_LOW_BITS;
+export const asidPoolEntry = (pool: number, asid: number): number => pool + 4 * (asid & mask(ASID_LOW_BITS));
+
 /** `findPDForASID`: the page directory of an ASID, or 0. */
 export const findPDForASID = (k: Kernel, asid: number): number => {
-  const pool = k.armKSASIDTable[asid >>> ASID_LOW_BITS] ?? 0;
+  const pool = k.armKSASIDTable[asidHigh(asid)] ?? 0;
   if (pool === 0) return 0;
-  return k.mem.load(pool + 4 * (asid & mask(ASID_LOW_BITS)));
+  return k.mem.load(asidPoolEntry(pool, asid));
 };
 
 /** `lookupPTSlot`: the PTE slot for a vaddr, or 0 when no page table covers it. */
@@ -81,9 +85,9 @@ export const unmapPageTable = (k: Kernel, asid: number, vaddr: number, pt: numbe
 };
 
 export const deleteASID = (k: Kernel, asid: number, pd: number): void => {
-  const pool = k.armKSASIDTable[asid >>> ASID_LOW_BITS] ?? 0;
+  const pool = k.armKSASIDTable[asidHigh(asid)] ?? 0;
   if (pool === 0) return;
-  const entry = pool + 4 * (asid & mask(ASID_LOW_BITS));
+  const entry = asidPoolEntry(pool, asid);
   if (k.mem.load(entry) === pd) k.mem.store(entry, 0);
 };
 

@@ -45,7 +45,9 @@ export { IPC_TARGETS } from '../object/invocation';
  * What a send-side IPC will do, judged from the state before it: a message to
  * an endpoint meets a waiting receiver, blocks or (NBSend) is dropped; a signal
  * wakes a waiter, wakes a bound thread blocked in Recv, activates the
- * notification or merges its badge into a pending one.
+ * notification or merges its badge into a pending one. It mirrors the
+ * branches of sendIPC (object/endpoint.ts) and sendSignal (object/notification.ts):
+ * a change there needs one here, or coverage names the wrong case.
  */
 const sendResult = (s: KernelState, cap: Cap, isBlocking: boolean): string => {
   switch (cap._tag) {
@@ -66,7 +68,11 @@ const sendResult = (s: KernelState, cap: Cap, isBlocking: boolean): string => {
   }
 };
 
-/** What a receive will do: take a queued message or pending signal, or block (Recv) / find nothing (NBRecv). */
+/**
+ * What a receive will do: take a queued message or pending signal, or block
+ * (Recv) / find nothing (NBRecv). It mirrors the branches of receiveIPC and
+ * receiveSignal.
+ */
 const receiveResult = (s: KernelState, t: PPtr, cap: Cap, isBlocking: boolean): string => {
   const waiting = isBlocking ? 'blocked' : 'empty';
   if (cap._tag === 'EndpointCap') {
