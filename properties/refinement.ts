@@ -3,18 +3,25 @@
  * concrete kernel agree after every event (and the concrete state keeps its
  * representation invariant). `checkRefinement` runs it with fast-check, counts
  * coverage, and turns a failure into a minimal replayable counterexample.
+ *
+ * It fails closed: whatever throws inside a step (the spec, either kernel, the
+ * abstraction, the invariants, the counters) is a `crash` failure, shrunk and
+ * saved like any other; a throw outside a step (the generator, fast-check
+ * itself) escapes as an error of the tool, never as a pass.
  */
+import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import type { BootConfig, Event } from '../spec/api';
 import type { KernelState } from '../spec/model/state';
 import type { Outcome } from '../spec/kernel';
-import { type Failure, type FastpathMode, LockStep, runTrace } from '../refinement/run';
+import { type Failure, type FastpathMode, LockStep, type LockStepOptions } from '../refinement/run';
 import { minimiseTrace } from '../refinement/minimise';
 import type { Violation } from '../refinement/abstract';
 import { planSteps } from './arbitraries/resolve';
 import { type Op, type Plan, tracePlanArbitrary } from './arbitraries/plan';
-import { Coverage } from './coverage';
-import { FastpathTally, Statistics } from './statistics';
+import type { Coverage } from './coverage';
+import type { FastpathTally, Statistics } from './statistics';
+import { type NotModelledTally, Tally } from './tally';
 import { World } from './arbitraries/world';
 
 /** Ticks with nothing to run before a trace is given up (longer than any domain period). */
@@ -45,16 +52,35 @@ export interface CheckOptions {
   readonly fastpath?: FastpathMode;
   readonly weights?: Readonly<Partial<Record<Op, number>>>;
   readonly checkSpec?: (s: KernelState) => readonly Violation[];
+  /** Events the spec does not model are failures (`--strict`). */
+  readonly strict?: boolean;
   /** Called after each run of the main phase (not during shrinking). */
   readonly onRun?: (done: number, events: number) => void;
-  /** Called as shrinking proceeds. */
-  readonly onShrink?: (steps: number) => void;
+  /** Called as shrinking proceeds: the phase, the shortest failing trace so far and the candidates tried. */
+  readonly onShrink?: (p: ShrinkProgress) => void;
   /**
    * How many candidate traces fast-check may try while shrinking a counterexample
    * before delta debugging takes over (default 40). A count, not a time: the same
    * seed gives the same counterexample on any machine.
    */
   readonly shrinkRuns?: number;
+  /** Stops the check at the next run or shrinking candidate, keeping what it has (SIGINT, SIGTERM). */
+  readonly signal?: AbortSignal;
+}
+
+export interface ShrinkProgress {
+  /** 'shrink': fast-check on the plans; 'minimise': delta debugging on the events. */
+  readonly phase: 'shrink' | 'minimise';
+  /** Events in the shortest failing trace so far. */
+  readonly length: number;
+  /** Candidates tried in this phase. */
+  readonly tries: number;
+  /** That trace, so an interrupted check can still save it. */
+  readonly events: readonly Event[];
+  readonly failure: Failure;
+  /** The run the failure was found in, and the length of the trace found. */
+  readonly foundAtRun: number;
+  readonly originalLength: number;
 }
 
 export interface Counterexample {
@@ -64,8 +90,12 @@ export interface Counterexample {
   readonly path: string;
   /** Length of the trace fast-check first found, before shrinking. */
   readonly originalLength: number;
+  /** The run (1-based) in which the failure was first found. */
+  readonly foundAtRun: number;
   /** The shrunk trace, replayed on its own, fails again. */
   readonly reproduces: boolean;
+  /** Shrinking was cut short (the check was interrupted): the trace fails but may not be minimal. */
+  readonly partial: boolean;
   /** What the spec said each step of the shrunk trace did (for the report). */
   readonly outcomes: readonly Outcome[];
 }
@@ -79,20 +109,29 @@ export interface CheckResult {
   readonly statistics: Statistics;
   /** The fastpath's hit rate and fallback reasons (when it was on). */
   readonly fastpath: FastpathTally;
+  /** Events the spec does not model yet (they pass unless `strict`). */
+  readonly notModelled: NotModelledTally;
   /** The boot configuration the traces ran on (replays need it). */
   readonly config: BootConfig;
   readonly counterexample?: Counterexample;
+  /** The check was stopped by its signal before it finished. */
+  readonly interrupted: boolean;
+  /** Wall-clock seconds: exploring until the first failure (or the end), and shrinking it. */
+  readonly timing: { readonly exploreSeconds: number; readonly shrinkSeconds: number };
 }
 
-/** Run a plan sequence in lock step, resolving each plan against the spec state as it goes. */
-export const runPlans = (
-  plans: readonly Plan[],
-  opts: Pick<CheckOptions, 'mutants' | 'config' | 'checkSpec' | 'fastpath'>,
-  coverage?: Coverage,
-  stats?: Statistics,
-  fastpath?: FastpathTally,
-): { events: Event[]; failure: Failure | undefined } => {
-  const ls = new LockStep(opts);
+/** The lock-step options a check run and every replay of its traces share. */
+export type RunOptions = Pick<CheckOptions, 'mutants' | 'config' | 'checkSpec' | 'fastpath' | 'strict'>;
+
+const lockStepOptions = (opts: RunOptions, tally: Tally): LockStepOptions => ({ ...opts, observe: tally.observer });
+
+/**
+ * Run a plan sequence in lock step, resolving each plan against the spec state
+ * as it goes. A throw while resolving a plan is the generator's bug, not the
+ * kernel's: it escapes.
+ */
+export const runPlans = (plans: readonly Plan[], opts: RunOptions, tally: Tally = new Tally()): { events: Event[]; failure: Failure | undefined } => {
+  const ls = new LockStep(lockStepOptions(opts, tally));
   const events: Event[] = [];
   try {
     if (ls.failure !== undefined) return { events, failure: ls.failure };
@@ -108,83 +147,147 @@ export const runPlans = (
         const e = step(ls.spec);
         if (e === undefined) continue;
         events.push(e);
-        const before = ls.spec;
         if (!ls.step(e)) return { events, failure: ls.failure };
-        if (coverage !== undefined && ls.lastOutcome !== undefined) coverage.record(ls.lastOutcome);
-        stats?.observe(before, ls.spec, e, ls.lastOutcome);
-        fastpath?.observe(ls.lastOutcome);
       }
     }
     return { events, failure: undefined };
   } finally {
-    stats?.endRun();
-    const fast = ls.fastKernel;
-    if (fastpath !== undefined && fast !== undefined) fastpath.addRun(fast.fastpathStats);
+    tally.endRun(ls);
     ls.dispose();
   }
 };
 
-export const checkRefinement = (options: CheckOptions): CheckResult => {
+/** Run concrete events in lock step with fresh counters, as a replay does (so a crash in them shows again). */
+export const runEvents = (
+  events: readonly Event[],
+  opts: RunOptions,
+): { steps: number; failure: Failure | undefined; outcomes: Outcome[] } => {
+  const tally = new Tally();
+  const ls = new LockStep(lockStepOptions(opts, tally));
+  const outcomes: Outcome[] = [];
+  try {
+    for (const e of events) {
+      const ok = ls.step(e);
+      if (ls.lastOutcome !== undefined) outcomes.push(ls.lastOutcome);
+      if (!ok) break;
+    }
+    return { steps: ls.steps, failure: ls.failure, outcomes };
+  } finally {
+    tally.endRun(ls);
+    ls.dispose();
+  }
+};
+
+/**
+ * Shrinking keeps the kind of failure it started from (and a crash keeps the
+ * part that threw): a smaller trace that fails differently is another bug, and
+ * would hide this one.
+ */
+export const sameFailure = (a: Failure, b: Failure): boolean => a.kind === b.kind && a.side === b.side;
+
+/** Let the event loop run (signals, progress timers) between runs. */
+const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+class Interrupted extends Error {}
+
+export const checkRefinement = async (options: CheckOptions): Promise<CheckResult> => {
   const opts = { ...options, config: options.config ?? CHECK_BOOT_CONFIG, fastpath: options.fastpath ?? 'both' };
-  const fastpath = new FastpathTally();
-  const coverage = new Coverage();
-  const statistics = new Statistics();
+  const runOpts: RunOptions = opts;
+  const tally = new Tally();
+  const stopped = () => opts.signal?.aborted === true;
   let runs = 0;
   let events = 0;
-  let found: { events: Event[]; failure: Failure } | undefined;
+  let found: { events: Event[]; failure: Failure; run: number } | undefined;
+  const t0 = performance.now();
+  const result = (extra: Partial<CheckResult> & Pick<CheckResult, 'ok' | 'timing'>): CheckResult => ({
+    seed: opts.seed,
+    runs,
+    events,
+    coverage: tally.coverage,
+    statistics: tally.statistics,
+    fastpath: tally.fastpath,
+    notModelled: tally.notModelled,
+    config: opts.config,
+    interrupted: stopped(),
+    ...extra,
+  });
+
   // Phase 1: explore, counting runs and coverage, and stop at the first failure.
   const traces = tracePlanArbitrary(opts.steps, opts.weights);
-  const explore = fc.property(traces, (plans) => {
-    const r = runPlans(plans, opts, coverage, statistics, fastpath);
+  // A throw outside the checked step (the generator's) is kept here and rethrown: never a pass.
+  const toolErrors: unknown[] = [];
+  const tool = <A>(f: () => A): A => {
+    try {
+      return f();
+    } catch (e) {
+      toolErrors.push(e);
+      throw e;
+    }
+  };
+  const explore = fc.asyncProperty(traces, async (plans) => {
+    await breathe();
+    if (stopped()) throw new Interrupted();
+    const r = tool(() => runPlans(plans, runOpts, tally));
     runs++;
     events += r.events.length;
     opts.onRun?.(runs, events);
-    if (r.failure !== undefined) found = { events: r.events, failure: r.failure };
+    if (r.failure !== undefined) found = { events: r.events, failure: r.failure, run: runs };
     return r.failure === undefined;
   });
-  const first = fc.check(explore, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
-  if (!first.failed || found === undefined) return { ok: true, seed: opts.seed, runs, events, coverage, statistics, fastpath, config: opts.config };
-  const originalLength = found.events.length;
+  const first = await fc.check(explore, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
+  const exploreSeconds = (performance.now() - t0) / 1000;
+  if (toolErrors.length > 0) throw toolErrors[0];
+  if (first.failed && found === undefined && !stopped())
+    throw new Error(`fast-check reported a failure without a failing trace: ${String(first.errorInstance)}`);
+  if (!first.failed || found === undefined) return result({ ok: true, timing: { exploreSeconds, shrinkSeconds: 0 } });
+  const origin = { ...found, shrinkInfo: { foundAtRun: found.run, originalLength: found.events.length } };
+  const t1 = performance.now();
+  opts.onShrink?.({ ...origin.shrinkInfo, phase: 'shrink', length: found.events.length, tries: 0, events: found.events, failure: found.failure });
 
   // Phase 2: let fast-check shrink the plans from that case, within a budget of candidates
-  // (past it every candidate passes, which ends shrinking where it stands).
-  let smallest = found;
+  // (past it, or once stopped, every candidate passes, which ends shrinking where it stands).
+  let smallest: { events: Event[]; failure: Failure } = origin;
   let candidates = 0;
   const budget = opts.shrinkRuns ?? 40;
-  const shrink = fc.property(traces, (plans) => {
-    if (candidates++ > budget) return true;
-    const r = runPlans(plans, opts);
-    if (r.failure === undefined) return true;
+  const shrink = fc.asyncProperty(traces, async (plans) => {
+    await breathe();
+    if (candidates++ > budget || stopped()) return true;
+    const r = tool(() => runPlans(plans, runOpts));
+    if (r.failure === undefined || !sameFailure(r.failure, origin.failure)) return true;
     smallest = { events: r.events, failure: r.failure };
-    opts.onShrink?.(r.events.length);
+    opts.onShrink?.({ ...origin.shrinkInfo, phase: 'shrink', length: r.events.length, tries: candidates, events: smallest.events, failure: smallest.failure });
     return false;
   });
-  const shrunk = fc.check(shrink, {
+  const shrunk = await fc.check(shrink, {
     seed: opts.seed,
     path: first.counterexamplePath ?? '0',
     endOnFailure: false,
   });
+  if (toolErrors.length > 0) throw toolErrors[0];
 
   // Phase 3: delta-debug the concrete events themselves.
-  const fails = (es: readonly Event[]) => runTrace(es, opts).failure !== undefined;
-  const minimal = minimiseTrace(smallest.events, fails);
-  const replay = runTrace(minimal, opts);
-  return {
+  const fails = (es: readonly Event[]) => {
+    const f = runEvents(es, runOpts).failure;
+    return f !== undefined && sameFailure(f, origin.failure);
+  };
+  const minimal = await minimiseTrace(smallest.events, fails, {
+    stop: stopped,
+    between: breathe,
+    onSmaller: (es, tries) => opts.onShrink?.({ ...origin.shrinkInfo, phase: 'minimise', length: es.length, tries, events: es, failure: smallest.failure }),
+  });
+  const replay = runEvents(minimal, runOpts);
+  return result({
     ok: false,
-    seed: opts.seed,
-    runs,
-    events,
-    coverage,
-    statistics,
-    fastpath,
-    config: opts.config,
+    timing: { exploreSeconds, shrinkSeconds: (performance.now() - t1) / 1000 },
     counterexample: {
       events: minimal,
       failure: replay.failure ?? smallest.failure,
       reproduces: replay.failure !== undefined,
+      partial: stopped(),
       outcomes: replay.outcomes,
       path: shrunk.counterexamplePath ?? first.counterexamplePath ?? '',
-      originalLength,
+      originalLength: origin.events.length,
+      foundAtRun: origin.run,
     },
-  };
+  });
 };

@@ -16,6 +16,7 @@ export const renderFailure = (f: Failure): string[] => {
   const [left, right] = f.sides;
   for (const d of f.differences) lines.push(`  ${d.path}: ${left} ${render(d.spec)} | ${right} ${render(d.impl)}`);
   for (const v of f.violations) lines.push(`  ${v.path}: ${v.message}`);
+  for (const frame of f.stack ?? []) lines.push(`    ${frame}`);
   return lines;
 };
 

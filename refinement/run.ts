@@ -16,8 +16,28 @@ import { KernelBug, releaseMemory } from '../impl/model/memory';
 import { abstract, type Violation } from './abstract';
 import { type Difference, deepEqual, diff } from './diff';
 import { concreteDifferences } from './concrete';
+import { describeThrown } from './crash';
 
-export type FailureKind = 'divergence' | 'representation' | 'fastpath-divergence' | 'spec-assertion' | 'kernel-bug' | 'invariant';
+export type FailureKind =
+  | 'divergence'
+  | 'representation'
+  | 'fastpath-divergence'
+  | 'spec-assertion'
+  | 'kernel-bug'
+  | 'invariant'
+  | 'crash'
+  | 'not-modelled';
+
+/** The part of a checked step that threw (a crash names it). */
+export type CrashSide = 'boot' | 'spec' | 'impl' | 'impl (fastpath on)' | 'abstraction' | 'invariants' | 'observer';
+
+/**
+ * Memory words one kernel entry may touch before the runner calls it a runaway
+ * (a loop that never ends). The largest honest entry, the reset of a 16 MiB
+ * untyped, zeroes 4 Mi words. A count, not a time: the verdict is the same on
+ * any machine.
+ */
+export const ENTRY_WORD_LIMIT = 16 * 2 ** 20;
 
 export interface Failure {
   /** 0 for the boot state, n for the state after the n-th event. */
@@ -29,6 +49,9 @@ export interface Failure {
   /** What the two sides of each difference are: the spec and the impl, or the slow and the fast kernel. */
   readonly sides: readonly [string, string];
   readonly violations: readonly Violation[];
+  /** For a crash: the part that threw, and the stack frames of the throw. */
+  readonly side?: CrashSide;
+  readonly stack?: readonly string[];
 }
 
 /** How reports name a concrete kernel. */
@@ -48,7 +71,15 @@ export interface LockStepOptions {
   readonly fastpath?: boolean | FastpathMode;
   /** Extra checks on each spec state (the kernel invariants); violations end the run. */
   readonly checkSpec?: (s: KernelState) => readonly Violation[];
+  /** Called after every event that all sides agree on (statistics, coverage); a throw is a crash of the observer. */
+  readonly observe?: StepObserver;
+  /** Events the spec does not model (outcome NotModelled) end the run as a failure instead of passing. */
+  readonly strict?: boolean;
+  /** The spec's step function (tests replace it to show that a throwing spec is caught). */
+  readonly specStep?: typeof specStep;
 }
+
+export type StepObserver = (before: KernelState, after: KernelState, event: Event, outcome: Outcome) => void;
 
 export const fastpathModeOf = (f: LockStepOptions['fastpath']): FastpathMode => (f === true ? 'on' : f === false || f === undefined ? 'off' : f);
 
@@ -63,25 +94,62 @@ export class LockStep {
   failure: Failure | undefined;
   lastOutcome: Outcome | undefined;
   private readonly checkSpec: ((s: KernelState) => readonly Violation[]) | undefined;
+  private readonly observe: StepObserver | undefined;
+  private readonly strict: boolean;
+  private readonly specStep: typeof specStep;
+  /** False when a boot threw (the run failed at step 0). */
+  private readonly booted: boolean;
 
   constructor(opts: LockStepOptions = {}) {
     const config = opts.config ?? defaultBootConfig;
     const mode = fastpathModeOf(opts.fastpath);
-    this.spec = bootState(config);
-    this.impl = boot(config, opts.mutants ?? [], { fastpath: mode === 'on' });
-    this.twin = mode === 'both' ? boot(config, opts.mutants ?? [], { fastpath: true }) : undefined;
     this.checkSpec = opts.checkSpec;
-    this.compare(undefined);
+    this.observe = opts.observe;
+    this.strict = opts.strict ?? false;
+    this.specStep = opts.specStep ?? specStep;
+    // A boot that throws leaves nothing to step: the run fails at step 0 with a crash.
+    let spec: KernelState | undefined;
+    let impl: Kernel | undefined;
+    let twin: Kernel | undefined;
+    try {
+      spec = bootState(config);
+      impl = boot(config, opts.mutants ?? [], { fastpath: mode === 'on' });
+      twin = mode === 'both' ? boot(config, opts.mutants ?? [], { fastpath: true }) : undefined;
+    } catch (e) {
+      this.crash('boot', undefined, e);
+    }
+    // After a failed boot the run is over before it starts: nothing reads these.
+    this.spec = spec as KernelState;
+    this.impl = impl as Kernel;
+    this.twin = twin;
+    this.booted = impl !== undefined && (mode !== 'both' || twin !== undefined);
+    if (this.failure === undefined) this.guard('abstraction', undefined, () => this.compare(undefined));
   }
 
   /** The kernel whose fastpath statistics count, if any runs with it on. */
   get fastKernel(): Kernel | undefined {
+    if (!this.booted) return undefined;
     return this.twin ?? (this.impl.fastpath ? this.impl : undefined);
   }
 
   private fail(f: Omit<Failure, 'step' | 'sides'>): void {
     // A fastpath divergence compares two concrete kernels: the slow one, then the fast one.
     this.failure = { step: this.steps, sides: f.kind === 'fastpath-divergence' ? ['slow', 'fast'] : ['spec', 'impl'], ...f };
+  }
+
+  private crash(side: CrashSide, event: Event | undefined, e: unknown): void {
+    const t = describeThrown(e, /refinement\/run\.ts:/);
+    this.fail({ event, kind: 'crash', message: `${side} threw ${t.message}`, differences: [], violations: [], side, stack: t.stack });
+  }
+
+  /** Run one part of a step; anything it throws is a crash of that part (fail closed). */
+  private guard(side: CrashSide, event: Event | undefined, f: () => void): boolean {
+    try {
+      f();
+    } catch (e) {
+      this.crash(side, event, e);
+    }
+    return this.failure === undefined;
   }
 
   /** Compare one concrete kernel's abstraction with the spec; false after a failure. */
@@ -116,15 +184,17 @@ export class LockStep {
         return;
       }
     }
-    if (this.checkSpec !== undefined) {
-      const vs = this.checkSpec(this.spec);
-      if (vs.length > 0) this.fail({ event, kind: 'invariant', message: 'the spec state breaks a kernel invariant', differences: [], violations: vs });
-    }
+  }
+
+  private checkInvariants(event: Event | undefined): void {
+    if (this.checkSpec === undefined) return;
+    const vs = this.checkSpec(this.spec);
+    if (vs.length > 0) this.fail({ event, kind: 'invariant', message: 'the spec state breaks a kernel invariant', differences: [], violations: vs });
   }
 
   /** Give the concrete machines' memory back for reuse; the lock step must not be used afterwards. */
   dispose(): void {
-    releaseMemory(this.impl.mem);
+    if (this.impl !== undefined) releaseMemory(this.impl.mem);
     if (this.twin !== undefined) releaseMemory(this.twin.mem);
   }
 
@@ -133,26 +203,40 @@ export class LockStep {
     if (this.failure !== undefined) return false;
     this.steps++;
     this.lastOutcome = undefined;
+    const before = this.spec;
+    let outcome: Outcome;
     try {
-      const r = specStep(this.spec, event);
+      const r = this.specStep(this.spec, event);
       this.spec = r.state;
-      this.lastOutcome = r.outcome;
+      outcome = r.outcome;
+      this.lastOutcome = outcome;
     } catch (e) {
-      if (!(e instanceof SpecAssertionFailed)) throw e;
-      this.fail({ event, kind: 'spec-assertion', message: e.message, differences: [], violations: [] });
+      if (e instanceof SpecAssertionFailed) this.fail({ event, kind: 'spec-assertion', message: e.message, differences: [], violations: [] });
+      else this.crash('spec', event, e);
       return false;
     }
     for (const k of this.twin === undefined ? [this.impl] : [this.impl, this.twin]) {
       try {
+        // A kernel entry that touches more words than any honest one is a loop that does not end.
+        k.mem.accessLimit = k.mem.reads + k.mem.writes + ENTRY_WORD_LIMIT;
         implStep(k, event);
       } catch (e) {
-        if (!(e instanceof KernelBug)) throw e;
-        this.fail({ event, kind: 'kernel-bug', message: `${kernelName(k)}: ${e.message}`, differences: [], violations: [] });
+        if (e instanceof KernelBug) this.fail({ event, kind: 'kernel-bug', message: `${kernelName(k)}: ${e.message}`, differences: [], violations: [] });
+        else this.crash(kernelName(k) === 'impl' ? 'impl' : 'impl (fastpath on)', event, e);
         return false;
+      } finally {
+        k.mem.accessLimit = Infinity;
       }
     }
-    this.compare(event);
-    return this.failure === undefined;
+    if (!this.guard('abstraction', event, () => this.compare(event))) return false;
+    if (!this.guard('invariants', event, () => this.checkInvariants(event))) return false;
+    if (this.strict && outcome.result === 'NotModelled') {
+      this.fail({ event, kind: 'not-modelled', message: `${outcomeText(outcome)}: the spec does not model this event (--strict)`, differences: [], violations: [] });
+      return false;
+    }
+    const observe = this.observe;
+    if (observe !== undefined && !this.guard('observer', event, () => observe(before, this.spec, event, outcome))) return false;
+    return true;
   }
 }
 

@@ -26,6 +26,12 @@ export class PhysicalMemory {
   readonly writtenPages = new Set<number>();
   reads = 0;
   writes = 0;
+  /**
+   * Past this many reads and writes the machine stops the kernel (a watchdog the
+   * checker arms at every kernel entry, so a loop that never ends is reported
+   * rather than hanging the check).
+   */
+  accessLimit = Infinity;
 
   constructor() {
     this.words = new Uint32Array(RAM_SIZE / 4);
@@ -39,14 +45,21 @@ export class PhysicalMemory {
     return i;
   }
 
+  private watchdog(): void {
+    throw new KernelBug('runaway kernel entry: it touched more memory words than any kernel entry may (a loop that does not end?)');
+  }
+
   load(paddr: number): number {
     this.reads++;
-    return this.words[this.index(paddr)] ?? 0;
+    const i = this.index(paddr);
+    if (this.reads + this.writes > this.accessLimit) this.watchdog();
+    return this.words[i] as number;
   }
 
   store(paddr: number, value: number): void {
     this.writes++;
     const i = this.index(paddr);
+    if (this.reads + this.writes > this.accessLimit) this.watchdog();
     this.words[i] = value;
     const page = i >>> PAGE_WORD_BITS;
     this.writtenPages.add(page);
@@ -74,7 +87,10 @@ export class PhysicalMemory {
   zero(paddr: number, bytes: number): void {
     const start = this.index(paddr);
     const n = bytes / 4;
+    if (!Number.isInteger(n) || n < 0 || start + n > this.words.length)
+      throw new KernelBug(`kernel zeroing of ${bytes} bytes at 0x${paddr.toString(16)} runs outside RAM or is not whole words`);
     this.writes += n;
+    if (this.reads + this.writes > this.accessLimit) this.watchdog();
     const firstPage = start >>> PAGE_WORD_BITS;
     const lastPage = (start + n - 1) >>> PAGE_WORD_BITS;
     const wordsPerPage = 1 << PAGE_WORD_BITS;
@@ -108,7 +124,7 @@ export class PhysicalMemory {
 
   /** Read without counting (for the abstraction function and invariants, not the kernel). */
   peek(paddr: number): number {
-    return this.words[(paddr - RAM_BASE) / 4] ?? 0;
+    return this.words[this.index(paddr)] as number;
   }
 
   isRAM(paddr: number): boolean {

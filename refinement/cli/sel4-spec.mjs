@@ -5,4 +5,4 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('./main.ts');
-main(process.argv.slice(2));
+await main(process.argv.slice(2));

@@ -2,47 +2,120 @@
  * The trace file: a versioned JSON document that replays on its own, without
  * the generator. It records the boot configuration, the mutants switched on,
  * the events, and where it came from (the seed and fast-check path). The io-ts
- * codec is the single source of its type; decoding failures are rendered as a
- * path and a reason, never a stack trace.
+ * codec is the single source of its type and checks every field to its
+ * documented bounds, so nothing a file says reaches a kernel unchecked;
+ * decoding failures are rendered as one line naming the field and the reason,
+ * never a stack trace.
  */
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
 import * as t from 'io-ts';
-import { type BootConfig, Event, defaultBootConfig } from '../../spec/api';
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
+import {
+  type BootConfig,
+  DSCHED_MAX_DURATION,
+  EVENT_KINDS,
+  Event,
+  NUM_DOMAINS,
+  NUM_DOMAIN_SCHEDULES,
+  defaultBootConfig,
+} from '../../spec/api';
+import { UNKNOWN_FIELD, boundedArray, boundedInt, closedRecord } from '../../spec/api/codecs';
+import { isMutantName } from '../../impl/mutants';
+import { oneLine } from '../crash';
 
 export const TRACE_VERSION = 1;
 
-/** A tick count beyond 2^53, written as a decimal string. */
+/** The most events a trace file may hold (a generated trace has a few thousand). */
+export const MAX_TRACE_EVENTS = 1_000_000;
+/** The largest trace file read (bytes). */
+export const MAX_TRACE_FILE_BYTES = 64 * 2 ** 20;
+/** Boot schedule entries: seL4's table has NUM_DOMAIN_SCHEDULES, the last always an end marker. */
+export const MAX_SCHEDULE_ENTRIES = NUM_DOMAIN_SCHEDULES - 1;
+/** The longest error line the tool prints about an input. */
+export const MAX_ERROR_LINE = 300;
+
+/** A tick count up to seL4's 56-bit duration limit, written as a decimal string (it may exceed 2^53). */
 const TickCount = new t.Type<bigint, string, unknown>(
   'a decimal tick count',
-  (u): u is bigint => typeof u === 'bigint',
-  (u, c) => (typeof u === 'string' && /^\d{1,20}$/.test(u) ? t.success(BigInt(u)) : t.failure(u, c, 'a decimal string of ticks (e.g. "8")')),
+  (u): u is bigint => typeof u === 'bigint' && u >= 0n && u <= DSCHED_MAX_DURATION,
+  (u, c) =>
+    typeof u === 'string' && /^\d{1,17}$/.test(u) && BigInt(u) <= DSCHED_MAX_DURATION
+      ? t.success(BigInt(u))
+      : t.failure(u, c, `a decimal string of ticks, at most ${DSCHED_MAX_DURATION} (e.g. "8")`),
   (b) => b.toString(),
 );
 
-const DomainEntry = t.type({ domain: t.number, length: TickCount }, 'DomainEntry');
+const DomainEntry = closedRecord('a domain schedule entry', { domain: boundedInt(0, NUM_DOMAINS - 1, `a domain (0 .. ${NUM_DOMAINS - 1})`), length: TickCount }, {});
 
-export const TraceFile = t.intersection(
-  [
-    t.type({
-      version: t.literal(TRACE_VERSION),
-      events: t.array(Event),
-    }),
-    t.partial({
-      seed: t.number,
-      path: t.string,
-      mutants: t.array(t.string),
-      /** The static domain schedule the kernels boot with, durations as decimal strings (they may exceed 2^53). */
-      domainSchedule: t.array(DomainEntry),
-      /** A human-readable account of the failure, if this trace was a counterexample. */
-      failure: t.unknown,
-      /** The fastpath mode the trace ran with ('both' checks slow and fast kernels against each other). */
-      fastpath: t.union([t.boolean, t.keyof({ off: null, on: null, both: null })]),
-      /** Whether the kernel invariants were checked after every event (replay checks them unless this is false). */
-      invariants: t.boolean,
-    }),
-  ],
-  'TraceFile',
+/**
+ * The boot schedule: 1 to 99 entries, the first not an end marker, and a zero
+ * duration only on an end marker (domain 0), as ScheduleConfigure allows.
+ */
+const DomainSchedule = new t.Type<Array<t.TypeOf<typeof DomainEntry>>, Array<t.OutputOf<typeof DomainEntry>>, unknown>(
+  'a domain schedule',
+  (u): u is Array<t.TypeOf<typeof DomainEntry>> => Array.isArray(u) && u.every((e) => DomainEntry.is(e)),
+  (u, c) => {
+    const entries = boundedArray(DomainEntry, MAX_SCHEDULE_ENTRIES, `at most ${MAX_SCHEDULE_ENTRIES} schedule entries`).validate(u, c);
+    if (E.isLeft(entries)) return entries;
+    const es = entries.right;
+    if (es.length === 0) return t.failure(u, c, 'at least one schedule entry');
+    const at = (i: number, v: unknown) => t.appendContext(c, String(i), DomainEntry, v);
+    for (let i = 0; i < es.length; i++) {
+      const e = es[i];
+      if (e === undefined || e.length !== 0n) continue;
+      if (i === 0) return t.failure(e, at(i, e), 'a first entry that is not an end marker (its length must be above 0)');
+      if (e.domain !== 0) return t.failure(e, at(i, e), 'a length above 0 (only an end marker, domain 0, has length 0)');
+    }
+    return t.success(es);
+  },
+  (a) => a.map((e) => DomainEntry.encode(e)),
+);
+
+const MutantNameCodec = new t.Type<string, string, unknown>(
+  'a mutant name',
+  (u): u is string => typeof u === 'string' && isMutantName(u),
+  (u, c) => (typeof u === 'string' && isMutantName(u) ? t.success(u) : t.failure(u, c, "a mutant name (see 'sel4-spec mutants')")),
+  (a) => a,
+);
+
+/** fast-check's path to a case: run indices separated by colons. */
+const ShrinkPath = new t.Type<string, string, unknown>(
+  'a fast-check path',
+  (u): u is string => typeof u === 'string' && /^(\d{1,9}(:\d{1,9})*)?$/.test(u) && u.length <= 10_000,
+  (u, c) => (typeof u === 'string' && /^(\d{1,9}(:\d{1,9})*)?$/.test(u) && u.length <= 10_000 ? t.success(u) : t.failure(u, c, 'a fast-check path such as "47:0:3"')),
+  (a) => a,
+);
+
+/** The fastpath mode: 'off', 'on' or 'both' (older files say true or false for on and off). */
+const FASTPATH_MODES = ['off', 'on', 'both'] as const;
+const FastpathField = new t.Type<boolean | (typeof FASTPATH_MODES)[number], boolean | string, unknown>(
+  'a fastpath mode',
+  (u): u is boolean | (typeof FASTPATH_MODES)[number] => typeof u === 'boolean' || FASTPATH_MODES.some((m) => m === u),
+  (u, c) => (typeof u === 'boolean' || FASTPATH_MODES.some((m) => m === u) ? t.success(u as boolean | (typeof FASTPATH_MODES)[number]) : t.failure(u, c, "'off', 'on' or 'both'")),
+  (a) => a,
+);
+
+export const TraceFile = closedRecord(
+  'a trace file',
+  {
+    version: t.literal(TRACE_VERSION),
+    events: boundedArray(Event, MAX_TRACE_EVENTS, `at most ${MAX_TRACE_EVENTS} events`),
+  },
+  {
+    seed: boundedInt(-0x8000_0000, 0x7fff_ffff, 'a 32-bit seed'),
+    path: ShrinkPath,
+    mutants: boundedArray(MutantNameCodec, 64, 'at most 64 mutant names'),
+    /** The static domain schedule the kernels boot with, durations as decimal strings (they may exceed 2^53). */
+    domainSchedule: DomainSchedule,
+    /** A human-readable account of the failure, if this trace was a counterexample (not read back). */
+    failure: t.unknown,
+    /** The fastpath mode the trace ran with ('both' checks slow and fast kernels against each other). */
+    fastpath: FastpathField,
+    /** Whether the kernel invariants were checked after every event (replay checks them unless this is false). */
+    invariants: t.boolean,
+    /** Whether events the spec does not model were failures (--strict). */
+    strict: t.boolean,
+  },
 );
 export type TraceFile = t.TypeOf<typeof TraceFile>;
 
@@ -57,56 +130,126 @@ export interface InputError {
   readonly message: string;
 }
 
-const describe = (e: t.ValidationError): string => {
+/**
+ * A short preview of any JSON value: at most `max` characters, built without
+ * recursion, so a value nested a million deep is shown as cheaply as a number.
+ */
+export const preview = (v: unknown, max = 40): string => {
+  let out = '';
+  // A stack of what is left to print: values, or literal text.
+  const todo: Array<{ text: string } | { value: unknown }> = [{ value: v }];
+  while (todo.length > 0 && out.length <= max) {
+    const item = todo.pop() as { text: string } | { value: unknown };
+    if ('text' in item) {
+      out += item.text;
+      continue;
+    }
+    const x = item.value;
+    if (Array.isArray(x)) {
+      out += '[';
+      todo.push({ text: ']' });
+      for (let i = Math.min(x.length, max) - 1; i >= 0; i--) todo.push({ value: x[i] }, ...(i > 0 ? [{ text: ',' }] : []));
+    } else if (typeof x === 'object' && x !== null) {
+      out += '{';
+      todo.push({ text: '}' });
+      const keys = Object.keys(x).slice(0, max);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i] as string;
+        todo.push({ value: (x as Record<string, unknown>)[k] }, { text: `${JSON.stringify(k.slice(0, max))}:` }, ...(i > 0 ? [{ text: ',' }] : []));
+      }
+    } else if (x === undefined) {
+      out += 'nothing';
+    } else {
+      out += typeof x === 'string' ? JSON.stringify(x.slice(0, max + 1)) : String(x);
+    }
+  }
+  return out.length > max || todo.length > 0 ? out.slice(0, max) + '…' : out;
+};
+
+/** The path of the field an error is about (`events[3].mrs[1]`), from io-ts's context. */
+const pathOf = (e: t.ValidationError): string => {
   let path = '';
   e.context.forEach((c, i) => {
     const parent = e.context[i - 1]?.type;
-    if (parent === undefined || parent instanceof t.UnionType || parent instanceof t.IntersectionType) return;
-    const isArray = parent instanceof t.ArrayType || (parent instanceof t.RefinementType && parent.type instanceof t.ArrayType);
-    path += isArray ? `[${c.key}]` : `${path === '' ? '' : '.'}${c.key}`;
+    if (parent === undefined || c.key === '' || parent instanceof t.UnionType || parent instanceof t.IntersectionType) return;
+    path += /^\d+$/.test(c.key) ? `[${c.key}]` : `${path === '' ? '' : '.'}${c.key}`;
   });
+  return path;
+};
+
+const describe = (e: t.ValidationError): string => {
+  const path = pathOf(e);
+  const where = path === '' ? '(top level)' : path;
+  if (e.message?.startsWith(UNKNOWN_FIELD) === true) return `${where}: ${e.message}`;
   const expected = e.message ?? e.context[e.context.length - 1]?.type.name ?? 'a valid value';
-  const got = JSON.stringify(e.value);
-  const shown = got === undefined ? 'nothing' : got.length > 40 ? got.slice(0, 40) + '…' : got;
-  return `${path === '' ? '(top level)' : path}: expected ${expected}, got ${shown}`;
+  return `${where}: expected ${expected}, got ${preview(e.value)}`;
 };
 
-const EVENT_KINDS = ['syscall', 'memory', 'exception', 'interrupt', 'tick'];
-
-/** An event whose kind is unknown gets its own message: io-ts would only say "expected Event". */
-const unknownKind = (json: unknown): string | undefined => {
-  if (typeof json !== 'object' || json === null || !Array.isArray((json as { events?: unknown }).events)) return undefined;
-  const events = (json as { events: unknown[] }).events;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    const kind = typeof e === 'object' && e !== null ? (e as { kind?: unknown }).kind : undefined;
-    if (!EVENT_KINDS.includes(kind as string))
-      return `events[${i}].kind: expected one of ${EVENT_KINDS.join(', ')}, got ${JSON.stringify(kind) ?? 'nothing'}`;
-  }
-  return undefined;
-};
+const inputError = (where: string, message: string): InputError => ({ _tag: 'InputError', where, message: oneLine(message, MAX_ERROR_LINE) });
 
 /** Decode a trace document; the error names the first bad field by its path. */
 export const decodeTrace = (json: unknown, where: string): E.Either<InputError, TraceFile> => {
-  const kind = unknownKind(json);
-  if (kind !== undefined) return E.left({ _tag: 'InputError', where, message: kind });
-  return pipe(
-    TraceFile.decode(json),
-    E.mapLeft((errors) => {
-      // Prefer the deepest error: it names the field, not the union it sits in.
-      const deepest = [...errors].sort((a, b) => b.context.length - a.context.length)[0];
-      return { _tag: 'InputError', where, message: deepest === undefined ? 'not a trace file' : describe(deepest) };
-    }),
-  );
+  const r = TraceFile.decode(json);
+  if (E.isRight(r)) return r;
+  // Every combinator stops at its first error, so there is one; prefer the deepest if not.
+  const deepest = [...r.left].sort((a, b) => b.context.length - a.context.length)[0];
+  return E.left(inputError(where, deepest === undefined ? 'not a trace file' : describe(deepest)));
+};
+
+/** Line and column (1-based) of a character offset. */
+const lineAndColumn = (text: string, offset: number): { line: number; column: number } => {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset && i < text.length; i++)
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
+  return { line, column: offset - start + 1 };
+};
+
+/** What was found at an offset of the text, for a syntax error. */
+const foundAt = (text: string, offset: number): string => {
+  const ch = text.codePointAt(offset);
+  if (ch === undefined) return 'the end of the file';
+  const c = String.fromCodePoint(ch);
+  return /^[\x21-\x7e]$/.test(c) ? `'${c}'` : `character U+${ch.toString(16).toUpperCase().padStart(4, '0')}`;
+};
+
+/**
+ * Where and why text is not JSON, as line and column. V8's own messages quote
+ * the file's text (over several lines) and sometimes give no position, so the
+ * position comes from jsonc-parser; a text too deeply nested for it falls
+ * back to V8's reason alone.
+ */
+const jsonSyntaxError = (text: string, e: Error): string => {
+  try {
+    const errors: ParseError[] = [];
+    parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    const first = errors[0];
+    if (first !== undefined) {
+      const { line, column } = lineAndColumn(text, first.offset);
+      const why = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+      return `line ${line} column ${column}: not valid JSON (${why}; found ${foundAt(text, first.offset)})`;
+    }
+  } catch {
+    // Too deep for jsonc-parser's recursion: V8's reason, without its quote of the text.
+  }
+  const reason = e.message.replace(/,? ?"[\s\S]*" is not valid JSON$/, '').replace(/ in JSON at position \d+.*$/s, '');
+  return `not valid JSON (${reason})`;
 };
 
 /** Parse and decode a trace file's text. */
 export const parseTrace = (text: string, where: string): E.Either<InputError, TraceFile> => {
   let json: unknown;
+  // An editor's byte-order mark is not part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     json = JSON.parse(text);
   } catch (e) {
-    return E.left({ _tag: 'InputError', where, message: `not valid JSON (${(e as Error).message})` });
+    return E.left(inputError(where, e instanceof Error ? jsonSyntaxError(text, e) : 'not valid JSON'));
   }
   return decodeTrace(json, where);
 };
+
+export { EVENT_KINDS };

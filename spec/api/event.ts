@@ -10,62 +10,62 @@
  * syscall number). Registers it does not mention keep their values.
  */
 import * as t from 'io-ts';
-import { MSG_MAX_EXTRA_CAPS, MSG_MAX_LENGTH } from './config';
+import { boundedArray, boundedInt, closedRecord, taggedUnion } from './codecs';
+import { MAX_IRQ, MSG_MAX_EXTRA_CAPS, MSG_MAX_LENGTH } from './config';
 import { messageInfo } from './messageInfo';
 import { SysCall } from './syscall';
 
-const isRegisterWord = (u: unknown): u is number => typeof u === 'number' && Number.isInteger(u) && u >= -0x8000_0000 && u <= 0xffff_ffff;
-
 /** An integer that fits a 32-bit register, written either signed or unsigned. */
-export const RegisterWord = new t.Type<number, number, unknown>(
-  'RegisterWord',
-  isRegisterWord,
-  (u, c) => (isRegisterWord(u) ? t.success(u) : t.failure(u, c, 'an integer register word')),
-  (a) => a,
-);
+export const RegisterWord = boundedInt(-0x8000_0000, 0xffff_ffff, 'an integer register word (-2^31 .. 2^32-1)');
 
-const boundedArray = <C extends t.Mixed>(codec: C, max: number, name: string) =>
-  t.refinement(t.array(codec), (xs) => xs.length <= max, name);
-
-export const ReceiveSlot = t.type({ cnode: RegisterWord, index: RegisterWord, depth: RegisterWord }, 'ReceiveSlot');
+export const ReceiveSlot = closedRecord('ReceiveSlot', { cnode: RegisterWord, index: RegisterWord, depth: RegisterWord }, {});
 export type ReceiveSlot = t.TypeOf<typeof ReceiveSlot>;
 
-export const SyscallEvent = t.intersection(
-  [
-    t.type({ kind: t.literal('syscall'), sysno: RegisterWord }),
-    t.partial({
-      cptr: RegisterWord,
-      info: RegisterWord,
-      mrs: boundedArray(RegisterWord, MSG_MAX_LENGTH, 'at most 120 message registers'),
-      caps: boundedArray(RegisterWord, MSG_MAX_EXTRA_CAPS, 'at most 3 extra caps'),
-      recv: ReceiveSlot,
-    }),
-  ],
-  'SyscallEvent',
+export const SyscallEvent = closedRecord(
+  'a syscall event',
+  { kind: t.literal('syscall'), sysno: RegisterWord },
+  {
+    cptr: RegisterWord,
+    info: RegisterWord,
+    mrs: boundedArray(RegisterWord, MSG_MAX_LENGTH, `at most ${MSG_MAX_LENGTH} message registers`),
+    caps: boundedArray(RegisterWord, MSG_MAX_EXTRA_CAPS, `at most ${MSG_MAX_EXTRA_CAPS} extra caps`),
+    recv: ReceiveSlot,
+  },
 );
 export type SyscallEvent = t.TypeOf<typeof SyscallEvent>;
 
 /** A user-mode load or store by the current thread at a virtual address. */
-export const MemoryEvent = t.intersection(
-  [t.type({ kind: t.literal('memory'), op: t.keyof({ read: null, write: null }), vaddr: RegisterWord }), t.partial({ value: RegisterWord })],
-  'MemoryEvent',
+export const MemoryEvent = closedRecord(
+  'a memory event',
+  { kind: t.literal('memory'), op: t.keyof({ read: null, write: null }, "'read' or 'write'"), vaddr: RegisterWord },
+  { value: RegisterWord },
 );
 export type MemoryEvent = t.TypeOf<typeof MemoryEvent>;
 
 /** The current thread executes an undefined instruction (ARM32: UserException 0, 0). */
-export const ExceptionEvent = t.type({ kind: t.literal('exception') }, 'ExceptionEvent');
+export const ExceptionEvent = closedRecord('an exception event', { kind: t.literal('exception') }, {});
 export type ExceptionEvent = t.TypeOf<typeof ExceptionEvent>;
 
 /** A hardware interrupt line is raised. */
-export const InterruptEvent = t.type({ kind: t.literal('interrupt'), irq: RegisterWord }, 'InterruptEvent');
+export const InterruptEvent = closedRecord('an interrupt event', { kind: t.literal('interrupt'), irq: boundedInt(0, MAX_IRQ, `an interrupt line (0 .. ${MAX_IRQ})`) }, {});
 export type InterruptEvent = t.TypeOf<typeof InterruptEvent>;
 
 /** The kernel timer fires. */
-export const TickEvent = t.type({ kind: t.literal('tick') }, 'TickEvent');
+export const TickEvent = closedRecord('a tick event', { kind: t.literal('tick') }, {});
 export type TickEvent = t.TypeOf<typeof TickEvent>;
 
-export const Event = t.union([SyscallEvent, MemoryEvent, ExceptionEvent, InterruptEvent, TickEvent], 'Event');
-export type Event = t.TypeOf<typeof Event>;
+export type Event = SyscallEvent | MemoryEvent | ExceptionEvent | InterruptEvent | TickEvent;
+
+export const EVENT_KINDS = ['syscall', 'memory', 'exception', 'interrupt', 'tick'] as const satisfies ReadonlyArray<Event['kind']>;
+
+/** An event, decoded by its `kind`. */
+export const Event: t.Type<Event, unknown, unknown> = taggedUnion<Event, unknown>('an event', 'kind', {
+  syscall: SyscallEvent as t.Type<Event, unknown, unknown>,
+  memory: MemoryEvent as t.Type<Event, unknown, unknown>,
+  exception: ExceptionEvent as t.Type<Event, unknown, unknown>,
+  interrupt: InterruptEvent as t.Type<Event, unknown, unknown>,
+  tick: TickEvent as t.Type<Event, unknown, unknown>,
+});
 
 /** Build a syscall event from plain numbers (tests and generators). */
 export const syscallEvent = (fields: {

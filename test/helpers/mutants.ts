@@ -36,8 +36,8 @@ export const mutantsOf = (g: MutantGroup): Mutant[] => MUTANTS.filter((m) => gro
  */
 export const SHRUNK_LIMIT: Readonly<Record<MutantGroup, number>> = { cspace: 24, threads: 50, fastpath: 50 };
 
-export const expectCaught = (m: Mutant): void => {
-  const h = hunt(m, DEFAULT_HUNT);
+export const expectCaught = async (m: Mutant): Promise<void> => {
+  const h = await hunt(m, DEFAULT_HUNT);
   expect(h.caught).toBe(true);
   // The shrunk trace fails again with the mutant and passes without it.
   expect(h.replays).toBe(true);

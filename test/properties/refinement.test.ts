@@ -5,25 +5,25 @@ import { FALLBACK_REASONS } from '../../impl/fastpath/stats';
 import type { Statistic } from '../../properties/statistics';
 
 /** One default-size check (the fastpath both on and off, invariants on), shared by the tests below. */
-let cached: CheckResult | undefined;
-const defaultCheck = (): CheckResult => (cached ??= checkRefinement({ seed: 20261121, runs: 100, steps: 200, checkSpec: wellFormed }));
+let cached: Promise<CheckResult> | undefined;
+const defaultCheck = (): Promise<CheckResult> => (cached ??= checkRefinement({ seed: 20261121, runs: 100, steps: 200, checkSpec: wellFormed }));
 
 describe('properties/refinement: the default check at CI size', () => {
-  it('finds no divergence, no fast/slow difference and no broken invariant over 100 generated traces', () => {
-    const r = defaultCheck();
+  it('finds no divergence, no fast/slow difference and no broken invariant over 100 generated traces', async () => {
+    const r = await defaultCheck();
     expect(r.counterexample?.failure.message).toBeUndefined();
     expect(r.ok).toBe(true);
     expect(r.events).toBeGreaterThan(10_000);
   }, 180_000);
 
-  it('reaches most of the known (invocation, outcome) pairs', () => {
-    const { hit, known } = defaultCheck().coverage.summary();
+  it('reaches most of the known (invocation, outcome) pairs', async () => {
+    const { hit, known } = (await defaultCheck()).coverage.summary();
     // A generator change that stops reaching error paths shows up here.
     expect(hit / known).toBeGreaterThan(0.8);
   }, 180_000);
 
-  it('most traces complete round trips, cancel blocked IPC by deletion, signal bound notifications and deliver faults', () => {
-    const r = defaultCheck();
+  it('most traces complete round trips, cancel blocked IPC by deletion, signal bound notifications and deliver faults', async () => {
+    const r = await defaultCheck();
     const share = (k: Statistic) => r.statistics.runsWith[k] / r.runs;
     expect({
       callReplyRoundTrips: share('callReplyRoundTrips') > 0.5,
@@ -40,17 +40,17 @@ describe('properties/refinement: the default check at CI size', () => {
     });
   }, 180_000);
 
-  it('the fastpath takes a good share of the IPCs, and every fallback reason happens', () => {
-    const t = defaultCheck().fastpath;
+  it('the fastpath takes a good share of the IPCs, and every fallback reason happens', async () => {
+    const t = (await defaultCheck()).fastpath;
     expect(t.hitRate).toBeGreaterThan(0.25);
     expect(t.runsWithHits).toBeGreaterThan(50);
     expect(t.reasonsNeverHit()).toEqual([]);
     expect(FALLBACK_REASONS.length).toBe(20);
   }, 180_000);
 
-  it('is deterministic: the same seed gives the same runs, events, coverage and statistics', () => {
-    const a = checkRefinement({ seed: 99, runs: 15, steps: 120 });
-    const b = checkRefinement({ seed: 99, runs: 15, steps: 120 });
+  it('is deterministic: the same seed gives the same runs, events, coverage and statistics', async () => {
+    const a = await checkRefinement({ seed: 99, runs: 15, steps: 120 });
+    const b = await checkRefinement({ seed: 99, runs: 15, steps: 120 });
     expect(b.events).toBe(a.events);
     expect([...b.coverage.counts.entries()]).toEqual([...a.coverage.counts.entries()]);
     expect(b.statistics.counts).toEqual(a.statistics.counts);

@@ -1,0 +1,81 @@
+/**
+ * `sel4-spec check`: the refinement check over random state-aware traces.
+ * The seed is the first thing printed, before any run, so no interruption
+ * loses it; a counterexample is saved under a name no earlier one has.
+ */
+import { wellFormed } from '../../invariants/wellFormed';
+import { type CheckResult, checkRefinement } from '../../properties/refinement';
+import type { FastpathMode } from '../run';
+import { ensureDirectory } from './files';
+import { EXIT, type Streams, output } from './io';
+import { onInterrupt } from './interrupt';
+import { progress } from './progress';
+import { agreeLine, counterexampleHeadline, printRun, printSummary, resultJson, saveCounterexample } from './summary';
+
+export interface CheckFlags {
+  seed?: number;
+  invariants: boolean;
+  fastpath: FastpathMode;
+  runs: number;
+  steps: number;
+  mutant: string[];
+  json?: boolean;
+  out: string;
+  coverage?: boolean;
+  timing: boolean;
+  progress: boolean;
+  progressEvery: number;
+  strict?: boolean;
+}
+
+export const randomSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) & 0x7fffffff;
+
+export const check = async (flags: CheckFlags, io: Streams): Promise<number> => {
+  const o = output(io, flags.json === true);
+  const seed = flags.seed ?? randomSeed();
+  const strict = flags.strict === true;
+  // Before any run: a counterexample found after an hour must have somewhere to go.
+  ensureDirectory(flags.out, '--out');
+  const mutants = flags.mutant.length === 0 ? '' : `, mutants ${flags.mutant.join(', ')}`;
+  o.line(
+    `sel4-spec check: seed ${seed}, ${flags.runs} runs of up to ${flags.steps} steps, fastpath ${flags.fastpath}, invariants ${flags.invariants ? 'on' : 'off'}${strict ? ', strict' : ''}${mutants}`,
+  );
+  const p = progress(flags.progress ? io.progress : undefined, flags.progressEvery);
+  const stop = onInterrupt(io);
+  let result: CheckResult;
+  try {
+    result = await checkRefinement({
+      seed,
+      runs: flags.runs,
+      steps: flags.steps,
+      mutants: flags.mutant,
+      fastpath: flags.fastpath,
+      strict,
+      signal: stop.signal,
+      ...(flags.invariants ? { checkSpec: wellFormed } : {}),
+      onRun: (done, events) => p.explore(done, flags.runs, events),
+      onShrink: (s) => p.shrink(s.failure.kind, s.foundAtRun, s.originalLength, s.length, s.tries),
+    });
+  } finally {
+    p.stop();
+    stop.dispose();
+  }
+  const interrupted = stop.received();
+  const summary = { fastpath: flags.fastpath, coverage: flags.coverage === true, timing: flags.timing };
+  printSummary(o, result, summary);
+  let file: string | undefined;
+  const c = result.counterexample;
+  if (c !== undefined) {
+    o.line(counterexampleHeadline(c, result, flags.timing));
+    printRun(o, c.events, c.outcomes, c.failure);
+    file = saveCounterexample(flags.out, 'counterexample-', c, result, { mutants: flags.mutant, fastpath: flags.fastpath, invariants: flags.invariants, strict });
+    o.line(`trace written to ${file}; replay it with: npx sel4-spec replay ${file}`);
+  } else if (interrupted === undefined) {
+    o.line(agreeLine(result.notModelled));
+  }
+  if (interrupted !== undefined)
+    o.line(`INTERRUPTED by ${interrupted} after ${result.runs} of ${flags.runs} runs (${result.events} events); seed ${seed}: run again with --seed ${seed}`);
+  if (flags.json === true) o.json(resultJson(result, { ...summary, ...(file === undefined ? {} : { file }), ...(interrupted === undefined ? {} : { interrupted }) }));
+  if (interrupted !== undefined) return EXIT[interrupted];
+  return result.ok ? EXIT.ok : EXIT.failed;
+};

@@ -1,0 +1,122 @@
+/**
+ * The command line's files: reading an input file with a size bound (a
+ * device or a huge file is refused, not read until memory runs out), making
+ * an output directory one level at a time (Node's recursive mkdir never
+ * returns below /proc), and writing a new file without ever overwriting one.
+ * Every failure is a `UsageError` naming the file and the reason.
+ */
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { dirname, join, parse, resolve } from 'node:path';
+import { UsageError, quote } from './io';
+
+const reason = (e: unknown): string => {
+  const err = e as NodeJS.ErrnoException;
+  const byCode: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'a part of the path is not a directory',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EEXIST: 'already exists',
+    ELOOP: 'too many symbolic links',
+    ENAMETOOLONG: 'name too long',
+    EMFILE: 'too many open files',
+    EIO: 'input/output error',
+    EINVAL: 'invalid argument',
+  };
+  return err.code === undefined ? String(err.message) : `${byCode[err.code] ?? 'error'} (${err.code})`;
+};
+
+/**
+ * Read a regular file of at most `maxBytes` as UTF-8. Devices, pipes and
+ * directories are refused before reading (they may never end, or block).
+ */
+export const readInputFile = (file: string, maxBytes: number): string => {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw new UsageError(`cannot read ${quote(file)}: ${reason(e)}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UsageError(`cannot read ${quote(file)}: it is a directory, not a trace file`);
+    if (!st.isFile()) throw new UsageError(`cannot read ${quote(file)}: not a regular file (a device, pipe or socket)`);
+    if (st.size > maxBytes) throw new UsageError(`${quote(file)} is ${st.size} bytes, more than the ${maxBytes} a trace file may have`);
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1);
+    let n = 0;
+    // The size can change under us: read at most one byte past the bound, to tell.
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n >= buf.length) break;
+    }
+    if (n > maxBytes) throw new UsageError(`${quote(file)} is more than the ${maxBytes} bytes a trace file may have`);
+    return buf.subarray(0, n).toString('utf8');
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${quote(file)}: ${reason(e)}`);
+  } finally {
+    closeSync(fd);
+  }
+};
+
+/**
+ * Make `dir` and any missing parents, one level at a time, and check the
+ * result is a directory.
+ */
+export const ensureDirectory = (dir: string, option: string): void => {
+  const abs = resolve(dir);
+  const chain: string[] = [];
+  for (let p = abs; ; p = dirname(p)) {
+    chain.unshift(p);
+    if (p === parse(p).root) break;
+  }
+  for (const p of chain) {
+    let isDir: boolean | undefined;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`${option} ${quote(dir)}: cannot use ${quote(p)}: ${reason(e)}`);
+    }
+    if (isDir === false) throw new UsageError(`${option} ${quote(dir)}: ${quote(p)} is a file, not a directory`);
+    if (isDir === undefined) {
+      try {
+        mkdirSync(p);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`${option} ${quote(dir)}: cannot create ${quote(p)}: ${reason(e)}`);
+      }
+    }
+  }
+};
+
+/**
+ * Write `text` to a new file in `dir` named `<base>.<ext>`, or `<base>-2.<ext>`,
+ * `-3`... if that exists: a file already there is never overwritten. Returns
+ * the path written.
+ */
+export const writeNewFile = (dir: string, base: string, ext: string, text: string): string => {
+  for (let n = 1; n < 10_000; n++) {
+    const file = join(dir, `${base}${n === 1 ? '' : `-${n}`}.${ext}`);
+    let fd: number;
+    try {
+      fd = openSync(file, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw new UsageError(`cannot write ${quote(file)}: ${reason(e)}`);
+    }
+    try {
+      const data = Buffer.from(text, 'utf8');
+      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+      return file;
+    } catch (e) {
+      throw new UsageError(`cannot write ${quote(file)}: ${reason(e)}`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  throw new UsageError(`cannot write in ${quote(dir)}: 10000 files named ${base}-N.${ext} already exist`);
+};

@@ -1,0 +1,114 @@
+/**
+ * What only a real process shows: the seed before any run, a partial summary
+ * on SIGINT and SIGTERM (exit 130, 143), progress lines in a log, and
+ * standard streams that are closed or full.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CLI, MAX_LINE, spawnCli, tmp } from '../helpers/cli';
+
+interface Interrupted {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly firstLine: string;
+}
+
+/** Start the command, send `signal` `delayMs` after `ready` holds of what it printed so far, and collect its output. */
+const interruptWhen = (args: string[], ready: (stdout: string, stderr: string) => boolean, signal: NodeJS.Signals, delayMs = 0): Promise<Interrupted> =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    const look = () => {
+      if (sent || !ready(stdout, stderr)) return;
+      sent = true;
+      setTimeout(() => child.kill(signal), delayMs);
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      look();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      look();
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr, firstLine: stdout.split('\n')[0] ?? '' }));
+  });
+
+const firstLineOut = (stdout: string): boolean => stdout.includes('\n');
+
+describe('the sel4-spec process', () => {
+  it('prints the seed it drew before any run, and on SIGINT a partial summary with that seed (exit 130)', async () => {
+    const r = await interruptWhen(['check', '--runs', '100000', '--no-progress', '--out', tmp()], firstLineOut, 'SIGINT', 1500);
+    expect(r.firstLine).toMatch(/^sel4-spec check: seed \d+, 100000 runs of up to 200 steps/);
+    const seed = /seed (\d+)/.exec(r.firstLine)?.[1];
+    expect(r.code).toBe(130);
+    expect(r.stdout).toMatch(new RegExp(`INTERRUPTED by SIGINT after \\d+ of 100000 runs \\(\\d+ events\\); seed ${seed}: run again with --seed ${seed}`));
+    // The summary of what did run is there too.
+    expect(r.stdout).toMatch(/coverage: \d+ of \d+ known/);
+    expect(r.stderr).toMatch(/SIGINT received: stopping after the current run/);
+  }, 60_000);
+
+  it('on SIGTERM (a CI timeout) exits 143 with the partial summary, in --json as one object', async () => {
+    const r = await interruptWhen(['check', '--seed', '5', '--runs', '100000', '--no-progress', '--json', '--out', tmp()], (_o, e) => e.includes('\n'), 'SIGTERM', 2500);
+    expect(r.code).toBe(143);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const j = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+    expect(j).toMatchObject({ ok: false, verdict: 'interrupted', interrupted: 'SIGTERM', seed: 5 });
+    expect(j['runs']).toBeGreaterThan(0);
+    expect(r.stderr.split('\n')[0]).toMatch(/^sel4-spec check: seed 5/);
+  }, 60_000);
+
+  it('an interrupt while shrinking still saves the failing trace found so far, which replays', async () => {
+    const dir = tmp();
+    const r = await interruptWhen(
+      ['check', '--seed', '1', '--runs', '100', '--mutant', 'reset-skips-zeroing', '--progress-every', '1', '--out', dir],
+      (_o, e) => /progress: shrinking/.test(e),
+      'SIGINT',
+    );
+    expect(r.code).toBe(130);
+    expect(r.stdout).toMatch(/COUNTEREXAMPLE: \d+ events \(shrunk from \d+\), found in run \d+ .*; shrinking was interrupted, so it may not be minimal/);
+    const file = /trace written to (\S+);/.exec(r.stdout)?.[1] ?? '';
+    expect(spawnCli(['replay', file]).code).toBe(1);
+  }, 60_000);
+
+  it('without a terminal, progress is a line every few seconds on stderr, during the runs and during shrinking', () => {
+    const r = spawnCli(['check', '--seed', '1', '--runs', '100', '--mutant', 'reset-skips-zeroing', '--progress-every', '1', '--out', tmp()]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('progress: '));
+    expect(lines.some((l) => /^progress: run \d+ of 100 \[[^\]]*\] \d+ events, \d+s$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^progress: shrinking the \w[\w-]* found in run \d+: \d+ events \(from \d+\), \d+ candidates tried, \d+s$/.test(l))).toBe(true);
+    // Nothing of it reaches stdout, which stays deterministic.
+    expect(r.stdout).not.toContain('progress:');
+  }, 120_000);
+
+  it('a full disk on stdout is one line on stderr and exit 2, not a stack trace', () => {
+    const r = spawnCli(['mutants'], { stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'] });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([expect.stringMatching(/^sel4-spec: cannot write to standard output: ENOSPC/)]);
+    expect(lines[0]?.length).toBeLessThanOrEqual(MAX_LINE);
+  }, 30_000);
+
+  it('a closed stdout or stderr does not crash the command', () => {
+    const sh = (script: string) => spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
+    const closedOut = sh(`node ${CLI} replay /no/such/file >&-`);
+    expect(closedOut.status).toBe(2);
+    expect(closedOut.stderr).toMatch(/^sel4-spec: cannot read '\/no\/such\/file': no such file/);
+    const closedErr = sh(`node ${CLI} replay /no/such/file 2>&-`);
+    expect(closedErr.status).toBe(2);
+    expect(closedErr.stdout).toBe('');
+    const bothClosed = sh(`node ${CLI} mutants >&- 2>&-; echo "exit $?"`);
+    expect(bothClosed.stdout).toBe('exit 0\n');
+  }, 30_000);
+
+  it('a closed pipe on stdout (| head) ends the command quietly', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; node ${CLI} mutants | head -1`], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stdout).toMatch(/^lookup-ignores-guard\t/);
+    expect(r.stderr).toBe('');
+  }, 30_000);
+});
