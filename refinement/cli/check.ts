@@ -71,7 +71,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
     file = saveCounterexample(flags.out, 'counterexample-', c, result, { mutants: flags.mutant, fastpath: flags.fastpath, invariants: flags.invariants, strict });
     o.line(`trace written to ${file}; replay it with: npx sel4-spec replay ${file}`);
   } else if (interrupted === undefined) {
-    o.line(agreeLine(result.notModelled));
+    o.line(agreeLine(result.notModelled.events, result.notModelled.runs));
   }
   if (interrupted !== undefined)
     o.line(`INTERRUPTED by ${interrupted} after ${result.runs} of ${flags.runs} runs (${result.events} events); seed ${seed}: run again with --seed ${seed}`);

@@ -17,22 +17,28 @@ import { TRACE_VERSION, TraceFile } from '../trace/codec';
 import type { Output } from './io';
 import { writeNewFile } from './files';
 
+/** `1 event`, `2 events`. */
+export const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const ratio = (x: number): string => `${Math.round(100 * x)}%`;
 const percent = (n: number, of: number): string => ratio(of === 0 ? 0 : n / of);
 
 export const AGREE = 'OK: the spec and the concrete kernel agree after every event.';
 
 /** The verdict when all agree: it says how many events passed unchecked because the spec does not model them. */
-export const agreeLine = (nm: NotModelledTally): string =>
-  nm.events === 0
+export const agreeLine = (notModelled: number, runs?: number): string =>
+  notModelled === 0
     ? AGREE
-    : `OK: the spec and the concrete kernel agree after every event, but ${nm.events} events in ${nm.runs} runs were not modelled and passed unchecked (--strict fails them).`;
+    : `OK: the spec and the concrete kernel agree after every event, but ${count(notModelled, 'event')}${runs === undefined ? '' : ` in ${count(runs, 'run')}`} ${notModelled === 1 ? 'was' : 'were'} not modelled and passed unchecked (--strict fails them).`;
 
-/** A run's numbered steps with what each did, then its failure or the agreement line. */
+/** A run's numbered steps with what each did, then its failure or the agreement line (saying what was not modelled). */
 export const printRun = (o: Output, events: readonly Event[], outcomes: readonly Outcome[], failure: Failure | undefined): void => {
   for (const l of renderSteps(events, outcomes.map(outcomeText))) o.line(l);
-  if (failure === undefined) o.line(AGREE);
-  else for (const l of renderFailure(failure)) o.line(l);
+  if (failure !== undefined) {
+    for (const l of renderFailure(failure)) o.line(l);
+    return;
+  }
+  o.line(agreeLine(outcomes.filter((x) => x.result === 'NotModelled').length));
 };
 
 /** The fastpath's share of Call/ReplyRecv and the reasons it fell back (every reason, met or not). */
@@ -55,7 +61,7 @@ const fastpathJson = (t: FastpathTally, mode: FastpathMode) =>
 const printNotModelled = (o: Output, nm: NotModelledTally): void => {
   if (nm.events === 0) return;
   const kinds = [...nm.byKey.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k} ${n}`);
-  o.line(`not modelled (passed unchecked): ${nm.events} events in ${nm.runs} runs: ${kinds.join(', ')}`);
+  o.line(`not modelled (passed unchecked): ${count(nm.events, 'event')} in ${count(nm.runs, 'run')}: ${kinds.join(', ')}`);
 };
 
 export interface SummaryOptions {
@@ -83,7 +89,7 @@ export const printSummary = (o: Output, r: CheckResult, opts: SummaryOptions): v
 export const counterexampleHeadline = (c: Counterexample, r: CheckResult, timing: boolean): string => {
   const found = timing ? `found in run ${c.foundAtRun} after ${r.timing.exploreSeconds.toFixed(1)} s, shrunk in ${r.timing.shrinkSeconds.toFixed(1)} s` : `found in run ${c.foundAtRun}`;
   const partial = c.partial ? '; shrinking was interrupted, so it may not be minimal' : '';
-  return `COUNTEREXAMPLE: ${c.events.length} events (shrunk from ${c.originalLength}), ${found}; seed ${r.seed}, path ${c.path}${partial}`;
+  return `COUNTEREXAMPLE: ${count(c.events.length, 'event')} (shrunk from ${c.originalLength}), ${found}; seed ${r.seed}, path ${c.path}${partial}`;
 };
 
 export interface TraceOrigin {

@@ -151,4 +151,26 @@ describe('the sel4-spec command', () => {
     writeFileSync(clean, JSON.stringify({ ...trace, mutants: [] }));
     expect((await runCli('replay', clean)).code).toBe(0);
   }, 120_000);
+
+  it('says in the verdict how many events were not modelled, and --strict makes them a counterexample that replays', async () => {
+    const lax = await runCli('check', '--seed', '4', '--runs', '20', '--no-progress', '--json', '--out', tmp());
+    expect(lax.code).toBe(0);
+    const nm = jsonOf(lax)['notModelled'] as { events: number; runs: number; byOutcome: Record<string, number> };
+    expect(nm.events).toBeGreaterThan(0);
+    expect(lax.stderr).toMatch(new RegExp(`not modelled \\(passed unchecked\\): ${nm.events} events? in ${nm.runs} runs?: `));
+    expect(lax.stderr).toMatch(/^OK: the spec and the concrete kernel agree after every event, but \d+ events? in \d+ runs? (was|were) not modelled and passed unchecked \(--strict fails them\)\.$/m);
+    const strict = await runCli('check', '--seed', '4', '--runs', '20', '--no-progress', '--json', '--strict', '--out', tmp());
+    expect(strict.code).toBe(1);
+    const c = jsonOf(strict)['counterexample'] as { file: string; length: number; failure: { kind: string } };
+    expect(c.failure.kind).toBe('not-modelled');
+    expect(c.length).toBeLessThanOrEqual(3);
+    expect(JSON.parse(readFileSync(c.file, 'utf8'))).toMatchObject({ strict: true });
+    expect((await runCli('replay', c.file)).code).toBe(1);
+    // Without --strict the same trace passes, and the verdict says what went unchecked.
+    const lenient = join(tmp(), 'lenient.trace.json');
+    writeFileSync(lenient, JSON.stringify({ ...JSON.parse(readFileSync(c.file, 'utf8')), strict: false }));
+    const r = await runCli('replay', lenient);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/agree after every event, but 1 event was not modelled/);
+  }, 120_000);
 });
