@@ -42,6 +42,12 @@ export const MUTANTS = [
   { name: 'fastpath-reply-cap-kept', description: 'the ReplyRecv fastpath does not delete the used reply cap from the caller slot', checker: 'fastpath' },
   { name: 'fastpath-reply-node-first-badged', description: "the Call fastpath marks the new reply cap's MDB node first-badged, as it marks the master's (only the fast/slow concrete comparison sees it)", checker: 'fastpath' },
   { name: 'fastpath-master-next-kept', description: "the ReplyRecv fastpath empties the caller slot but leaves the reply master's MDB next pointing at it", checker: 'fastpath' },
+  // The blind spots closed by the concrete kernel's own ABI decoders, the reply_mdb representation invariant and bounds checks.
+  { name: 'message-length-not-clamped', description: "a message transfer takes the sender's message length raw, without clamping a length above 120", checker: 'refinement' },
+  { name: 'rights-word-misread', description: 'Copy and Mint read the rights word with the Read and Write bits swapped', checker: 'refinement' },
+  { name: 'range-error-words-swapped', description: "a RangeError reply puts the maximum before the minimum in the caller's message registers", checker: 'refinement' },
+  { name: 'reply-cap-under-receiver-master', description: "a Call's reply cap is inserted in the MDB after the receiver's reply master instead of the caller's", checker: 'refinement' },
+  { name: 'domain-set-off-by-one', description: 'DomainSet accepts a domain equal to the number of domains (> instead of >=) and enqueues the thread past the ready-queue table', checker: 'refinement' },
 ] as const satisfies readonly Mutant[];
 
 export type MutantName = (typeof MUTANTS)[number]['name'];

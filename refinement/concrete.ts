@@ -99,10 +99,10 @@ export const concreteDifferences = (slow: Kernel, fast: Kernel): Difference[] =>
   scalar('ksDomainTime', slow.ksDomainTime, fast.ksDomainTime);
   scalar('ksDomScheduleIdx', slow.ksDomScheduleIdx, fast.ksDomScheduleIdx);
   const arrays: ReadonlyArray<readonly [string, ArrayLike<number>, ArrayLike<number>]> = [
-    ['ksReadyQueueHead', slow.ksReadyQueueHead, fast.ksReadyQueueHead],
-    ['ksReadyQueueTail', slow.ksReadyQueueTail, fast.ksReadyQueueTail],
-    ['ksReadyQueuesL1Bitmap', slow.ksReadyQueuesL1Bitmap, fast.ksReadyQueuesL1Bitmap],
-    ['ksReadyQueuesL2Bitmap', slow.ksReadyQueuesL2Bitmap, fast.ksReadyQueuesL2Bitmap],
+    ['ksReadyQueueHead', slow.ksReadyQueueHead.raw, fast.ksReadyQueueHead.raw],
+    ['ksReadyQueueTail', slow.ksReadyQueueTail.raw, fast.ksReadyQueueTail.raw],
+    ['ksReadyQueuesL1Bitmap', slow.ksReadyQueuesL1Bitmap.raw, fast.ksReadyQueuesL1Bitmap.raw],
+    ['ksReadyQueuesL2Bitmap', slow.ksReadyQueuesL2Bitmap.raw, fast.ksReadyQueuesL2Bitmap.raw],
   ];
   for (const [name, x, y] of arrays)
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) out.push({ path: `${name}[${i}]`, spec: x[i], impl: y[i] });

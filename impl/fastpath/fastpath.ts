@@ -51,6 +51,7 @@ import {
   TCB_REPLY,
   TCB_CALLER,
 } from '../../spec/api';
+import { tableAt } from '../model/memory';
 import {
   CTE_MDB_W0,
   Cap,
@@ -62,6 +63,7 @@ import {
   Endpoint,
   type Field,
   Mdb,
+  MessageInfoW,
   NTFN_ACTIVE,
   Notification,
   TS,
@@ -86,9 +88,9 @@ export type FastpathResult = 'hit' | FallbackReason;
 // The TCB's cap slots (the C kernel's tcb_cnode_index).
 
 // The message-info word: length in bits 0..6, extra caps in bits 7..8, capsUnwrapped in 9..11.
-const MSG_LENGTH_BITS = 7;
-const MSG_EXTRA_CAP_BITS = 2;
-const CAPS_UNWRAPPED_MASK = 0x7 << 9;
+const MSG_LENGTH_BITS = MessageInfoW.length.bits;
+const MSG_EXTRA_CAP_BITS = MessageInfoW.extraCaps.bits;
+const CAPS_UNWRAPPED_MASK = mask(MessageInfoW.capsUnwrapped.bits) << MessageInfoW.capsUnwrapped.shift;
 
 // ---------------------------------------------------------------- raw word stores
 
@@ -164,7 +166,7 @@ const inCurrentDomain = (k: Kernel, t: number): boolean => !(NUM_DOMAINS > 1 && 
 /** `fastpath_copy_mrs`: the first `length` (≤ 4) message registers, register to register. */
 const copyMRsFp = (k: Kernel, length: number, src: number, dest: number): void => {
   for (let i = 0; i < length; i++) {
-    const r = MSG_REGISTERS[i] ?? 0;
+    const r = tableAt(MSG_REGISTERS, i, 'MSG_REGISTERS');
     setRegister(k, dest, r, getRegister(k, src, r));
   }
 };

@@ -100,8 +100,8 @@ export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<s
   // IRQ node and interrupt state: only the kernel timer is in use, everything else masked.
   k.intStateIRQNode = IRQ_NODE_PTR;
   k.ghostObjects.set(IRQ_NODE_PTR, { type: 'CNode', sizeBits: IRQ_NODE_RADIX + SLOT_BITS, isDevice: false });
-  for (let i = 0; i <= MAX_IRQ; i++) k.irqMasked[i] = i === TIMER_IRQ ? 0 : 1;
-  k.intStateIRQTable[TIMER_IRQ] = IRQ_TIMER;
+  for (let i = 0; i <= MAX_IRQ; i++) k.irqMasked.set(i, i === TIMER_IRQ ? 0 : 1);
+  k.intStateIRQTable.set(TIMER_IRQ, IRQ_TIMER);
 
   // The kernel window: RAM mapped by sections at KERNEL_BASE, kernel-only.
   for (let i = 0; i < RAM_SIZE / 2 ** 20; i++)
@@ -126,7 +126,7 @@ export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<s
   map(ROOT_IMAGE_VADDR, ROOT_IMAGE_FRAME_PTR, true);
   map(ROOT_BOOTINFO_VADDR, ROOT_BOOTINFO_PTR, false);
   map(ROOT_IPC_BUFFER_VADDR, ROOT_IPC_BUFFER_PTR, false);
-  k.armKSASIDTable[asidHigh(ROOT_ASID)] = ROOT_ASID_POOL_PTR;
+  k.armKSASIDTable.set(asidHigh(ROOT_ASID), ROOT_ASID_POOL_PTR);
   k.mem.store(asidPoolEntry(ROOT_ASID_POOL_PTR, ROOT_ASID), ROOT_PD_PTR);
   // The root task starts in the first scheduled domain, which runs first.
   const { schedule, first } = bootDomainSchedule(config);

@@ -19,6 +19,7 @@ import {
   capFault,
   ipcBufferMR,
 } from '../../spec/api';
+import { tableAt } from '../model/memory';
 import { CapTag, capType } from '../model/layout';
 import { getRegister, getSlotCap, setRegister } from '../model/heap';
 import { EXCEPTION_NONE, type Exception, type Kernel } from '../model/state';
@@ -29,7 +30,7 @@ export const bufferWordPtr = (buffer: number, i: number): number => buffer + 4 *
 
 /** `getSyscallArg`: argument i of the current invocation (a register for i < 4). */
 export const getSyscallArg = (k: Kernel, i: number, buffer: number): number =>
-  i < N_MSG_REGISTERS ? getRegister(k, k.ksCurThread, MSG_REGISTERS[i] ?? 0) : k.mem.load(bufferWordPtr(buffer, ipcBufferMR(i)));
+  i < N_MSG_REGISTERS ? getRegister(k, k.ksCurThread, tableAt(MSG_REGISTERS, i, 'MSG_REGISTERS')) : k.mem.load(bufferWordPtr(buffer, ipcBufferMR(i)));
 
 /** `setMR`: write MR i; returns the message length so far (capped at 4 without a buffer). */
 export const setMR = (k: Kernel, t: number, buffer: number, i: number, v: number): number => {
@@ -38,7 +39,7 @@ export const setMR = (k: Kernel, t: number, buffer: number, i: number, v: number
     k.mem.store(bufferWordPtr(buffer, ipcBufferMR(i)), v >>> 0);
     return i + 1;
   }
-  setRegister(k, t, MSG_REGISTERS[i] ?? 0, v);
+  setRegister(k, t, tableAt(MSG_REGISTERS, i, 'MSG_REGISTERS'), v);
   return i + 1;
 };
 
@@ -55,7 +56,7 @@ export const setMRs = (k: Kernel, t: number, buffer: number, start: number, word
 export const copyMRs = (k: Kernel, sender: number, sendBuf: number, receiver: number, recvBuf: number, n: number): number => {
   let i = 0;
   for (; i < n && i < N_MSG_REGISTERS; i++) {
-    const r = MSG_REGISTERS[i] ?? 0;
+    const r = tableAt(MSG_REGISTERS, i, 'MSG_REGISTERS');
     setRegister(k, receiver, r, getRegister(k, sender, r));
   }
   if (recvBuf === 0 || sendBuf === 0) return i;

@@ -10,7 +10,7 @@ import { EXCEPTION_NONE, EXCEPTION_PREEMPTED, type Exception, type Kernel } from
 
 /** `isIRQPending`: an interrupt line is raised and not masked. */
 export const isIRQPending = (k: Kernel): boolean => {
-  for (let i = 0; i <= MAX_IRQ; i++) if (k.irqPending[i] === 1 && k.irqMasked[i] === 0) return true;
+  for (let i = 0; i <= MAX_IRQ; i++) if (k.irqPending.get(i) === 1 && k.irqMasked.get(i) === 0) return true;
   return false;
 };
 

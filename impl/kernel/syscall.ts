@@ -10,12 +10,12 @@ import {
   MSG_INFO_REGISTER,
   N_MSG_REGISTERS,
   capFault,
-  messageInfoFromWord,
   missingCapability,
   syscallOf,
   TCB_CALLER,
 } from '../../spec/api';
 import { Cap, CapTag, Notification, TS, capGet, capType } from '../model/layout';
+import { messageInfoFromWord, msgExtraCaps, msgLabel, msgLength } from '../model/abi';
 import { getRegister, getSlotCap, objGet, slotPtr, threadStateType } from '../model/heap';
 import { KernelBug } from '../model/memory';
 import { EXCEPTION_NONE, EXCEPTION_PREEMPTED, EXCEPTION_SYSCALL_ERROR, type Kernel } from '../model/state';
@@ -42,13 +42,13 @@ export const handleInvocation = (k: Kernel, isCall: boolean, isBlocking: boolean
     return 'done';
   }
   const buffer = lookupIPCBuffer(k, false, thread);
-  if (lookupExtraCaps(k, thread, buffer, info.extraCaps) !== EXCEPTION_NONE) {
+  if (lookupExtraCaps(k, thread, buffer, msgExtraCaps(info)) !== EXCEPTION_NONE) {
     if (isBlocking) handleFault(k, thread, k.currentFault);
     return 'done';
   }
-  let length = info.length;
+  let length = msgLength(info);
   if (length > N_MSG_REGISTERS && buffer === 0) length = N_MSG_REGISTERS;
-  const status = decodeInvocation(k, info.label, length, lu.slot, lu.cap, isBlocking, isCall, (i) => getSyscallArg(k, i, buffer));
+  const status = decodeInvocation(k, msgLabel(info), length, lu.slot, lu.cap, isBlocking, isCall, (i) => getSyscallArg(k, i, buffer));
   if (status === EXCEPTION_NOT_MODELLED) return 'not-modelled';
   if (status === EXCEPTION_PREEMPTED) return 'preempted';
   if (status === EXCEPTION_SYSCALL_ERROR) {

@@ -8,7 +8,7 @@
  * spec twin: spec/kernel/thread.ts.
  */
 import { FAULT_IP, NEXT_IP, NUM_DOMAINS, NUM_PRIORITIES, TIME_SLICE, isEndMarker } from '../../spec/api';
-import { KernelBug } from '../model/memory';
+import { KernelBug, tableAt } from '../model/memory';
 import { Tcb, TS, ThreadStateW } from '../model/layout';
 import { getRegister, isQueued, setRegister, tcbGet, tcbSet, threadStateType, tsSet } from '../model/heap';
 import { type Kernel, SCHED_CHOOSE_NEW_THREAD, SCHED_RESUME_CURRENT_THREAD } from '../model/state';
@@ -38,28 +38,28 @@ const wordLog2 = (w: number): number => 31 - Math.clz32(w);
 
 export const addToBitmap = (k: Kernel, dom: number, prio: number): void => {
   const l1 = l1IndexOf(prio);
-  k.ksReadyQueuesL1Bitmap[dom] = ((k.ksReadyQueuesL1Bitmap[dom] ?? 0) | (1 << l1)) >>> 0;
+  k.ksReadyQueuesL1Bitmap.set(dom, ((k.ksReadyQueuesL1Bitmap.get(dom)) | (1 << l1)) >>> 0);
   const i = l2Word(dom, invertL1(l1));
-  k.ksReadyQueuesL2Bitmap[i] = ((k.ksReadyQueuesL2Bitmap[i] ?? 0) | (1 << (prio & 31))) >>> 0;
+  k.ksReadyQueuesL2Bitmap.set(i, ((k.ksReadyQueuesL2Bitmap.get(i)) | (1 << (prio & 31))) >>> 0);
 };
 
 export const removeFromBitmap = (k: Kernel, dom: number, prio: number): void => {
   const l1 = l1IndexOf(prio);
   const i = l2Word(dom, invertL1(l1));
-  const l2 = ((k.ksReadyQueuesL2Bitmap[i] ?? 0) & ~(1 << (prio & 31))) >>> 0;
-  k.ksReadyQueuesL2Bitmap[i] = l2;
+  const l2 = ((k.ksReadyQueuesL2Bitmap.get(i)) & ~(1 << (prio & 31))) >>> 0;
+  k.ksReadyQueuesL2Bitmap.set(i, l2);
   if (l2 === 0 && !k.mutants.has('bitmap-l1-left-set'))
-    k.ksReadyQueuesL1Bitmap[dom] = ((k.ksReadyQueuesL1Bitmap[dom] ?? 0) & ~(1 << l1)) >>> 0;
+    k.ksReadyQueuesL1Bitmap.set(dom, ((k.ksReadyQueuesL1Bitmap.get(dom)) & ~(1 << l1)) >>> 0);
 };
 
 export const getHighestPrio = (k: Kernel, dom: number): number => {
-  const l1 = wordLog2(k.ksReadyQueuesL1Bitmap[dom] ?? 0);
-  const l2 = wordLog2(k.ksReadyQueuesL2Bitmap[l2Word(dom, invertL1(l1))] ?? 0);
+  const l1 = wordLog2(k.ksReadyQueuesL1Bitmap.get(dom));
+  const l2 = wordLog2(k.ksReadyQueuesL2Bitmap.get(l2Word(dom, invertL1(l1))));
   return (l1 << 5) | l2;
 };
 
 export const isHighestPrio = (k: Kernel, dom: number, prio: number): boolean =>
-  (k.ksReadyQueuesL1Bitmap[dom] ?? 0) === 0 || prio >= getHighestPrio(k, dom);
+  (k.ksReadyQueuesL1Bitmap.get(dom)) === 0 || prio >= getHighestPrio(k, dom);
 
 // ---------------------------------------------------------------- ready queues
 
@@ -69,15 +69,15 @@ export const tcbSchedEnqueue = (k: Kernel, t: number): void => {
   const dom = tcbGet(k, t, Tcb.domain);
   const prio = tcbGet(k, t, Tcb.priority);
   const idx = queueIndex(dom, prio);
-  const head = k.ksReadyQueueHead[idx] ?? 0;
+  const head = k.ksReadyQueueHead.get(idx);
   if (head === 0) {
     addToBitmap(k, dom, prio);
-    k.ksReadyQueueTail[idx] = t;
+    k.ksReadyQueueTail.set(idx, t);
   } else {
     tcbSet(k, t, Tcb.schedNext, head);
     tcbSet(k, head, Tcb.schedPrev, t);
   }
-  k.ksReadyQueueHead[idx] = t;
+  k.ksReadyQueueHead.set(idx, t);
   tsSet(k, t, ThreadStateW.tcbQueued, 1);
 };
 
@@ -87,15 +87,15 @@ export const tcbSchedAppend = (k: Kernel, t: number): void => {
   const dom = tcbGet(k, t, Tcb.domain);
   const prio = tcbGet(k, t, Tcb.priority);
   const idx = queueIndex(dom, prio);
-  const tail = k.ksReadyQueueTail[idx] ?? 0;
+  const tail = k.ksReadyQueueTail.get(idx);
   if (tail === 0) {
     addToBitmap(k, dom, prio);
-    k.ksReadyQueueHead[idx] = t;
+    k.ksReadyQueueHead.set(idx, t);
   } else {
     tcbSet(k, t, Tcb.schedPrev, tail);
     tcbSet(k, tail, Tcb.schedNext, t);
   }
-  k.ksReadyQueueTail[idx] = t;
+  k.ksReadyQueueTail.set(idx, t);
   tsSet(k, t, ThreadStateW.tcbQueued, 1);
 };
 
@@ -107,24 +107,24 @@ export const tcbSchedDequeue = (k: Kernel, t: number): void => {
   const idx = queueIndex(dom, prio);
   const before = tcbGet(k, t, Tcb.schedPrev);
   const after = tcbGet(k, t, Tcb.schedNext);
-  const head = k.ksReadyQueueHead[idx] ?? 0;
-  const tail = k.ksReadyQueueTail[idx] ?? 0;
+  const head = k.ksReadyQueueHead.get(idx);
+  const tail = k.ksReadyQueueTail.get(idx);
   if (t === head && t === tail) {
-    k.ksReadyQueueHead[idx] = 0;
-    k.ksReadyQueueTail[idx] = 0;
+    k.ksReadyQueueHead.set(idx, 0);
+    k.ksReadyQueueTail.set(idx, 0);
   } else if (t === head) {
     tcbSet(k, after, Tcb.schedPrev, 0);
-    k.ksReadyQueueHead[idx] = after;
+    k.ksReadyQueueHead.set(idx, after);
   } else if (t === tail) {
     tcbSet(k, before, Tcb.schedNext, 0);
-    k.ksReadyQueueTail[idx] = before;
+    k.ksReadyQueueTail.set(idx, before);
   } else {
     tcbSet(k, before, Tcb.schedNext, after);
     tcbSet(k, after, Tcb.schedPrev, before);
   }
   tcbSet(k, t, Tcb.schedPrev, 0);
   tcbSet(k, t, Tcb.schedNext, 0);
-  if (k.ksReadyQueueHead[idx] === 0) removeFromBitmap(k, dom, prio);
+  if (k.ksReadyQueueHead.get(idx) === 0) removeFromBitmap(k, dom, prio);
   tsSet(k, t, ThreadStateW.tcbQueued, 0);
 };
 
@@ -179,11 +179,10 @@ export const switchToIdleThread = (k: Kernel): void => {
 
 export const nextDomain = (k: Kernel): void => {
   let idx = k.ksDomScheduleIdx + 1;
-  const e = k.ksDomSchedule[idx];
-  if (e === undefined || isEndMarker(e)) idx = k.ksDomScheduleStart;
+  // Past the last entry counts as an end marker (C's bound check); any other index must be in the table.
+  if (idx >= k.ksDomSchedule.length || isEndMarker(tableAt(k.ksDomSchedule, idx, 'ksDomSchedule'))) idx = k.ksDomScheduleStart;
   k.ksDomScheduleIdx = idx;
-  const entry = k.ksDomSchedule[idx];
-  if (entry === undefined) throw new KernelBug('nextDomain: schedule start out of range');
+  const entry = tableAt(k.ksDomSchedule, idx, 'ksDomSchedule');
   k.ksWorkUnitsCompleted = 0;
   k.ksCurDomain = entry.domain;
   k.ksDomainTime = entry.length;
@@ -191,9 +190,9 @@ export const nextDomain = (k: Kernel): void => {
 
 export const chooseThread = (k: Kernel): void => {
   const dom = NUM_DOMAINS > 1 ? k.ksCurDomain : 0;
-  if ((k.ksReadyQueuesL1Bitmap[dom] ?? 0) !== 0) {
+  if ((k.ksReadyQueuesL1Bitmap.get(dom)) !== 0) {
     const prio = getHighestPrio(k, dom);
-    const t = k.ksReadyQueueHead[queueIndex(dom, prio)] ?? 0;
+    const t = k.ksReadyQueueHead.get(queueIndex(dom, prio));
     if (t === 0) throw new KernelBug('chooseThread: bitmap names an empty queue');
     switchToThread(k, t);
   } else {

@@ -15,6 +15,7 @@ import {
   VM_READ_ONLY,
   VM_READ_WRITE,
 } from '../../spec/api';
+import { tableAt } from '../model/memory';
 import { AP_OF_RIGHTS, PDE_TYPE_COARSE, PDE_TYPE_SECTION, Pde, Pte, Tcb, getField, setField } from '../model/layout';
 import { getSlotCap, slotPtr, tcbGet } from '../model/heap';
 import { frameBase, frameIsDevice, frameRights, frameSizeBits, isFrameCap } from '../model/capability';
@@ -31,7 +32,7 @@ export const asidPoolEntry = (pool: number, asid: number): number => pool + 4 * 
 
 /** `findPDForASID`: the page directory of an ASID, or 0. */
 export const findPDForASID = (k: Kernel, asid: number): number => {
-  const pool = k.armKSASIDTable[asidHigh(asid)] ?? 0;
+  const pool = k.armKSASIDTable.get(asidHigh(asid));
   if (pool === 0) return 0;
   return k.mem.load(asidPoolEntry(pool, asid));
 };
@@ -85,7 +86,7 @@ export const unmapPageTable = (k: Kernel, asid: number, vaddr: number, pt: numbe
 };
 
 export const deleteASID = (k: Kernel, asid: number, pd: number): void => {
-  const pool = k.armKSASIDTable[asidHigh(asid)] ?? 0;
+  const pool = k.armKSASIDTable.get(asidHigh(asid));
   if (pool === 0) return;
   const entry = asidPoolEntry(pool, asid);
   if (k.mem.load(entry) === pd) k.mem.store(entry, 0);
@@ -93,7 +94,7 @@ export const deleteASID = (k: Kernel, asid: number, pd: number): void => {
 
 export const deleteASIDPool = (k: Kernel, base: number, pool: number): void => {
   const high = base >>> ASID_LOW_BITS;
-  if ((k.armKSASIDTable[high] ?? 0) === pool) k.armKSASIDTable[high] = 0;
+  if (k.armKSASIDTable.get(high) === pool) k.armKSASIDTable.set(high, 0);
 };
 
 /** `copyGlobalMappings`: a new page directory shares the kernel window with the global one. */
@@ -122,7 +123,7 @@ export const makeSmallPTE = (frame: number, rights: number, a: Attributes): numb
   let w = setField(0, Pte.smallAddress, frame);
   w = setField(w, Pte.small, 1);
   w = setField(w, Pte.smallExecuteNever, a.executeNever ? 1 : 0);
-  w = setField(w, Pte.ap, AP_OF_RIGHTS[rights] ?? 0);
+  w = setField(w, Pte.ap, tableAt(AP_OF_RIGHTS, rights, 'VM rights'));
   w = setField(w, Pte.cacheable, a.cacheable ? 1 : 0);
   return setField(w, Pte.bufferable, a.cacheable ? 1 : 0);
 };
@@ -136,7 +137,7 @@ export const makeSectionPDE = (frame: number, superSection: boolean, rights: num
   w = setField(w, Pde.superSection, superSection ? 1 : 0);
   w = setField(w, Pde.executeNever, a.executeNever ? 1 : 0);
   w = setField(w, Pde.parity, a.parity ? 1 : 0);
-  w = setField(w, Pde.ap, AP_OF_RIGHTS[rights] ?? 0);
+  w = setField(w, Pde.ap, tableAt(AP_OF_RIGHTS, rights, 'VM rights'));
   w = setField(w, Pde.cacheable, a.cacheable ? 1 : 0);
   return setField(w, Pde.bufferable, a.cacheable ? 1 : 0);
 };

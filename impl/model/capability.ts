@@ -8,6 +8,7 @@
  * twin: spec/model/capability.ts.
  */
 import { BADGE_BITS, GUARD_BITS, PAGE_BITS, TCB_BITS, WORD_BITS, mask } from '../../spec/api';
+import { tableAt } from './memory';
 import type { CapRights } from '../../spec/api';
 import { Cap, CapTag, type CapT, ZOMBIE_TYPE_TCB, capGet, capOfType, capSet, capType, nullCapT } from './layout';
 
@@ -96,10 +97,12 @@ export const isFrameCap = (c: CapT): boolean => {
   const t = capType(c);
   return t === CapTag.SmallFrame || t === CapTag.Frame;
 };
+/** The size of a frame cap's frame by its size code (4K, 64K, 1M, 16M). */
+const FRAME_SIZE_BITS: readonly number[] = [12, 16, 20, 24];
 const frameLayout = (c: CapT) => (capType(c) === CapTag.SmallFrame ? Cap.SmallFrame : Cap.Frame);
 export const frameBase = (c: CapT): number => capGet(c, frameLayout(c).base);
 export const frameSizeBits = (c: CapT): number =>
-  capType(c) === CapTag.SmallFrame ? PAGE_BITS : ([12, 16, 20, 24][capGet(c, Cap.Frame.sizeCode)] ?? 12);
+  capType(c) === CapTag.SmallFrame ? PAGE_BITS : tableAt(FRAME_SIZE_BITS, capGet(c, Cap.Frame.sizeCode), 'frame size code');
 export const frameRights = (c: CapT): number => capGet(c, frameLayout(c).rights);
 export const frameIsDevice = (c: CapT): boolean => capGet(c, frameLayout(c).isDevice) === 1;
 export const frameMappedASID = (c: CapT): number => {

@@ -260,6 +260,28 @@ export const LookupFailureW = {
 /** C numbering (the message uses these plus one). */
 export const LUF = { InvalidRoot: 0, MissingCapability: 1, DepthMismatch: 2, GuardMismatch: 3 } as const;
 
+// ---------------------------------------------------------------- words user code sees (shared_types.bf)
+
+/**
+ * seL4_MessageInfo: label 20, capsUnwrapped 3, extraCaps 2, length 7. The
+ * kernel reads it through these accessors, as C does with the generated ones;
+ * the spec decodes the same word on its own (spec/api/messageInfo.ts).
+ */
+export const MessageInfoW = {
+  label: field(0, 12, 20),
+  capsUnwrapped: field(0, 9, 3),
+  extraCaps: field(0, 7, 2),
+  length: field(0, 0, 7),
+} as const;
+
+/** seL4_CapRights: AllowWrite, AllowRead, AllowGrant, AllowGrantReply. */
+export const CapRightsW = {
+  write: field(0, 0, 1),
+  read: field(0, 1, 1),
+  grant: field(0, 2, 1),
+  grantReply: field(0, 3, 1),
+} as const;
+
 // ---------------------------------------------------------------- page tables (ARMv7 short descriptors)
 
 export const PDE_TYPE_INVALID = 0;

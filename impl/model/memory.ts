@@ -148,3 +148,45 @@ export const acquireMemory = (): PhysicalMemory => {
 export const releaseMemory = (m: PhysicalMemory): void => {
   if (pool.length < 4) pool.push(m);
 };
+
+/**
+ * A kernel global array (ready-queue heads, bitmaps, the IRQ table, the ASID
+ * table...). Every index the kernel uses is checked: one outside the array is
+ * a KernelBug, where C would read or write past it and a bare typed array
+ * would read undefined or drop the write without a word.
+ */
+export class KernelArray {
+  /** The words themselves, for the abstraction function and comparisons (unchecked, not the kernel's). */
+  readonly raw: Uint32Array;
+
+  constructor(
+    readonly name: string,
+    length: number,
+  ) {
+    this.raw = new Uint32Array(length);
+  }
+
+  get length(): number {
+    return this.raw.length;
+  }
+
+  private check(i: number): void {
+    if (i >>> 0 !== i || i >= this.raw.length) throw new KernelBug(`${this.name}[${i}]: index outside 0..${this.raw.length - 1}`);
+  }
+
+  get(i: number): number {
+    this.check(i);
+    return this.raw[i] as number;
+  }
+
+  set(i: number, v: number): void {
+    this.check(i);
+    this.raw[i] = v;
+  }
+}
+
+/** `xs[i]` of a constant table the kernel indexes (register orders...): a KernelBug outside it. */
+export const tableAt = <A>(xs: readonly A[], i: number, name: string): A => {
+  if (i >>> 0 !== i || i >= xs.length) throw new KernelBug(`${name}[${i}]: index outside 0..${xs.length - 1}`);
+  return xs[i] as A;
+};

@@ -17,7 +17,7 @@ import {
   NUM_PRIORITIES,
   type SyscallError,
 } from '../../spec/api';
-import { type PhysicalMemory, acquireMemory } from './memory';
+import { KernelArray, type PhysicalMemory, acquireMemory } from './memory';
 import { type MutantName, isMutantName } from '../mutants';
 import { type FastpathStats, newFastpathStats } from '../fastpath/stats';
 
@@ -50,22 +50,22 @@ export class Kernel {
   ksCurThread = 0;
   ksIdleThread = 0;
   ksSchedulerAction = SCHED_RESUME_CURRENT_THREAD;
-  readonly ksReadyQueueHead = new Uint32Array(NUM_DOMAINS * NUM_PRIORITIES);
-  readonly ksReadyQueueTail = new Uint32Array(NUM_DOMAINS * NUM_PRIORITIES);
-  readonly ksReadyQueuesL1Bitmap = new Uint32Array(NUM_DOMAINS);
-  readonly ksReadyQueuesL2Bitmap = new Uint32Array(NUM_DOMAINS * 8);
+  readonly ksReadyQueueHead = new KernelArray('ksReadyQueueHead', NUM_DOMAINS * NUM_PRIORITIES);
+  readonly ksReadyQueueTail = new KernelArray('ksReadyQueueTail', NUM_DOMAINS * NUM_PRIORITIES);
+  readonly ksReadyQueuesL1Bitmap = new KernelArray('ksReadyQueuesL1Bitmap', NUM_DOMAINS);
+  readonly ksReadyQueuesL2Bitmap = new KernelArray('ksReadyQueuesL2Bitmap', NUM_DOMAINS * 8);
   ksCurDomain = 0;
   ksDomainTime = 0n;
   ksDomSchedule: DomainScheduleConfig[] = [];
   ksDomScheduleIdx = 0;
   ksDomScheduleStart = 0;
   ksWorkUnitsCompleted = 0;
-  readonly intStateIRQTable = new Uint8Array(MAX_IRQ + 1);
+  readonly intStateIRQTable = new KernelArray('intStateIRQTable', MAX_IRQ + 1);
   intStateIRQNode = 0;
-  readonly armKSASIDTable = new Uint32Array(128);
+  readonly armKSASIDTable = new KernelArray('armKSASIDTable', 128);
   /** The interrupt controller: lines raised and lines masked. */
-  readonly irqPending = new Uint8Array(MAX_IRQ + 1);
-  readonly irqMasked = new Uint8Array(MAX_IRQ + 1);
+  readonly irqPending = new KernelArray('irqPending', MAX_IRQ + 1);
+  readonly irqMasked = new KernelArray('irqMasked', MAX_IRQ + 1);
 
   // The C error protocol: a function returns an exception code and leaves the details here.
   currentSyscallError: SyscallError = { _tag: 'IllegalOperation' };

@@ -12,9 +12,9 @@ import {
   failedLookup,
   invocationLabelOf,
   missingCapability,
-  rightsFromWord,
   LABEL,
 } from '../../spec/api';
+import { rightsFromWord } from '../model/abi';
 import { Cap, CapTag, type CapT, Mdb, TS, capGet, capSet, capType, nullCapT, setField } from '../model/layout';
 import {
   getMdbNode,
@@ -212,6 +212,9 @@ const hasCancelSendRights = (c: CapT): boolean =>
  * `decodeCNodeInvocation`, performing the invocation once every check has
  * passed (as the C kernel does, after setting the caller to Restart).
  */
+/** The rights word of a Copy or Mint, as the kernel reads it. */
+const rightsArg = (k: Kernel, w: number) => (k.mutants.has('rights-word-misread') ? rightsFromWord(((w & ~3) | ((w & 1) << 1) | ((w >>> 1) & 1)) >>> 0) : rightsFromWord(w));
+
 export const decodeCNodeInvocation = (
   k: Kernel,
   labelWord: number,
@@ -244,7 +247,7 @@ export const decodeCNodeInvocation = (
     switch (label) {
       case 'CNodeCopy': {
         if (length < 5) return syscallError(k, { _tag: 'TruncatedMessage' });
-        const d = deriveCap(k, srcSlot, maskCapRights(rightsFromWord(arg(4)), srcCap));
+        const d = deriveCap(k, srcSlot, maskCapRights(rightsArg(k, arg(4)), srcCap));
         if (d.status !== EXCEPTION_NONE) return d.status;
         newCap = d.cap;
         isMove = false;
@@ -252,7 +255,7 @@ export const decodeCNodeInvocation = (
       }
       case 'CNodeMint': {
         if (length < 6) return syscallError(k, { _tag: 'TruncatedMessage' });
-        const masked = maskCapRights(rightsFromWord(arg(4)), srcCap);
+        const masked = maskCapRights(rightsArg(k, arg(4)), srcCap);
         // The mutant lets an already-badged cap through with its old badge instead of refusing it.
         const keepsOld = k.mutants.has('mint-keeps-old-badge') && capBadge(masked) !== 0;
         const updated = keepsOld ? masked : updateCapData(false, arg(5), masked);

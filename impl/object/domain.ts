@@ -10,6 +10,7 @@ import {
   isEndMarker,
   LABEL,
 } from '../../spec/api';
+import { tableAt } from '../model/memory';
 import { Cap, CapTag, TS, capGet, capType } from '../model/layout';
 import { getSlotCap } from '../model/heap';
 import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
@@ -22,7 +23,7 @@ export const decodeDomainInvocation = (k: Kernel, label: number, length: number,
     case LABEL.DomainSetSet: {
       if (length === 0) return syscallError(k, { _tag: 'TruncatedMessage' });
       const domain = arg(0);
-      if (domain >= NUM_DOMAINS) return syscallError(k, { _tag: 'InvalidArgument', argument: 0 });
+      if (k.mutants.has('domain-set-off-by-one') ? domain > NUM_DOMAINS : domain >= NUM_DOMAINS) return syscallError(k, { _tag: 'InvalidArgument', argument: 0 });
       const slot = k.currentExtraCaps[0];
       if (slot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
       const c = getSlotCap(k, slot);
@@ -42,6 +43,7 @@ export const decodeDomainInvocation = (k: Kernel, label: number, length: number,
       if (duration === 0n && domain !== 0) return syscallError(k, { _tag: 'InvalidArgument', argument: 1 });
       if (index === k.ksDomScheduleStart && duration === 0n) return syscallError(k, { _tag: 'InvalidArgument', argument: 2 });
       setThreadState(k, k.ksCurThread, TS.Restart);
+      tableAt(k.ksDomSchedule, index, 'ksDomSchedule');
       k.ksDomSchedule[index] = { domain, length: duration };
       return EXCEPTION_NONE;
     }
@@ -49,7 +51,7 @@ export const decodeDomainInvocation = (k: Kernel, label: number, length: number,
       if (length === 0) return syscallError(k, { _tag: 'TruncatedMessage' });
       const index = arg(0);
       if (index >= len) return syscallError(k, { _tag: 'RangeError', min: 0, max: len - 1 });
-      const e = k.ksDomSchedule[index];
+      const e = tableAt(k.ksDomSchedule, index, 'ksDomSchedule');
       if (isEndMarker(e)) return syscallError(k, { _tag: 'InvalidArgument', argument: 0 });
       setThreadState(k, k.ksCurThread, TS.Restart);
       k.ksDomScheduleStart = index;

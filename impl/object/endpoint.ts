@@ -21,22 +21,17 @@ import {
   N_MSG_REGISTERS,
   SYSCALL_MESSAGE,
   type SyscallError,
-  lookupFailureWords,
-  messageInfo,
-  messageInfoFromWord,
-  sanitiseRegister,
-  syscallErrorToMessage,
-  wordFromMessageInfo,
   TCB_REPLY,
   TCB_CALLER,
   ipcBufferMR,
 } from '../../spec/api';
 import { Cap, CapTag, type CapT, EP_IDLE, EP_RECV, EP_SEND, Endpoint, NTFN_ACTIVE, Notification, TS, Tcb, ThreadStateW, capGet, capType } from '../model/layout';
 import { getRegister, getSlotCap, objGet, objSet, setRegister, slotPtr, tcbGet, threadStateType, tsGet, tsSet } from '../model/heap';
-import { KernelBug } from '../model/memory';
+import { KernelBug, tableAt } from '../model/memory';
 import { hasFault, loadFault } from '../model/fault';
 import { replyCapNew } from '../model/capability';
 import { EXCEPTION_NONE, type Kernel } from '../model/state';
+import { lookupFailureMRs, messageInfoFromWord, messageInfoNew, msgExtraCaps, msgLabel, msgLength, msgSetCapsUnwrapped, msgSetExtraCaps, msgSetLength, sanitiseRegister, syscallErrorMRs } from '../model/abi';
 import { deriveCap } from '../kernel/cspace';
 import { bufferWordPtr, copyMRs, getReceiveSlots, lookupExtraCaps, setMRs } from '../kernel/message';
 import { possibleSwitchTo, setThreadState } from '../kernel/thread';
@@ -51,15 +46,14 @@ import { EP_QUEUE, getQueue, setQueue, tcbEPAppend, tcbEPDequeue } from './tcbQu
 // ---------------------------------------------------------------- message transfer
 
 const transferCaps = (k: Kernel, info: number, ep: number, receiver: number, recvBuffer: number): number => {
-  let mi = messageInfoFromWord(info);
-  mi = { ...mi, extraCaps: 0, capsUnwrapped: 0 };
+  const mi = msgSetCapsUnwrapped(msgSetExtraCaps(info, 0), 0);
   const caps = k.currentExtraCaps;
-  if (caps.length === 0 || recvBuffer === 0) return wordFromMessageInfo(mi);
+  if (caps.length === 0 || recvBuffer === 0) return mi;
   let destSlot = getReceiveSlots(k, receiver, recvBuffer);
   let i = 0;
   let unwrapped = 0;
   for (; i < caps.length; i++) {
-    const slot = caps[i] ?? 0;
+    const slot = tableAt(caps, i, 'current_extra_caps');
     const cap = getSlotCap(k, slot);
     if (capType(cap) === CapTag.Endpoint && ep !== 0 && capGet(cap, Cap.Endpoint.ptr) === ep) {
       k.mem.store(bufferWordPtr(recvBuffer, IPCBUF_CAPS_OR_BADGES + i), capGet(cap, Cap.Endpoint.badge));
@@ -72,7 +66,7 @@ const transferCaps = (k: Kernel, info: number, ep: number, receiver: number, rec
       destSlot = 0;
     }
   }
-  return wordFromMessageInfo({ ...mi, extraCaps: i, capsUnwrapped: unwrapped });
+  return msgSetCapsUnwrapped(msgSetExtraCaps(mi, i), unwrapped);
 };
 
 const doNormalTransfer = (
@@ -85,16 +79,16 @@ const doNormalTransfer = (
   receiver: number,
   recvBuffer: number,
 ): void => {
-  const tag = getRegister(k, sender, MSG_INFO_REGISTER);
-  const mi = messageInfoFromWord(tag);
+  const raw = getRegister(k, sender, MSG_INFO_REGISTER);
+  const tag = k.mutants.has('message-length-not-clamped') ? raw : messageInfoFromWord(raw);
   if (canGrant) {
-    if (lookupExtraCaps(k, sender, sendBuffer, mi.extraCaps) !== EXCEPTION_NONE) k.currentExtraCaps = [];
+    if (lookupExtraCaps(k, sender, sendBuffer, msgExtraCaps(tag)) !== EXCEPTION_NONE) k.currentExtraCaps = [];
   } else {
     k.currentExtraCaps = [];
   }
-  const transferred = copyMRs(k, sender, sendBuffer, receiver, recvBuffer, mi.length);
-  const info = transferCaps(k, wordFromMessageInfo(mi), ep, receiver, recvBuffer);
-  setRegister(k, receiver, MSG_INFO_REGISTER, wordFromMessageInfo({ ...messageInfoFromWord(info), length: transferred }));
+  const transferred = copyMRs(k, sender, sendBuffer, receiver, recvBuffer, msgLength(tag));
+  const info = transferCaps(k, tag, ep, receiver, recvBuffer);
+  setRegister(k, receiver, MSG_INFO_REGISTER, msgSetLength(info, transferred));
   setRegister(k, receiver, BADGE_REGISTER, k.mutants.has('badge-not-delivered') ? 0 : badge);
 };
 
@@ -110,7 +104,7 @@ const setMRsFault = (k: Kernel, sender: number, receiver: number, recvBuffer: nu
           getRegister(k, sender, FAULT_IP),
           f.address,
           f.inReceivePhase ? 1 : 0,
-          ...lookupFailureWords(f.failure),
+          ...lookupFailureMRs(f.failure),
         ]),
       };
     case 'UnknownSyscall':
@@ -118,8 +112,8 @@ const setMRsFault = (k: Kernel, sender: number, receiver: number, recvBuffer: nu
       const regs = f._tag === 'UnknownSyscall' ? SYSCALL_MESSAGE : EXCEPTION_MESSAGE;
       let i = 0;
       for (; i < regs.length && i < N_MSG_REGISTERS; i++)
-        setRegister(k, receiver, MSG_REGISTERS[i] ?? 0, getRegister(k, sender, regs[i] ?? 0));
-      if (recvBuffer !== 0) for (; i < regs.length; i++) k.mem.store(bufferWordPtr(recvBuffer, ipcBufferMR(i)), getRegister(k, sender, regs[i] ?? 0));
+        setRegister(k, receiver, tableAt(MSG_REGISTERS, i, 'MSG_REGISTERS'), getRegister(k, sender, tableAt(regs, i, 'fault message registers')));
+      if (recvBuffer !== 0) for (; i < regs.length; i++) k.mem.store(bufferWordPtr(recvBuffer, ipcBufferMR(i)), getRegister(k, sender, tableAt(regs, i, 'fault message registers')));
       const extra = f._tag === 'UnknownSyscall' ? [f.syscallNumber] : [f.number, f.code];
       return { label: FAULT_LABEL[f._tag], length: setMRs(k, receiver, recvBuffer, regs.length, extra) };
     }
@@ -133,7 +127,7 @@ const setMRsFault = (k: Kernel, sender: number, receiver: number, recvBuffer: nu
 
 const doFaultTransfer = (k: Kernel, badge: number, sender: number, receiver: number, recvBuffer: number): void => {
   const { label, length } = setMRsFault(k, sender, receiver, recvBuffer);
-  setRegister(k, receiver, MSG_INFO_REGISTER, messageInfo(label, 0, 0, length));
+  setRegister(k, receiver, MSG_INFO_REGISTER, messageInfoNew(label, 0, 0, length));
   setRegister(k, receiver, BADGE_REGISTER, badge);
 };
 
@@ -147,7 +141,8 @@ export const doIPCTransfer = (k: Kernel, sender: number, ep: number, badge: numb
 
 export const setupCallerCap = (k: Kernel, sender: number, receiver: number, canGrant: boolean): void => {
   setThreadState(k, sender, TS.BlockedOnReply);
-  cteInsert(k, replyCapNew(sender, false, canGrant), slotPtr(sender, TCB_REPLY), slotPtr(receiver, TCB_CALLER));
+  const master = slotPtr(k.mutants.has('reply-cap-under-receiver-master') ? receiver : sender, TCB_REPLY);
+  cteInsert(k, replyCapNew(sender, false, canGrant), master, slotPtr(receiver, TCB_CALLER));
 };
 
 export const deleteCallerCap = (k: Kernel, receiver: number): void => cteDeleteOne(k, slotPtr(receiver, TCB_CALLER));
@@ -159,21 +154,21 @@ const handleFaultReply = (k: Kernel, receiver: number, sender: number): boolean 
   if (f === null) throw new KernelBug('handleFaultReply: no fault');
   if (f._tag === 'CapFault' || f._tag === 'VMFault') return true;
   const regs = f._tag === 'UnknownSyscall' ? SYSCALL_MESSAGE : EXCEPTION_MESSAGE;
-  const length = Math.min(mi.length, regs.length);
+  const length = Math.min(msgLength(mi), regs.length);
   let i = 0;
   for (; i < length && i < N_MSG_REGISTERS; i++) {
-    const r = regs[i] ?? 0;
-    setRegister(k, receiver, r, sanitiseRegister(r, getRegister(k, sender, MSG_REGISTERS[i] ?? 0)));
+    const r = tableAt(regs, i, 'fault message registers');
+    setRegister(k, receiver, r, sanitiseRegister(r, getRegister(k, sender, tableAt(MSG_REGISTERS, i, 'MSG_REGISTERS'))));
   }
   if (i < length) {
     const sendBuf = lookupIPCBuffer(k, false, sender);
     if (sendBuf !== 0)
       for (; i < length; i++) {
-        const r = regs[i] ?? 0;
+        const r = tableAt(regs, i, 'fault message registers');
         setRegister(k, receiver, r, sanitiseRegister(r, k.mem.load(bufferWordPtr(sendBuf, ipcBufferMR(i)))));
       }
   }
-  return mi.label === 0;
+  return msgLabel(mi) === 0;
 };
 
 export const doReplyTransfer = (k: Kernel, sender: number, receiver: number, slot: number, grant: boolean): void => {
@@ -282,13 +277,14 @@ export const receiveIPC = (k: Kernel, thread: number, epCap: CapT, blocking: boo
 const replyFromKernel = (k: Kernel, t: number, buffer: number, label: number, words: readonly number[]): void => {
   setRegister(k, t, BADGE_REGISTER, 0);
   const len = setMRs(k, t, buffer, 0, words);
-  setRegister(k, t, MSG_INFO_REGISTER, messageInfo(label, 0, 0, len));
+  setRegister(k, t, MSG_INFO_REGISTER, messageInfoNew(label, 0, 0, len));
 };
 
 /** `replyFromKernel_error`: the error's label and words (the buffer may carry them). */
 export const replyFromKernelError = (k: Kernel, t: number, e: SyscallError): void => {
-  const m = syscallErrorToMessage(e);
-  replyFromKernel(k, t, lookupIPCBuffer(k, true, t), m.label, m.words);
+  const m = syscallErrorMRs(e);
+  const words = k.mutants.has('range-error-words-swapped') && e._tag === 'RangeError' ? [e.max, e.min] : m.words;
+  replyFromKernel(k, t, lookupIPCBuffer(k, true, t), m.label, words);
 };
 
 /** `replyFromKernel_success_empty`: label 0, no words, so no IPC buffer to look up. */

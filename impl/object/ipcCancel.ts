@@ -173,8 +173,8 @@ export const suspend = (k: Kernel, t: number): void => {
 const postCapDeletion = (k: Kernel, info: CapT): void => {
   if (capType(info) !== CapTag.IRQHandler) return;
   const irq = capGet(info, Cap.IRQHandler.irq);
-  k.intStateIRQTable[irq] = IRQ_INACTIVE;
-  k.irqMasked[irq] = 1;
+  k.intStateIRQTable.set(irq, IRQ_INACTIVE);
+  k.irqMasked.set(irq, 1);
 };
 
 /** `emptySlot`: unlink the slot from the MDB list; the next entry inherits the first-badged mark. */

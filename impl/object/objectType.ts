@@ -14,8 +14,6 @@ import {
   GLOBAL_PD_PTR,
   type ObjectType,
   TIME_SLICE,
-  frameSizeBitsOf,
-  getObjectSize,
   VM_READ_WRITE,
   TCB_BITS,
   ENDPOINT_BITS,
@@ -23,6 +21,10 @@ import {
   SLOT_BITS,
   PAGE_TABLE_BITS,
   PAGE_DIRECTORY_BITS,
+  PAGE_BITS,
+  LARGE_PAGE_BITS,
+  SECTION_BITS,
+  SUPER_SECTION_BITS,
 } from '../../spec/api';
 import { type CapT, Mdb, Tcb, setField } from '../model/layout';
 import { setRegister, setSlotCap, setMdbNode, tcbSet, mdbNext, setMdbPrev, setMdbNext } from '../model/heap';
@@ -39,6 +41,37 @@ import {
 import type { GhostObject, Kernel } from '../model/state';
 import { copyGlobalMappings } from '../kernel/vspace';
 
+
+/** The frame sizes of the four ARM32 frame object types (log2 bytes), by type. */
+const FRAME_BITS: Partial<Record<ObjectType, number>> = { SmallPage: PAGE_BITS, LargePage: LARGE_PAGE_BITS, Section: SECTION_BITS, SuperSection: SUPER_SECTION_BITS };
+
+export const isFrameType = (t: ObjectType): boolean => FRAME_BITS[t] !== undefined;
+
+/**
+ * `getObjectSize`: log2 of an object's size in bytes (`userSize` is the size
+ * of an Untyped and the radix of a CNode). The kernel's own table: the spec
+ * has its own (spec/api/objectType.ts), so a wrong size shows as a divergence.
+ */
+export const getObjectSize = (t: ObjectType, userSize: number): number => {
+  switch (t) {
+    case 'Untyped':
+      return userSize;
+    case 'TCB':
+      return TCB_BITS;
+    case 'Endpoint':
+      return ENDPOINT_BITS;
+    case 'Notification':
+      return NOTIFICATION_BITS;
+    case 'CapTable':
+      return SLOT_BITS + userSize;
+    case 'PageTable':
+      return PAGE_TABLE_BITS;
+    case 'PageDirectory':
+      return PAGE_DIRECTORY_BITS;
+    default:
+      return FRAME_BITS[t] ?? PAGE_BITS;
+  }
+};
 
 const ghost = (k: Kernel, base: number, o: GhostObject): void => {
   k.ghostObjects.set(base, o);
@@ -72,7 +105,7 @@ export const createObject = (k: Kernel, t: ObjectType, base: number, userSize: n
       copyGlobalMappings(k, GLOBAL_PD_PTR, base);
       return pageDirectoryCapNew(base, false, 0);
     default: {
-      const bits = frameSizeBitsOf(t) ?? 12;
+      const bits = getObjectSize(t, 0);
       ghost(k, base, { type: 'Frame', sizeBits: bits, isDevice });
       return frameCapNew(base, bits, VM_READ_WRITE, isDevice, 0, 0);
     }

@@ -16,14 +16,14 @@ import {
   TPIDRURW,
   BADGE_REGISTER,
   USER_REGISTERS,
-  messageInfo,
-  sanitiseRegister,
   TCB_CTABLE,
   TCB_VTABLE,
   TCB_REPLY,
   TCB_BUFFER,
   LABEL,
 } from '../../spec/api';
+import { tableAt } from '../model/memory';
+import { messageInfoNew, sanitiseRegister } from '../model/abi';
 import { Cap, CapTag, type CapT, NTFN_WAITING, Notification, TS, Tcb, capGet, capType } from '../model/layout';
 import { getRegister, getSlotCap, objGet, originalMdbNode, setMdbNode, setRegister, setSlotCap, slotPtr, tcbGet, tcbSet, threadStateType } from '../model/heap';
 import {
@@ -216,8 +216,8 @@ export const decodeTCBInvocation = (
         const buffer = lookupIPCBuffer(k, true, cur);
         setRegister(k, cur, BADGE_REGISTER, 0);
         let len = 0;
-        for (let i = 0; i < n; i++) len = setMR(k, cur, buffer, i, getRegister(k, t, USER_REGISTERS[i] ?? 0));
-        setRegister(k, cur, MSG_INFO_REGISTER, messageInfo(0, 0, 0, len));
+        for (let i = 0; i < n; i++) len = setMR(k, cur, buffer, i, getRegister(k, t, tableAt(USER_REGISTERS, i, 'USER_REGISTERS')));
+        setRegister(k, cur, MSG_INFO_REGISTER, messageInfoNew(0, 0, 0, len));
       }
       setThreadState(k, cur, TS.Running);
       return EXCEPTION_NONE;
@@ -231,7 +231,7 @@ export const decodeTCBInvocation = (
       setThreadState(k, cur, TS.Restart);
       const count = Math.min(n, USER_REGISTERS.length);
       for (let i = 0; i < count; i++) {
-        const r = USER_REGISTERS[i] ?? 0;
+        const r = tableAt(USER_REGISTERS, i, 'USER_REGISTERS');
         setRegister(k, t, r, sanitiseRegister(r, arg(i + 2)));
       }
       setRegister(k, t, NEXT_IP, getRegister(k, t, FAULT_IP));
@@ -336,7 +336,7 @@ export const decodeTCBInvocation = (
       if (call) {
         const buffer = lookupIPCBuffer(k, true, cur);
         setRegister(k, cur, BADGE_REGISTER, 0);
-        setRegister(k, cur, MSG_INFO_REGISTER, messageInfo(0, 0, 0, setMR(k, cur, buffer, 0, flags)));
+        setRegister(k, cur, MSG_INFO_REGISTER, messageInfoNew(0, 0, 0, setMR(k, cur, buffer, 0, flags)));
       }
       setThreadState(k, cur, TS.Running);
       return EXCEPTION_NONE;

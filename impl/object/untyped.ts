@@ -14,9 +14,7 @@ import {
   WORD_BITS,
   alignUp,
   failedLookup,
-  getObjectSize,
   invalidArgument,
-  isFrameType,
   missingCapability,
   notEnoughMemory,
   objectTypeOf,
@@ -30,7 +28,7 @@ import { ensureEmptySlot, ensureNoChildren, lookupTargetSlot } from '../kernel/c
 import { preemptionPoint } from '../kernel/preemption';
 import { setThreadState } from '../kernel/thread';
 import { TS } from '../model/layout';
-import { createNewObjects, deleteObjects } from './objectType';
+import { createNewObjects, deleteObjects, getObjectSize, isFrameType } from './objectType';
 
 
 

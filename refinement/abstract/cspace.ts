@@ -10,7 +10,7 @@ import { PAGE_BITS } from '../../spec/api';
 import { TCB_SLOT_COUNT } from '../../spec/model/structures';
 import type { Cap, SlotPtr } from '../../spec/model/structures';
 import type { Cdt } from '../../spec/model/state';
-import { CTE_MDB_W0, CTE_MDB_W1, CapTag, type CapT, Mdb, capType, getField } from '../../impl/model/layout';
+import { CTE_MDB_W0, CTE_MDB_W1, Cap as CapLayout, CapTag, type CapT, Mdb, capGet, capType, getField } from '../../impl/model/layout';
 import { capBadge, sameRegionAs } from '../../impl/model/capability';
 import type { Kernel } from '../../impl/model/state';
 import { abstractCap } from './cap';
@@ -117,6 +117,39 @@ const mdbParent = (a: Entry, b: Entry): boolean => {
   return true;
 };
 
+const replyTcb = (c: CapT): number | undefined => (capType(c) === CapTag.Reply ? capGet(c, CapLayout.Reply.tcb) : undefined);
+const isMaster = (c: CapT): boolean => capGet(c, CapLayout.Reply.master) === 1;
+
+/**
+ * l4v's `reply_mdb` on the concrete tree, and Haskell's `reply_masters_rvk_fb`:
+ * a master reply cap is revocable and first-badged and has no MDB parent, and
+ * every entry below it is a non-master reply cap to the same thread; a
+ * non-master reply cap sits right below the master reply cap of its thread.
+ */
+const replyMdb = (entries: ReadonlyMap<SlotPtr, Entry>, parent: ReadonlyMap<SlotPtr, SlotPtr>, children: ReadonlyMap<SlotPtr, SlotPtr[]>, v: Violation[]): void => {
+  for (const e of entries.values()) {
+    const t = replyTcb(e.cap);
+    if (t === undefined) continue;
+    const path = `mdb[${hex(e.slot)}]`;
+    const up = parent.get(e.slot);
+    if (isMaster(e.cap)) {
+      if (!e.revocable || !e.firstBadged) v.push({ path, message: `the master reply cap to ${hex(t)} is not revocable and first-badged` });
+      if (up !== undefined) v.push({ path, message: `the master reply cap to ${hex(t)} has an MDB parent (${hex(up)})` });
+      const below = [...(children.get(e.slot) ?? [])];
+      for (let d = below.pop(); d !== undefined; d = below.pop()) {
+        const dc = entries.get(d)?.cap;
+        if (dc === undefined || replyTcb(dc) !== t || isMaster(dc))
+          v.push({ path, message: `the master reply cap to ${hex(t)} has ${hex(d)} below it, which is not a reply cap to that thread` });
+        below.push(...(children.get(d) ?? []));
+      }
+    } else {
+      const pc = up === undefined ? undefined : entries.get(up)?.cap;
+      if (pc === undefined || replyTcb(pc) !== t || !isMaster(pc))
+        v.push({ path, message: `a reply cap to ${hex(t)} whose MDB parent ${up === undefined ? '(none)' : hex(up)} is not that thread's master reply cap` });
+    }
+  }
+};
+
 export interface CSpaceAbstraction {
   readonly caps: Map<SlotPtr, Cap>;
   readonly cdt: Cdt;
@@ -193,5 +226,6 @@ export const abstractCSpace = (k: Kernel, v: Violation[], written: ReadonlySet<n
     });
   }
   if (visited !== entries.size) v.push({ path: 'mdb', message: `${entries.size - visited} non-empty slots are on no list from a head (a cycle)` });
+  replyMdb(entries, parent, children, v);
   return { caps, cdt: { parent, children, original } };
 };

@@ -117,12 +117,12 @@ export const abstract = (k: Kernel): Abstraction => {
   const irqMasked = new Set<number>();
   const irqPending = new Set<number>();
   for (let i = 0; i <= MAX_IRQ; i++) {
-    irqStates.push(IRQ_STATE_NAMES[k.intStateIRQTable[i] ?? 0] ?? 'IRQInactive');
-    if (k.irqMasked[i] === 1) irqMasked.add(i);
-    if (k.irqPending[i] === 1) irqPending.add(i);
+    irqStates.push(IRQ_STATE_NAMES[k.intStateIRQTable.raw[i] ?? 0] ?? 'IRQInactive');
+    if (k.irqMasked.raw[i] === 1) irqMasked.add(i);
+    if (k.irqPending.raw[i] === 1) irqPending.add(i);
   }
   const asidTable = new Map<number, PPtr>();
-  k.armKSASIDTable.forEach((pool, high) => {
+  k.armKSASIDTable.raw.forEach((pool, high) => {
     if (pool !== 0) asidTable.set(high, pool);
   });
   const state: KernelState = {

@@ -21,8 +21,8 @@ export const abstractSchedulerAction = (k: Kernel): SchedulerAction => {
 export const abstractReadyQueues = (k: Kernel, v: Violation[]): Map<number, readonly PPtr[]> => {
   const queues = new Map<number, readonly PPtr[]>();
   const queued = new Set<PPtr>();
-  const heads = k.ksReadyQueueHead;
-  const tails = k.ksReadyQueueTail;
+  const heads = k.ksReadyQueueHead.raw;
+  const tails = k.ksReadyQueueTail.raw;
   // The bitmap words the queues call for, to compare with the kernel's.
   const l1 = new Uint32Array(NUM_DOMAINS);
   const l2 = new Uint32Array(NUM_DOMAINS * 8);
@@ -48,12 +48,12 @@ export const abstractReadyQueues = (k: Kernel, v: Violation[]): Map<number, read
     queues.set(idx, q);
   }
   for (let dom = 0; dom < NUM_DOMAINS; dom++) {
-    if ((k.ksReadyQueuesL1Bitmap[dom] ?? 0) !== l1[dom])
-      v.push({ path: `readyQueues.l1Bitmap[${dom}]`, message: `is ${hex(k.ksReadyQueuesL1Bitmap[dom] ?? 0)}, the queues call for ${hex(l1[dom] ?? 0)}` });
+    if ((k.ksReadyQueuesL1Bitmap.raw[dom] ?? 0) !== l1[dom])
+      v.push({ path: `readyQueues.l1Bitmap[${dom}]`, message: `is ${hex(k.ksReadyQueuesL1Bitmap.raw[dom] ?? 0)}, the queues call for ${hex(l1[dom] ?? 0)}` });
     for (let i = 0; i < 8; i++) {
       const w = dom * 8 + i;
-      if ((k.ksReadyQueuesL2Bitmap[w] ?? 0) !== l2[w])
-        v.push({ path: `readyQueues.l2Bitmap[${dom}][${i}]`, message: `is ${hex(k.ksReadyQueuesL2Bitmap[w] ?? 0)}, the queues call for ${hex(l2[w] ?? 0)}` });
+      if ((k.ksReadyQueuesL2Bitmap.raw[w] ?? 0) !== l2[w])
+        v.push({ path: `readyQueues.l2Bitmap[${dom}][${i}]`, message: `is ${hex(k.ksReadyQueuesL2Bitmap.raw[w] ?? 0)}, the queues call for ${hex(l2[w] ?? 0)}` });
     }
   }
   for (const [p, g] of k.ghostObjects) {

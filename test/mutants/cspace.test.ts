@@ -6,5 +6,7 @@ describe('mutants (cspace): each deliberately broken kernel is caught by the def
     expect(mutantsOf('cspace').length).toBeGreaterThanOrEqual(5);
   });
 
-  it.each(mutantsOf('cspace').map((m) => [m.name, m.description, m] as const))('%s (%s)', (_name, _description, m) => expectCaught(m), 180_000);
+  it.each(mutantsOf('cspace').map((m) => [m.name, m.description, m] as const))('%s (%s)', async (_name, _description, m) => {
+    await expectCaught(m);
+  }, 180_000);
 });

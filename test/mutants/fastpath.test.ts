@@ -6,5 +6,7 @@ describe('mutants (fastpath): each deliberately broken kernel is caught by the d
     expect(mutantsOf('fastpath').length).toBeGreaterThanOrEqual(6);
   });
 
-  it.each(mutantsOf('fastpath').map((m) => [m.name, m.description, m] as const))('%s (%s)', (_name, _description, m) => expectCaught(m), 180_000);
+  it.each(mutantsOf('fastpath').map((m) => [m.name, m.description, m] as const))('%s (%s)', async (_name, _description, m) => {
+    await expectCaught(m);
+  }, 180_000);
 });

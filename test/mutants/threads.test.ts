@@ -6,5 +6,7 @@ describe('mutants (threads): each deliberately broken kernel is caught by the de
     expect(mutantsOf('threads').length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(mutantsOf('threads').map((m) => [m.name, m.description, m] as const))('%s (%s)', (_name, _description, m) => expectCaught(m), 180_000);
+  it.each(mutantsOf('threads').map((m) => [m.name, m.description, m] as const))('%s (%s)', async (_name, _description, m) => {
+    await expectCaught(m);
+  }, 180_000);
 });
