@@ -51,6 +51,8 @@ export interface CheckOptions {
   /** The IPC fastpath: 'both' (default) steps a kernel with it on beside one with it off. */
   readonly fastpath?: FastpathMode;
   readonly weights?: Readonly<Partial<Record<Op, number>>>;
+  /** Swarm testing: each run leaves out a random subset of the operation kinds (default on). */
+  readonly swarm?: boolean;
   readonly checkSpec?: (s: KernelState) => readonly Violation[];
   /** Events the spec does not model are failures (`--strict`). */
   readonly strict?: boolean;
@@ -213,7 +215,7 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
   });
 
   // Phase 1: explore, counting runs and coverage, and stop at the first failure.
-  const traces = tracePlanArbitrary(opts.steps, opts.weights);
+  const traces = tracePlanArbitrary(opts.steps, opts.weights, opts.swarm ?? true);
   // A throw outside the checked step (the generator's) is kept here and rethrown: never a pass.
   const toolErrors: unknown[] = [];
   const tool = <A>(f: () => A): A => {

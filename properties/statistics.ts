@@ -5,7 +5,7 @@
  * handlers, and more. The check reports these so a user can see that deep
  * paths were reached, not just that nothing failed.
  */
-import type { Event } from '../spec/api';
+import { type Event, MSG_INFO_REGISTER, messageInfoFromWord } from '../spec/api';
 import type { Outcome } from '../spec/kernel';
 import type { KernelState } from '../spec/model/state';
 import type { TCB } from '../spec/model/structures';
@@ -21,6 +21,9 @@ export const STATISTICS = [
   'faultsDeliveredToHandlers',
   'faultReplies',
   'capsTransferred',
+  'multiCapIPC',
+  'badgeMatchedCancel',
+  'badgeMatchedCancelBehindOther',
   'domainSwitches',
 ] as const;
 export type Statistic = (typeof STATISTICS)[number];
@@ -36,9 +39,16 @@ export const STATISTIC_LABELS: Readonly<Record<Statistic, string>> = {
   faultsDeliveredToHandlers: 'faults delivered to handlers',
   faultReplies: 'fault replies (thread restarted)',
   capsTransferred: 'caps transferred by IPC',
+  multiCapIPC: 'IPC delivered with 2 or 3 extra caps',
+  badgeMatchedCancel: 'CancelBadgedSends restarting a sender',
+  badgeMatchedCancelBehindOther: '… behind a differently badged one',
   domainSwitches: 'domain switches',
 };
 
+
+/** A thread's register in a state (`given` when the event just wrote it, as a syscall's info word). */
+const registerOf = (s: KernelState, t: number, reg: number, given?: number): number =>
+  given ?? ((s.objects.get(t) as TCB | undefined)?.context[reg] ?? 0);
 
 export class Statistics {
   readonly counts: Record<Statistic, number> = Object.fromEntries(STATISTICS.map((k) => [k, 0])) as Record<Statistic, number>;
@@ -76,6 +86,43 @@ export class Statistics {
     if (signalling && t.boundNotification !== null && a === 'BlockedOnReceive' && b === 'Running') this.add('signalsToBoundNotifications');
   }
 
+  /**
+   * Messages with several extra caps that reached a receiver (sent to a waiting
+   * receiver, or taken by a receive from a queued sender), and CancelBadgedSends
+   * that restarted senders: with a sender of another badge ahead in the queue,
+   * the cancellation had to pick the matching ones out.
+   */
+  private observeMessages(before: KernelState, after: KernelState, event: Event & { kind: 'syscall' }, outcome: Outcome | undefined): void {
+    if (outcome === undefined) return;
+    const sent = outcome.target === 'Endpoint' && outcome.result === 'delivered' && (outcome.kind === 'Send' || outcome.kind === 'NBSend' || outcome.kind === 'Call');
+    if (sent && messageInfoFromWord(registerOf(before, before.curThread, MSG_INFO_REGISTER, event.info)).extraCaps >= 2) this.add('multiCapIPC');
+    if (outcome.target === 'Endpoint' && outcome.result === 'received') {
+      // The sender taken is the head of a send queue the receive emptied a place in.
+      for (const [p, o] of before.objects) {
+        if (o._tag !== 'Endpoint' || o.state._tag !== 'SendEP') continue;
+        const next = after.objects.get(p);
+        const head = o.state.queue[0];
+        if (head === undefined || next === o || next?._tag !== 'Endpoint' || (next.state._tag === 'SendEP' && next.state.queue[0] === head)) continue;
+        const st = (before.objects.get(head) as TCB | undefined)?.state;
+        if (st?._tag === 'BlockedOnSend' && st.canGrant && messageInfoFromWord(registerOf(before, head, MSG_INFO_REGISTER)).extraCaps >= 2) this.add('multiCapIPC');
+      }
+    }
+    if (outcome.target === 'CNodeCancelBadgedSends' && outcome.result === 'ok') {
+      for (const [p, o] of before.objects) {
+        if (o._tag !== 'Endpoint' || o.state._tag !== 'SendEP') continue;
+        const next = after.objects.get(p);
+        if (next === o || next?._tag !== 'Endpoint') continue;
+        const kept = new Set(next.state._tag === 'SendEP' ? next.state.queue : []);
+        const queue = o.state.queue;
+        const firstRemoved = queue.findIndex((t) => !kept.has(t));
+        if (firstRemoved < 0) continue;
+        this.add('badgeMatchedCancel');
+        // A kept sender ahead of a removed one: the cancellation skipped over another badge.
+        if (queue.slice(0, queue.length).some((t, i) => kept.has(t) && queue.slice(i + 1).some((u) => !kept.has(u)))) this.add('badgeMatchedCancelBehindOther');
+      }
+    }
+  }
+
   observe(before: KernelState, after: KernelState, event: Event, outcome: Outcome | undefined): void {
     if (after.curThread !== before.curThread) this.add('contextSwitches');
     if (after.curDomain !== before.curDomain) this.add('domainSwitches');
@@ -89,6 +136,7 @@ export class Statistics {
       if (signalling && o._tag === 'Notification' && o.boundTCB !== null && o.state._tag === 'ActiveNtfn' && prev._tag === 'Notification' && prev.state._tag !== 'ActiveNtfn')
         this.add('signalsToBoundNotifications');
     }
+    if (event.kind === 'syscall') this.observeMessages(before, after, event, outcome);
     if (event.kind === 'syscall') {
       // A cap landed in a slot that was empty, by IPC rather than a CNode or Untyped invocation.
       const ipcTarget = outcome?.target === 'Endpoint' || outcome?.target === 'Reply' || outcome?.kind === 'Reply' || outcome?.kind === 'ReplyRecv';

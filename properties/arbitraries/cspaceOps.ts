@@ -161,6 +161,29 @@ export const onOccupied = (v: View, f: Focus, label: number, n: readonly number[
   return call(t.root, label, [t.index, t.depth]);
 };
 
+/**
+ * CancelBadgedSends where it has work: on a badged endpoint cap with all
+ * rights, best one whose badge some queued sender carries; else (or when `n`
+ * says so) on any occupied slot, for the error paths.
+ */
+export const cancelBadgedSends = (s: KernelState, v: View, f: Focus, n: readonly number[]): SyscallEvent | undefined => {
+  const allRights = (c: Cap) => c._tag === 'EndpointCap' && c.badge !== 0 && c.canSend && c.canReceive && c.canGrant && c.canGrantReply;
+  const queued = (c: Cap) => {
+    if (c._tag !== 'EndpointCap') return false;
+    const e = s.objects.get(c.ptr);
+    return e?._tag === 'Endpoint' && e.state._tag === 'SendEP' && e.state.queue.some((t) => {
+      const o = s.objects.get(t);
+      return o?._tag === 'TCB' && o.state._tag === 'BlockedOnSend' && o.state.badge === c.badge;
+    });
+  };
+  const badged = v.full.filter((t) => allRights(t.cap));
+  const matching = badged.filter((t) => queued(t.cap));
+  const t = at(n, 1) % 4 === 0 ? undefined : pick(matching.length > 0 ? matching : badged, at(n, 0));
+  if (t === undefined) return onOccupied(v, f, LABEL.CNodeCancelBadgedSends, n, true);
+  f.remember(t.slot);
+  return call(t.root, LABEL.CNodeCancelBadgedSends, [t.index, t.depth]);
+};
+
 export const onEmpty = (v: View, label: number, n: readonly number[]): SyscallEvent | undefined => {
   const t = pick(v.empty, at(n, 0));
   return t === undefined ? undefined : call(t.root, label, [t.index, t.depth]);

@@ -33,6 +33,7 @@ export const OPS = [
   'fault',
   'teardown',
   'signalPair',
+  'badgedSenders',
   'settle',
 ] as const;
 export type Op = (typeof OPS)[number];
@@ -72,6 +73,7 @@ export const OP_WEIGHTS: Readonly<Record<Op, number>> = {
   fault: 2,
   teardown: 4,
   signalPair: 1,
+  badgedSenders: 1,
   settle: 0,
 };
 
@@ -105,18 +107,47 @@ const prologueArbitrary = (): fc.Arbitrary<Plan[]> =>
   fc
     .tuple(
       ...PROLOGUE_PAIRS.map((op) => usually(macro(op))),
+      // Often, senders of two badges queued on one endpoint and a CancelBadgedSends among them.
+      fc.option(macro('badgedSenders'), { freq: 3 }),
       fc.option(fc.constantFrom<Op>('channel', 'spawn').chain(macro), { freq: 2 }),
       usually(macro('settle')),
     )
     .map((plans) => plans.filter((p): p is Plan => p !== null));
 
 /**
- * A trace plan: a short prologue that sets up communicating threads (so most
- * traces reach IPC), then between a quarter of `maxSteps` and `maxSteps` plans:
- * long traces reach deep states (fast-check's bias towards tiny arrays would
- * waste runs; delta debugging shortens counterexamples afterwards).
+ * The operations every run keeps: without IPC and ticks the threads of the
+ * prologue never act, and without teardown their blocked IPC is never
+ * cancelled by deletion.
  */
-export const tracePlanArbitrary = (maxSteps: number, weights?: Readonly<Partial<Record<Op, number>>>): fc.Arbitrary<Plan[]> =>
+export const SWARM_KEPT: ReadonlySet<Op> = new Set<Op>(['ipc', 'tick', 'teardown']);
+
+/**
+ * Swarm testing (Groce et al. 2012, as Hypothesis does it): every other run
+ * (drawn) leaves out each kind of operation with probability 1/2, so the
+ * kinds left get the whole run and combine more deeply than in an even mix of
+ * all; the other runs keep the even mix, which reaches the rare error paths.
+ * The left-out kinds are dropped from the drawn plans (a flag per kind,
+ * shrinking towards "left out": a shrunk counterexample keeps only the kinds
+ * it needs).
+ */
+const swarmArbitrary = (): fc.Arbitrary<ReadonlySet<Op>> =>
   fc
-    .tuple(prologueArbitrary(), fc.array(planArbitrary(weights), { minLength: Math.ceil(maxSteps / 4), maxLength: maxSteps, size: 'max' }))
-    .map(([prologue, body]) => [...prologue, ...body]);
+    .option(fc.array(fc.boolean(), { minLength: OPS.length, maxLength: OPS.length }), { freq: 2 })
+    .map((keep) => new Set(OPS.filter((op, i) => keep === null || SWARM_KEPT.has(op) || keep[i] === true)));
+
+/**
+ * A trace plan: a short prologue that sets up communicating threads (so most
+ * traces reach IPC), then between a quarter (half, with swarm) of `maxSteps` and `maxSteps` plans:
+ * long traces reach deep states (fast-check's bias towards tiny arrays would
+ * waste runs; delta debugging shortens counterexamples afterwards). With
+ * `swarm` (the default) the plans of the kinds a run leaves out are replaced by
+ * the next ones of a reserve, so the trace keeps its length.
+ */
+export const tracePlanArbitrary = (maxSteps: number, weights?: Readonly<Partial<Record<Op, number>>>, swarm = true): fc.Arbitrary<Plan[]> => {
+  const plans = (min: number) => fc.array(planArbitrary(weights), { minLength: min, maxLength: maxSteps, size: 'max' });
+  return swarm
+    ? fc
+        .tuple(prologueArbitrary(), swarmArbitrary(), plans(Math.ceil(maxSteps / 2)), plans(0))
+        .map(([prologue, kinds, body, reserve]) => [...prologue, ...[...body, ...reserve].filter((p) => kinds.has(p.op)).slice(0, body.length)])
+    : fc.tuple(prologueArbitrary(), plans(Math.ceil(maxSteps / 4))).map(([prologue, body]) => [...prologue, ...body]);
+};

@@ -9,6 +9,7 @@ import {
   type ArgLayout,
   NO_ARGS,
   badgeLifecycle,
+  cancelBadgedSends,
   copyFamily,
   garbage,
   invokeRandom,
@@ -19,7 +20,7 @@ import {
   spoil,
   untypedCycle,
 } from './cspaceOps';
-import { channel, domainOp, fault, faultPair, ipc, isPassive, settle, signalPair, spawn, tcbOp, teardown } from './threadOps';
+import { badgedSenders, channel, domainOp, fault, faultPair, ipc, isPassive, settle, signalPair, spawn, tcbOp, teardown } from './threadOps';
 import { World } from './world';
 import { OPS, type Op, type Plan } from './plan';
 import { type View, viewOf } from './view';
@@ -54,7 +55,10 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
     case 'revoke':
       return [single((v) => onOccupied(v, f, LABEL.CNodeRevoke, n, allowVital))];
     case 'cancelBadgedSends':
-      return [single((v) => onOccupied(v, f, LABEL.CNodeCancelBadgedSends, n, true))];
+      return [(s) => {
+        const e = cancelBadgedSends(s, viewOf(s), f, n);
+        return e !== undefined && plan.bad < BAD_PERCENT ? spoil(e, at(n, 7) + plan.bad, { depths: [1], dest: 0 }) : e;
+      }];
     case 'saveCaller':
       return [single((v) => onEmpty(v, LABEL.CNodeSaveCaller, n))];
     case 'invokeRandom':
@@ -95,6 +99,8 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
       return teardown(n);
     case 'signalPair':
       return signalPair(w, n);
+    case 'badgedSenders':
+      return badgedSenders(w, n);
     case 'settle':
       // Step back, then let the threads at the new priority have their turn.
       return [settle(), (s) => (s.curThread === ROOT_TCB_PTR ? { kind: 'syscall', sysno: -7 } : undefined)];
@@ -108,7 +114,9 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
  * macros, are the root task's business, which spawned threads mostly leave alone.
  */
 const THREAD_OPS: ReadonlySet<Op> = new Set<Op>(['ipc', 'tcbOp', 'domainOp', 'tick', 'yield', 'fault', 'teardown', 'settle']);
-const SETUP_OPS: ReadonlySet<Op> = new Set(OPS.filter((op) => !THREAD_OPS.has(op)));
+/** Macros whose steps say themselves which thread each is for (the others' set-up is the root task's). */
+const SELF_GUARDED: ReadonlySet<Op> = new Set<Op>(['badgedSenders']);
+const SETUP_OPS: ReadonlySet<Op> = new Set(OPS.filter((op) => !THREAD_OPS.has(op) && !SELF_GUARDED.has(op)));
 
 /**
  * The events a plan stands for, each resolved when its turn comes (none if

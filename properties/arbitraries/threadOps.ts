@@ -108,6 +108,8 @@ export interface SpawnSpec {
   readonly faultEP?: () => number | undefined;
   /** The domain to put the thread in (pairs share one), else drawn. */
   readonly domain?: number;
+  /** The thread's priority, else drawn for its role. */
+  readonly priority?: number;
 }
 
 /** A domain for a thread or a pair of threads: mostly the root task's. */
@@ -175,7 +177,7 @@ export const spawn = (w: World, n: readonly number[], spec: SpawnSpec = {}): Ste
     const auth = authority(s, viewOf(s));
     if (tcbSlot === undefined || auth === undefined) return undefined;
     const choices = isPassive(role) ? PASSIVE_PRIORITIES : ACTIVE_PRIORITIES;
-    const prio = choices[at(n, 7) % choices.length] ?? SETTLED_PRIORITY;
+    const prio = spec.priority ?? choices[at(n, 7) % choices.length] ?? SETTLED_PRIORITY;
     return call(tcbSlot, LABEL.TCBSetSchedParams, [prio, prio], [auth]);
   });
   // Servers often take signals through a bound notification; others sometimes.
@@ -250,6 +252,59 @@ export const signalPair = (w: World, n: readonly number[]): Step[] => {
   ];
 };
 
+/**
+ * Senders of two badges queued on an endpoint nobody receives on, and a
+ * CancelBadgedSends that has to pick one badge's senders out of the queue:
+ * three clients (badges b, b', b in a drawn order) at the root task's
+ * priority are resumed, the root task yields so each of them calls and
+ * blocks, then it cancels one badge.
+ */
+export const badgedSenders = (w: World, n: readonly number[]): Step[] => {
+  let ep: number | undefined;
+  const badged: number[] = [];
+  const badge = 1 + (at(n, 1) % 5);
+  const mint = (b: number): Step => (s) => {
+    const dest = rootEmpty(viewOf(s), at(n, 2) + b);
+    if (ep === undefined || dest === undefined) return undefined;
+    badged.push(dest);
+    return call(CNODE, LABEL.CNodeMint, [dest, 32, ep, 32, 0xf, b], [CNODE]);
+  };
+  const order = [0, 1, 0, 1, 0, 0][at(n, 3) % 6] === 0 ? [0, 1, 0] : [1, 0, 0];
+  const client = (i: number): Step[] =>
+    spawn(w, [at(n, 4) + i, 1, at(n, 5) + i, 0, at(n, 6), at(n, 4), at(n, 6) + i, at(n, 7)], {
+      role: 'client',
+      object: () => badged[order[i] ?? 0],
+      domain: 0,
+      priority: 255,
+    });
+  // Until the root task is back, whichever thread runs does what its role does (our clients call and block: no one receives).
+  const turn = (i: number): Step => (s) => {
+    if (s.curThread === ROOT_TCB_PTR) return undefined;
+    const role = w.roles.get(s.curThread);
+    return role?.kind === 'client' && badged.includes(role.cptr) ? ipcCall(SysCall, role.cptr, at(n, 7) & ~0x3f) : ipc(w, n.map((x) => x + i))(s);
+  };
+  // The set-up is the root task's (a step that finds another thread current does nothing).
+  const byRoot = (step: Step): Step => (s) => (s.curThread === ROOT_TCB_PTR ? step(s) : undefined);
+  return [
+    ...[retypeStep(2, 0, at(n, 0), (slot) => (ep = slot)), mint(badge), mint(badge + 1), ...client(0), ...client(1), ...client(2)].map(byRoot),
+    byRoot(() => syscallEvent({ sysno: SysYield })),
+    ...Array.from({ length: 8 }, (_, i) => turn(i)),
+    byRoot((s) => {
+      // The badge some queued sender has, if any; else either.
+      const queued = badged.find((slot) => {
+        const c = getCap(s, slotOf(ROOT_CNODE_PTR, slot));
+        const e = c._tag === 'EndpointCap' ? s.objects.get(c.ptr) : undefined;
+        return c._tag === 'EndpointCap' && e?._tag === 'Endpoint' && e.state._tag === 'SendEP' && e.state.queue.some((t) => {
+          const st = getTCB(s, t).state;
+          return st._tag === 'BlockedOnSend' && st.badge === c.badge;
+        });
+      });
+      const target = (at(n, 1) % 2 === 0 ? queued : undefined) ?? badged[at(n, 1) % 2];
+      return target === undefined ? undefined : call(CNODE, LABEL.CNodeCancelBadgedSends, [target, 32]);
+    }),
+  ];
+};
+
 /** A thread that faults and the thread that handles its faults, through one endpoint. */
 export const faultPair = (w: World, n: readonly number[]): Step[] => {
   let ep: number | undefined;
@@ -283,6 +338,23 @@ const receiveSlot = (v: View, n: number) => {
   return dest === undefined || cnode === undefined ? undefined : { cnode: dest.root, index: dest.index, depth: dest.depth };
 };
 
+/** How many extra caps a message carries: mostly none (what the fastpath takes), else one to three alike. */
+const EXTRA_CAP_COUNTS = [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3];
+
+/**
+ * A message's extra caps: a mix of the endpoint cap it goes through (the
+ * receiver gets its badge: unwrapped) and other caps the thread holds (the
+ * first of those is transferred into the receive slot, the next ones are not:
+ * a receiver has one slot), in an order drawn from `n`.
+ */
+const extraCaps = (v: View, ep: Invokable | undefined, n: number): number[] => {
+  const count = EXTRA_CAP_COUNTS[n % EXTRA_CAP_COUNTS.length] ?? 0;
+  return Array.from({ length: count }, (_, i) => {
+    const m = (n >>> (4 + 3 * i)) & 7;
+    return (m < 3 && ep !== undefined ? ep : pick(v.invokable, (n >>> 2) + 7 * i + m))?.cptr ?? 0;
+  });
+};
+
 const hasCaller = (s: KernelState, t: PPtr): boolean => getCap(s, slotOf(t, TCB_CALLER))._tag === 'ReplyCap';
 
 /**
@@ -302,8 +374,8 @@ export const ipc = (w: World, n: readonly number[]): Step => (s) => {
   const bound = ntfns.filter((c) => c.cap._tag === 'NotificationCap' && s.objects.get(c.cap.ptr)?._tag === 'Notification' && (s.objects.get(c.cap.ptr) as { boundTCB: number | null }).boundTCB !== null);
   const ntfn = own?.cap._tag === 'NotificationCap' && !(role?.kind === 'notifier' && bound.length > 0 && at(n, 0) % 2 === 0) ? own : pick(bound.length > 0 && at(n, 0) % 2 === 0 ? bound : ntfns, at(n, 0));
   const r = at(n, 1) % 16;
-  const recv = r % 3 === 0 ? receiveSlot(v, at(n, 2)) : undefined;
-  const caps = r % 8 === 1 ? [pick(v.invokable, at(n, 3))?.cptr ?? 0] : [];
+  const recv = r % 3 !== 2 ? receiveSlot(v, at(n, 2)) : undefined;
+  const caps = extraCaps(v, ep, at(n, 3));
   const kind = role?.kind ?? 'wanderer';
   if (r === 15) return syscallEvent({ sysno: SysYield });
   // The root task (no role) mostly lets the threads it made run (stepping back first if it has not),

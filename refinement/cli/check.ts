@@ -26,6 +26,7 @@ export interface CheckFlags {
   progress: boolean;
   progressEvery: number;
   strict?: boolean;
+  swarm: boolean;
 }
 
 export const randomSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) & 0x7fffffff;
@@ -51,6 +52,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
       mutants: flags.mutant,
       fastpath: flags.fastpath,
       strict,
+      swarm: flags.swarm,
       signal: stop.signal,
       ...(flags.invariants ? { checkSpec: wellFormed } : {}),
       onRun: (done, events) => p.explore(done, flags.runs, events),

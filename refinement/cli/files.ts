@@ -5,7 +5,7 @@
  * returns below /proc), and writing a new file without ever overwriting one.
  * Every failure is a `UsageError` naming the file and the reason.
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, linkSync, mkdirSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, parse, resolve } from 'node:path';
 import { UsageError, quote } from './io';
 
@@ -25,6 +25,8 @@ const reason = (e: unknown): string => {
     EMFILE: 'too many open files',
     EIO: 'input/output error',
     EINVAL: 'invalid argument',
+    EFBIG: 'file too large (a size limit)',
+    EDQUOT: 'disk quota exceeded',
   };
   return err.code === undefined ? String(err.message) : `${byCode[err.code] ?? 'error'} (${err.code})`;
 };
@@ -95,28 +97,45 @@ export const ensureDirectory = (dir: string, option: string): void => {
 
 /**
  * Write `text` to a new file in `dir` named `<base>.<ext>`, or `<base>-2.<ext>`,
- * `-3`... if that exists: a file already there is never overwritten. Returns
- * the path written.
+ * `-3`... if that exists: a file already there is never overwritten, and a
+ * write that fails (a full disk, a size limit) leaves no partial file, since
+ * the text is written to a temporary file first and linked into place whole.
+ * Returns the path written.
  */
 export const writeNewFile = (dir: string, base: string, ext: string, text: string): string => {
-  for (let n = 1; n < 10_000; n++) {
-    const file = join(dir, `${base}${n === 1 ? '' : `-${n}`}.${ext}`);
-    let fd: number;
-    try {
-      fd = openSync(file, 'wx');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw new UsageError(`cannot write ${quote(file)}: ${reason(e)}`);
-    }
+  const tmp = join(dir, `.${base}.${process.pid}.partial`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx');
+  } catch (e) {
+    throw new UsageError(`cannot write in ${quote(dir)}: ${reason(e)}`);
+  }
+  try {
     try {
       const data = Buffer.from(text, 'utf8');
       for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
-      return file;
-    } catch (e) {
-      throw new UsageError(`cannot write ${quote(file)}: ${reason(e)}`);
+      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
+    for (let n = 1; n < 10_000; n++) {
+      const file = join(dir, `${base}${n === 1 ? '' : `-${n}`}.${ext}`);
+      try {
+        linkSync(tmp, file);
+        return file;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+    throw new UsageError(`cannot write in ${quote(dir)}: 10000 files named ${base}-N.${ext} already exist`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot write ${quote(join(dir, `${base}.${ext}`))}: ${reason(e)}`);
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Already gone: nothing to clean up.
+    }
   }
-  throw new UsageError(`cannot write in ${quote(dir)}: 10000 files named ${base}-N.${ext} already exist`);
 };

@@ -78,6 +78,7 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .option('--no-invariants', 'skip the kernel invariants on the spec state after every event (faster)')
     .option('--fastpath <mode>', 'IPC fastpath: off, on, or both (a kernel with it on checked against one without)', fastpathMode, 'both' as FastpathMode)
     .option('--strict', 'events the spec does not model yet are failures, not passes')
+    .option('--no-swarm', 'every run draws from all operation kinds (by default each run leaves out a random subset)')
     .option('--json', 'print one JSON object on stdout (the human report goes to stderr)')
     .option('--coverage', 'print the (invocation, outcome) coverage table')
     .action(async (flags: CheckFlags) => {
@@ -93,7 +94,7 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     });
   p.command('bench')
     .description('benchmark the IPC fastpath against the slow path (ping-pong of Call and ReplyRecv): speed and memory words touched')
-    .option('--rounds <n>', 'Call/ReplyRecv rounds', integer('--rounds', 1, 10_000_000), 20_000)
+    .option('--rounds <n>', 'Call/ReplyRecv rounds', integer('--rounds', 1, 1_000_000), 20_000)
     .option('--json', 'print one JSON object of all the figures on stdout (the table goes to stderr)')
     .action((flags: { rounds: number; json?: boolean }) => {
       exit.code = bench(flags, io);
@@ -114,6 +115,8 @@ export const program = (io: Streams, exit: { code: number }): Command => {
   return p;
 };
 
+const COMMANDS: readonly string[] = ['check', 'replay', 'mutants', 'bench'];
+
 /** An error of the tool itself: one line (the stack with SEL4_SPEC_DEBUG=1), exit 3. */
 const internalError = (io: Streams, e: unknown): number => {
   const t = describeThrown(e);
@@ -126,6 +129,10 @@ const internalError = (io: Streams, e: unknown): number => {
 export const run = async (argv: readonly string[], io: Streams): Promise<number> => {
   const exit = { code: EXIT.ok as number };
   try {
+    // Commander answers these with its whole help text on stderr: one line instead.
+    if (argv.length === 0) throw new UsageError(`no command given: one of ${COMMANDS.join(', ')} (see sel4-spec --help)`);
+    if (argv[0] === 'help' && argv[1] !== undefined && !COMMANDS.includes(argv[1]))
+      throw new UsageError(`unknown command ${quote(argv[1])} (see sel4-spec --help)`);
     await program(io, exit).parseAsync([...argv], { from: 'user' });
     return exit.code;
   } catch (e) {

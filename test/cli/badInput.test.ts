@@ -51,6 +51,8 @@ describe('bad options: one line, exit 2', () => {
     [[huge], /unknown command 'x+/],
     [['replay'], /missing required argument 'file'/],
     [['replay', 'a', 'b'], /too many arguments/],
+    [[], /no command given: one of check, replay, mutants, bench/],
+    [['help', 'foo'], /unknown command 'foo'/],
   ] as Array<[string[], RegExp]>).map(([args, m]) => [shown(args), args, m] as const))('rejects %s', async (_shown, args, message) => {
     expectRejected(await runCli(...args), message);
   });
@@ -155,6 +157,6 @@ describe('outputs that cannot be written: one line, exit 2, checked before any r
   });
   it('a counterexample file that cannot be created is a one-line usage error', () => {
     expect(() => writeNewFile('/proc', 'counterexample', 'trace.json', '{}')).toThrow(UsageError);
-    expect(() => writeNewFile('/proc', 'counterexample', 'trace.json', '{}')).toThrow(/cannot write '\/proc\/counterexample\.trace\.json': /);
+    expect(() => writeNewFile('/proc', 'counterexample', 'trace.json', '{}')).toThrow(/^cannot write in '\/proc': /);
   });
 });

@@ -4,7 +4,7 @@
  * standard streams that are closed or full.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLI, MAX_LINE, spawnCli, tmp } from '../helpers/cli';
 
@@ -93,6 +93,14 @@ describe('the sel4-spec process', () => {
     expect(lines).toEqual([expect.stringMatching(/^sel4-spec: cannot write to standard output: ENOSPC/)]);
     expect(lines[0]?.length).toBeLessThanOrEqual(MAX_LINE);
   }, 30_000);
+
+  it('a counterexample that cannot be written whole (a file size limit) is one line, exit 2, and leaves no partial file', () => {
+    const dir = tmp();
+    const r = spawnSync('bash', ['-c', `ulimit -f 1; node ${CLI} check --mutant nbsend-blocks --seed 1 --runs 20 --no-progress --out ${dir} >/dev/null`], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^sel4-spec: cannot write '.*counterexample-seed-1-divergence\.trace\.json': file too large .*\(EFBIG\)$/)]);
+    expect(readdirSync(dir)).toEqual([]);
+  }, 60_000);
 
   it('a closed stdout or stderr does not crash the command', () => {
     const sh = (script: string) => spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000 });
