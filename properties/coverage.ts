@@ -4,9 +4,7 @@
  * seL4 documents for each invocation, so the table also shows what was not
  * reached.
  */
-import type { Event } from '../spec/api';
 import type { Outcome } from '../spec/kernel';
-import type { KernelState } from '../spec/model/state';
 import { IPC_TARGETS } from '../spec/kernel/syscall';
 
 /** IPC outcomes depend on the syscall, so their key names it: `Call(Endpoint) → delivered`. */
@@ -94,7 +92,7 @@ export const knownPairs = (): string[] => {
 export class Coverage {
   readonly counts = new Map<string, number>();
 
-  record(o: Outcome, _before?: KernelState, _event?: Event): void {
+  record(o: Outcome): void {
     const key = coverageKey(o);
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }

@@ -19,6 +19,7 @@ import { minimiseTrace } from '../refinement/minimise';
 import type { Violation } from '../refinement/abstract';
 import { planSteps } from './arbitraries/resolve';
 import { type Op, type Plan, tracePlanArbitrary } from './arbitraries/plan';
+import type { ArgumentCoverage } from './argumentCoverage';
 import type { Coverage } from './coverage';
 import type { FastpathTally, Statistics } from './statistics';
 import { type NotModelledTally, Tally } from './tally';
@@ -62,7 +63,7 @@ export interface CheckOptions {
   readonly onShrink?: (p: ShrinkProgress) => void;
   /**
    * How many candidate traces fast-check may try while shrinking a counterexample
-   * before delta debugging takes over (default 40). A count, not a time: the same
+   * before delta debugging takes over (default 250). A count, not a time: the same
    * seed gives the same counterexample on any machine.
    */
   readonly shrinkRuns?: number;
@@ -108,6 +109,8 @@ export interface CheckResult {
   readonly runs: number;
   readonly events: number;
   readonly coverage: Coverage;
+  /** Coverage by argument: extra caps, lengths, rights, badges, queue states per invocation. */
+  readonly arguments: ArgumentCoverage;
   readonly statistics: Statistics;
   /** The fastpath's hit rate and fallback reasons (when it was on). */
   readonly fastpath: FastpathTally;
@@ -132,7 +135,12 @@ const lockStepOptions = (opts: RunOptions, tally: Tally): LockStepOptions => ({ 
  * as it goes. A throw while resolving a plan is the generator's bug, not the
  * kernel's: it escapes.
  */
-export const runPlans = (plans: readonly Plan[], opts: RunOptions, tally: Tally = new Tally()): { events: Event[]; failure: Failure | undefined } => {
+export const runPlans = (
+  plans: readonly Plan[],
+  opts: RunOptions,
+  tally: Tally = new Tally(),
+  maxEvents = Number.POSITIVE_INFINITY,
+): { events: Event[]; failure: Failure | undefined } => {
   const ls = new LockStep(lockStepOptions(opts, tally));
   const events: Event[] = [];
   try {
@@ -146,6 +154,8 @@ export const runPlans = (plans: readonly Plan[], opts: RunOptions, tally: Tally 
       const steps = idle ? [() => ({ kind: 'tick' }) as const] : planSteps(plan, world);
       for (const step of steps) {
         if (ls.spec.curThread === ls.spec.idleThread && !idle) break;
+        // A shrinking candidate longer than the shortest failing trace cannot improve on it: stop there.
+        if (events.length >= maxEvents) return { events, failure: undefined };
         const e = step(ls.spec);
         if (e === undefined) continue;
         events.push(e);
@@ -206,6 +216,7 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
     runs,
     events,
     coverage: tally.coverage,
+    arguments: tally.arguments,
     statistics: tally.statistics,
     fastpath: tally.fastpath,
     notModelled: tally.notModelled,
@@ -250,14 +261,16 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
   // (past it, or once stopped, every candidate passes, which ends shrinking where it stands).
   let smallest: { events: Event[]; failure: Failure } = origin;
   let candidates = 0;
-  const budget = opts.shrinkRuns ?? 40;
+  const budget = opts.shrinkRuns ?? 250;
   const shrink = fc.asyncProperty(traces, async (plans) => {
     await breathe();
     if (candidates++ > budget || stopped()) return true;
-    const r = tool(() => runPlans(plans, runOpts));
+    // Only a candidate that fails within the shortest failing trace's length counts as failing, so
+    // fast-check's search goes towards shorter traces and no candidate costs more than the best so far.
+    const r = tool(() => runPlans(plans, runOpts, new Tally(), smallest.events.length));
     if (r.failure === undefined || !sameFailure(r.failure, origin.failure)) return true;
     smallest = { events: r.events, failure: r.failure };
-    opts.onShrink?.({ ...origin.shrinkInfo, phase: 'shrink', length: r.events.length, tries: candidates, events: smallest.events, failure: smallest.failure });
+    opts.onShrink?.({ ...origin.shrinkInfo, phase: 'shrink', length: smallest.events.length, tries: candidates, events: smallest.events, failure: smallest.failure });
     return false;
   });
   const shrunk = await fc.check(shrink, {

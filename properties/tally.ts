@@ -9,6 +9,7 @@ import type { Event } from '../spec/api';
 import type { Outcome } from '../spec/kernel';
 import type { KernelState } from '../spec/model/state';
 import type { LockStep, StepObserver } from '../refinement/run';
+import { ArgumentCoverage } from './argumentCoverage';
 import { Coverage, coverageKey } from './coverage';
 import { FastpathTally, Statistics } from './statistics';
 
@@ -38,9 +39,11 @@ export class Tally {
   readonly statistics = new Statistics();
   readonly fastpath = new FastpathTally();
   readonly notModelled = new NotModelledTally();
+  readonly arguments = new ArgumentCoverage();
 
   readonly observer: StepObserver = (before: KernelState, after: KernelState, event: Event, outcome: Outcome) => {
-    this.coverage.record(outcome, before, event);
+    this.coverage.record(outcome);
+    this.arguments.record(outcome, before, event);
     this.statistics.observe(before, after, event, outcome);
     this.fastpath.observe(outcome);
     this.notModelled.observe(outcome);

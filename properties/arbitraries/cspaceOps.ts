@@ -109,7 +109,8 @@ export const capData = (src: Target, n: number): number => {
   return choose(n, BADGES, BADGE_EDGES);
 };
 
-export const RIGHTS = [ALL_RIGHTS, ALL_RIGHTS, ALL_RIGHTS, 0x3, 0x1, 0x2, 0x7, 0xb, 0x0];
+/** Rights masks for Copy and Mint: mostly all, else any of the sixteen (each right dropped alone and in pairs). */
+export const RIGHTS = [ALL_RIGHTS, ALL_RIGHTS, ALL_RIGHTS, ALL_RIGHTS, ALL_RIGHTS, ALL_RIGHTS, ...Array.from({ length: 15 }, (_, i) => i)];
 
 export const copyFamily = (v: View, f: Focus, op: 'copy' | 'mint' | 'move' | 'mutate', n: readonly number[]): SyscallEvent | undefined => {
   const src = f.pick(op === 'move' || op === 'mutate' ? v.full.filter((t) => !isVital(v, t.cap)) : v.full, at(n, 0));

@@ -10,6 +10,7 @@ import { FALLBACK_REASONS } from '../../impl/fastpath/stats';
 import type { CheckResult, Counterexample } from '../../properties/refinement';
 import type { FastpathTally } from '../../properties/statistics';
 import type { NotModelledTally } from '../../properties/tally';
+import type { ArgumentCoverage } from '../../properties/argumentCoverage';
 import { render } from '../diff';
 import { renderFailure, renderSteps } from '../report';
 import { type Failure, type FastpathMode, outcomeText } from '../run';
@@ -82,7 +83,18 @@ export const printSummary = (o: Output, r: CheckResult, opts: SummaryOptions): v
     o.line(`  ${row.label.padEnd(42)} ${String(row.runs).padStart(4)} (${percent(row.runs, r.runs).padStart(4)})  ${String(row.count).padStart(6)}`);
   printFastpath(o, r.fastpath, opts.fastpath);
   printNotModelled(o, r.notModelled);
-  if (opts.coverage) for (const row of r.coverage.table()) o.line(`  ${String(row.count).padStart(7)}  ${row.pair}${row.known ? '' : '   (not in the known list)'}`);
+  if (!opts.coverage) return;
+  for (const row of r.coverage.table()) o.line(`  ${String(row.count).padStart(7)}  ${row.pair}${row.known ? '' : '   (not in the known list)'}`);
+  printArguments(o, r.arguments);
+};
+
+/** Coverage by argument: one line per invocation and dimension, then what was never met. */
+const printArguments = (o: Output, a: ArgumentCoverage): void => {
+  o.line('by argument (invocation, what varies: each value and how often it was met):');
+  for (const row of a.rows()) o.line(`  ${row.invocation.padEnd(24)} ${`${row.dimension}:`.padEnd(12)} ${row.counts.map(([v, n]) => `${v} ${n}`).join(', ')}`);
+  const never = a.neverReached();
+  o.line(never.length === 0 ? 'never reached: nothing (every value of every argument above was met)' : `never reached (${never.length}):`);
+  for (let i = 0; i < never.length; i += 4) o.line(`  ${never.slice(i, i + 4).join('; ')}`);
 };
 
 /** The counterexample's first line: its length, where it came from, and (with timing) how long finding and shrinking took. */
@@ -148,7 +160,7 @@ export const resultJson = (r: CheckResult, opts: SummaryOptions & { file?: strin
     secondsShrinking: opts.timing && c !== undefined ? Number(r.timing.shrinkSeconds.toFixed(3)) : null,
     eventsPerSecond: opts.timing ? Math.round(r.events / Math.max(r.timing.exploreSeconds, 1e-9)) : null,
     notModelled: { events: r.notModelled.events, runs: r.notModelled.runs, byOutcome: Object.fromEntries([...r.notModelled.byKey.entries()].sort()) },
-    coverage: { ...r.coverage.summary(), pairs: r.coverage.table() },
+    coverage: { ...r.coverage.summary(), pairs: r.coverage.table(), arguments: r.arguments.rows(), neverReached: r.arguments.neverReached() },
     fastpath: fastpathJson(r.fastpath, opts.fastpath),
     statistics: Object.fromEntries(r.statistics.rows().map((row) => [row.name, { runs: row.runs, count: row.count }])),
     ...(c === undefined

@@ -77,7 +77,7 @@ describe('the sel4-spec process', () => {
   }, 60_000);
 
   it('without a terminal, progress is a line every few seconds on stderr, during the runs and during shrinking', () => {
-    const r = spawnCli(['check', '--seed', '1', '--runs', '100', '--mutant', 'reset-skips-zeroing', '--progress-every', '1', '--out', tmp()]);
+    const r = spawnCli(['check', '--seed', '1', '--runs', '100', '--mutant', 'revoke-misses-grandchildren', '--progress-every', '1', '--out', tmp()]);
     expect(r.code).toBe(1);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('progress: '));
     expect(lines.some((l) => /^progress: run \d+ of 100 \[[^\]]*\] \d+ events, \d+s$/.test(l))).toBe(true);

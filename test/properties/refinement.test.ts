@@ -40,6 +40,29 @@ describe('properties/refinement: the default check at CI size', () => {
     });
   }, 180_000);
 
+  it('reaches what it once missed: multi-cap IPC and badge-matched cancellation in more than 20% of runs each', async () => {
+    const r = await defaultCheck();
+    const share = (k: Statistic) => r.statistics.runsWith[k] / r.runs;
+    expect({
+      multiCapIPC: share('multiCapIPC') > 0.2,
+      badgeMatchedCancel: share('badgeMatchedCancel') > 0.2,
+      badgeMatchedCancelBehindOther: share('badgeMatchedCancelBehindOther') > 0.2,
+    }).toEqual({ multiCapIPC: true, badgeMatchedCancel: true, badgeMatchedCancelBehindOther: true });
+  }, 180_000);
+
+  it('the per-argument view covers every value of most argument dimensions, and names the ones never met', async () => {
+    const a = (await defaultCheck()).arguments;
+    const rows = a.rows();
+    const cells = rows.flatMap((row) => row.counts);
+    const met = cells.filter(([, n]) => n > 0).length;
+    expect(met / cells.length).toBeGreaterThan(0.9);
+    expect(a.neverReached()).toHaveLength(cells.length - met);
+    const callCaps = rows.find((row) => row.invocation === 'Call(Endpoint)' && row.dimension === 'extra caps');
+    expect(callCaps?.counts.every(([, n]) => n > 0)).toBe(true);
+    const cancel = rows.find((row) => row.invocation === 'CNodeCancelBadgedSends');
+    expect(cancel?.counts.find(([v]) => v === 'the badge behind another')?.[1]).toBeGreaterThan(0);
+  }, 180_000);
+
   it('the fastpath takes a good share of the IPCs, and every fallback reason happens', async () => {
     const t = (await defaultCheck()).fastpath;
     expect(t.hitRate).toBeGreaterThan(0.25);
