@@ -104,10 +104,11 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .option('--hunt', 'run the check against each mutant: caught or not, runs and seconds to catch, shrunk length')
     .option('--only <name>', 'hunt just this mutant (repeatable)', collect, [])
     .option('--seed <n>', 'random seed of the hunts', SEED, 1)
-    .option('--json', 'print one JSON object on stdout: {caught, total, mutants: [...]}')
+    .option('--json', 'print one JSON object on stdout: the list, or with --hunt {caught, total, mutants: [...]}')
     .action(async (flags: HuntFlags) => {
       if (flags.hunt !== true) {
-        for (const m of MUTANTS) io.out(`${m.name}\t${m.description}\n`);
+        if (flags.json === true) io.out(JSON.stringify({ mutants: MUTANTS.map((m) => ({ name: m.name, description: m.description, checker: m.checker })) }) + '\n');
+        else for (const m of MUTANTS) io.out(`${m.name}\t${m.description}\n`);
         return;
       }
       exit.code = await huntAll(flags, io);
