@@ -27,6 +27,8 @@ export const oneLine = (s: string, max: number): string => {
   const flat = s
     .replace(/\s*[\r\n]+\s*/g, ' ⏎ ')
     .replace(/\t/g, ' ')
+    // Control characters are what this replaces (a terminal would act on them).
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f]/g, '?');
   return flat.length <= max ? flat : flat.slice(0, max - 1) + '…';
 };
