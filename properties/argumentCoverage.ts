@@ -166,7 +166,7 @@ const DIMENSIONS: Readonly<Record<string, readonly Dimension[]>> = {
   TCBWriteRegisters: [registerCount(1)],
   TCBSetPriority: [priority(0)],
   TCBSetMCPriority: [priority(0)],
-  TCBSetSchedParams: [priority(0)],
+  TCBSetSchedParams: [{ ...priority(0), name: 'mcp' }, priority(1)],
   'Send(Endpoint)': [extraCaps, messageLength, endpointQueue, capBadge, unwrapping],
   'NBSend(Endpoint)': [extraCaps, messageLength, endpointQueue, capBadge, unwrapping],
   'Call(Endpoint)': [extraCaps, messageLength, endpointQueue, capBadge, unwrapping],

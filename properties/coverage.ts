@@ -97,8 +97,6 @@ export class Coverage {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
-  endRun(): void {}
-
   /** Known pairs reached, and all known pairs. */
   summary(): { hit: number; known: number } {
     const known = knownPairs();

@@ -8,8 +8,18 @@ import type { Mutant } from '../impl/mutants';
 import { wellFormed } from '../invariants/wellFormed';
 import { type CheckOptions, type CheckResult, type Counterexample, checkRefinement, runEvents } from './refinement';
 
+/**
+ * `caught`: a counterexample that fails again on replay with the mutant and
+ * passes without it; `unreplayable`: a failure was found but its trace does
+ * not show the bug alone (a bug of the checker, not a catch); `survived`: no
+ * failure in all the runs; `interrupted`: stopped before it could say.
+ */
+export type HuntVerdict = 'caught' | 'unreplayable' | 'survived' | 'interrupted';
+
 export interface Hunt {
   readonly mutant: Mutant;
+  readonly verdict: HuntVerdict;
+  /** The verdict is `caught`. */
   readonly caught: boolean;
   /** Runs until the first failing trace (all runs if it survived). */
   readonly runs: number;
@@ -33,7 +43,11 @@ export const hunt = async (m: Mutant, base: Pick<CheckOptions, 'seed' | 'runs' |
   const r = await checkRefinement(opts);
   const timing = { secondsToCatch: r.timing.exploreSeconds, secondsShrinking: r.timing.shrinkSeconds };
   const c = r.counterexample;
-  if (r.ok || c === undefined) return { mutant: m, caught: false, runs: r.runs, ...timing, result: r };
+  if (c === undefined) {
+    const verdict = r.interrupted ? 'interrupted' : 'survived';
+    return { mutant: m, verdict, caught: false, runs: r.runs, ...timing, result: r };
+  }
   const replays = c.reproduces && runEvents(c.events, { config: r.config, fastpath: 'both', checkSpec: wellFormed }).failure === undefined;
-  return { mutant: m, caught: true, runs: r.runs, ...timing, shrunkLength: c.events.length, originalLength: c.originalLength, replays, counterexample: c, result: r };
+  const verdict = replays ? 'caught' : 'unreplayable';
+  return { mutant: m, verdict, caught: replays, runs: r.runs, ...timing, shrunkLength: c.events.length, originalLength: c.originalLength, replays, counterexample: c, result: r };
 };

@@ -95,7 +95,7 @@ export interface Counterexample {
   readonly originalLength: number;
   /** The run (1-based) in which the failure was first found. */
   readonly foundAtRun: number;
-  /** The shrunk trace, replayed on its own, fails again. */
+  /** The shrunk trace, replayed on its own, fails again, the same way. */
   readonly reproduces: boolean;
   /** Shrinking was cut short (the check was interrupted): the trace fails but may not be minimal. */
   readonly partial: boolean;
@@ -195,7 +195,11 @@ export const runEvents = (
  * part that threw): a smaller trace that fails differently is another bug, and
  * would hide this one.
  */
-export const sameFailure = (a: Failure, b: Failure): boolean => a.kind === b.kind && a.side === b.side;
+export const sameFailure = (a: Failure, b: Failure): boolean =>
+  a.kind === b.kind && a.side === b.side && (a.kind !== 'kernel-bug' || kernelOf(a) === kernelOf(b));
+
+/** Which kernel a kernel bug is in (its message begins with the kernel's name). */
+const kernelOf = (f: Failure): string => f.message.slice(0, f.message.indexOf(':'));
 
 /** Let the event loop run (signals, progress timers) between runs. */
 const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -252,7 +256,8 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
   if (toolErrors.length > 0) throw toolErrors[0];
   if (first.failed && found === undefined && !stopped())
     throw new Error(`fast-check reported a failure without a failing trace: ${String(first.errorInstance)}`);
-  if (!first.failed || found === undefined) return result({ ok: true, timing: { exploreSeconds, shrinkSeconds: 0 } });
+  // Interrupted before any failure: not a pass, since not all runs were made.
+  if (!first.failed || found === undefined) return result({ ok: !stopped(), timing: { exploreSeconds, shrinkSeconds: 0 } });
   const origin = { ...found, shrinkInfo: { foundAtRun: found.run, originalLength: found.events.length } };
   const t1 = performance.now();
   opts.onShrink?.({ ...origin.shrinkInfo, phase: 'shrink', length: found.events.length, tries: 0, events: found.events, failure: found.failure });
@@ -264,7 +269,8 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
   const budget = opts.shrinkRuns ?? 250;
   const shrink = fc.asyncProperty(traces, async (plans) => {
     await breathe();
-    if (candidates++ > budget || stopped()) return true;
+    if (candidates >= budget || stopped()) return true;
+    candidates++;
     // Only a candidate that fails within the shortest failing trace's length counts as failing, so
     // fast-check's search goes towards shorter traces and no candidate costs more than the best so far.
     const r = tool(() => runPlans(plans, runOpts, new Tally(), smallest.events.length));
@@ -297,7 +303,7 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
     counterexample: {
       events: minimal,
       failure: replay.failure ?? smallest.failure,
-      reproduces: replay.failure !== undefined,
+      reproduces: replay.failure !== undefined && sameFailure(replay.failure, origin.failure),
       partial: stopped(),
       outcomes: replay.outcomes,
       path: shrunk.counterexamplePath ?? first.counterexamplePath ?? '',

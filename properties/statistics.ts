@@ -5,7 +5,9 @@
  * handlers, and more. The check reports these so a user can see that deep
  * paths were reached, not just that nothing failed.
  */
-import { type Event, MSG_INFO_REGISTER, messageInfoFromWord } from '../spec/api';
+import * as E from 'fp-ts/Either';
+import { CAP_REGISTER, type Event, MSG_INFO_REGISTER, messageInfoFromWord } from '../spec/api';
+import { lookupCap } from '../spec/kernel/cspace';
 import type { Outcome } from '../spec/kernel';
 import type { KernelState } from '../spec/model/state';
 import type { TCB } from '../spec/model/structures';
@@ -39,7 +41,7 @@ export const STATISTIC_LABELS: Readonly<Record<Statistic, string>> = {
   faultsDeliveredToHandlers: 'faults delivered to handlers',
   faultReplies: 'fault replies (thread restarted)',
   capsTransferred: 'caps transferred by IPC',
-  multiCapIPC: 'IPC delivered with 2 or 3 extra caps',
+  multiCapIPC: 'IPC delivered with 2-3 caps (Grant)',
   badgeMatchedCancel: 'CancelBadgedSends restarting a sender',
   badgeMatchedCancelBehindOther: '… behind a differently badged one',
   domainSwitches: 'domain switches',
@@ -94,8 +96,12 @@ export class Statistics {
    */
   private observeMessages(before: KernelState, after: KernelState, event: Event & { kind: 'syscall' }, outcome: Outcome | undefined): void {
     if (outcome === undefined) return;
+    // Only with Grant does the kernel look at a message's extra caps at all.
     const sent = outcome.target === 'Endpoint' && outcome.result === 'delivered' && (outcome.kind === 'Send' || outcome.kind === 'NBSend' || outcome.kind === 'Call');
-    if (sent && messageInfoFromWord(registerOf(before, before.curThread, MSG_INFO_REGISTER, event.info)).extraCaps >= 2) this.add('multiCapIPC');
+    if (sent && messageInfoFromWord(registerOf(before, before.curThread, MSG_INFO_REGISTER, event.info)).extraCaps >= 2) {
+      const cap = lookupCap(before, before.curThread, registerOf(before, before.curThread, CAP_REGISTER, event.cptr));
+      if (E.isRight(cap) && cap.right._tag === 'EndpointCap' && cap.right.canGrant) this.add('multiCapIPC');
+    }
     if (outcome.target === 'Endpoint' && outcome.result === 'received') {
       // The sender taken is the head of a send queue the receive emptied a place in.
       for (const [p, o] of before.objects) {

@@ -53,7 +53,6 @@ export class Tally {
   endRun(ls: LockStep): void {
     this.statistics.endRun();
     this.notModelled.endRun();
-    this.coverage.endRun();
     const fast = ls.fastKernel;
     if (fast !== undefined) this.fastpath.addRun(fast.fastpathStats);
   }

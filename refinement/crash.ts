@@ -22,15 +22,23 @@ export interface Thrown {
   readonly stack: readonly string[];
 }
 
-/** Cut a text to one line of at most `max` characters. */
+/**
+ * Cut a text to one line of at most `max` characters, with nothing a terminal
+ * would act on: control characters (C0, DEL, C1) and the bidirectional
+ * overrides become '?', and a cut never splits a surrogate pair.
+ */
 export const oneLine = (s: string, max: number): string => {
   const flat = s
     .replace(/\s*[\r\n]+\s*/g, ' ⏎ ')
     .replace(/\t/g, ' ')
-    // Control characters are what this replaces (a terminal would act on them).
+    // Control characters are what this replaces.
     // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f]/g, '?');
-  return flat.length <= max ? flat : flat.slice(0, max - 1) + '…';
+    .replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
+  if (flat.length <= max) return flat;
+  let cut = max - 1;
+  const last = flat.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut--;
+  return flat.slice(0, cut) + '…';
 };
 
 const relativeFrame = (line: string): string =>
@@ -47,6 +55,15 @@ const relativeFrame = (line: string): string =>
  * left out, so a crash reads the same in a check and in its replay.
  */
 export const describeThrown = (e: unknown, below?: RegExp): Thrown => {
+  try {
+    return describe(e, below);
+  } catch {
+    // Even the thrown value's own accessors threw (a stack or message getter): say that much.
+    return { message: 'a value was thrown that cannot be described (its accessors throw)', stack: [] };
+  }
+};
+
+const describe = (e: unknown, below?: RegExp): Thrown => {
   if (e instanceof Error) {
     const all = (e.stack ?? '')
       .split('\n')

@@ -7,7 +7,7 @@
  * seL4: C src/kernel/thread.c, include/kernel/thread.h, src/model/statedata.c;
  * spec twin: spec/kernel/thread.ts.
  */
-import { FAULT_IP, NEXT_IP, NUM_DOMAINS, NUM_PRIORITIES, TIME_SLICE, isEndMarker } from '../../spec/api';
+import { FAULT_IP, NEXT_IP, NUM_DOMAINS, NUM_PRIORITIES, TIME_SLICE } from '../../spec/api';
 import { KernelBug, tableAt } from '../model/memory';
 import { Tcb, TS, ThreadStateW } from '../model/layout';
 import { getRegister, isQueued, setRegister, tcbGet, tcbSet, threadStateType, tsSet } from '../model/heap';
@@ -176,6 +176,9 @@ export const switchToThread = (k: Kernel, t: number): void => {
 export const switchToIdleThread = (k: Kernel): void => {
   k.ksCurThread = k.ksIdleThread;
 };
+
+/** A (domain 0, 0 ticks) entry ends the domain schedule (C's dschedule end check). */
+export const isEndMarker = (e: { readonly domain: number; readonly length: bigint }): boolean => e.domain === 0 && e.length === 0n;
 
 export const nextDomain = (k: Kernel): void => {
   let idx = k.ksDomScheduleIdx + 1;

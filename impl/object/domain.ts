@@ -7,14 +7,13 @@
 import {
   DSCHED_MAX_DURATION,
   NUM_DOMAINS,
-  isEndMarker,
   LABEL,
 } from '../../spec/api';
 import { tableAt } from '../model/memory';
 import { Cap, CapTag, TS, capGet, capType } from '../model/layout';
 import { getSlotCap } from '../model/heap';
 import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
-import { rescheduleRequired, setDomain, setThreadState } from '../kernel/thread';
+import { isEndMarker, rescheduleRequired, setDomain, setThreadState } from '../kernel/thread';
 
 
 export const decodeDomainInvocation = (k: Kernel, label: number, length: number, arg: (i: number) => number): Exception => {

@@ -40,6 +40,7 @@ import {
 } from '../model/capability';
 import type { GhostObject, Kernel } from '../model/state';
 import { copyGlobalMappings } from '../kernel/vspace';
+import { KernelBug } from '../model/memory';
 
 
 /** The frame sizes of the four ARM32 frame object types (log2 bytes), by type. */
@@ -68,8 +69,11 @@ export const getObjectSize = (t: ObjectType, userSize: number): number => {
       return PAGE_TABLE_BITS;
     case 'PageDirectory':
       return PAGE_DIRECTORY_BITS;
-    default:
-      return FRAME_BITS[t] ?? PAGE_BITS;
+    default: {
+      const bits = FRAME_BITS[t];
+      if (bits === undefined) throw new KernelBug(`getObjectSize: no size for object type ${t}`);
+      return bits;
+    }
   }
 };
 

@@ -12,7 +12,6 @@ import {
   RESET_CHUNK_BITS,
   RETYPE_FAN_OUT_LIMIT,
   WORD_BITS,
-  alignUp,
   failedLookup,
   invalidArgument,
   missingCapability,
@@ -21,6 +20,9 @@ import {
   rangeError,
   LABEL,
 } from '../../spec/api';
+
+/** `alignUp(x, bits)`: the next multiple of 2^bits at or above x (C's ROUND_UP). */
+const alignUp = (x: number, bits: number): number => Math.ceil(x / 2 ** bits) * 2 ** bits;
 import { Cap, CapTag, type CapT, capGet, capSet, capType } from '../model/layout';
 import { getSlotCap, setSlotCap, slotPtr } from '../model/heap';
 import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';

@@ -126,9 +126,10 @@ export const SWARM_KEPT: ReadonlySet<Op> = new Set<Op>(['ipc', 'tick', 'teardown
  * (drawn) leaves out each kind of operation with probability 1/2, so the
  * kinds left get the whole run and combine more deeply than in an even mix of
  * all; the other runs keep the even mix, which reaches the rare error paths.
- * The left-out kinds are dropped from the drawn plans (a flag per kind,
- * shrinking towards "left out": a shrunk counterexample keeps only the kinds
- * it needs).
+ * The left-out kinds are dropped from the drawn plans. Shrinking goes towards
+ * a run that keeps every kind (fewer plans dropped) and, within a swarm run,
+ * towards leaving kinds out; plan shrinking and delta debugging then take the
+ * trace down to what the failure needs.
  */
 const swarmArbitrary = (): fc.Arbitrary<ReadonlySet<Op>> =>
   fc

@@ -136,7 +136,10 @@ const replyMdb = (entries: ReadonlyMap<SlotPtr, Entry>, parent: ReadonlyMap<Slot
       if (!e.revocable || !e.firstBadged) v.push({ path, message: `the master reply cap to ${hex(t)} is not revocable and first-badged` });
       if (up !== undefined) v.push({ path, message: `the master reply cap to ${hex(t)} has an MDB parent (${hex(up)})` });
       const below = [...(children.get(e.slot) ?? [])];
+      const seen = new Set<SlotPtr>([e.slot]);
       for (let d = below.pop(); d !== undefined; d = below.pop()) {
+        if (seen.has(d)) continue;
+        seen.add(d);
         const dc = entries.get(d)?.cap;
         if (dc === undefined || replyTcb(dc) !== t || isMaster(dc))
           v.push({ path, message: `the master reply cap to ${hex(t)} has ${hex(d)} below it, which is not a reply cap to that thread` });
@@ -225,7 +228,9 @@ export const abstractCSpace = (k: Kernel, v: Violation[], written: ReadonlySet<n
         });
     });
   }
+  const cyclic = visited !== entries.size || v.some((x) => x.message === 'the MDB list does not terminate');
   if (visited !== entries.size) v.push({ path: 'mdb', message: `${entries.size - visited} non-empty slots are on no list from a head (a cycle)` });
-  replyMdb(entries, parent, children, v);
+  // On a list that does not end the tree is not one: reply_mdb has nothing sound to walk.
+  if (!cyclic) replyMdb(entries, parent, children, v);
   return { caps, cdt: { parent, children, original } };
 };

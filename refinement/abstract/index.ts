@@ -117,7 +117,9 @@ export const abstract = (k: Kernel): Abstraction => {
   const irqMasked = new Set<number>();
   const irqPending = new Set<number>();
   for (let i = 0; i <= MAX_IRQ; i++) {
-    irqStates.push(IRQ_STATE_NAMES[k.intStateIRQTable.raw[i] ?? 0] ?? 'IRQInactive');
+    const st = IRQ_STATE_NAMES[k.intStateIRQTable.raw[i] ?? 0];
+    if (st === undefined) v.push({ path: `irqStates[${i}]`, message: `holds ${k.intStateIRQTable.raw[i]}, which is no IRQ state` });
+    irqStates.push(st ?? 'IRQInactive');
     if (k.irqMasked.raw[i] === 1) irqMasked.add(i);
     if (k.irqPending.raw[i] === 1) irqPending.add(i);
   }

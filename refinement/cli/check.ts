@@ -7,10 +7,10 @@ import { wellFormed } from '../../invariants/wellFormed';
 import { type CheckResult, checkRefinement } from '../../properties/refinement';
 import type { FastpathMode } from '../run';
 import { ensureDirectory } from './files';
-import { EXIT, type Streams, output } from './io';
+import { EXIT, type Streams, UsageError, errorLine, output } from './io';
 import { onInterrupt } from './interrupt';
 import { progress } from './progress';
-import { agreeLine, counterexampleHeadline, printRun, printSummary, resultJson, saveCounterexample } from './summary';
+import { agreeLine, counterexampleDocument, counterexampleHeadline, printRun, printSummary, resultJson, saveCounterexample } from './summary';
 
 export interface CheckFlags {
   seed?: number;
@@ -66,18 +66,31 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   const summary = { fastpath: flags.fastpath, coverage: flags.coverage === true, timing: flags.timing };
   printSummary(o, result, summary);
   let file: string | undefined;
+  let unsaved: string | undefined;
   const c = result.counterexample;
   if (c !== undefined) {
     o.line(counterexampleHeadline(c, result, flags.timing));
     printRun(o, c.events, c.outcomes, c.failure);
-    file = saveCounterexample(flags.out, 'counterexample-', c, result, { mutants: flags.mutant, fastpath: flags.fastpath, invariants: flags.invariants, strict });
-    o.line(`trace written to ${file}; replay it with: npx sel4-spec replay ${file}`);
+    const origin = { mutants: flags.mutant, fastpath: flags.fastpath, invariants: flags.invariants, strict };
+    try {
+      file = saveCounterexample(flags.out, 'counterexample-', c, result, origin);
+      o.line(`trace written to ${file}; replay it with: npx sel4-spec replay ${file}`);
+    } catch (e) {
+      // The counterexample stands; only its file is lost: say so, and keep the trace in --json.
+      if (!(e instanceof UsageError)) throw e;
+      unsaved = counterexampleDocument(c, result, origin);
+      errorLine(io, e.message);
+    }
+    if (!c.reproduces)
+      errorLine(io, 'internal error: the shrunk trace does not fail the same way when replayed on its own (a nondeterminism in sel4-spec); the failure above was real');
   } else if (interrupted === undefined) {
     o.line(agreeLine(result.notModelled.events, result.notModelled.runs));
   }
   if (interrupted !== undefined)
     o.line(`INTERRUPTED by ${interrupted} after ${result.runs} of ${flags.runs} runs (${result.events} events); seed ${seed}: run again with --seed ${seed}`);
-  if (flags.json === true) o.json(resultJson(result, { ...summary, ...(file === undefined ? {} : { file }), ...(interrupted === undefined ? {} : { interrupted }) }));
+  if (flags.json === true)
+    o.json(resultJson(result, { ...summary, ...(file === undefined ? {} : { file }), ...(unsaved === undefined ? {} : { trace: JSON.parse(unsaved) as unknown }), ...(interrupted === undefined ? {} : { interrupted }) }));
   if (interrupted !== undefined) return EXIT[interrupted];
+  if (c !== undefined && !c.reproduces) return EXIT.internal;
   return result.ok ? EXIT.ok : EXIT.failed;
 };

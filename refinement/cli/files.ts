@@ -95,6 +95,31 @@ export const ensureDirectory = (dir: string, option: string): void => {
   }
 };
 
+/** The same without a temporary file: create each candidate name exclusively; a failed write removes what it began. */
+const writeExclusive = (dir: string, base: string, ext: string, text: string): string => {
+  for (let n = 1; n < 10_000; n++) {
+    const file = join(dir, `${base}${n === 1 ? '' : `-${n}`}.${ext}`);
+    let fd: number;
+    try {
+      fd = openSync(file, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw e;
+    }
+    try {
+      const data = Buffer.from(text, 'utf8');
+      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+      return file;
+    } catch (e) {
+      unlinkSync(file);
+      throw e;
+    } finally {
+      closeSync(fd);
+    }
+  }
+  throw new UsageError(`cannot write in ${quote(dir)}: 10000 files named ${base}-N.${ext} already exist`);
+};
+
 /**
  * Write `text` to a new file in `dir` named `<base>.<ext>`, or `<base>-2.<ext>`,
  * `-3`... if that exists: a file already there is never overwritten, and a
@@ -124,7 +149,11 @@ export const writeNewFile = (dir: string, base: string, ext: string, text: strin
         linkSync(tmp, file);
         return file;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') continue;
+        // A file system without hard links: an exclusive create of the final name, removed again if the write fails.
+        if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return writeExclusive(dir, base, ext, text);
+        throw e;
       }
     }
     throw new UsageError(`cannot write in ${quote(dir)}: 10000 files named ${base}-N.${ext} already exist`);

@@ -50,7 +50,8 @@ export const huntAll = async (flags: HuntFlags, io: Streams): Promise<number> =>
       hunts.push({ ...h, ...(file === undefined ? {} : { file }) });
       const shrunk = h.caught ? `${String(h.shrunkLength).padStart(6)} (${h.originalLength})` : '     -';
       const secs = flags.timing ? `${h.secondsToCatch.toFixed(1).padStart(8)} s ${h.secondsShrinking.toFixed(1).padStart(8)} s` : '';
-      o.line(`  ${m.name.padEnd(38)} ${m.checker.padEnd(10)} ${(h.caught ? 'yes' : 'NO').padEnd(6)} ${String(h.runs).padStart(5)} ${secs}  ${shrunk}`);
+      const said = { caught: 'yes', survived: 'NO', unreplayable: 'NO (found, but its trace does not replay)', interrupted: 'interrupted' }[h.verdict];
+      o.line(`  ${m.name.padEnd(38)} ${m.checker.padEnd(10)} ${said.padEnd(6)} ${String(h.runs).padStart(5)} ${secs}  ${shrunk}`);
     }
   } finally {
     p.stop();
@@ -58,17 +59,19 @@ export const huntAll = async (flags: HuntFlags, io: Streams): Promise<number> =>
   }
   const caught = hunts.filter((h) => h.caught).length;
   const interrupted = stop.received();
-  o.line(`${caught} of ${hunts.length} mutants caught${hunts.some((h) => h.file !== undefined) ? `; counterexamples written to ${flags.out}` : ''}`);
-  if (interrupted !== undefined) o.line(`INTERRUPTED by ${interrupted} after ${hunts.length} of ${chosen.length} mutants; seed ${flags.seed}`);
+  const decided = hunts.filter((h) => h.verdict !== 'interrupted');
+  o.line(`${caught} of ${decided.length} mutants caught${hunts.some((h) => h.file !== undefined) ? `; counterexamples written to ${flags.out}` : ''}`);
+  if (interrupted !== undefined) o.line(`INTERRUPTED by ${interrupted} after ${decided.length} of ${chosen.length} mutants; seed ${flags.seed}`);
   if (flags.json === true)
     o.json({
       caught,
-      total: hunts.length,
+      total: decided.length,
       ...(interrupted === undefined ? {} : { interrupted }),
       mutants: hunts.map((h) => ({
         name: h.mutant.name,
         checker: h.mutant.checker,
         caught: h.caught,
+        verdict: h.verdict,
         runs: h.runs,
         secondsToCatch: flags.timing ? Number(h.secondsToCatch.toFixed(2)) : null,
         secondsShrinking: flags.timing ? Number(h.secondsShrinking.toFixed(2)) : null,
@@ -80,5 +83,5 @@ export const huntAll = async (flags: HuntFlags, io: Streams): Promise<number> =>
       })),
     });
   if (interrupted !== undefined) return EXIT[interrupted];
-  return caught === hunts.length ? EXIT.ok : EXIT.failed;
+  return caught === decided.length ? EXIT.ok : EXIT.failed;
 };

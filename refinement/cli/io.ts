@@ -19,6 +19,8 @@ export const EXIT = {
   /** Interrupted: 128 + the signal number. */
   SIGINT: 130,
   SIGTERM: 143,
+  /** Standard output closed under a command still running. */
+  SIGPIPE: 141,
 } as const;
 
 /** Bad usage or input: reported as one line, exit 2. */
@@ -70,12 +72,14 @@ export const output = (io: Streams, json: boolean): Output => ({
 
 /**
  * A closed pipe on stdout (`sel4-spec mutants | head`) ends the command
- * quietly; any other write error there (a full disk) is one line and exit 2;
- * errors on stderr are ignored, as there is nowhere left to report them.
+ * quietly: with its own exit code if it had finished, else 141 (128 + SIGPIPE,
+ * what a killed writer reports), never 0 for work cut short. Any other write
+ * error there (a full disk) is one line and exit 2; errors on stderr are
+ * ignored, as there is nowhere left to report them.
  */
-export const watchStandardStreams = (): void => {
+export const watchStandardStreams = (finished: () => boolean): void => {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    if (e.code === 'EPIPE') process.exit(finished() ? (process.exitCode ?? EXIT.ok) : EXIT.SIGPIPE);
     errorLine(processStreams, `cannot write to standard output: ${e.code ?? e.message}`);
     process.exit(EXIT.usage);
   });

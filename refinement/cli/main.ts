@@ -55,7 +55,7 @@ const SEED = integer('--seed', -0x80000000, 0x7fffffff);
 const traceSizeOptions = (c: Command, runsHelp: string): Command =>
   c
     .option('--runs <n>', runsHelp, integer('--runs', 1, 10_000_000), 100)
-    .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 100_000), 200)
+    .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 20_000), 200)
     .option('--out <dir>', 'where counterexample traces are written (never overwriting one)', '.counterexamples')
     .option('--no-timing', 'leave wall-clock figures out, so the output is the same byte for byte')
     .option('--no-progress', 'no progress on stderr (a bar on a terminal, a line every few seconds otherwise)')
@@ -147,9 +147,11 @@ export const run = async (argv: readonly string[], io: Streams): Promise<number>
 };
 
 export const main = async (argv: readonly string[]): Promise<void> => {
-  watchStandardStreams();
+  let finished = false;
+  watchStandardStreams(() => finished);
   const fatal = (e: unknown) => process.exit(internalError(processStreams, e));
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
   process.exitCode = await run(argv, processStreams);
+  finished = true;
 };

@@ -35,22 +35,22 @@ export const progress = (stream: NodeJS.WriteStream | undefined, everySeconds = 
     );
   let bar: cliProgress.SingleBar | undefined;
   let phase: 'explore' | 'shrink' | undefined;
-  const switchTo = (p: 'explore' | 'shrink', format: string, total: number, payload: object) => {
+  const switchTo = (p: 'explore' | 'shrink', format: string, total: number, start: number, payload: object) => {
     if (phase === p && bar !== undefined) return;
     bar?.stop();
     bar = make(format);
     phase = p;
-    bar.start(total, 0, payload);
+    bar.start(total, start, payload);
   };
   return {
     explore: (done, total, events, label = '') => {
       const payload = { events, label: label === '' ? '' : `${label}: ` };
-      switchTo('explore', 'progress: {label}run {value} of {total} [{bar}] {events} events, {duration}s', total, payload);
+      switchTo('explore', 'progress: {label}run {value} of {total} [{bar}] {events} events, {duration}s', total, done, payload);
       bar?.update(done, payload);
     },
     shrink: (kind, run, from, length, tries, label = '') => {
       const payload = { kind, run, from, length, tries, label: label === '' ? '' : `${label}: ` };
-      switchTo('shrink', 'progress: {label}shrinking the {kind} found in run {run}: {length} events (from {from}), {tries} candidates tried, {duration}s', 1, payload);
+      switchTo('shrink', 'progress: {label}shrinking the {kind} found in run {run}: {length} events (from {from}), {tries} candidates tried, {duration}s', 1, 0, payload);
       bar?.update(0, payload);
     },
     stop: () => {

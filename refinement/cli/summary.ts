@@ -145,7 +145,7 @@ export const failureJson = (f: Failure) => ({
 });
 
 /** The whole result as one JSON object (`--json`). */
-export const resultJson = (r: CheckResult, opts: SummaryOptions & { file?: string; interrupted?: string }) => {
+export const resultJson = (r: CheckResult, opts: SummaryOptions & { file?: string; trace?: unknown; interrupted?: string }) => {
   const c = r.counterexample;
   const seconds = r.timing.exploreSeconds + r.timing.shrinkSeconds;
   return {
@@ -168,6 +168,8 @@ export const resultJson = (r: CheckResult, opts: SummaryOptions & { file?: strin
       : {
           counterexample: {
             ...(opts.file === undefined ? {} : { file: opts.file }),
+            // The trace itself, when it could not be saved.
+            ...(opts.trace === undefined ? {} : { trace: opts.trace }),
             length: c.events.length,
             shrunkFrom: c.originalLength,
             foundAtRun: c.foundAtRun,

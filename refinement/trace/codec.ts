@@ -25,8 +25,8 @@ import { oneLine } from '../crash';
 
 export const TRACE_VERSION = 1;
 
-/** The most events a trace file may hold (a generated trace has a few thousand). */
-export const MAX_TRACE_EVENTS = 1_000_000;
+/** The most events a trace file may hold (a generated trace has a few hundred, at most --steps plans of a few each). */
+export const MAX_TRACE_EVENTS = 200_000;
 /** The largest trace file read (bytes). */
 export const MAX_TRACE_FILE_BYTES = 64 * 2 ** 20;
 /** Boot schedule entries: seL4's table has NUM_DOMAIN_SCHEDULES, the last always an end marker. */

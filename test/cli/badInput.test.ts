@@ -46,6 +46,7 @@ describe('bad options: one line, exit 2', () => {
     [['check', '--fastpath', 'sometimes'], /--fastpath must be one of off, on, both, got 'sometimes'/],
     [['check', '--progress-every', '0'], /--progress-every must be between 1 and 3600/],
     [['bench', '--rounds', '-3'], /--rounds must be between 1/],
+    [['bench', '--rounds', '1000001'], /--rounds must be between 1 and 1000000/],
     [['mutants', '--hunt', '--only', 'nope'], /unknown mutant 'nope'/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [[huge], /unknown command 'x+/],

@@ -94,12 +94,40 @@ describe('the sel4-spec process', () => {
     expect(lines[0]?.length).toBeLessThanOrEqual(MAX_LINE);
   }, 30_000);
 
-  it('a counterexample that cannot be written whole (a file size limit) is one line, exit 2, and leaves no partial file', () => {
+  it('a counterexample that cannot be saved (a file size limit) is still a counterexample (exit 1): one line says so, no partial file, --json carries the trace', () => {
     const dir = tmp();
-    const r = spawnSync('bash', ['-c', `ulimit -f 1; node ${CLI} check --mutant nbsend-blocks --seed 1 --runs 20 --no-progress --out ${dir} >/dev/null`], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^sel4-spec: cannot write '.*counterexample-seed-1-divergence\.trace\.json': file too large .*\(EFBIG\)$/)]);
+    const r = spawnSync('bash', ['-c', `ulimit -f 1; node ${CLI} check --mutant switch-compares-wrong-way --seed 1 --runs 20 --no-progress --json --out ${dir} 2>/dev/null`], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(1);
+    const j = JSON.parse(r.stdout) as { counterexample: { file?: string; trace: { version: number; events: unknown[] } } };
+    expect(j.counterexample.file).toBeUndefined();
+    expect(j.counterexample.trace).toMatchObject({ version: 1, events: expect.any(Array) });
     expect(readdirSync(dir)).toEqual([]);
+    const human = spawnSync('bash', ['-c', `ulimit -f 1; node ${CLI} check --mutant switch-compares-wrong-way --seed 1 --runs 20 --no-progress --out ${dir} >/dev/null`], { encoding: 'utf8', timeout: 60_000 });
+    expect(human.status).toBe(1);
+    expect(human.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^sel4-spec: cannot write '.*counterexample-seed-1-divergence\.trace\.json': file too large .*\(EFBIG\)$/)]);
+    expect(readdirSync(dir)).toEqual([]);
+  }, 60_000);
+
+  it('stdout closed under a command still running is exit 141 (never 0 for work cut short); after it finished, its own code', () => {
+    const sh = (script: string) => spawnSync('bash', ['-c', `set -o pipefail; ${script}`], { encoding: 'utf8', timeout: 60_000 });
+    const cut = sh(`node ${CLI} mutants --hunt --only bitmap-l1-left-set --only switch-compares-wrong-way --only nbsend-blocks --no-progress --no-timing --out ${tmp()} | head -1`);
+    expect(cut.status).toBe(141);
+    expect(cut.stdout).toMatch(/^sel4-spec mutants --hunt: seed 1/);
+    const whole = sh(`node ${CLI} mutants | head -1`);
+    expect(whole.status).toBe(0);
+  }, 60_000);
+
+  it('an interrupted hunt says which mutant it did not finish, and counts only the ones it did (exit 130)', async () => {
+    const r = await interruptWhen(
+      ['mutants', '--hunt', '--only', 'bitmap-l1-left-set', '--only', 'fastpath-ignores-bound-notification', '--progress-every', '1', '--out', tmp()],
+      (_o, e) => /progress: fastpath-ignores-bound-notification: /.test(e),
+      'SIGINT',
+    );
+    expect(r.code).toBe(130);
+    expect(r.stdout).toMatch(/bitmap-l1-left-set\s+refinement yes/);
+    expect(r.stdout).toMatch(/fastpath-ignores-bound-notification\s+fastpath\s+interrupted/);
+    expect(r.stdout).toMatch(/^1 of 1 mutants caught/m);
+    expect(r.stdout).toMatch(/INTERRUPTED by SIGINT after 1 of 2 mutants; seed 1/);
   }, 60_000);
 
   it('a closed stdout or stderr does not crash the command', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NUM_PRIORITIES, ROOT_TCB_PTR } from '../../spec/api';
 import { bootState } from '../../spec/kernel';
 import { boot } from '../../impl/kernel';
-import { CTE_MDB_W0, Mdb, setField } from '../../impl/model/layout';
+import { CTE_MDB_W0, CTE_MDB_W1, Mdb, setField } from '../../impl/model/layout';
 import { abstract } from '../../refinement/abstract';
 import { deepEqual, diff } from '../../refinement/diff';
 import { rootSlotPtr } from '../helpers/scenario';
@@ -56,5 +56,21 @@ describe('refinement/abstract', () => {
     const a = master + 4 * CTE_MDB_W0;
     k2.mem.store(a, setField(k2.mem.load(a), Mdb.revocable, 0));
     expect(abstract(k2).violations.map((v) => v.message)).toContain(`the master reply cap to 0x${ROOT_TCB_PTR.toString(16)} is not revocable and first-badged`);
+  });
+
+  it('an MDB list that does not end is reported, and the reply-cap check does not walk it', () => {
+    const k = boot();
+    // The root reply master and a reply cap to the root thread point at each other, round and round.
+    const master = slotOf(ROOT_TCB_PTR, TCB_REPLY);
+    const reply = rootSlotPtr(40);
+    setSlotCap(k, reply, replyCapNew(ROOT_TCB_PTR, false, true));
+    const w0 = master + 4 * CTE_MDB_W0;
+    k.mem.store(w0, setField(k.mem.load(w0), Mdb.next, reply));
+    k.mem.store(reply + 4 * CTE_MDB_W0, setField(setField(0, Mdb.next, master), Mdb.revocable, 1));
+    k.mem.store(reply + 4 * CTE_MDB_W1, setField(0, Mdb.prev, master));
+    k.mem.store(master + 4 * CTE_MDB_W1, setField(k.mem.load(master + 4 * CTE_MDB_W1), Mdb.prev, reply));
+    // Before the fix this walked the cycle until memory ran out.
+    const vs = abstract(k).violations.map((v) => v.message);
+    expect(vs.some((m) => /does not terminate|on no list from a head/.test(m))).toBe(true);
   });
 });

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LABEL, invocationEvent, tickEvent } from '../../spec/api';
 import { step as specStep } from '../../spec/kernel';
 import { LockStep, runTrace } from '../../refinement/run';
-import { checkRefinement, runEvents } from '../../properties/refinement';
+import { checkRefinement, runEvents, sameFailure } from '../../properties/refinement';
+import { describeThrown, oneLine } from '../../refinement/crash';
 import { wellFormed } from '../../invariants/wellFormed';
 import { runCli, tmp } from '../helpers/cli';
 
@@ -193,5 +194,37 @@ describe('a throw outside the checked step is an error of the tool, never a pass
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^sel4-spec: internal error: TypeError: the generator broke \(at .*\); this is a bug in sel4-spec/);
     expect(r.stdout).not.toContain('OK');
+  });
+});
+
+describe('what reports itself cannot fail open', () => {
+  it('describing a throw survives a thrown value whose own accessors throw', () => {
+    const nasty = new Error('x');
+    Object.defineProperty(nasty, 'stack', {
+      get() {
+        throw new Error('no stack for you');
+      },
+    });
+    expect(describeThrown(nasty).message).toMatch(/cannot be described/);
+  });
+
+  it('error lines carry no terminal controls (C0, C1, bidirectional overrides) and cut no surrogate pair in two', () => {
+    expect(oneLine('a\u001b[31mb\u009bc\u202ed\u2066e', 100)).toBe('a?[31mb?c?d?e');
+    const cut = oneLine('x'.repeat(8) + '😀😀', 10);
+    expect(cut).toBe('x'.repeat(8) + '…');
+    expect(oneLine('one\ntwo\r\nthree', 100)).toBe('one ⏎ two ⏎ three');
+  });
+
+  it('a check stopped before any failure is not ok', async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const r = await checkRefinement({ seed: 1, runs: 10, steps: 20, signal: stop.signal });
+    expect(r).toMatchObject({ ok: false, interrupted: true, runs: 0 });
+  });
+
+  it('a kernel bug shrinks only into a bug of the same kernel', () => {
+    const f = (message: string) => ({ step: 1, event: undefined, kind: 'kernel-bug' as const, message, differences: [], sides: ['spec', 'impl'] as const, violations: [] });
+    expect(sameFailure(f('impl: a'), f('impl: b'))).toBe(true);
+    expect(sameFailure(f('impl: a'), f('impl (fastpath on): a'))).toBe(false);
   });
 });
