@@ -36,7 +36,7 @@ describe('bad options: one line, exit 2', () => {
     [['check', '--runs', '1e3'], /--runs must be an integer, got '1e3'/],
     [['check', '--runs', ''], /--runs must be an integer, got ''/],
     [['check', '--runs', '99999999999999999999'], /--runs must be an integer/],
-    [['check', '--steps', '100001'], /--steps must be between 1 and 100000/],
+    [['check', '--steps', '20001'], /--steps must be between 1 and 20000/],
     [['check', '--seed', '2147483648'], /--seed must be between -2147483648 and 2147483647/],
     [['check', '--seed', '-2147483649'], /--seed must be between/],
     [['check', '--seed', '1.5'], /--seed must be an integer/],
@@ -86,8 +86,8 @@ describe('malformed trace files: one line naming the field, exit 2', () => {
 
   it.each([
     ['a wrong version', { version: 7 }, /version: expected 1, got 7/],
-    ['no events', { events: undefined }, /events: expected at most 1000000 events, got nothing/],
-    ['events that are not a list', { events: { kind: 'tick' } }, /events: expected at most 1000000 events, got \{"kind":"tick"\}/],
+    ['no events', { events: undefined }, /events: expected at most 200000 events, got nothing/],
+    ['events that are not a list', { events: { kind: 'tick' } }, /events: expected at most 200000 events, got \{"kind":"tick"\}/],
     ['an unknown event kind', { events: [{ kind: 'warp' }] }, /events\[0\]\.kind: expected one of syscall, memory, exception, interrupt, tick, got "warp"/],
     ['an event that is not an object', { events: [tick, 5] }, /events\[1\]: expected an object \(an event\), got 5/],
     ['a float register', { events: [tick, sys({ mrs: [1, 0.5] })] }, /events\[1\]\.mrs\[1\]: expected an integer register word \(-2\^31 \.\. 2\^32-1\), got 0\.5/],
