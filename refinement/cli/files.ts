@@ -93,6 +93,14 @@ export const ensureDirectory = (dir: string, option: string): void => {
       }
     }
   }
+  // A directory that is there but takes no files (read-only, immutable, /proc) says so now, not after the runs.
+  const probe = join(abs, `.sel4-spec-probe-${process.pid}`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
+  } catch (e) {
+    throw new UsageError(`${option} ${quote(dir)}: cannot write files there: ${reason(e)}`);
+  }
 };
 
 /** The same without a temporary file: create each candidate name exclusively; a failed write removes what it began. */

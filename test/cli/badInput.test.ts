@@ -153,6 +153,10 @@ describe('outputs that cannot be written: one line, exit 2, checked before any r
   it('--out below /proc (where a recursive mkdir never returns)', async () => {
     expectRejected(await runCli('check', '--runs', '1', '--out', '/proc/self/no/such/dir', '--no-progress'), /--out '\/proc\/self\/no\/such\/dir': cannot create '\/proc\/self\/no'/);
   });
+  it('--out naming a directory that takes no files (/proc, sysfs)', async () => {
+    expectRejected(await runCli('check', '--runs', '1', '--out', '/proc', '--no-progress'), /--out '\/proc': cannot write files there: /);
+    expectRejected(await runCli('check', '--runs', '1', '--out', '/sys/kernel', '--no-progress'), /--out '\/sys\/kernel': cannot write files there: /);
+  });
   it('--out in a read-only file system', async () => {
     expectRejected(await runCli('mutants', '--hunt', '--only', 'nbsend-blocks', '--out', '/sys/sel4-spec', '--no-progress'), /--out '\/sys\/sel4-spec': cannot create '\/sys\/sel4-spec'/);
   });
