@@ -6,13 +6,14 @@
  * outcome) table says what happened; this says with what.
  */
 import * as E from 'fp-ts/Either';
-import { type Event, MSG_INFO_REGISTER, MSG_MAX_LENGTH, messageInfoFromWord } from '../spec/api';
+import { type Event, MSG_MAX_LENGTH, messageInfoFromWord, rawMessageInfo } from '../spec/api';
 import type { Outcome } from '../spec/kernel';
 import { IPC_TARGETS } from '../spec/kernel/syscall';
 import { lookupCap, lookupTargetSlot } from '../spec/kernel/cspace';
 import { getCap } from '../spec/model/heap';
 import type { KernelState } from '../spec/model/state';
 import type { Cap, PPtr } from '../spec/model/structures';
+import type { Invoked } from './invoked';
 
 /** A dimension: its name, the values it can take (the domain), and how an event's value is read. */
 interface Dimension {
@@ -85,11 +86,13 @@ const unwrapping: Dimension = {
   },
 };
 
+const notificationOf = (c: Context) => (c.cap?._tag === 'NotificationCap' ? c.before.objects.get(c.cap.ptr) : undefined);
+
 const notificationState: Dimension = {
   name: 'state',
   domain: ['idle', 'waiting', 'active'],
   value: (c) => {
-    const n = c.cap?._tag === 'NotificationCap' ? c.before.objects.get(c.cap.ptr) : undefined;
+    const n = notificationOf(c);
     if (n?._tag !== 'Notification') return undefined;
     return n.state._tag === 'IdleNtfn' ? 'idle' : n.state._tag === 'WaitingNtfn' ? 'waiting' : 'active';
   },
@@ -99,7 +102,7 @@ const notificationBound: Dimension = {
   name: 'bound',
   domain: ['no', 'yes'],
   value: (c) => {
-    const n = c.cap?._tag === 'NotificationCap' ? c.before.objects.get(c.cap.ptr) : undefined;
+    const n = notificationOf(c);
     return n?._tag === 'Notification' ? (n.boundTCB === null ? 'no' : 'yes') : undefined;
   },
 };
@@ -130,9 +133,9 @@ const cancelQueue: Dimension = {
       const o = c.before.objects.get(t);
       return o?._tag === 'TCB' && o.state._tag === 'BlockedOnSend' ? o.state.badge : undefined;
     });
+    // Every sender ahead of the first with the badge has another one.
     const first = badges.indexOf(ep.badge);
-    if (first < 0) return 'none with the badge';
-    return badges.slice(0, first).some((b) => b !== ep.badge) ? 'the badge behind another' : 'the badge first';
+    return first < 0 ? 'none with the badge' : first > 0 ? 'the badge behind another' : 'the badge first';
   },
 };
 
@@ -194,18 +197,14 @@ export class ArgumentCoverage {
   /** invocation → dimension → value → count. */
   private readonly counts = new Map<string, Map<string, Map<string, number>>>();
 
-  record(o: Outcome, before: KernelState, event: Event): void {
+  record(o: Outcome, before: KernelState, event: Event, invoked: Invoked): void {
     if (event.kind !== 'syscall') return;
     const invocation = invocationKey(o);
     const dims = DIMENSIONS[invocation];
     if (dims === undefined) return;
-    const t = before.curThread;
-    const word = event.info ?? (before.objects.get(t)?._tag === 'TCB' ? ((before.objects.get(t) as { context: readonly number[] }).context[MSG_INFO_REGISTER] ?? 0) : 0);
-    const raw = messageInfoFromWord(word);
-    const info = { label: raw.label, extraCaps: raw.extraCaps, length: word & 0x7f };
-    const looked = event.cptr === undefined ? undefined : lookupCap(before, t, event.cptr);
-    const cap = looked !== undefined && E.isRight(looked) ? looked.right : undefined;
-    const c: Context = { before, event, outcome: o, info, args: event.mrs ?? [], cap };
+    const raw = messageInfoFromWord(invoked.info);
+    const info = { label: raw.label, extraCaps: raw.extraCaps, length: rawMessageInfo(invoked.info).length };
+    const c: Context = { before, event, outcome: o, info, args: event.mrs ?? [], cap: invoked.cap };
     let byDim = this.counts.get(invocation);
     if (byDim === undefined) {
       byDim = new Map();

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import type { BootConfig, Event } from '../spec/api';
 import type { KernelState } from '../spec/model/state';
 import type { Outcome } from '../spec/kernel';
-import { type Failure, type FastpathMode, LockStep, type LockStepOptions } from '../refinement/run';
+import { type Failure, type FastpathMode, LockStep, type LockStepOptions, type TraceRun, runTrace } from '../refinement/run';
 import { minimiseTrace } from '../refinement/minimise';
 import type { Violation } from '../refinement/abstract';
 import { planSteps } from './arbitraries/resolve';
@@ -170,25 +170,7 @@ export const runPlans = (
 };
 
 /** Run concrete events in lock step with fresh counters, as a replay does (so a crash in them shows again). */
-export const runEvents = (
-  events: readonly Event[],
-  opts: RunOptions,
-): { steps: number; failure: Failure | undefined; outcomes: Outcome[] } => {
-  const tally = new Tally();
-  const ls = new LockStep(lockStepOptions(opts, tally));
-  const outcomes: Outcome[] = [];
-  try {
-    for (const e of events) {
-      const ok = ls.step(e);
-      if (ls.lastOutcome !== undefined) outcomes.push(ls.lastOutcome);
-      if (!ok) break;
-    }
-    return { steps: ls.steps, failure: ls.failure, outcomes };
-  } finally {
-    tally.endRun(ls);
-    ls.dispose();
-  }
-};
+export const runEvents = (events: readonly Event[], opts: RunOptions): TraceRun => runTrace(events, lockStepOptions(opts, new Tally()));
 
 /**
  * Shrinking keeps the kind of failure it started from (and a crash keeps the
@@ -258,9 +240,10 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
     throw new Error(`fast-check reported a failure without a failing trace: ${String(first.errorInstance)}`);
   // Interrupted before any failure: not a pass, since not all runs were made.
   if (!first.failed || found === undefined) return result({ ok: !stopped(), timing: { exploreSeconds, shrinkSeconds: 0 } });
-  const origin = { ...found, shrinkInfo: { foundAtRun: found.run, originalLength: found.events.length } };
+  const origin = found;
+  const foundInfo = { foundAtRun: origin.run, originalLength: origin.events.length };
   const t1 = performance.now();
-  opts.onShrink?.({ ...origin.shrinkInfo, phase: 'shrink', length: found.events.length, tries: 0, events: found.events, failure: found.failure });
+  opts.onShrink?.({ ...foundInfo, phase: 'shrink', length: origin.events.length, tries: 0, events: origin.events, failure: origin.failure });
 
   // Phase 2: let fast-check shrink the plans from that case, within a budget of candidates
   // (past it, or once stopped, every candidate passes, which ends shrinking where it stands).
@@ -276,7 +259,7 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
     const r = tool(() => runPlans(plans, runOpts, new Tally(), smallest.events.length));
     if (r.failure === undefined || !sameFailure(r.failure, origin.failure)) return true;
     smallest = { events: r.events, failure: r.failure };
-    opts.onShrink?.({ ...origin.shrinkInfo, phase: 'shrink', length: smallest.events.length, tries: candidates, events: smallest.events, failure: smallest.failure });
+    opts.onShrink?.({ ...foundInfo, phase: 'shrink', length: smallest.events.length, tries: candidates, events: smallest.events, failure: smallest.failure });
     return false;
   });
   const shrunk = await fc.check(shrink, {
@@ -294,7 +277,7 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
   const minimal = await minimiseTrace(smallest.events, fails, {
     stop: stopped,
     between: breathe,
-    onSmaller: (es, tries) => opts.onShrink?.({ ...origin.shrinkInfo, phase: 'minimise', length: es.length, tries, events: es, failure: smallest.failure }),
+    onSmaller: (es, tries) => opts.onShrink?.({ ...foundInfo, phase: 'minimise', length: es.length, tries, events: es, failure: smallest.failure }),
   });
   const replay = runEvents(minimal, runOpts);
   return result({

@@ -5,9 +5,8 @@
  * handlers, and more. The check reports these so a user can see that deep
  * paths were reached, not just that nothing failed.
  */
-import * as E from 'fp-ts/Either';
-import { CAP_REGISTER, type Event, MSG_INFO_REGISTER, messageInfoFromWord } from '../spec/api';
-import { lookupCap } from '../spec/kernel/cspace';
+import { type Event, MSG_INFO_REGISTER, messageInfoFromWord } from '../spec/api';
+import { type Invoked, registerOf } from './invoked';
 import type { Outcome } from '../spec/kernel';
 import type { KernelState } from '../spec/model/state';
 import type { TCB } from '../spec/model/structures';
@@ -47,10 +46,6 @@ export const STATISTIC_LABELS: Readonly<Record<Statistic, string>> = {
   domainSwitches: 'domain switches',
 };
 
-
-/** A thread's register in a state (`given` when the event just wrote it, as a syscall's info word). */
-const registerOf = (s: KernelState, t: number, reg: number, given?: number): number =>
-  given ?? ((s.objects.get(t) as TCB | undefined)?.context[reg] ?? 0);
 
 export class Statistics {
   readonly counts: Record<Statistic, number> = Object.fromEntries(STATISTICS.map((k) => [k, 0])) as Record<Statistic, number>;
@@ -94,24 +89,17 @@ export class Statistics {
    * that restarted senders: with a sender of another badge ahead in the queue,
    * the cancellation had to pick the matching ones out.
    */
-  private observeMessages(before: KernelState, after: KernelState, event: Event & { kind: 'syscall' }, outcome: Outcome | undefined): void {
-    if (outcome === undefined) return;
+  private observeMessages(before: KernelState, after: KernelState, outcome: Outcome, invoked: Invoked): void {
+    const ep = invoked.cap?._tag === 'EndpointCap' ? invoked.cap : undefined;
     // Only with Grant does the kernel look at a message's extra caps at all.
     const sent = outcome.target === 'Endpoint' && outcome.result === 'delivered' && (outcome.kind === 'Send' || outcome.kind === 'NBSend' || outcome.kind === 'Call');
-    if (sent && messageInfoFromWord(registerOf(before, before.curThread, MSG_INFO_REGISTER, event.info)).extraCaps >= 2) {
-      const cap = lookupCap(before, before.curThread, registerOf(before, before.curThread, CAP_REGISTER, event.cptr));
-      if (E.isRight(cap) && cap.right._tag === 'EndpointCap' && cap.right.canGrant) this.add('multiCapIPC');
-    }
-    if (outcome.target === 'Endpoint' && outcome.result === 'received') {
-      // The sender taken is the head of a send queue the receive emptied a place in.
-      for (const [p, o] of before.objects) {
-        if (o._tag !== 'Endpoint' || o.state._tag !== 'SendEP') continue;
-        const next = after.objects.get(p);
-        const head = o.state.queue[0];
-        if (head === undefined || next === o || next?._tag !== 'Endpoint' || (next.state._tag === 'SendEP' && next.state.queue[0] === head)) continue;
-        const st = (before.objects.get(head) as TCB | undefined)?.state;
-        if (st?._tag === 'BlockedOnSend' && st.canGrant && messageInfoFromWord(registerOf(before, head, MSG_INFO_REGISTER)).extraCaps >= 2) this.add('multiCapIPC');
-      }
+    if (sent && ep?.canGrant === true && messageInfoFromWord(invoked.info).extraCaps >= 2) this.add('multiCapIPC');
+    // A receive that took a queued message took the head of the endpoint's send queue.
+    const e = ep === undefined ? undefined : before.objects.get(ep.ptr);
+    if (outcome.target === 'Endpoint' && outcome.result === 'received' && e?._tag === 'Endpoint' && e.state._tag === 'SendEP') {
+      const head = e.state.queue[0];
+      const st = head === undefined ? undefined : (before.objects.get(head) as TCB | undefined)?.state;
+      if (head !== undefined && st?._tag === 'BlockedOnSend' && st.canGrant && messageInfoFromWord(registerOf(before, head, MSG_INFO_REGISTER)).extraCaps >= 2) this.add('multiCapIPC');
     }
     if (outcome.target === 'CNodeCancelBadgedSends' && outcome.result === 'ok') {
       for (const [p, o] of before.objects) {
@@ -119,17 +107,16 @@ export class Statistics {
         const next = after.objects.get(p);
         if (next === o || next?._tag !== 'Endpoint') continue;
         const kept = new Set(next.state._tag === 'SendEP' ? next.state.queue : []);
-        const queue = o.state.queue;
-        const firstRemoved = queue.findIndex((t) => !kept.has(t));
-        if (firstRemoved < 0) continue;
+        const removed = o.state.queue.map((t) => !kept.has(t));
+        if (!removed.includes(true)) continue;
         this.add('badgeMatchedCancel');
         // A kept sender ahead of a removed one: the cancellation skipped over another badge.
-        if (queue.slice(0, queue.length).some((t, i) => kept.has(t) && queue.slice(i + 1).some((u) => !kept.has(u)))) this.add('badgeMatchedCancelBehindOther');
+        if (removed.some((r, i) => !r && removed.indexOf(true, i + 1) >= 0)) this.add('badgeMatchedCancelBehindOther');
       }
     }
   }
 
-  observe(before: KernelState, after: KernelState, event: Event, outcome: Outcome | undefined): void {
+  observe(before: KernelState, after: KernelState, event: Event, outcome: Outcome | undefined, invoked?: Invoked): void {
     if (after.curThread !== before.curThread) this.add('contextSwitches');
     if (after.curDomain !== before.curDomain) this.add('domainSwitches');
     const deleting = outcome?.target === 'CNodeDelete' || outcome?.target === 'CNodeRevoke';
@@ -142,7 +129,7 @@ export class Statistics {
       if (signalling && o._tag === 'Notification' && o.boundTCB !== null && o.state._tag === 'ActiveNtfn' && prev._tag === 'Notification' && prev.state._tag !== 'ActiveNtfn')
         this.add('signalsToBoundNotifications');
     }
-    if (event.kind === 'syscall') this.observeMessages(before, after, event, outcome);
+    if (invoked !== undefined && outcome !== undefined) this.observeMessages(before, after, outcome, invoked);
     if (event.kind === 'syscall') {
       // A cap landed in a slot that was empty, by IPC rather than a CNode or Untyped invocation.
       const ipcTarget = outcome?.target === 'Endpoint' || outcome?.target === 'Reply' || outcome?.kind === 'Reply' || outcome?.kind === 'ReplyRecv';

@@ -10,6 +10,7 @@ import type { Outcome } from '../spec/kernel';
 import type { KernelState } from '../spec/model/state';
 import type { LockStep, StepObserver } from '../refinement/run';
 import { ArgumentCoverage } from './argumentCoverage';
+import { invokedBy } from './invoked';
 import { Coverage, coverageKey } from './coverage';
 import { FastpathTally, Statistics } from './statistics';
 
@@ -42,9 +43,10 @@ export class Tally {
   readonly arguments = new ArgumentCoverage();
 
   readonly observer: StepObserver = (before: KernelState, after: KernelState, event: Event, outcome: Outcome) => {
+    const invoked = invokedBy(before, event);
     this.coverage.record(outcome);
-    this.arguments.record(outcome, before, event);
-    this.statistics.observe(before, after, event, outcome);
+    if (invoked !== undefined) this.arguments.record(outcome, before, event, invoked);
+    this.statistics.observe(before, after, event, outcome, invoked);
     this.fastpath.observe(outcome);
     this.notModelled.observe(outcome);
   };

@@ -11,9 +11,9 @@ import { dirname, resolve, sep } from 'node:path';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..') + sep;
 
 /** The longest message kept from an exception (the rest is cut with an ellipsis). */
-export const MAX_CRASH_MESSAGE = 300;
+const MAX_CRASH_MESSAGE = 300;
 /** Frames kept from a stack: enough to find the throw and who called it. */
-export const MAX_CRASH_FRAMES = 12;
+const MAX_CRASH_FRAMES = 12;
 
 export interface Thrown {
   /** `TypeError: boom`, on one line, bounded. */

@@ -55,14 +55,15 @@ export interface Failure {
 }
 
 /** How reports name a concrete kernel. */
-const kernelName = (k: Kernel): string => (k.fastpath ? 'impl (fastpath on)' : 'impl');
+const kernelName = (k: Kernel): 'impl' | 'impl (fastpath on)' => (k.fastpath ? 'impl (fastpath on)' : 'impl');
 
 /**
  * The fastpath switch of a lock-step run: the concrete kernel runs with it
  * off, on, or both (a twin kernel with it on steps alongside the one without,
  * and the two must also agree concretely: the three-way check).
  */
-export type FastpathMode = 'off' | 'on' | 'both';
+export const FASTPATH_MODES = ['off', 'on', 'both'] as const;
+export type FastpathMode = (typeof FASTPATH_MODES)[number];
 
 export interface LockStepOptions {
   readonly config?: BootConfig;
@@ -97,8 +98,6 @@ export class LockStep {
   private readonly observe: StepObserver | undefined;
   private readonly strict: boolean;
   private readonly specStep: typeof specStep;
-  /** False when a boot threw (the run failed at step 0). */
-  private readonly booted: boolean;
 
   constructor(opts: LockStepOptions = {}) {
     const config = opts.config ?? defaultBootConfig;
@@ -122,13 +121,13 @@ export class LockStep {
     this.spec = spec as KernelState;
     this.impl = impl as Kernel;
     this.twin = twin;
-    this.booted = impl !== undefined && (mode !== 'both' || twin !== undefined);
     if (this.failure === undefined) this.guard('abstraction', undefined, () => this.compare(undefined));
   }
 
   /** The kernel whose fastpath statistics count, if any runs with it on. */
   get fastKernel(): Kernel | undefined {
-    if (!this.booted) return undefined;
+    // After a failed boot there is no kernel (the run failed at step 0).
+    if (this.impl === undefined) return undefined;
     return this.twin ?? (this.impl.fastpath ? this.impl : undefined);
   }
 
@@ -222,7 +221,7 @@ export class LockStep {
         implStep(k, event);
       } catch (e) {
         if (e instanceof KernelBug) this.fail({ event, kind: 'kernel-bug', message: `${kernelName(k)}: ${e.message}`, differences: [], violations: [] });
-        else this.crash(kernelName(k) === 'impl' ? 'impl' : 'impl (fastpath on)', event, e);
+        else this.crash(kernelName(k), event, e);
         return false;
       } finally {
         k.mem.accessLimit = Infinity;

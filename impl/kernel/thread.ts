@@ -7,7 +7,7 @@
  * seL4: C src/kernel/thread.c, include/kernel/thread.h, src/model/statedata.c;
  * spec twin: spec/kernel/thread.ts.
  */
-import { FAULT_IP, NEXT_IP, NUM_DOMAINS, NUM_PRIORITIES, TIME_SLICE } from '../../spec/api';
+import { type DomainScheduleConfig, FAULT_IP, NEXT_IP, NUM_DOMAINS, NUM_PRIORITIES, TIME_SLICE } from '../../spec/api';
 import { KernelBug, tableAt } from '../model/memory';
 import { Tcb, TS, ThreadStateW } from '../model/layout';
 import { getRegister, isQueued, setRegister, tcbGet, tcbSet, threadStateType, tsSet } from '../model/heap';
@@ -38,18 +38,18 @@ const wordLog2 = (w: number): number => 31 - Math.clz32(w);
 
 export const addToBitmap = (k: Kernel, dom: number, prio: number): void => {
   const l1 = l1IndexOf(prio);
-  k.ksReadyQueuesL1Bitmap.set(dom, ((k.ksReadyQueuesL1Bitmap.get(dom)) | (1 << l1)) >>> 0);
+  k.ksReadyQueuesL1Bitmap.set(dom, (k.ksReadyQueuesL1Bitmap.get(dom) | (1 << l1)) >>> 0);
   const i = l2Word(dom, invertL1(l1));
-  k.ksReadyQueuesL2Bitmap.set(i, ((k.ksReadyQueuesL2Bitmap.get(i)) | (1 << (prio & 31))) >>> 0);
+  k.ksReadyQueuesL2Bitmap.set(i, (k.ksReadyQueuesL2Bitmap.get(i) | (1 << (prio & 31))) >>> 0);
 };
 
 export const removeFromBitmap = (k: Kernel, dom: number, prio: number): void => {
   const l1 = l1IndexOf(prio);
   const i = l2Word(dom, invertL1(l1));
-  const l2 = ((k.ksReadyQueuesL2Bitmap.get(i)) & ~(1 << (prio & 31))) >>> 0;
+  const l2 = (k.ksReadyQueuesL2Bitmap.get(i) & ~(1 << (prio & 31))) >>> 0;
   k.ksReadyQueuesL2Bitmap.set(i, l2);
   if (l2 === 0 && !k.mutants.has('bitmap-l1-left-set'))
-    k.ksReadyQueuesL1Bitmap.set(dom, ((k.ksReadyQueuesL1Bitmap.get(dom)) & ~(1 << l1)) >>> 0);
+    k.ksReadyQueuesL1Bitmap.set(dom, (k.ksReadyQueuesL1Bitmap.get(dom) & ~(1 << l1)) >>> 0);
 };
 
 export const getHighestPrio = (k: Kernel, dom: number): number => {
@@ -59,7 +59,7 @@ export const getHighestPrio = (k: Kernel, dom: number): number => {
 };
 
 export const isHighestPrio = (k: Kernel, dom: number, prio: number): boolean =>
-  (k.ksReadyQueuesL1Bitmap.get(dom)) === 0 || prio >= getHighestPrio(k, dom);
+  k.ksReadyQueuesL1Bitmap.get(dom) === 0 || prio >= getHighestPrio(k, dom);
 
 // ---------------------------------------------------------------- ready queues
 
@@ -178,7 +178,7 @@ export const switchToIdleThread = (k: Kernel): void => {
 };
 
 /** A (domain 0, 0 ticks) entry ends the domain schedule (C's dschedule end check). */
-export const isEndMarker = (e: { readonly domain: number; readonly length: bigint }): boolean => e.domain === 0 && e.length === 0n;
+export const isEndMarker = (e: DomainScheduleConfig): boolean => e.domain === 0 && e.length === 0n;
 
 export const nextDomain = (k: Kernel): void => {
   let idx = k.ksDomScheduleIdx + 1;
@@ -193,7 +193,7 @@ export const nextDomain = (k: Kernel): void => {
 
 export const chooseThread = (k: Kernel): void => {
   const dom = NUM_DOMAINS > 1 ? k.ksCurDomain : 0;
-  if ((k.ksReadyQueuesL1Bitmap.get(dom)) !== 0) {
+  if (k.ksReadyQueuesL1Bitmap.get(dom) !== 0) {
     const prio = getHighestPrio(k, dom);
     const t = k.ksReadyQueueHead.get(queueIndex(dom, prio));
     if (t === 0) throw new KernelBug('chooseThread: bitmap names an empty queue');

@@ -170,23 +170,29 @@ export class KernelArray {
     return this.raw.length;
   }
 
-  private check(i: number): void {
-    if (i >>> 0 !== i || i >= this.raw.length) throw new KernelBug(`${this.name}[${i}]: index outside 0..${this.raw.length - 1}`);
-  }
-
   get(i: number): number {
-    this.check(i);
+    checkIndex(this.raw.length, i, this.name);
     return this.raw[i] as number;
   }
 
   set(i: number, v: number): void {
-    this.check(i);
+    checkIndex(this.raw.length, i, this.name);
     this.raw[i] = v;
   }
 }
 
-/** `xs[i]` of a constant table the kernel indexes (register orders...): a KernelBug outside it. */
+const checkIndex = (length: number, i: number, name: string): void => {
+  if (i >>> 0 !== i || i >= length) throw new KernelBug(`${name}[${i}]: index outside 0..${length - 1}`);
+};
+
+/** `xs[i]` of a table the kernel indexes (register orders, the domain schedule...): a KernelBug outside it. */
 export const tableAt = <A>(xs: readonly A[], i: number, name: string): A => {
-  if (i >>> 0 !== i || i >= xs.length) throw new KernelBug(`${name}[${i}]: index outside 0..${xs.length - 1}`);
+  checkIndex(xs.length, i, name);
   return xs[i] as A;
+};
+
+/** `xs[i] = v` in a table the kernel writes: a KernelBug outside it (a JavaScript array would grow instead). */
+export const tableSet = <A>(xs: A[], i: number, v: A, name: string): void => {
+  checkIndex(xs.length, i, name);
+  xs[i] = v;
 };

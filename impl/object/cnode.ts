@@ -208,13 +208,13 @@ const hasCancelSendRights = (c: CapT): boolean =>
   capGet(c, Cap.Endpoint.canGrant) === 1 &&
   capGet(c, Cap.Endpoint.canGrantReply) === 1;
 
+/** The rights word of a Copy or Mint, as the kernel reads it. */
+const rightsArg = (k: Kernel, w: number) => (k.mutants.has('rights-word-misread') ? rightsFromWord(((w & ~3) | ((w & 1) << 1) | ((w >>> 1) & 1)) >>> 0) : rightsFromWord(w));
+
 /**
  * `decodeCNodeInvocation`, performing the invocation once every check has
  * passed (as the C kernel does, after setting the caller to Restart).
  */
-/** The rights word of a Copy or Mint, as the kernel reads it. */
-const rightsArg = (k: Kernel, w: number) => (k.mutants.has('rights-word-misread') ? rightsFromWord(((w & ~3) | ((w & 1) << 1) | ((w >>> 1) & 1)) >>> 0) : rightsFromWord(w));
-
 export const decodeCNodeInvocation = (
   k: Kernel,
   labelWord: number,

@@ -9,7 +9,7 @@ import {
   NUM_DOMAINS,
   LABEL,
 } from '../../spec/api';
-import { tableAt } from '../model/memory';
+import { tableAt, tableSet } from '../model/memory';
 import { Cap, CapTag, TS, capGet, capType } from '../model/layout';
 import { getSlotCap } from '../model/heap';
 import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
@@ -42,8 +42,7 @@ export const decodeDomainInvocation = (k: Kernel, label: number, length: number,
       if (duration === 0n && domain !== 0) return syscallError(k, { _tag: 'InvalidArgument', argument: 1 });
       if (index === k.ksDomScheduleStart && duration === 0n) return syscallError(k, { _tag: 'InvalidArgument', argument: 2 });
       setThreadState(k, k.ksCurThread, TS.Restart);
-      tableAt(k.ksDomSchedule, index, 'ksDomSchedule');
-      k.ksDomSchedule[index] = { domain, length: duration };
+      tableSet(k.ksDomSchedule, index, { domain, length: duration }, 'ksDomSchedule');
       return EXCEPTION_NONE;
     }
     case LABEL.DomainScheduleSetStart: {

@@ -9,7 +9,7 @@ import { ALL_RIGHTS, LABEL, type SyscallEvent, SysCall, SysNBSend, SysSend, mess
 import type { KernelState } from '../../spec/model/state';
 import type { Cap } from '../../spec/model/structures';
 import type { Event } from '../../spec/api';
-import { type Step, at, call, choose, cnodeCaps, pick, untypeds } from './common';
+import { type Step, at, call, choose, cnodeCaps, hasQueuedSenderWithBadge, pick, untypeds } from './common';
 import type { Focus } from './focus';
 import { type Target, type View, viewOf } from './view';
 
@@ -169,16 +169,8 @@ export const onOccupied = (v: View, f: Focus, label: number, n: readonly number[
  */
 export const cancelBadgedSends = (s: KernelState, v: View, f: Focus, n: readonly number[]): SyscallEvent | undefined => {
   const allRights = (c: Cap) => c._tag === 'EndpointCap' && c.badge !== 0 && c.canSend && c.canReceive && c.canGrant && c.canGrantReply;
-  const queued = (c: Cap) => {
-    if (c._tag !== 'EndpointCap') return false;
-    const e = s.objects.get(c.ptr);
-    return e?._tag === 'Endpoint' && e.state._tag === 'SendEP' && e.state.queue.some((t) => {
-      const o = s.objects.get(t);
-      return o?._tag === 'TCB' && o.state._tag === 'BlockedOnSend' && o.state.badge === c.badge;
-    });
-  };
   const badged = v.full.filter((t) => allRights(t.cap));
-  const matching = badged.filter((t) => queued(t.cap));
+  const matching = badged.filter((t) => hasQueuedSenderWithBadge(s, t.cap));
   const t = at(n, 1) % 4 === 0 ? undefined : pick(matching.length > 0 ? matching : badged, at(n, 0));
   if (t === undefined) return onOccupied(v, f, LABEL.CNodeCancelBadgedSends, n, true);
   f.remember(t.slot);

@@ -32,9 +32,9 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
   const n = plan.n;
   const allowVital = plan.bad < 2;
   const single =
-    (make: (v: View) => SyscallEvent | undefined, layout: ArgLayout = { depths: [1], dest: 0 }, spoilable = true): Step =>
+    (make: (v: View, s: KernelState) => SyscallEvent | undefined, layout: ArgLayout = { depths: [1], dest: 0 }, spoilable = true): Step =>
     (s) => {
-      const e = make(viewOf(s));
+      const e = make(viewOf(s), s);
       if (e === undefined) return undefined;
       return spoilable && plan.bad < BAD_PERCENT ? spoil(e, at(n, 7) + plan.bad, layout) : e;
     };
@@ -55,10 +55,7 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
     case 'revoke':
       return [single((v) => onOccupied(v, f, LABEL.CNodeRevoke, n, allowVital))];
     case 'cancelBadgedSends':
-      return [(s) => {
-        const e = cancelBadgedSends(s, viewOf(s), f, n);
-        return e !== undefined && plan.bad < BAD_PERCENT ? spoil(e, at(n, 7) + plan.bad, { depths: [1], dest: 0 }) : e;
-      }];
+      return [single((v, s) => cancelBadgedSends(s, v, f, n))];
     case 'saveCaller':
       return [single((v) => onEmpty(v, LABEL.CNodeSaveCaller, n))];
     case 'invokeRandom':

@@ -187,12 +187,14 @@ export const abstractCSpace = (k: Kernel, v: Violation[], written: ReadonlySet<n
   const children = new Map<SlotPtr, SlotPtr[]>();
   const original = new Set<SlotPtr>();
   let visited = 0;
+  let unterminated = false;
   for (const head of entries.values()) {
     if (head.prev !== 0) continue;
     const list: Entry[] = [];
     for (let e: Entry | undefined = head; e !== undefined; e = e.next === 0 ? undefined : entries.get(e.next)) {
       if (list.length > entries.size) {
         v.push({ path: `mdb[${hex(head.slot)}]`, message: 'the MDB list does not terminate' });
+        unterminated = true;
         break;
       }
       list.push(e);
@@ -228,7 +230,7 @@ export const abstractCSpace = (k: Kernel, v: Violation[], written: ReadonlySet<n
         });
     });
   }
-  const cyclic = visited !== entries.size || v.some((x) => x.message === 'the MDB list does not terminate');
+  const cyclic = unterminated || visited !== entries.size;
   if (visited !== entries.size) v.push({ path: 'mdb', message: `${entries.size - visited} non-empty slots are on no list from a head (a cycle)` });
   // On a list that does not end the tree is not one: reply_mdb has nothing sound to walk.
   if (!cyclic) replyMdb(entries, parent, children, v);

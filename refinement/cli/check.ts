@@ -10,7 +10,7 @@ import { ensureDirectory } from './files';
 import { EXIT, type Streams, UsageError, errorLine, output } from './io';
 import { onInterrupt } from './interrupt';
 import { progress } from './progress';
-import { agreeLine, counterexampleDocument, counterexampleHeadline, printRun, printSummary, resultJson, saveCounterexample } from './summary';
+import { agreeLine, counterexampleHeadline, counterexampleTrace, printRun, printSummary, resultJson, saveCounterexample } from './summary';
 
 export interface CheckFlags {
   seed?: number;
@@ -29,7 +29,7 @@ export interface CheckFlags {
   swarm: boolean;
 }
 
-export const randomSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) & 0x7fffffff;
+const randomSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) & 0x7fffffff;
 
 export const check = async (flags: CheckFlags, io: Streams): Promise<number> => {
   const o = output(io, flags.json === true);
@@ -66,7 +66,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   const summary = { fastpath: flags.fastpath, coverage: flags.coverage === true, timing: flags.timing };
   printSummary(o, result, summary);
   let file: string | undefined;
-  let unsaved: string | undefined;
+  let unsaved: unknown;
   const c = result.counterexample;
   if (c !== undefined) {
     o.line(counterexampleHeadline(c, result, flags.timing));
@@ -78,7 +78,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
     } catch (e) {
       // The counterexample stands; only its file is lost: say so, and keep the trace in --json.
       if (!(e instanceof UsageError)) throw e;
-      unsaved = counterexampleDocument(c, result, origin);
+      unsaved = counterexampleTrace(c, result, origin);
       errorLine(io, e.message);
     }
     if (!c.reproduces)
@@ -89,7 +89,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   if (interrupted !== undefined)
     o.line(`INTERRUPTED by ${interrupted} after ${result.runs} of ${flags.runs} runs (${result.events} events); seed ${seed}: run again with --seed ${seed}`);
   if (flags.json === true)
-    o.json(resultJson(result, { ...summary, ...(file === undefined ? {} : { file }), ...(unsaved === undefined ? {} : { trace: JSON.parse(unsaved) as unknown }), ...(interrupted === undefined ? {} : { interrupted }) }));
+    o.json(resultJson(result, { ...summary, ...(file === undefined ? {} : { file }), ...(unsaved === undefined ? {} : { trace: unsaved }), ...(interrupted === undefined ? {} : { interrupted }) }));
   if (interrupted !== undefined) return EXIT[interrupted];
   if (c !== undefined && !c.reproduces) return EXIT.internal;
   return result.ok ? EXIT.ok : EXIT.failed;

@@ -103,39 +103,47 @@ export const ensureDirectory = (dir: string, option: string): void => {
   }
 };
 
-/** The same without a temporary file: create each candidate name exclusively; a failed write removes what it began. */
-const writeExclusive = (dir: string, base: string, ext: string, text: string): string => {
-  for (let n = 1; n < 10_000; n++) {
-    const file = join(dir, `${base}${n === 1 ? '' : `-${n}`}.${ext}`);
-    let fd: number;
+/** The names a new file may take, in order: `<base>.<ext>`, `<base>-2.<ext>`, `-3`... */
+const MAX_NUMBERED = 10_000;
+const candidateName = (dir: string, base: string, ext: string, n: number): string => join(dir, `${base}${n === 1 ? '' : `-${n}`}.${ext}`);
+
+/** Create the first free candidate name with `claim` (which throws EEXIST when the name is taken). */
+const firstFree = (dir: string, base: string, ext: string, claim: (file: string) => void): string => {
+  for (let n = 1; n <= MAX_NUMBERED; n++) {
+    const file = candidateName(dir, base, ext, n);
     try {
-      fd = openSync(file, 'wx');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw e;
-    }
-    try {
-      const data = Buffer.from(text, 'utf8');
-      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+      claim(file);
       return file;
     } catch (e) {
-      unlinkSync(file);
-      throw e;
-    } finally {
-      closeSync(fd);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
   }
-  throw new UsageError(`cannot write in ${quote(dir)}: 10000 files named ${base}-N.${ext} already exist`);
+  throw new UsageError(`cannot write in ${quote(dir)}: ${MAX_NUMBERED} files named ${base}-N.${ext} already exist`);
 };
+
+/** Write all of `data` to an open file and close it. */
+const writeAllAndClose = (fd: number, data: Buffer, sync: boolean): void => {
+  try {
+    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+    if (sync) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+};
+
+/** Errors of a file system without hard links: write the final name directly then. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV']);
 
 /**
  * Write `text` to a new file in `dir` named `<base>.<ext>`, or `<base>-2.<ext>`,
  * `-3`... if that exists: a file already there is never overwritten, and a
- * write that fails (a full disk, a size limit) leaves no partial file, since
- * the text is written to a temporary file first and linked into place whole.
- * Returns the path written.
+ * write that fails (a full disk, a size limit) leaves no partial file. The
+ * text goes to a temporary file first, linked into place whole; where the file
+ * system has no hard links, the final name is created exclusively and removed
+ * again if the write fails. Returns the path written.
  */
 export const writeNewFile = (dir: string, base: string, ext: string, text: string): string => {
+  const data = Buffer.from(text, 'utf8');
   const tmp = join(dir, `.${base}.${process.pid}.partial`);
   let fd: number;
   try {
@@ -144,30 +152,24 @@ export const writeNewFile = (dir: string, base: string, ext: string, text: strin
     throw new UsageError(`cannot write in ${quote(dir)}: ${reason(e)}`);
   }
   try {
+    writeAllAndClose(fd, data, true);
     try {
-      const data = Buffer.from(text, 'utf8');
-      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      return firstFree(dir, base, ext, (file) => linkSync(tmp, file));
+    } catch (e) {
+      if (!NO_HARD_LINKS.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      return firstFree(dir, base, ext, (file) => {
+        const out = openSync(file, 'wx');
+        try {
+          writeAllAndClose(out, data, false);
+        } catch (w) {
+          unlinkSync(file);
+          throw w;
+        }
+      });
     }
-    for (let n = 1; n < 10_000; n++) {
-      const file = join(dir, `${base}${n === 1 ? '' : `-${n}`}.${ext}`);
-      try {
-        linkSync(tmp, file);
-        return file;
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') continue;
-        // A file system without hard links: an exclusive create of the final name, removed again if the write fails.
-        if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return writeExclusive(dir, base, ext, text);
-        throw e;
-      }
-    }
-    throw new UsageError(`cannot write in ${quote(dir)}: 10000 files named ${base}-N.${ext} already exist`);
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`cannot write ${quote(join(dir, `${base}.${ext}`))}: ${reason(e)}`);
+    throw new UsageError(`cannot write ${quote(candidateName(dir, base, ext, 1))}: ${reason(e)}`);
   } finally {
     try {
       unlinkSync(tmp);

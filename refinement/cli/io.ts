@@ -61,13 +61,11 @@ export interface Output {
   readonly line: (s: string) => void;
   /** The one JSON object of --json (stdout). */
   readonly json: (value: unknown) => void;
-  readonly streams: Streams;
 }
 
 export const output = (io: Streams, json: boolean): Output => ({
   line: (s) => (json ? io.err : io.out)(s + '\n'),
   json: (value) => io.out(JSON.stringify(value) + '\n'),
-  streams: io,
 });
 
 /**

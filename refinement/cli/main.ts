@@ -3,14 +3,15 @@
  * state-aware traces, `replay` re-runs a trace file, `mutants` lists the
  * deliberately broken kernels (and hunts them), `bench` measures.
  *
- * Exit codes (io.ts): 0 agreement, 1 counterexample, 2 bad usage or input
- * (one line on stderr naming what and where, never a stack trace), 3 an error
- * of the tool itself, 130/143 interrupted by SIGINT/SIGTERM.
+ * Exit codes (`EXIT` in io.ts): 0 agreement, 1 counterexample, 2 bad usage or
+ * input (one line on stderr naming what and where, never a stack trace), 3 an
+ * error of the tool itself, 130/143 interrupted by SIGINT/SIGTERM, 141 stdout
+ * closed under a running command.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { MUTANTS, isMutantName } from '../../impl/mutants';
 import { describeThrown } from '../crash';
-import type { FastpathMode } from '../run';
+import { FASTPATH_MODES, type FastpathMode } from '../run';
 import { bench } from './bench';
 import { type CheckFlags, check } from './check';
 import { type HuntFlags, huntAll } from './hunt';
@@ -31,7 +32,6 @@ const collect = (v: string, acc: string[]): string[] => {
   return [...acc, v];
 };
 
-const FASTPATH_MODES: readonly FastpathMode[] = ['off', 'on', 'both'];
 const fastpathMode = (v: string): FastpathMode => {
   const m = FASTPATH_MODES.find((x) => x === v);
   if (m === undefined) throw new InvalidArgumentError(`--fastpath must be one of ${FASTPATH_MODES.join(', ')}, got ${quote(v)}`);

@@ -6,7 +6,7 @@
 import cliProgress from 'cli-progress';
 
 /** Seconds between progress lines when standard error is not a terminal (default). */
-export const PROGRESS_LINE_SECONDS = 5;
+const PROGRESS_LINE_SECONDS = 5;
 
 export interface Progress {
   /** Runs done of the total, events so far; `label` names what is checked (a mutant in a hunt). */
@@ -36,7 +36,7 @@ export const progress = (stream: NodeJS.WriteStream | undefined, everySeconds = 
   let bar: cliProgress.SingleBar | undefined;
   let phase: 'explore' | 'shrink' | undefined;
   const switchTo = (p: 'explore' | 'shrink', format: string, total: number, start: number, payload: object) => {
-    if (phase === p && bar !== undefined) return;
+    if (phase === p) return;
     bar?.stop();
     bar = make(format);
     phase = p;

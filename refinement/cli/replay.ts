@@ -6,6 +6,7 @@
 import * as E from 'fp-ts/Either';
 import { wellFormed } from '../../invariants/wellFormed';
 import { runEvents } from '../../properties/refinement';
+import { fastpathModeOf } from '../run';
 import { MAX_TRACE_FILE_BYTES, bootConfigOf, parseTrace } from '../trace/codec';
 import { readInputFile } from './files';
 import { EXIT, type Streams, UsageError, output } from './io';
@@ -24,7 +25,7 @@ export const replay = (file: string, flags: ReplayFlags, io: Streams): number =>
   const mutants = flags.mutant.length > 0 ? flags.mutant : (trace.mutants ?? []);
   // The trace runs as it was checked: its boot schedule, fastpath mode, strictness and invariants (on unless it says otherwise).
   const invariants = trace.invariants ?? true;
-  const fastpath = trace.fastpath === true ? 'on' : trace.fastpath === false || trace.fastpath === undefined ? 'off' : trace.fastpath;
+  const fastpath = fastpathModeOf(trace.fastpath);
   const r = runEvents(trace.events, { mutants, config: bootConfigOf(trace), fastpath, strict: trace.strict ?? false, ...(invariants ? { checkSpec: wellFormed } : {}) });
   o.line(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
   printRun(o, trace.events.slice(0, r.steps), r.outcomes, r.failure);

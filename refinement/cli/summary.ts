@@ -14,6 +14,7 @@ import type { ArgumentCoverage } from '../../properties/argumentCoverage';
 import { render } from '../diff';
 import { renderFailure, renderSteps } from '../report';
 import { type Failure, type FastpathMode, outcomeText } from '../run';
+import type * as t from 'io-ts';
 import { TRACE_VERSION, TraceFile } from '../trace/codec';
 import type { Output } from './io';
 import { writeNewFile } from './files';
@@ -24,7 +25,7 @@ export const count = (n: number, word: string): string => `${n} ${word}${n === 1
 const ratio = (x: number): string => `${Math.round(100 * x)}%`;
 const percent = (n: number, of: number): string => ratio(of === 0 ? 0 : n / of);
 
-export const AGREE = 'OK: the spec and the concrete kernel agree after every event.';
+const AGREE = 'OK: the spec and the concrete kernel agree after every event.';
 
 /** The verdict when all agree: it says how many events passed unchecked because the spec does not model them. */
 export const agreeLine = (notModelled: number, runs?: number): string =>
@@ -111,8 +112,8 @@ export interface TraceOrigin {
   readonly strict: boolean;
 }
 
-/** The trace file of a counterexample, as `replay` reads it. */
-export const counterexampleDocument = (c: Counterexample, r: CheckResult, origin: TraceOrigin): string => {
+/** The trace file of a counterexample, as `replay` reads it (encoded: plain JSON). */
+export const counterexampleTrace = (c: Counterexample, r: CheckResult, origin: TraceOrigin): t.OutputOf<typeof TraceFile> => {
   const doc: TraceFile = {
     version: TRACE_VERSION,
     seed: r.seed,
@@ -125,12 +126,12 @@ export const counterexampleDocument = (c: Counterexample, r: CheckResult, origin
     events: [...c.events],
     failure: { step: c.failure.step, kind: c.failure.kind, message: c.failure.message, report: renderFailure(c.failure) },
   };
-  return JSON.stringify(TraceFile.encode(doc), null, 2) + '\n';
+  return TraceFile.encode(doc);
 };
 
 /** Save a counterexample under a name no earlier one has (named by seed and kind, numbered after the first). */
 export const saveCounterexample = (dir: string, prefix: string, c: Counterexample, r: CheckResult, origin: TraceOrigin): string =>
-  writeNewFile(dir, `${prefix}seed-${r.seed}-${c.failure.kind}`, 'trace.json', counterexampleDocument(c, r, origin));
+  writeNewFile(dir, `${prefix}seed-${r.seed}-${c.failure.kind}`, 'trace.json', JSON.stringify(counterexampleTrace(c, r, origin), null, 2) + '\n');
 
 /** A failure as JSON: its kind, step, the two sides' names, the differences rendered as the report shows them. */
 export const failureJson = (f: Failure) => ({

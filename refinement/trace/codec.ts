@@ -13,13 +13,13 @@ import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc
 import {
   type BootConfig,
   DSCHED_MAX_DURATION,
-  EVENT_KINDS,
   Event,
   NUM_DOMAINS,
   NUM_DOMAIN_SCHEDULES,
   defaultBootConfig,
 } from '../../spec/api';
-import { UNKNOWN_FIELD, boundedArray, boundedInt, closedRecord } from '../../spec/api/codecs';
+import { UNKNOWN_FIELD, boundedArray, boundedInt, closedRecord, satisfying } from '../../spec/api/codecs';
+import { FASTPATH_MODES, type FastpathMode } from '../run';
 import { isMutantName } from '../../impl/mutants';
 import { oneLine } from '../crash';
 
@@ -71,29 +71,13 @@ const DomainSchedule = new t.Type<Array<t.TypeOf<typeof DomainEntry>>, Array<t.O
   (a) => a.map((e) => DomainEntry.encode(e)),
 );
 
-const MutantNameCodec = new t.Type<string, string, unknown>(
-  'a mutant name',
-  (u): u is string => typeof u === 'string' && isMutantName(u),
-  (u, c) => (typeof u === 'string' && isMutantName(u) ? t.success(u) : t.failure(u, c, "a mutant name (see 'sel4-spec mutants')")),
-  (a) => a,
-);
+const MutantNameCodec = satisfying("a mutant name (see 'sel4-spec mutants')", (u): u is string => typeof u === 'string' && isMutantName(u));
 
 /** fast-check's path to a case: run indices separated by colons. */
-const ShrinkPath = new t.Type<string, string, unknown>(
-  'a fast-check path',
-  (u): u is string => typeof u === 'string' && /^(\d{1,9}(:\d{1,9})*)?$/.test(u) && u.length <= 10_000,
-  (u, c) => (typeof u === 'string' && /^(\d{1,9}(:\d{1,9})*)?$/.test(u) && u.length <= 10_000 ? t.success(u) : t.failure(u, c, 'a fast-check path such as "47:0:3"')),
-  (a) => a,
-);
+const ShrinkPath = satisfying('a fast-check path such as "47:0:3"', (u): u is string => typeof u === 'string' && u.length <= 10_000 && /^(\d{1,9}(:\d{1,9})*)?$/.test(u));
 
 /** The fastpath mode: 'off', 'on' or 'both' (older files say true or false for on and off). */
-const FASTPATH_MODES = ['off', 'on', 'both'] as const;
-const FastpathField = new t.Type<boolean | (typeof FASTPATH_MODES)[number], boolean | string, unknown>(
-  'a fastpath mode',
-  (u): u is boolean | (typeof FASTPATH_MODES)[number] => typeof u === 'boolean' || FASTPATH_MODES.some((m) => m === u),
-  (u, c) => (typeof u === 'boolean' || FASTPATH_MODES.some((m) => m === u) ? t.success(u as boolean | (typeof FASTPATH_MODES)[number]) : t.failure(u, c, "'off', 'on' or 'both'")),
-  (a) => a,
-);
+const FastpathField = satisfying("'off', 'on' or 'both'", (u): u is boolean | FastpathMode => typeof u === 'boolean' || FASTPATH_MODES.some((m) => m === u));
 
 export const TraceFile = closedRecord(
   'a trace file',
@@ -252,4 +236,3 @@ export const parseTrace = (text: string, where: string): E.Either<InputError, Tr
   return decodeTrace(json, where);
 };
 
-export { EVENT_KINDS };

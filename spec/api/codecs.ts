@@ -8,11 +8,13 @@
  */
 import * as t from 'io-ts';
 
-/** An integer in [min, max]; `what` says what it is in error messages. */
-export const boundedInt = (min: number, max: number, what: string): t.Type<number, number, unknown> => {
-  const is = (u: unknown): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max;
-  return new t.Type<number, number, unknown>(what, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c, what)), (a) => a);
-};
+/** The values `is` accepts, decoded as they are; `what` says what they are in error messages. */
+export const satisfying = <A>(what: string, is: (u: unknown) => u is A): t.Type<A, A, unknown> =>
+  new t.Type<A, A, unknown>(what, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c, what)), (a) => a);
+
+/** An integer in [min, max]. */
+export const boundedInt = (min: number, max: number, what: string): t.Type<number, number, unknown> =>
+  satisfying(what, (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max);
 
 /** An array of at most `max` items. */
 export const boundedArray = <C extends t.Mixed>(item: C, max: number, what: string): t.Type<Array<t.TypeOf<C>>, Array<t.OutputOf<C>>, unknown> => {
@@ -52,28 +54,26 @@ export const closedRecord = <R extends t.Props, O extends t.Props>(
   required: R,
   optional: O,
 ): t.Type<Decoded<R, O>, Encoded<R, O>, unknown> => {
-  const known = [...Object.keys(required), ...Object.keys(optional)];
-  const knownSet = new Set(known);
-  const field = (k: string): t.Mixed | undefined => (Object.prototype.hasOwnProperty.call(required, k) ? required[k] : optional[k]);
+  const fields = new Map<string, { readonly codec: t.Mixed; readonly required: boolean }>([
+    ...Object.entries(required).map(([k, codec]) => [k, { codec, required: true }] as const),
+    ...Object.entries(optional).map(([k, codec]) => [k, { codec, required: false }] as const),
+  ]);
+  const known = [...fields.keys()].join(', ');
   const is = (u: unknown): u is Decoded<R, O> =>
     isRecord(u) &&
-    Object.keys(u).every((k) => knownSet.has(k)) &&
-    Object.keys(required).every((k) => required[k]?.is(u[k]) === true) &&
-    Object.keys(optional).every((k) => u[k] === undefined || optional[k]?.is(u[k]) === true);
+    Object.keys(u).every((k) => fields.has(k)) &&
+    [...fields].every(([k, f]) => (u[k] === undefined && !f.required) || f.codec.is(u[k]));
   return new t.Type<Decoded<R, O>, Encoded<R, O>, unknown>(
     name,
     is,
     (u, c) => {
       if (!isRecord(u)) return t.failure(u, c, `an object (${name})`);
-      for (const k of Object.keys(u))
-        if (!knownSet.has(k)) return t.failure(u[k], t.appendContext(c, k, t.unknown, u[k]), `${UNKNOWN_FIELD} (${name} has: ${known.join(', ')})`);
+      for (const k of Object.keys(u)) if (!fields.has(k)) return t.failure(u[k], t.appendContext(c, k, t.unknown, u[k]), `${UNKNOWN_FIELD} (${name} has: ${known})`);
       const out: Record<string, unknown> = {};
-      for (const k of known) {
-        const codec = field(k);
+      for (const [k, f] of fields) {
         const v = u[k];
-        if (codec === undefined) continue;
-        if (v === undefined && !Object.prototype.hasOwnProperty.call(required, k)) continue;
-        const r = codec.validate(v, t.appendContext(c, k, codec, v));
+        if (v === undefined && !f.required) continue;
+        const r = f.codec.validate(v, t.appendContext(c, k, f.codec, v));
         if (r._tag === 'Left') return r;
         out[k] = r.right;
       }
@@ -81,10 +81,9 @@ export const closedRecord = <R extends t.Props, O extends t.Props>(
     },
     (a) => {
       const out: Record<string, unknown> = {};
-      for (const k of known) {
-        const codec = field(k);
+      for (const [k, f] of fields) {
         const v = (a as Record<string, unknown>)[k];
-        if (codec !== undefined && v !== undefined) out[k] = codec.encode(v);
+        if (v !== undefined) out[k] = f.codec.encode(v);
       }
       return out as Encoded<R, O>;
     },

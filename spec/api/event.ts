@@ -56,8 +56,6 @@ export type TickEvent = t.TypeOf<typeof TickEvent>;
 
 export type Event = SyscallEvent | MemoryEvent | ExceptionEvent | InterruptEvent | TickEvent;
 
-export const EVENT_KINDS = ['syscall', 'memory', 'exception', 'interrupt', 'tick'] as const satisfies ReadonlyArray<Event['kind']>;
-
 /** An event, decoded by its `kind`. */
 export const Event: t.Type<Event, unknown, unknown> = taggedUnion<Event, unknown>('an event', 'kind', {
   syscall: SyscallEvent as t.Type<Event, unknown, unknown>,
