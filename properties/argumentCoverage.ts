@@ -7,13 +7,13 @@
  */
 import * as E from 'fp-ts/Either';
 import { type Event, MSG_MAX_LENGTH, messageInfoFromWord, rawMessageInfo } from '../spec/api';
-import type { Outcome } from '../spec/kernel';
-import { IPC_TARGETS } from '../spec/kernel/syscall';
 import { lookupCap, lookupTargetSlot } from '../spec/kernel/cspace';
 import { getCap } from '../spec/model/heap';
 import type { KernelState } from '../spec/model/state';
 import type { Cap, PPtr } from '../spec/model/structures';
+import { invocationKey } from './coverage';
 import type { Invoked } from './invoked';
+import type { OutcomeLabel } from './outcome';
 
 /** A dimension: its name, the values it can take (the domain), and how an event's value is read. */
 interface Dimension {
@@ -25,7 +25,7 @@ interface Dimension {
 interface Context {
   readonly before: KernelState;
   readonly event: Event & { kind: 'syscall' };
-  readonly outcome: Outcome;
+  readonly outcome: OutcomeLabel;
   /** The raw message info the thread trapped with (its length not yet clamped). */
   readonly info: { readonly label: number; readonly extraCaps: number; readonly length: number };
   readonly args: readonly number[];
@@ -183,9 +183,6 @@ const DIMENSIONS: Readonly<Record<string, readonly Dimension[]>> = {
   'NBRecv(Notification)': [notificationState, notificationBound],
 };
 
-/** The invocation an outcome belongs to, as the coverage table names it without the result. */
-const invocationKey = (o: Outcome): string => (o.target !== undefined && IPC_TARGETS.includes(o.target) ? `${o.kind}(${o.target})` : (o.target ?? o.kind));
-
 export interface ArgumentRow {
   readonly invocation: string;
   readonly dimension: string;
@@ -197,7 +194,7 @@ export class ArgumentCoverage {
   /** invocation → dimension → value → count. */
   private readonly counts = new Map<string, Map<string, Map<string, number>>>();
 
-  record(o: Outcome, before: KernelState, event: Event, invoked: Invoked): void {
+  record(o: OutcomeLabel, before: KernelState, event: Event, invoked: Invoked): void {
     if (event.kind !== 'syscall') return;
     const invocation = invocationKey(o);
     const dims = DIMENSIONS[invocation];

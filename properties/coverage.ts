@@ -4,21 +4,22 @@
  * seL4 documents for each invocation, so the table also shows what was not
  * reached.
  */
-import type { Outcome } from '../spec/kernel';
-import { IPC_TARGETS } from '../spec/kernel/syscall';
+import { type OutcomeLabel, type ResultName, isIPCObject } from './outcome';
 
-/** IPC outcomes depend on the syscall, so their key names it: `Call(Endpoint) → delivered`. */
-export const coverageKey = (o: Outcome): string =>
-  o.target !== undefined && IPC_TARGETS.includes(o.target) ? `${o.kind}(${o.target}) → ${o.result}` : `${o.target ?? o.kind} → ${o.result}`;
+/** The invocation (or event) an outcome belongs to; IPC outcomes depend on the syscall, so its key names it: `Call(Endpoint)`. */
+export const invocationKey = (o: OutcomeLabel): string => (isIPCObject(o.target) ? `${o.kind}(${o.target})` : (o.target ?? o.kind));
 
-const CNODE_MOVE_LIKE = ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'DeleteFirst', 'CapFault'];
+/** The coverage table's key of an outcome: `CNodeCopy → ok`, `Call(Endpoint) → delivered`. */
+export const coverageKey = (o: OutcomeLabel): string => `${invocationKey(o)} → ${o.result}`;
+
+const CNODE_MOVE_LIKE: readonly ResultName[] = ['ok', 'TruncatedMessage', 'FailedLookup', 'RangeError', 'DeleteFirst', 'CapFault'];
 /** Copy, Mint, Mutate and Rotate can make an invalid cap (IllegalOperation); Move moves whatever is there. */
-const CNODE_COPY_LIKE = [...CNODE_MOVE_LIKE, 'IllegalOperation'];
-const SIGNAL = ['woke-waiter', 'woke-bound', 'activated', 'merged'];
-const PRIORITY_SETTER = ['ok', 'TruncatedMessage', 'RangeError', 'InvalidCapability'];
+const CNODE_COPY_LIKE: readonly ResultName[] = [...CNODE_MOVE_LIKE, 'IllegalOperation'];
+const SIGNAL: readonly ResultName[] = ['woke-waiter', 'woke-bound', 'activated', 'merged'];
+const PRIORITY_SETTER: readonly ResultName[] = ['ok', 'TruncatedMessage', 'RangeError', 'InvalidCapability'];
 
 /** The outcomes each invocation, IPC and event can have, in seL4's documentation and sources. */
-const KNOWN: Readonly<Record<string, readonly string[]>> = {
+const KNOWN: Readonly<Record<string, readonly ResultName[]>> = {
   // Untyped and CNode invocations.
   UntypedRetype: ['ok', 'TruncatedMessage', 'InvalidArgument', 'RangeError', 'FailedLookup', 'DeleteFirst', 'NotEnoughMemory', 'CapFault'],
   CNodeCopy: [...CNODE_COPY_LIKE, 'RevokeFirst'],
@@ -92,7 +93,7 @@ export const knownPairs = (): string[] => {
 export class Coverage {
   readonly counts = new Map<string, number>();
 
-  record(o: Outcome): void {
+  record(o: OutcomeLabel): void {
     const key = coverageKey(o);
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }

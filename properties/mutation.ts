@@ -2,9 +2,9 @@
  * Mutation hunting: run the default check against one deliberately broken
  * kernel and report whether it was caught, after how many runs and how long,
  * and how short its counterexample shrank. This is how every checker is shown
- * to bite (test/mutants.test.ts, `sel4-spec mutants --hunt`).
+ * to bite (test/mutants/, `sel4-spec mutants --hunt`).
  */
-import type { Mutant } from '../impl/mutants';
+import type { Mutant } from './mutants';
 import { wellFormed } from '../invariants/wellFormed';
 import { type CheckOptions, type CheckResult, type Counterexample, checkRefinement, runEvents } from './refinement';
 

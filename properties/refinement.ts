@@ -13,7 +13,6 @@ import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import type { BootConfig, Event } from '../spec/api';
 import type { KernelState } from '../spec/model/state';
-import type { Outcome } from '../spec/kernel';
 import { type Failure, type FastpathMode, LockStep, type LockStepOptions, type TraceRun, runTrace } from '../refinement/run';
 import { minimiseTrace } from '../refinement/minimise';
 import type { Violation } from '../refinement/abstract';
@@ -21,6 +20,7 @@ import { planSteps } from './arbitraries/resolve';
 import { type Op, type Plan, tracePlanArbitrary } from './arbitraries/plan';
 import type { ArgumentCoverage } from './argumentCoverage';
 import type { Coverage } from './coverage';
+import type { OutcomeLabel } from './outcome';
 import type { FastpathTally, Statistics } from './statistics';
 import { type NotModelledTally, Tally } from './tally';
 import { World } from './arbitraries/world';
@@ -100,7 +100,7 @@ export interface Counterexample {
   /** Shrinking was cut short (the check was interrupted): the trace fails but may not be minimal. */
   readonly partial: boolean;
   /** What the spec said each step of the shrunk trace did (for the report). */
-  readonly outcomes: readonly Outcome[];
+  readonly outcomes: readonly OutcomeLabel[];
 }
 
 export interface CheckResult {

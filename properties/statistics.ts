@@ -7,10 +7,11 @@
  */
 import { type Event, MSG_INFO_REGISTER, messageInfoFromWord } from '../spec/api';
 import { type Invoked, registerOf } from './invoked';
-import type { Outcome } from '../spec/kernel';
+import type { OutcomeLabel } from './outcome';
 import type { KernelState } from '../spec/model/state';
 import type { TCB } from '../spec/model/structures';
-import { type FallbackReason, type FastpathStats, addFastpathStats, newFastpathStats, reasonsNeverHit } from '../impl/fastpath/stats';
+import type { FallbackReason } from '../impl/fastpath/reasons';
+import { type FastpathStats, addFastpathStats, newFastpathStats, reasonsNeverHit } from './fastpathStats';
 
 export const STATISTICS = [
   'threadsSpawned',
@@ -69,7 +70,7 @@ export class Statistics {
     this.inRun = new Set();
   }
 
-  private observeThread(old: TCB, t: TCB, event: Event, outcome: Outcome | undefined, deleting: boolean, signalling: boolean): void {
+  private observeThread(old: TCB, t: TCB, event: Event, outcome: OutcomeLabel | undefined, deleting: boolean, signalling: boolean): void {
     const a = old.state._tag;
     const b = t.state._tag;
     if (a === 'Inactive' && (b === 'Restart' || b === 'Running') && old.priority === t.priority && event.kind === 'syscall' && outcome?.target === 'TCBResume') this.add('threadsSpawned');
@@ -89,7 +90,7 @@ export class Statistics {
    * that restarted senders: with a sender of another badge ahead in the queue,
    * the cancellation had to pick the matching ones out.
    */
-  private observeMessages(before: KernelState, after: KernelState, outcome: Outcome, invoked: Invoked): void {
+  private observeMessages(before: KernelState, after: KernelState, outcome: OutcomeLabel, invoked: Invoked): void {
     const ep = invoked.cap?._tag === 'EndpointCap' ? invoked.cap : undefined;
     // Only with Grant does the kernel look at a message's extra caps at all.
     const sent = outcome.target === 'Endpoint' && outcome.result === 'delivered' && (outcome.kind === 'Send' || outcome.kind === 'NBSend' || outcome.kind === 'Call');
@@ -116,7 +117,7 @@ export class Statistics {
     }
   }
 
-  observe(before: KernelState, after: KernelState, event: Event, outcome: Outcome | undefined, invoked?: Invoked): void {
+  observe(before: KernelState, after: KernelState, event: Event, outcome: OutcomeLabel | undefined, invoked?: Invoked): void {
     if (after.curThread !== before.curThread) this.add('contextSwitches');
     if (after.curDomain !== before.curDomain) this.add('domainSwitches');
     const deleting = outcome?.target === 'CNodeDelete' || outcome?.target === 'CNodeRevoke';
@@ -157,7 +158,7 @@ export class FastpathTally {
   private ipcsThisRun = 0;
 
   /** Count an event's outcome if it is one of the IPCs the fastpath serves. */
-  observe(o: Outcome | undefined): void {
+  observe(o: OutcomeLabel | undefined): void {
     if (o !== undefined && ((o.kind === 'Call' && o.target === 'Endpoint') || o.kind === 'ReplyRecv')) this.ipcsThisRun++;
   }
 

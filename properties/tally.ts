@@ -12,6 +12,7 @@ import type { LockStep, StepObserver } from '../refinement/run';
 import { ArgumentCoverage } from './argumentCoverage';
 import { invokedBy } from './invoked';
 import { Coverage, coverageKey } from './coverage';
+import { type OutcomeLabel, labelOutcome } from './outcome';
 import { FastpathTally, Statistics } from './statistics';
 
 /** Events whose outcome is NotModelled: how many, in how many runs, and which. */
@@ -21,7 +22,7 @@ export class NotModelledTally {
   readonly byKey = new Map<string, number>();
   private inRun = false;
 
-  observe(o: Outcome): void {
+  observe(o: OutcomeLabel): void {
     if (o.result !== 'NotModelled') return;
     this.events++;
     this.inRun = true;
@@ -44,18 +45,18 @@ export class Tally {
 
   readonly observer: StepObserver = (before: KernelState, after: KernelState, event: Event, outcome: Outcome) => {
     const invoked = invokedBy(before, event);
-    this.coverage.record(outcome);
-    if (invoked !== undefined) this.arguments.record(outcome, before, event, invoked);
-    this.statistics.observe(before, after, event, outcome, invoked);
-    this.fastpath.observe(outcome);
-    this.notModelled.observe(outcome);
+    const named = labelOutcome(before, outcome);
+    this.coverage.record(named);
+    if (invoked !== undefined) this.arguments.record(named, before, event, invoked);
+    this.statistics.observe(before, after, event, named, invoked);
+    this.fastpath.observe(named);
+    this.notModelled.observe(named);
   };
 
   /** Close a run: per-run counts, and the fastpath statistics of its fast kernel. */
   endRun(ls: LockStep): void {
     this.statistics.endRun();
     this.notModelled.endRun();
-    const fast = ls.fastKernel;
-    if (fast !== undefined) this.fastpath.addRun(fast.fastpathStats);
+    if (ls.fastpathStats !== undefined) this.fastpath.addRun(ls.fastpathStats);
   }
 }

@@ -5,12 +5,15 @@
  * representation invariant breaks, or where either kernel hits an internal
  * assertion, ends the run with a report.
  */
+import { patchesOf } from '../properties/mutants';
+import { type FastpathStats, countingFastpath, newFastpathStats } from '../properties/fastpathStats';
 import type { BootConfig, Event } from '../spec/api';
 import { defaultBootConfig } from '../spec/api';
 import { bootState, step as specStep } from '../spec/kernel';
 import type { Outcome } from '../spec/kernel';
 import type { KernelState } from '../spec/model/state';
 import { SpecAssertionFailed } from '../spec/model/assert';
+import { type OutcomeLabel, isNotModelled, labelOutcome, outcomeText } from '../properties/outcome';
 import { boot, step as implStep, type Kernel } from '../impl/kernel';
 import { KernelBug, releaseMemory } from '../impl/model/memory';
 import { abstract, type Violation } from './abstract';
@@ -91,8 +94,11 @@ export class LockStep {
   readonly impl: Kernel;
   /** In 'both' mode, the kernel with the fastpath on. */
   readonly twin: Kernel | undefined;
+  /** What the fastpath did on the kernel that runs it (counted by patches of its entry points), or undefined if none does. */
+  readonly fastpathStats: FastpathStats | undefined;
   steps = 0;
   failure: Failure | undefined;
+  /** What the spec's step said the last event did (unset when the spec threw). */
   lastOutcome: Outcome | undefined;
   private readonly checkSpec: ((s: KernelState) => readonly Violation[]) | undefined;
   private readonly observe: StepObserver | undefined;
@@ -110,10 +116,14 @@ export class LockStep {
     let spec: KernelState | undefined;
     let impl: Kernel | undefined;
     let twin: Kernel | undefined;
+    const stats = newFastpathStats();
+    this.fastpathStats = mode === 'off' ? undefined : stats;
     try {
       spec = bootState(config);
-      impl = boot(config, opts.mutants ?? [], { fastpath: mode === 'on' });
-      twin = mode === 'both' ? boot(config, opts.mutants ?? [], { fastpath: true }) : undefined;
+      const broken = patchesOf(opts.mutants ?? []);
+      const counted = [...broken, ...countingFastpath(stats)];
+      impl = boot(config, mode === 'on' ? counted : broken, { fastpath: mode === 'on' });
+      twin = mode === 'both' ? boot(config, counted, { fastpath: true }) : undefined;
     } catch (e) {
       this.crash('boot', undefined, e);
     }
@@ -124,12 +134,6 @@ export class LockStep {
     if (this.failure === undefined) this.guard('abstraction', undefined, () => this.compare(undefined));
   }
 
-  /** The kernel whose fastpath statistics count, if any runs with it on. */
-  get fastKernel(): Kernel | undefined {
-    // After a failed boot there is no kernel (the run failed at step 0).
-    if (this.impl === undefined) return undefined;
-    return this.twin ?? (this.impl.fastpath ? this.impl : undefined);
-  }
 
   private fail(f: Omit<Failure, 'step' | 'sides'>): void {
     // A fastpath divergence compares two concrete kernels: the slow one, then the fast one.
@@ -169,7 +173,7 @@ export class LockStep {
   private compare(event: Event | undefined): void {
     if (!this.compareWith(this.impl, event)) return;
     // Until the twin's fastpath first succeeds it has run exactly the code the other kernel ran.
-    if (this.twin !== undefined && this.twin.fastpathStats.hits > 0) {
+    if (this.twin !== undefined && (this.fastpathStats?.hits ?? 0) > 0) {
       if (!this.compareWith(this.twin, event)) return;
       const differences = concreteDifferences(this.impl, this.twin);
       if (differences.length > 0) {
@@ -229,8 +233,9 @@ export class LockStep {
     }
     if (!this.guard('abstraction', event, () => this.compare(event))) return false;
     if (!this.guard('invariants', event, () => this.checkInvariants(event))) return false;
-    if (this.strict && outcome.result === 'NotModelled') {
-      this.fail({ event, kind: 'not-modelled', message: `${outcomeText(outcome)}: the spec does not model this event (--strict)`, differences: [], violations: [] });
+    if (this.strict && isNotModelled(outcome)) {
+      const what = outcomeText(labelOutcome(before, outcome));
+      this.fail({ event, kind: 'not-modelled', message: `${what}: the spec does not model this event (--strict)`, differences: [], violations: [] });
       return false;
     }
     const observe = this.observe;
@@ -242,21 +247,20 @@ export class LockStep {
 export interface TraceRun {
   readonly steps: number;
   readonly failure: Failure | undefined;
-  /** What the spec said each step did (for reports). */
-  readonly outcomes: readonly Outcome[];
+  /** What the spec said each step did, as the reports name it. */
+  readonly outcomes: readonly OutcomeLabel[];
 }
 
 /** Run a whole trace in lock step; the result is the first failure, if any. */
 export const runTrace = (events: readonly Event[], opts: LockStepOptions = {}): TraceRun => {
   const ls = new LockStep(opts);
-  const outcomes: Outcome[] = [];
+  const outcomes: OutcomeLabel[] = [];
   for (const e of events) {
+    const before = ls.spec;
     const ok = ls.step(e);
-    if (ls.lastOutcome !== undefined) outcomes.push(ls.lastOutcome);
+    if (ls.lastOutcome !== undefined) outcomes.push(labelOutcome(before, ls.lastOutcome));
     if (!ok) break;
   }
   ls.dispose();
   return { steps: ls.steps, failure: ls.failure, outcomes };
 };
-
-export const outcomeText = (o: Outcome): string => `${o.target === undefined ? '' : `${o.target}: `}${o.result}`;

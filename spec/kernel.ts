@@ -21,11 +21,34 @@ import { storeWord } from './model/heap';
 import type { KernelState } from './model/state';
 import { handleFault } from './kernel/faultHandler';
 import { bufferWord } from './kernel/message';
-import { type Stepped, handleSyscall } from './kernel/syscall';
+import type { Fault } from './api/errors';
+import { type Stepped, type SyscallOutcome, handleSyscall } from './kernel/syscall';
 import { activateThread, getRegister, schedule, setRegister, timerTick } from './kernel/thread';
 import { lookupIPCBuffer } from './kernel/vspace';
 
-export type { Outcome, Stepped } from './kernel/syscall';
+export type {
+  InvocationOutcome,
+  InvocationSyscall,
+  ModelledInvocation,
+  RecvOutcome,
+  RecvSyscall,
+  ReplyOutcome,
+  Stepped,
+  SyscallOutcome,
+} from './kernel/syscall';
+
+/** What one kernel entry did. */
+export type Outcome =
+  /** A syscall, by the handler it reached. */
+  | SyscallOutcome
+  /** An undefined instruction in user mode: a UserException fault. */
+  | { readonly _tag: 'UserException'; readonly fault: Fault }
+  /** The timer interrupt: `timerTick`. */
+  | { readonly _tag: 'TimerTick' }
+  /** A syscall or exception event while the idle thread runs, which executes no user code: nothing happens. */
+  | { readonly _tag: 'Idle'; readonly event: 'syscall' | 'exception' }
+  /** An event the spec does not model yet (see DEVIATIONS.md): nothing happens. */
+  | { readonly _tag: 'NotModelled'; readonly event: 'interrupt' | 'memory' };
 
 /**
  * The user-level stores a syscall event describes. Buffer words are written
@@ -39,7 +62,7 @@ export const userSyscallEntry = (s0: KernelState, e: SyscallEvent): KernelState 
   if (e.info !== undefined) s = setRegister(t, MSG_INFO_REGISTER, e.info)(s);
   const buffer = lookupIPCBuffer(s, true, t);
   const storeBuf = (i: number, v: number) => {
-    if (buffer !== undefined) s = storeWord(bufferWord(buffer, i), v >>> 0)(s);
+    if (buffer !== null) s = storeWord(bufferWord(buffer, i), v >>> 0)(s);
   };
   (e.mrs ?? []).forEach((v, i) => {
     const r = MSG_REGISTERS[i];
@@ -63,31 +86,29 @@ const trapAt = (s: KernelState, advance: number): KernelState => {
   return setRegister(t, NEXT_IP, pc + advance)(setRegister(t, FAULT_IP, pc)(s));
 };
 
-const finish = (r: Stepped): Stepped => ({ state: activateThread(schedule(r.state)), outcome: r.outcome });
+const finish = (r: Stepped<Outcome>): Stepped<Outcome> => ({ state: activateThread(schedule(r.state)), outcome: r.outcome });
 
 /** `callKernel`: handle one event and return the next state with what happened. */
-export const step = (s: KernelState, e: Event): Stepped => {
+export const step = (s: KernelState, e: Event): Stepped<Outcome> => {
   const idle = s.curThread === s.idleThread;
   switch (e.kind) {
     case 'syscall':
       // The idle thread executes no user code: it cannot trap.
-      if (idle) return { state: s, outcome: { kind: 'syscall', result: 'idle' } };
+      if (idle) return { state: s, outcome: { _tag: 'Idle', event: e.kind } };
       return finish(handleSyscall(userSyscallEntry(s, e), e.sysno));
     case 'exception': {
-      if (idle) return { state: s, outcome: { kind: 'exception', result: 'idle' } };
+      if (idle) return { state: s, outcome: { _tag: 'Idle', event: e.kind } };
       const s1 = trapAt(s, 4);
-      return finish({
-        state: handleFault(s1.curThread, { _tag: 'UserException', number: 0, code: 0 })(s1),
-        outcome: { kind: 'exception', result: 'UserException' },
-      });
+      const fault: Fault = { _tag: 'UserException', number: 0, code: 0 };
+      return finish({ state: handleFault(s1.curThread, fault)(s1), outcome: { _tag: 'UserException', fault } });
     }
     case 'tick': {
       const s1 = trapAt(s, 0);
-      return finish({ state: timerTick(s1), outcome: { kind: 'tick', result: 'ok' } });
+      return finish({ state: timerTick(s1), outcome: { _tag: 'TimerTick' } });
     }
     case 'interrupt':
     case 'memory':
-      return { state: s, outcome: { kind: e.kind, result: 'NotModelled' } };
+      return { state: s, outcome: { _tag: 'NotModelled', event: e.kind } };
   }
 };
 

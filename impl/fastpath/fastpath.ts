@@ -78,9 +78,10 @@ import { getRegister, getSlotCap, mdbPrev, objGet, setRegister, setSlotCap, slot
 import { replyCapNew } from '../model/capability';
 import { hasFault } from '../model/fault';
 import type { Kernel } from '../model/state';
+import { seam } from '../model/seam';
 import { isHighestPrio } from '../kernel/thread';
 import { findPDForASID } from '../kernel/vspace';
-import type { FallbackReason, FastpathSyscall } from './stats';
+import type { FallbackReason } from './reasons';
 
 /** The result of one attempt: done by the fastpath, or why the slow path must run. */
 export type FastpathResult = 'hit' | FallbackReason;
@@ -116,11 +117,10 @@ const storeThreadStateWord0 = (k: Kernel, t: number, tsType: number, blockingObj
  * the raw word (lengths 121..127 fail too). Adding 3 to the low bits and
  * looking above bit 2 tests "extraCaps = 0 and length ≤ 4" in one go.
  */
-const messageInfoCheck = (k: Kernel, info: number): FallbackReason | undefined => {
-  const width = k.mutants.has('fastpath-accepts-extra-caps') ? MSG_LENGTH_BITS : MSG_LENGTH_BITS + MSG_EXTRA_CAP_BITS;
-  if ((((info & mask(width)) + 3) & ~mask(3)) === 0) return undefined;
+export const messageInfoCheck = seam('fastpathMessageInfoCheck', (_k: Kernel, info: number): FallbackReason | undefined => {
+  if ((((info & mask(MSG_LENGTH_BITS + MSG_EXTRA_CAP_BITS)) + 3) & ~mask(3)) === 0) return undefined;
   return (info & mask(MSG_LENGTH_BITS)) > N_MSG_REGISTERS ? 'message-too-long' : 'extra-caps';
-};
+});
 
 /**
  * `lookup_fp`: the guarded radix walk from the CSpace root, all 32 bits,
@@ -161,6 +161,28 @@ const bitmapDomain = (k: Kernel): number => (NUM_DOMAINS > 1 ? k.ksCurDomain : 0
 /** The thread can be switched to directly only in the current domain (checked when there are domains). */
 const inCurrentDomain = (k: Kernel, t: number): boolean => !(NUM_DOMAINS > 1 && tcbGet(k, t, Tcb.domain) !== k.ksCurDomain);
 
+/**
+ * The Call's receiver is what schedule would pick: it is at least as urgent
+ * as the caller, or nothing ready is more urgent than it (only the idle
+ * thread or lower-priority threads may be ready).
+ */
+export const receiverWouldBeChosen = seam('fastpathReceiverWouldBeChosen', (k: Kernel, cur: number, dest: number): boolean => {
+  const destPrio = tcbGet(k, dest, Tcb.priority);
+  return !(destPrio < tcbGet(k, cur, Tcb.priority) && !isHighestPrio(k, bitmapDomain(k), destPrio));
+});
+
+/** The Call's receiver runs in the current domain. */
+export const receiverInCurrentDomain = seam('fastpathReceiverInCurrentDomain', (k: Kernel, dest: number): boolean => inCurrentDomain(k, dest));
+
+/** ReplyRecv's endpoint cap carries the receive right (the cap's own seam: C tests the bit inline). */
+export const endpointCapCanReceive = seam('fastpathEndpointCanReceive', (_k: Kernel, epCap: CapT): boolean => capGet(epCap, Cap.Endpoint.canReceive) === 1);
+
+/** The thread's bound notification has a signal pending, which a receive would take instead of blocking. */
+export const boundNotificationActive = seam('fastpathBoundNotificationActive', (k: Kernel, t: number): boolean => {
+  const ntfn = tcbGet(k, t, Tcb.boundNotification);
+  return ntfn !== 0 && objGet(k, ntfn, Notification.state) === NTFN_ACTIVE;
+});
+
 // ---------------------------------------------------------------- shared effects
 
 /** `fastpath_copy_mrs`: the first `length` (≤ 4) message registers, register to register. */
@@ -177,15 +199,52 @@ const switchToThreadFp = (k: Kernel, t: number): void => {
 };
 
 /** `fastpath_restore`: the badge and message-info registers the thread returns with. */
-const restoreFp = (k: Kernel, t: number, badge: number, info: number): void => {
+export const restoreFp = seam('fastpathRestore', (k: Kernel, t: number, badge: number, info: number): void => {
   setRegister(k, t, BADGE_REGISTER, badge);
   setRegister(k, t, MSG_INFO_REGISTER, info);
-};
+});
+
+/** Take dest, the head of the endpoint's receive queue, off the queue (an idle endpoint when it was the only one). */
+export const dequeueReceiverFp = seam('fastpathDequeueReceiver', (k: Kernel, ep: number, dest: number): void => {
+  const next = tcbGet(k, dest, Tcb.epNext);
+  storeObjWord(k, ep, Endpoint.queueHead.word, [[Endpoint.queueHead, next]]);
+  if (next !== 0) tcbSet(k, next, Tcb.epPrev, 0);
+  else
+    storeObjWord(k, ep, Endpoint.queueTail.word, [
+      [Endpoint.queueTail, 0],
+      [Endpoint.state, EP_IDLE],
+    ]);
+});
+
+/** The reply cap goes into dest's (empty) caller slot, as the MDB child right after the caller's reply master. */
+export const insertReplyCapFp = seam('fastpathInsertReplyCap', (k: Kernel, caller: number, dest: number, canGrant: boolean): void => {
+  const replySlot = slotPtr(caller, TCB_REPLY);
+  const callerSlot = slotPtr(dest, TCB_CALLER);
+  setSlotCap(k, callerSlot, replyCapNew(caller, false, canGrant));
+  storeMdbWord(k, callerSlot, Mdb.prev.word, [[Mdb.prev, replySlot]]);
+  storeMdbWord(k, replySlot, Mdb.next.word, [
+    [Mdb.next, callerSlot],
+    [Mdb.revocable, 1],
+    [Mdb.firstBadged, 1],
+  ]);
+});
+
+/** Delete the used reply cap in the caller slot: the caller's reply master (its MDB predecessor) loses its only child. */
+export const deleteReplyCapFp = seam('fastpathDeleteReplyCap', (k: Kernel, callerSlot: number): void => {
+  storeMdbWord(k, mdbPrev(k, callerSlot), Mdb.next.word, [
+    [Mdb.next, 0],
+    [Mdb.revocable, 1],
+    [Mdb.firstBadged, 1],
+  ]);
+  setSlotCap(k, callerSlot, nullCapT);
+  storeMdbWord(k, callerSlot, 0, []);
+  storeMdbWord(k, callerSlot, 1, []);
+});
 
 // ---------------------------------------------------------------- Call
 
 /** `fastpath_call(cptr, msgInfo)` for the current thread: 'hit', or the first failing precondition. */
-export const fastpathCall = (k: Kernel, cptr: number, msgInfo: number): FastpathResult => {
+export const fastpathCall = seam('fastpathCall', (k: Kernel, cptr: number, msgInfo: number): FastpathResult => {
   const cur = k.ksCurThread;
 
   const mi = messageInfoCheck(k, msgInfo);
@@ -203,53 +262,21 @@ export const fastpathCall = (k: Kernel, cptr: number, msgInfo: number): Fastpath
   const vtable = getSlotCap(k, slotPtr(dest, TCB_VTABLE));
   if (!isValidVTableRootFp(vtable)) return 'dest-vspace-invalid';
 
-  // Only the idle thread or lower-priority threads may be ready: then schedule would pick dest.
-  const destPrio = tcbGet(k, dest, Tcb.priority);
-  if (
-    !k.mutants.has('fastpath-ignores-dest-priority') &&
-    destPrio < tcbGet(k, cur, Tcb.priority) &&
-    !isHighestPrio(k, bitmapDomain(k), destPrio)
-  )
-    return 'dest-lower-priority';
+  if (!receiverWouldBeChosen(k, cur, dest)) return 'dest-lower-priority';
 
   // A reply cap can be made only with Grant or GrantReply.
   if (capGet(epCap, Cap.Endpoint.canGrant) !== 1 && capGet(epCap, Cap.Endpoint.canGrantReply) !== 1) return 'no-grant-right';
   if (!hwASIDValid(k, vtable)) return 'dest-asid-invalid';
-  if (!k.mutants.has('fastpath-ignores-dest-domain') && !inCurrentDomain(k, dest)) return 'dest-other-domain';
+  if (!receiverInCurrentDomain(k, dest)) return 'dest-other-domain';
 
   // ---- point of no return ----
 
-  // Dequeue dest, the head of the receive queue.
-  const next = tcbGet(k, dest, Tcb.epNext);
-  storeObjWord(k, ep, Endpoint.queueHead.word, [[Endpoint.queueHead, next]]);
-  if (next !== 0) {
-    if (!k.mutants.has('fastpath-dequeue-keeps-prev')) tcbSet(k, next, Tcb.epPrev, 0);
-  } else {
-    storeObjWord(k, ep, Endpoint.queueTail.word, [
-      [Endpoint.queueTail, 0],
-      [Endpoint.state, EP_IDLE],
-    ]);
-  }
-
-  const badge = k.mutants.has('fastpath-badge-dropped') ? 0 : capGet(epCap, Cap.Endpoint.badge);
+  dequeueReceiverFp(k, ep, dest);
+  const badge = capGet(epCap, Cap.Endpoint.badge);
 
   // The caller waits for the reply.
   storeThreadStateWord0(k, cur, TS.BlockedOnReply);
-
-  // The reply cap goes into dest's (empty) caller slot, as the MDB child right after cur's reply master.
-  const replySlot = slotPtr(cur, TCB_REPLY);
-  const callerSlot = slotPtr(dest, TCB_CALLER);
-  const replyCanGrant = k.mutants.has('fastpath-reply-grant-from-ep')
-    ? capGet(epCap, Cap.Endpoint.canGrant) === 1
-    : tsGet(k, dest, ThreadStateW.canGrant) === 1;
-  setSlotCap(k, callerSlot, replyCapNew(cur, false, replyCanGrant));
-  storeMdbWord(k, callerSlot, Mdb.prev.word, [[Mdb.prev, replySlot]]);
-  if (k.mutants.has('fastpath-reply-node-first-badged')) storeMdbWord(k, callerSlot, Mdb.firstBadged.word, [[Mdb.firstBadged, 1]]);
-  storeMdbWord(k, replySlot, Mdb.next.word, [
-    [Mdb.next, callerSlot],
-    [Mdb.revocable, 1],
-    [Mdb.firstBadged, 1],
-  ]);
+  insertReplyCapFp(k, cur, dest, tsGet(k, dest, ThreadStateW.canGrant) === 1);
 
   copyMRsFp(k, msgInfo & mask(MSG_LENGTH_BITS), cur, dest);
 
@@ -258,12 +285,12 @@ export const fastpathCall = (k: Kernel, cptr: number, msgInfo: number): Fastpath
   switchToThreadFp(k, dest);
   restoreFp(k, dest, badge, (msgInfo & ~CAPS_UNWRAPPED_MASK) >>> 0);
   return 'hit';
-};
+});
 
 // ---------------------------------------------------------------- ReplyRecv
 
 /** `fastpath_reply_recv(cptr, msgInfo)` for the current thread: 'hit', or the first failing precondition. */
-export const fastpathReplyRecv = (k: Kernel, cptr: number, msgInfo: number): FastpathResult => {
+export const fastpathReplyRecv = seam('fastpathReplyRecv', (k: Kernel, cptr: number, msgInfo: number): FastpathResult => {
   const cur = k.ksCurThread;
 
   const mi = messageInfoCheck(k, msgInfo);
@@ -272,12 +299,8 @@ export const fastpathReplyRecv = (k: Kernel, cptr: number, msgInfo: number): Fas
 
   const epCap = lookupFp(k, getSlotCap(k, slotPtr(cur, TCB_CTABLE)), cptr);
   if (capType(epCap) !== CapTag.Endpoint) return 'cap-not-endpoint';
-  if (!k.mutants.has('fastpath-ignores-receive-right') && capGet(epCap, Cap.Endpoint.canReceive) !== 1) return 'not-receive-right';
-
-  // A pending signal on the bound notification would be received instead of blocking.
-  const ntfn = tcbGet(k, cur, Tcb.boundNotification);
-  if (!k.mutants.has('fastpath-ignores-bound-notification') && ntfn !== 0 && objGet(k, ntfn, Notification.state) === NTFN_ACTIVE)
-    return 'bound-notification-active';
+  if (!endpointCapCanReceive(k, epCap)) return 'not-receive-right';
+  if (boundNotificationActive(k, cur)) return 'bound-notification-active';
 
   // A queued sender would be received instead of blocking.
   const ep = capGet(epCap, Cap.Endpoint.ptr);
@@ -319,18 +342,7 @@ export const fastpathReplyRecv = (k: Kernel, cptr: number, msgInfo: number): Fas
     [Endpoint.state, EP_RECV],
   ]);
 
-  // Delete the reply cap: the caller's reply master (its MDB predecessor) loses its only child.
-  if (!k.mutants.has('fastpath-reply-cap-kept')) {
-    if (!k.mutants.has('fastpath-master-next-kept'))
-      storeMdbWord(k, mdbPrev(k, callerSlot), Mdb.next.word, [
-        [Mdb.next, 0],
-        [Mdb.revocable, 1],
-        [Mdb.firstBadged, 1],
-      ]);
-    setSlotCap(k, callerSlot, nullCapT);
-    storeMdbWord(k, callerSlot, 0, []);
-    storeMdbWord(k, callerSlot, 1, []);
-  }
+  deleteReplyCapFp(k, callerSlot);
 
   copyMRsFp(k, msgInfo & mask(MSG_LENGTH_BITS), cur, caller);
 
@@ -339,7 +351,7 @@ export const fastpathReplyRecv = (k: Kernel, cptr: number, msgInfo: number): Fas
   // Replies carry no badge.
   restoreFp(k, caller, 0, (msgInfo & ~CAPS_UNWRAPPED_MASK) >>> 0);
   return 'hit';
-};
+});
 
 // ---------------------------------------------------------------- entry
 
@@ -348,25 +360,14 @@ export const isFastpathSyscall = (sysno: number): boolean => (sysno | 0) === Sys
 
 /**
  * Try the fastpath for the syscall the current thread just trapped with
- * (cptr in r0, message info in r1, as the trap handler passes them), and count
- * the attempt. True when the fastpath did the whole syscall; false when the
- * slow path must run (nothing has been changed then).
+ * (cptr in r0, message info in r1, as the trap handler passes them). True
+ * when the fastpath did the whole syscall; false when the slow path must run
+ * (nothing has been changed then).
  */
 export const tryFastpath = (k: Kernel, sysno: number): boolean => {
   if (!isFastpathSyscall(sysno)) return false;
-  const which: FastpathSyscall = (sysno | 0) === SysCall ? 'Call' : 'ReplyRecv';
   const cur = k.ksCurThread;
   const cptr = getRegister(k, cur, CAP_REGISTER);
   const info = getRegister(k, cur, MSG_INFO_REGISTER);
-  const r = which === 'Call' ? fastpathCall(k, cptr, info) : fastpathReplyRecv(k, cptr, info);
-  const s = k.fastpathStats;
-  s.attempts++;
-  s.bySyscall[which].attempts++;
-  if (r === 'hit') {
-    s.hits++;
-    s.bySyscall[which].hits++;
-    return true;
-  }
-  s.fallbacks[r]++;
-  return false;
+  return ((sysno | 0) === SysCall ? fastpathCall(k, cptr, info) : fastpathReplyRecv(k, cptr, info)) === 'hit';
 };

@@ -69,6 +69,7 @@ import {
 } from '../model/capability';
 import { capOfType, CapTag } from '../model/layout';
 import { IRQ_TIMER, Kernel } from '../model/state';
+import type { Patch } from '../model/seam';
 import { cteInsert } from '../object/cnode';
 import { setupReplyMaster } from '../object/tcb';
 import { asidHigh, asidPoolEntry, copyGlobalMappings, makeCoarsePDE, makeSectionPDE, makeSmallPTE, pdSlot, ptSlot } from './vspace';
@@ -87,8 +88,9 @@ export interface BootOptions {
   readonly fastpath?: boolean;
 }
 
-export const boot = (config: BootConfig = defaultBootConfig, mutants: Iterable<string> = [], options: BootOptions = {}): Kernel => {
-  const k = new Kernel(mutants);
+/** Boot the system `config` describes; `patches` change kernel functions from outside (impl/model/seam.ts). */
+export const boot = (config: BootConfig = defaultBootConfig, patches: readonly Patch[] = [], options: BootOptions = {}): Kernel => {
+  const k = new Kernel(patches);
   k.fastpath = options.fastpath ?? false;
 
   // Idle thread.

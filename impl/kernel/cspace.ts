@@ -27,12 +27,19 @@ import {
   type Exception,
   type Kernel,
 } from '../model/state';
+import { seam } from '../model/seam';
 
 export interface ResolveRet {
   readonly status: Exception;
   readonly slot: number;
   readonly bitsRemaining: number;
 }
+
+/** The capptr's next `guardSize` bits, `nBits` from its end, are the CNode cap's guard (C compares them inline). */
+export const guardMatches = seam('guardMatches', (_k: Kernel, nodeCap: CapT, capptr: number, nBits: number): boolean => {
+  const guardBits = capGet(nodeCap, Cap.CNode.guardSize);
+  return (shr(capptr, (nBits - guardBits) & 31) & mask(guardBits)) === capGet(nodeCap, Cap.CNode.guard);
+});
 
 /** `resolveAddressBits`: the guarded radix walk; failures leave k.currentLookupFault. */
 export const resolveAddressBits = (k: Kernel, nodeCap0: CapT, capptr: number, nBits0: number): ResolveRet => {
@@ -46,11 +53,8 @@ export const resolveAddressBits = (k: Kernel, nodeCap0: CapT, capptr: number, nB
     const radixBits = capGet(nodeCap, Cap.CNode.radix);
     const guardBits = capGet(nodeCap, Cap.CNode.guardSize);
     const levelBits = radixBits + guardBits;
-    const capGuard = capGet(nodeCap, Cap.CNode.guard);
-    const guard = shr(capptr, (nBits - guardBits) & 31) & mask(guardBits);
-    const guardOk = k.mutants.has('lookup-ignores-guard') ? guardBits <= nBits : guardBits <= nBits && guard === capGuard;
-    if (!guardOk) {
-      k.currentLookupFault = guardMismatch(nBits, capGuard, guardBits);
+    if (!(guardBits <= nBits && guardMatches(k, nodeCap, capptr, nBits))) {
+      k.currentLookupFault = guardMismatch(nBits, capGet(nodeCap, Cap.CNode.guard), guardBits);
       return { status: EXCEPTION_LOOKUP_FAULT, slot: 0, bitsRemaining: nBits };
     }
     if (levelBits > nBits) {

@@ -12,6 +12,7 @@ import { KernelBug, tableAt } from '../model/memory';
 import { Tcb, TS, ThreadStateW } from '../model/layout';
 import { getRegister, isQueued, setRegister, tcbGet, tcbSet, threadStateType, tsSet } from '../model/heap';
 import { type Kernel, SCHED_CHOOSE_NEW_THREAD, SCHED_RESUME_CURRENT_THREAD } from '../model/state';
+import { seam } from '../model/seam';
 
 // ---------------------------------------------------------------- thread state
 
@@ -43,14 +44,13 @@ export const addToBitmap = (k: Kernel, dom: number, prio: number): void => {
   k.ksReadyQueuesL2Bitmap.set(i, (k.ksReadyQueuesL2Bitmap.get(i) | (1 << (prio & 31))) >>> 0);
 };
 
-export const removeFromBitmap = (k: Kernel, dom: number, prio: number): void => {
+export const removeFromBitmap = seam('removeFromBitmap', (k: Kernel, dom: number, prio: number): void => {
   const l1 = l1IndexOf(prio);
   const i = l2Word(dom, invertL1(l1));
   const l2 = (k.ksReadyQueuesL2Bitmap.get(i) & ~(1 << (prio & 31))) >>> 0;
   k.ksReadyQueuesL2Bitmap.set(i, l2);
-  if (l2 === 0 && !k.mutants.has('bitmap-l1-left-set'))
-    k.ksReadyQueuesL1Bitmap.set(dom, (k.ksReadyQueuesL1Bitmap.get(dom) & ~(1 << l1)) >>> 0);
-};
+  if (l2 === 0) k.ksReadyQueuesL1Bitmap.set(dom, (k.ksReadyQueuesL1Bitmap.get(dom) & ~(1 << l1)) >>> 0);
+});
 
 export const getHighestPrio = (k: Kernel, dom: number): number => {
   const l1 = wordLog2(k.ksReadyQueuesL1Bitmap.get(dom));
@@ -208,6 +208,15 @@ const scheduleChooseNewThread = (k: Kernel): void => {
   chooseThread(k);
 };
 
+/**
+ * A woken thread is only switched to directly if it is at least as urgent as
+ * the current thread (and the current thread is not idle); otherwise it runs
+ * only when nothing better is ready (C: schedule's fastfail).
+ */
+export const outrankedByCurrent = seam('outrankedByCurrent', (k: Kernel, cur: number, targetPrio: number, curPrio: number): boolean =>
+  cur === k.ksIdleThread || targetPrio < curPrio,
+);
+
 export const schedule = (k: Kernel): void => {
   const action = k.ksSchedulerAction;
   if (action === SCHED_RESUME_CURRENT_THREAD) return;
@@ -220,9 +229,7 @@ export const schedule = (k: Kernel): void => {
     const cur = k.ksCurThread;
     const targetPrio = tcbGet(k, candidate, Tcb.priority);
     const curPrio = tcbGet(k, cur, Tcb.priority);
-    // A woken thread of lower priority than the current one only runs if nothing better is ready.
-    const fastfail = cur === k.ksIdleThread || (k.mutants.has('switch-compares-wrong-way') ? targetPrio > curPrio : targetPrio < curPrio);
-    if (fastfail && !isHighestPrio(k, k.ksCurDomain, targetPrio)) {
+    if (outrankedByCurrent(k, cur, targetPrio, curPrio) && !isHighestPrio(k, k.ksCurDomain, targetPrio)) {
       tcbSchedEnqueue(k, candidate);
       k.ksSchedulerAction = SCHED_CHOOSE_NEW_THREAD;
       scheduleChooseNewThread(k);
@@ -251,14 +258,14 @@ export const activateThread = (k: Kernel): void => {
 
 // ---------------------------------------------------------------- time
 
-export const timerTick = (k: Kernel): void => {
+export const timerTick = seam('timerTick', (k: Kernel): void => {
   const cur = k.ksCurThread;
   if (threadStateType(k, cur) === TS.Running) {
     const ts = tcbGet(k, cur, Tcb.timeSlice);
     if (ts > 1) {
       tcbSet(k, cur, Tcb.timeSlice, ts - 1);
     } else {
-      if (!k.mutants.has('timeslice-not-refilled')) tcbSet(k, cur, Tcb.timeSlice, TIME_SLICE);
+      tcbSet(k, cur, Tcb.timeSlice, TIME_SLICE);
       tcbSchedAppend(k, cur);
       rescheduleRequired(k);
     }
@@ -267,7 +274,7 @@ export const timerTick = (k: Kernel): void => {
     k.ksDomainTime -= 1n;
     if (k.ksDomainTime === 0n) rescheduleRequired(k);
   }
-};
+});
 
 export const handleYield = (k: Kernel): void => {
   tcbSchedDequeue(k, k.ksCurThread);

@@ -18,8 +18,7 @@ import {
   type SyscallError,
 } from '../../spec/api';
 import { KernelArray, type PhysicalMemory, acquireMemory } from './memory';
-import { type MutantName, isMutantName } from '../mutants';
-import { type FastpathStats, newFastpathStats } from '../fastpath/stats';
+import { type Patch, type SeamTable, seamTable } from './seam';
 
 /** ksSchedulerAction: 0 and 1 are actions; any other value is the TCB to switch to. */
 export const SCHED_RESUME_CURRENT_THREAD = 0;
@@ -79,17 +78,15 @@ export class Kernel {
 
   /** Try the IPC fastpath (impl/fastpath) for Call and ReplyRecv before the slow path (a boot option, off by default). */
   fastpath = false;
-  /** What the fastpath did: attempts, hits and the reason of every fallback. */
-  readonly fastpathStats: FastpathStats = newFastpathStats();
 
   /** Memory words the user-level part of syscall events touched (counted apart from the kernel's work). */
   userEntryWords = 0;
 
-  /** Bugs switched on by name (see impl/mutants.ts). */
-  readonly mutants: ReadonlySet<MutantName>;
+  /** The patched kernel functions (impl/model/seam.ts), or null: the kernel as written. */
+  readonly seams: SeamTable | null;
 
-  constructor(mutants: Iterable<string> = []) {
-    this.mutants = new Set([...mutants].filter(isMutantName));
+  constructor(patches: readonly Patch[] = []) {
+    this.seams = seamTable(patches);
   }
 }
 

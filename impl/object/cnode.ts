@@ -2,7 +2,11 @@
  * CNodes and the MDB list on packed slots: cteInsert links the new cap right
  * after its source, cteMove and cteSwap relink neighbours, deletion reduces
  * Zombies slot by slot, revoke deletes the run of list entries the slot is an
- * MDB parent of; and the CNode invocations' decode and perform.
+ * MDB parent of; and the CNode invocations: decodeCNodeInvocation does the
+ * checks and calls the invokeCNodeX that performs them.
+ *
+ * Names and argument order are C's (`arg` for C's buffer); the spec twin's are
+ * Haskell's (decode into a CNodeInvocation, one invokeCNode).
  *
  * seL4: C src/object/cnode.c; spec twin: spec/object/cnode.ts.
  */
@@ -30,8 +34,9 @@ import {
   slotPtr,
 } from '../model/heap';
 import { KernelBug } from '../model/memory';
-import { capBadge, isCapRevocable, maskCapRights, updateCapData, zombieCapNew, zombieNumber, zombiePtr, zombieType } from '../model/capability';
+import { isCapRevocable, maskCapRights, updateCapData, zombieCapNew, zombieNumber, zombiePtr, zombieType } from '../model/capability';
 import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
+import { seam } from '../model/seam';
 import {
   deriveCap,
   ensureEmptySlot,
@@ -61,10 +66,10 @@ const setUntypedCapAsFull = (k: Kernel, srcCap: CapT, newCap: CapT, srcSlot: num
 };
 
 /** `cteInsert`: link dest right after src in the MDB list, revocable iff the new cap may parent. */
-export const cteInsert = (k: Kernel, newCap: CapT, srcSlot: number, destSlot: number): void => {
+export const cteInsert = seam('cteInsert', (k: Kernel, newCap: CapT, srcSlot: number, destSlot: number): void => {
   const srcMDB = getMdbNode(k, srcSlot);
   const srcCap = getSlotCap(k, srcSlot);
-  const revocable = k.mutants.has('copy-marked-revocable') || isCapRevocable(newCap, srcCap);
+  const revocable = isCapRevocable(newCap, srcCap);
   setUntypedCapAsFull(k, srcCap, newCap, srcSlot);
   setSlotCap(k, destSlot, newCap);
   // dest's node: src's next, src as prev, its own flags; written once, as C builds it with mdb_node_new.
@@ -73,20 +78,20 @@ export const cteInsert = (k: Kernel, newCap: CapT, srcSlot: number, destSlot: nu
   setMdbNext(k, srcSlot, destSlot);
   const next = mdbNodeNext(srcMDB);
   if (next !== 0) setMdbPrev(k, next, destSlot);
-};
+});
 
 /** `cteMove`: dest takes src's cap (as given) and its MDB node; the neighbours point to dest. */
-export const cteMove = (k: Kernel, newCap: CapT, srcSlot: number, destSlot: number): void => {
+export const cteMove = seam('cteMove', (k: Kernel, newCap: CapT, srcSlot: number, destSlot: number): void => {
   const mdb = getMdbNode(k, srcSlot);
   setSlotCap(k, destSlot, newCap);
   setSlotCap(k, srcSlot, nullCapT);
   setMdbNode(k, destSlot, mdb);
   setMdbNode(k, srcSlot, nullMdbNode);
   const prev = mdbNodePrev(mdb);
-  if (prev !== 0 && !k.mutants.has('move-leaves-stale-mdb-link')) setMdbNext(k, prev, destSlot);
+  if (prev !== 0) setMdbNext(k, prev, destSlot);
   const next = mdbNodeNext(mdb);
   if (next !== 0) setMdbPrev(k, next, destSlot);
-};
+});
 
 /** `cteSwap`: exchange caps and list positions (correct even for neighbouring slots). */
 export const cteSwap = (k: Kernel, cap1: CapT, slot1: number, cap2: CapT, slot2: number): void => {
@@ -179,23 +184,17 @@ export const cteDelete = (k: Kernel, slot: number, exposed: boolean): Exception 
 };
 
 /** `cteRevoke`: delete the entries after the slot for as long as it is their MDB parent. */
-export const cteRevoke = (k: Kernel, slot: number): Exception => {
+export const cteRevoke = seam('cteRevoke', (k: Kernel, slot: number): Exception => {
   let next = mdbNext(k, slot);
   while (next !== 0 && isMDBParentOf(k, slot, next)) {
-    let resume = 0;
-    if (k.mutants.has('revoke-misses-grandchildren')) {
-      // The bug: believing a delete also removes the child's descendants, resume after them.
-      resume = mdbNext(k, next);
-      while (resume !== 0 && isMDBParentOf(k, next, resume)) resume = mdbNext(k, resume);
-    }
     let status = cteDelete(k, next, true);
     if (status !== EXCEPTION_NONE) return status;
     status = preemptionPoint(k);
     if (status !== EXCEPTION_NONE) return status;
-    next = k.mutants.has('revoke-misses-grandchildren') ? (resume !== 0 && isMDBParentOf(k, slot, resume) ? resume : 0) : mdbNext(k, slot);
+    next = mdbNext(k, slot);
   }
   return EXCEPTION_NONE;
-};
+});
 
 // ---------------------------------------------------------------- invocations
 
@@ -208,33 +207,25 @@ const hasCancelSendRights = (c: CapT): boolean =>
   capGet(c, Cap.Endpoint.canGrant) === 1 &&
   capGet(c, Cap.Endpoint.canGrantReply) === 1;
 
-/** The rights word of a Copy or Mint, as the kernel reads it. */
-const rightsArg = (k: Kernel, w: number) => (k.mutants.has('rights-word-misread') ? rightsFromWord(((w & ~3) | ((w & 1) << 1) | ((w >>> 1) & 1)) >>> 0) : rightsFromWord(w));
+/** A Mint's new cap: the source's cap, rights already masked, with the badge (or guard) word applied, unpreserved. */
+export const mintedCap = seam('mintedCap', (_k: Kernel, masked: CapT, capData: number): CapT => updateCapData(false, capData, masked));
 
-/**
- * `decodeCNodeInvocation`, performing the invocation once every check has
- * passed (as the C kernel does, after setting the caller to Restart).
- */
-export const decodeCNodeInvocation = (
-  k: Kernel,
-  labelWord: number,
-  length: number,
-  arg: (i: number) => number,
-  cap: CapT,
-  extraCaps: readonly CapT[],
-): Exception => {
+/** `decodeCNodeInvocation`: every check in seL4's order, then (with the caller in Restart) the invoke. */
+export const decodeCNodeInvocation = seam('decodeCNodeInvocation', (k: Kernel, labelWord: number, length: number, cap: CapT, arg: (i: number) => number): Exception => {
   if (labelWord < LABEL.CNodeRevoke || labelWord > LABEL.CNodeSaveCaller) return syscallError(k, { _tag: 'IllegalOperation' });
   if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
   const label: InvocationLabel = invocationLabelOf(labelWord);
   const lu = lookupTargetSlot(k, cap, arg(0), arg(1));
   if (lu.status !== EXCEPTION_NONE) return lu.status;
   const destSlot = lu.slot;
+  const extraCaps = k.currentExtraCaps;
 
   if (label === 'CNodeCopy' || label === 'CNodeMint' || label === 'CNodeMove' || label === 'CNodeMutate') {
-    const srcRoot = extraCaps[0];
-    if (length < 4 || srcRoot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+    const srcRootSlot = extraCaps[0];
+    if (length < 4 || srcRootSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
     const srcIndex = arg(2);
     const srcDepth = arg(3);
+    const srcRoot = getSlotCap(k, srcRootSlot);
     const status = ensureEmptySlot(k, destSlot);
     if (status !== EXCEPTION_NONE) return status;
     const src = lookupSourceSlot(k, srcRoot, srcIndex, srcDepth);
@@ -247,7 +238,7 @@ export const decodeCNodeInvocation = (
     switch (label) {
       case 'CNodeCopy': {
         if (length < 5) return syscallError(k, { _tag: 'TruncatedMessage' });
-        const d = deriveCap(k, srcSlot, maskCapRights(rightsArg(k, arg(4)), srcCap));
+        const d = deriveCap(k, srcSlot, maskCapRights(rightsFromWord(arg(4)), srcCap));
         if (d.status !== EXCEPTION_NONE) return d.status;
         newCap = d.cap;
         isMove = false;
@@ -255,11 +246,7 @@ export const decodeCNodeInvocation = (
       }
       case 'CNodeMint': {
         if (length < 6) return syscallError(k, { _tag: 'TruncatedMessage' });
-        const masked = maskCapRights(rightsArg(k, arg(4)), srcCap);
-        // The mutant lets an already-badged cap through with its old badge instead of refusing it.
-        const keepsOld = k.mutants.has('mint-keeps-old-badge') && capBadge(masked) !== 0;
-        const updated = keepsOld ? masked : updateCapData(false, arg(5), masked);
-        const d = deriveCap(k, srcSlot, updated);
+        const d = deriveCap(k, srcSlot, mintedCap(k, maskCapRights(rightsFromWord(arg(4)), srcCap), arg(5)));
         if (d.status !== EXCEPTION_NONE) return d.status;
         newCap = d.cap;
         isMove = false;
@@ -276,48 +263,46 @@ export const decodeCNodeInvocation = (
     }
     if (capType(newCap) === CapTag.Null) return syscallError(k, { _tag: 'IllegalOperation' });
     setThreadState(k, k.ksCurThread, TS.Restart);
-    if (isMove) cteMove(k, newCap, srcSlot, destSlot);
-    else cteInsert(k, newCap, srcSlot, destSlot);
-    return EXCEPTION_NONE;
+    if (isMove) return invokeCNodeMove(k, newCap, srcSlot, destSlot);
+    return invokeCNodeInsert(k, newCap, srcSlot, destSlot);
   }
 
   if (label === 'CNodeRevoke') {
     setThreadState(k, k.ksCurThread, TS.Restart);
-    return cteRevoke(k, destSlot);
+    return invokeCNodeRevoke(k, destSlot);
   }
+
   if (label === 'CNodeDelete') {
     setThreadState(k, k.ksCurThread, TS.Restart);
-    return cteDelete(k, destSlot, true);
+    return invokeCNodeDelete(k, destSlot);
   }
+
   if (label === 'CNodeSaveCaller') {
     const status = ensureEmptySlot(k, destSlot);
     if (status !== EXCEPTION_NONE) return status;
     setThreadState(k, k.ksCurThread, TS.Restart);
-    const callerSlot = slotPtr(k.ksCurThread, TCB_CALLER_SLOT);
-    const callerCap = getSlotCap(k, callerSlot);
-    if (capType(callerCap) === CapTag.Reply) cteMove(k, callerCap, callerSlot, destSlot);
-    else if (capType(callerCap) !== CapTag.Null) throw new KernelBug('caller slot holds neither a reply cap nor null');
-    return EXCEPTION_NONE;
+    return invokeCNodeSaveCaller(k, destSlot);
   }
+
   if (label === 'CNodeCancelBadgedSends') {
     const destCap = getSlotCap(k, destSlot);
     if (!hasCancelSendRights(destCap)) return syscallError(k, { _tag: 'IllegalOperation' });
     setThreadState(k, k.ksCurThread, TS.Restart);
-    const badge = capGet(destCap, Cap.Endpoint.badge);
-    if (badge !== 0) cancelBadgedSends(k, capGet(destCap, Cap.Endpoint.ptr), badge);
-    return EXCEPTION_NONE;
+    return invokeCNodeCancelBadgedSends(k, destCap);
   }
 
   // CNodeRotate
-  const pivotRoot = extraCaps[0];
-  const srcRoot = extraCaps[1];
-  if (length < 8 || pivotRoot === undefined || srcRoot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const pivotRootSlot = extraCaps[0];
+  const srcRootSlot = extraCaps[1];
+  if (length < 8 || pivotRootSlot === undefined || srcRootSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
   const pivotNewData = arg(2);
   const pivotIndex = arg(3);
   const pivotDepth = arg(4);
   const srcNewData = arg(5);
   const srcIndex = arg(6);
   const srcDepth = arg(7);
+  const pivotRoot = getSlotCap(k, pivotRootSlot);
+  const srcRoot = getSlotCap(k, srcRootSlot);
   const src = lookupSourceSlot(k, srcRoot, srcIndex, srcDepth);
   if (src.status !== EXCEPTION_NONE) return src.status;
   const pivot = lookupPivotSlot(k, pivotRoot, pivotIndex, pivotDepth);
@@ -333,16 +318,48 @@ export const decodeCNodeInvocation = (
   if (capType(srcCap) === CapTag.Null) return syscallError(k, failedLookup(true, missingCapability(srcDepth)));
   const pivotCap = getSlotCap(k, pivotSlot);
   if (capType(pivotCap) === CapTag.Null) return syscallError(k, failedLookup(false, missingCapability(pivotDepth)));
-  const swapped = k.mutants.has('rotate-swaps-badges');
-  const newSrcCap = updateCapData(true, swapped ? pivotNewData : srcNewData, srcCap);
-  const newPivotCap = updateCapData(true, swapped ? srcNewData : pivotNewData, pivotCap);
+  const newSrcCap = updateCapData(true, srcNewData, srcCap);
+  const newPivotCap = updateCapData(true, pivotNewData, pivotCap);
   if (capType(newSrcCap) === CapTag.Null || capType(newPivotCap) === CapTag.Null) return syscallError(k, { _tag: 'IllegalOperation' });
   setThreadState(k, k.ksCurThread, TS.Restart);
-  if (srcSlot === destSlot) {
-    cteSwap(k, newSrcCap, srcSlot, newPivotCap, pivotSlot);
+  return invokeCNodeRotate(k, newSrcCap, newPivotCap, srcSlot, pivotSlot, destSlot);
+});
+
+export const invokeCNodeRevoke = (k: Kernel, destSlot: number): Exception => cteRevoke(k, destSlot);
+
+export const invokeCNodeDelete = (k: Kernel, destSlot: number): Exception => cteDelete(k, destSlot, true);
+
+export const invokeCNodeCancelBadgedSends = (k: Kernel, cap: CapT): Exception => {
+  const badge = capGet(cap, Cap.Endpoint.badge);
+  if (badge !== 0) cancelBadgedSends(k, capGet(cap, Cap.Endpoint.ptr), badge);
+  return EXCEPTION_NONE;
+};
+
+export const invokeCNodeInsert = (k: Kernel, cap: CapT, srcSlot: number, destSlot: number): Exception => {
+  cteInsert(k, cap, srcSlot, destSlot);
+  return EXCEPTION_NONE;
+};
+
+export const invokeCNodeMove = (k: Kernel, cap: CapT, srcSlot: number, destSlot: number): Exception => {
+  cteMove(k, cap, srcSlot, destSlot);
+  return EXCEPTION_NONE;
+};
+
+/** Rotating onto the source slot itself is a swap with the pivot. */
+export const invokeCNodeRotate = (k: Kernel, cap1: CapT, cap2: CapT, slot1: number, slot2: number, slot3: number): Exception => {
+  if (slot1 === slot3) {
+    cteSwap(k, cap1, slot1, cap2, slot2);
   } else {
-    cteMove(k, newPivotCap, pivotSlot, destSlot);
-    cteMove(k, newSrcCap, srcSlot, pivotSlot);
+    cteMove(k, cap2, slot2, slot3);
+    cteMove(k, cap1, slot1, slot2);
   }
+  return EXCEPTION_NONE;
+};
+
+export const invokeCNodeSaveCaller = (k: Kernel, destSlot: number): Exception => {
+  const srcSlot = slotPtr(k.ksCurThread, TCB_CALLER_SLOT);
+  const cap = getSlotCap(k, srcSlot);
+  if (capType(cap) === CapTag.Reply) cteMove(k, cap, srcSlot, destSlot);
+  else if (capType(cap) !== CapTag.Null) throw new KernelBug('caller slot holds neither a reply cap nor null');
   return EXCEPTION_NONE;
 };

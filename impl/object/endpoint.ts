@@ -31,6 +31,7 @@ import { KernelBug, tableAt } from '../model/memory';
 import { hasFault, loadFault } from '../model/fault';
 import { replyCapNew } from '../model/capability';
 import { EXCEPTION_NONE, type Kernel } from '../model/state';
+import { seam } from '../model/seam';
 import { lookupFailureMRs, messageInfoFromWord, messageInfoNew, msgExtraCaps, msgLabel, msgLength, msgSetCapsUnwrapped, msgSetExtraCaps, msgSetLength, sanitiseRegister, syscallErrorMRs } from '../model/abi';
 import { deriveCap } from '../kernel/cspace';
 import { bufferWordPtr, copyMRs, getReceiveSlots, lookupExtraCaps, setMRs } from '../kernel/message';
@@ -69,7 +70,12 @@ const transferCaps = (k: Kernel, info: number, ep: number, receiver: number, rec
   return msgSetCapsUnwrapped(msgSetExtraCaps(mi, i), unwrapped);
 };
 
-const doNormalTransfer = (
+/** The message info the sender passes: its info register through the kernel's decoder (C: messageInfoFromWord). */
+export const senderMessageInfo = seam('senderMessageInfo', (k: Kernel, sender: number): number =>
+  messageInfoFromWord(getRegister(k, sender, MSG_INFO_REGISTER)),
+);
+
+export const doNormalTransfer = seam('doNormalTransfer', (
   k: Kernel,
   sender: number,
   sendBuffer: number,
@@ -79,8 +85,7 @@ const doNormalTransfer = (
   receiver: number,
   recvBuffer: number,
 ): void => {
-  const raw = getRegister(k, sender, MSG_INFO_REGISTER);
-  const tag = k.mutants.has('message-length-not-clamped') ? raw : messageInfoFromWord(raw);
+  const tag = senderMessageInfo(k, sender);
   if (canGrant) {
     if (lookupExtraCaps(k, sender, sendBuffer, msgExtraCaps(tag)) !== EXCEPTION_NONE) k.currentExtraCaps = [];
   } else {
@@ -89,8 +94,8 @@ const doNormalTransfer = (
   const transferred = copyMRs(k, sender, sendBuffer, receiver, recvBuffer, msgLength(tag));
   const info = transferCaps(k, tag, ep, receiver, recvBuffer);
   setRegister(k, receiver, MSG_INFO_REGISTER, msgSetLength(info, transferred));
-  setRegister(k, receiver, BADGE_REGISTER, k.mutants.has('badge-not-delivered') ? 0 : badge);
-};
+  setRegister(k, receiver, BADGE_REGISTER, badge);
+});
 
 /** `setMRs_fault`: write the sender's fault message into the receiver's MRs; returns the length. */
 const setMRsFault = (k: Kernel, sender: number, receiver: number, recvBuffer: number): { label: number; length: number } => {
@@ -139,11 +144,10 @@ export const doIPCTransfer = (k: Kernel, sender: number, ep: number, badge: numb
 
 // ---------------------------------------------------------------- reply caps
 
-export const setupCallerCap = (k: Kernel, sender: number, receiver: number, canGrant: boolean): void => {
+export const setupCallerCap = seam('setupCallerCap', (k: Kernel, sender: number, receiver: number, canGrant: boolean): void => {
   setThreadState(k, sender, TS.BlockedOnReply);
-  const master = slotPtr(k.mutants.has('reply-cap-under-receiver-master') ? receiver : sender, TCB_REPLY);
-  cteInsert(k, replyCapNew(sender, false, canGrant), master, slotPtr(receiver, TCB_CALLER));
-};
+  cteInsert(k, replyCapNew(sender, false, canGrant), slotPtr(sender, TCB_REPLY), slotPtr(receiver, TCB_CALLER));
+});
 
 export const deleteCallerCap = (k: Kernel, receiver: number): void => cteDeleteOne(k, slotPtr(receiver, TCB_CALLER));
 
@@ -171,11 +175,11 @@ const handleFaultReply = (k: Kernel, receiver: number, sender: number): boolean 
   return msgLabel(mi) === 0;
 };
 
-export const doReplyTransfer = (k: Kernel, sender: number, receiver: number, slot: number, grant: boolean): void => {
+export const doReplyTransfer = seam('doReplyTransfer', (k: Kernel, sender: number, receiver: number, slot: number, grant: boolean): void => {
   if (threadStateType(k, receiver) !== TS.BlockedOnReply) throw new KernelBug('reply to a thread that is not waiting');
   if (!hasFault(k, receiver)) {
     doIPCTransfer(k, sender, 0, 0, grant, receiver);
-    if (!k.mutants.has('reply-cap-reusable')) cteDeleteOne(k, slot);
+    cteDeleteOne(k, slot);
     setThreadState(k, receiver, TS.Running);
     possibleSwitchTo(k, receiver);
     return;
@@ -189,11 +193,11 @@ export const doReplyTransfer = (k: Kernel, sender: number, receiver: number, slo
   } else {
     setThreadState(k, receiver, TS.Inactive);
   }
-};
+});
 
 // ---------------------------------------------------------------- send and receive
 
-export const sendIPC = (
+export const sendIPC = seam('sendIPC', (
   k: Kernel,
   blocking: boolean,
   doCall: boolean,
@@ -205,7 +209,7 @@ export const sendIPC = (
 ): void => {
   const state = objGet(k, ep, Endpoint.state);
   if (state === EP_IDLE || state === EP_SEND) {
-    if (!blocking && !k.mutants.has('nbsend-blocks')) return;
+    if (!blocking) return;
     tsSet(k, thread, ThreadStateW.blockingObject, ep);
     tsSet(k, thread, ThreadStateW.badge, badge);
     tsSet(k, thread, ThreadStateW.canGrant, canGrant ? 1 : 0);
@@ -230,7 +234,7 @@ export const sendIPC = (
     if (canGrant || canGrantReply) setupCallerCap(k, thread, dest, replyCanGrant);
     else setThreadState(k, thread, TS.Inactive);
   }
-};
+});
 
 export const receiveIPC = (k: Kernel, thread: number, epCap: CapT, blocking: boolean): void => {
   const ep = capGet(epCap, Cap.Endpoint.ptr);
@@ -281,11 +285,10 @@ const replyFromKernel = (k: Kernel, t: number, buffer: number, label: number, wo
 };
 
 /** `replyFromKernel_error`: the error's label and words (the buffer may carry them). */
-export const replyFromKernelError = (k: Kernel, t: number, e: SyscallError): void => {
+export const replyFromKernelError = seam('replyFromKernelError', (k: Kernel, t: number, e: SyscallError): void => {
   const m = syscallErrorMRs(e);
-  const words = k.mutants.has('range-error-words-swapped') && e._tag === 'RangeError' ? [e.max, e.min] : m.words;
-  replyFromKernel(k, t, lookupIPCBuffer(k, true, t), m.label, words);
-};
+  replyFromKernel(k, t, lookupIPCBuffer(k, true, t), m.label, m.words);
+});
 
 /** `replyFromKernel_success_empty`: label 0, no words, so no IPC buffer to look up. */
 export const replyFromKernelSuccessEmpty = (k: Kernel, t: number): void => replyFromKernel(k, t, 0, 0, []);

@@ -1,13 +1,16 @@
 /**
  * Invocation dispatch on the packed kernel: check the invoked cap's type and
- * hand the message to its object's decoder, which performs the invocation
- * once its checks pass (C's decode-then-invoke in one call).
+ * hand the message to its object's decoder, which does the checks and then
+ * (with the caller in Restart) calls the invoke that performs the invocation,
+ * as C does; the IPC objects' performInvocation_* are here.
+ *
+ * Names and argument order are C's (`arg` for C's buffer); the spec twin's are
+ * Haskell's (decode into an Invocation, one performInvocation).
  *
  * seL4: C src/object/objecttype.c (decodeInvocation, performInvocation_*);
  * spec twin: spec/object/invocation.ts.
  */
 import { Cap, CapTag, type CapT, TS, capGet, capType } from '../model/layout';
-import { getSlotCap } from '../model/heap';
 import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
 import { setThreadState } from '../kernel/thread';
 import { decodeCNodeInvocation } from './cnode';
@@ -32,45 +35,62 @@ export const decodeInvocation = (
   call: boolean,
   arg: (i: number) => number,
 ): Exception | typeof EXCEPTION_NOT_MODELLED => {
-  const cur = k.ksCurThread;
   switch (capType(cap)) {
     case CapTag.Null:
     case CapTag.Zombie:
       return invalidCap0(k);
     case CapTag.Endpoint:
       if (capGet(cap, Cap.Endpoint.canSend) !== 1) return invalidCap0(k);
-      setThreadState(k, cur, TS.Restart);
-      sendIPC(
+      setThreadState(k, k.ksCurThread, TS.Restart);
+      return performInvocation_Endpoint(
         k,
-        block,
-        call,
+        capGet(cap, Cap.Endpoint.ptr),
         capGet(cap, Cap.Endpoint.badge),
         capGet(cap, Cap.Endpoint.canGrant) === 1,
         capGet(cap, Cap.Endpoint.canGrantReply) === 1,
-        cur,
-        capGet(cap, Cap.Endpoint.ptr),
+        block,
+        call,
       );
-      return EXCEPTION_NONE;
     case CapTag.Notification:
       if (capGet(cap, Cap.Notification.canSend) !== 1) return invalidCap0(k);
-      setThreadState(k, cur, TS.Restart);
-      sendSignal(k, capGet(cap, Cap.Notification.ptr), capGet(cap, Cap.Notification.badge));
-      return EXCEPTION_NONE;
+      setThreadState(k, k.ksCurThread, TS.Restart);
+      return performInvocation_Notification(k, capGet(cap, Cap.Notification.ptr), capGet(cap, Cap.Notification.badge));
     case CapTag.Reply:
       if (capGet(cap, Cap.Reply.master) === 1) return invalidCap0(k);
-      setThreadState(k, cur, TS.Restart);
-      doReplyTransfer(k, cur, capGet(cap, Cap.Reply.tcb), slot, capGet(cap, Cap.Reply.canGrant) === 1);
-      return EXCEPTION_NONE;
-    case CapTag.CNode:
-      return decodeCNodeInvocation(k, label, length, arg, cap, k.currentExtraCaps.map((s) => getSlotCap(k, s)));
-    case CapTag.Untyped:
-      return decodeUntypedInvocation(k, label, length, slot, cap, arg, k.currentExtraCaps.map((s) => getSlotCap(k, s)));
+      setThreadState(k, k.ksCurThread, TS.Restart);
+      return performInvocation_Reply(k, capGet(cap, Cap.Reply.tcb), slot, capGet(cap, Cap.Reply.canGrant) === 1);
     case CapTag.Thread:
       return decodeTCBInvocation(k, label, length, cap, slot, call, arg);
     case CapTag.Domain:
       return decodeDomainInvocation(k, label, length, arg);
+    case CapTag.CNode:
+      return decodeCNodeInvocation(k, label, length, cap, arg);
+    case CapTag.Untyped:
+      return decodeUntypedInvocation(k, label, length, slot, cap, arg);
     default:
       return EXCEPTION_NOT_MODELLED;
   }
 };
 
+export const performInvocation_Endpoint = (
+  k: Kernel,
+  ep: number,
+  badge: number,
+  canGrant: boolean,
+  canGrantReply: boolean,
+  block: boolean,
+  call: boolean,
+): Exception => {
+  sendIPC(k, block, call, badge, canGrant, canGrantReply, k.ksCurThread, ep);
+  return EXCEPTION_NONE;
+};
+
+export const performInvocation_Notification = (k: Kernel, ntfn: number, badge: number): Exception => {
+  sendSignal(k, ntfn, badge);
+  return EXCEPTION_NONE;
+};
+
+export const performInvocation_Reply = (k: Kernel, thread: number, slot: number, canGrant: boolean): Exception => {
+  doReplyTransfer(k, k.ksCurThread, thread, slot, canGrant);
+  return EXCEPTION_NONE;
+};

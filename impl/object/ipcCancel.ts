@@ -57,6 +57,7 @@ import {
 } from '../model/heap';
 import { KernelBug } from '../model/memory';
 import { IRQ_INACTIVE, type Kernel } from '../model/state';
+import { seam } from '../model/seam';
 import { isFinalCapability } from '../kernel/cspace';
 import { rescheduleRequired, setThreadState, tcbSchedDequeue, tcbSchedEnqueue } from '../kernel/thread';
 import { EP_QUEUE, NTFN_QUEUE, getQueue, setQueue, tcbEPDequeue } from './tcbQueue';
@@ -103,12 +104,12 @@ export const unbindMaybeNotification = (k: Kernel, ntfn: number): void => {
 
 // ---------------------------------------------------------------- endpoints
 
-export const cancelIPC = (k: Kernel, t: number): void => {
+export const cancelIPC = seam('cancelIPC', (k: Kernel, t: number): void => {
   switch (threadStateType(k, t)) {
     case TS.BlockedOnSend:
     case TS.BlockedOnReceive: {
       const ep = tsGet(k, t, ThreadStateW.blockingObject);
-      const q = k.mutants.has('cancel-leaves-thread-linked') ? getQueue(k, ep, EP_QUEUE) : tcbEPDequeue(k, t, getQueue(k, ep, EP_QUEUE));
+      const q = tcbEPDequeue(k, t, getQueue(k, ep, EP_QUEUE));
       setQueue(k, ep, EP_QUEUE, q);
       if (q.head === 0) objSet(k, ep, Endpoint.state, EP_IDLE);
       setThreadState(k, t, TS.Inactive);
@@ -126,7 +127,7 @@ export const cancelIPC = (k: Kernel, t: number): void => {
     default:
       return;
   }
-};
+});
 
 export const cancelAllIPC = (k: Kernel, ep: number): void => {
   if (objGet(k, ep, Endpoint.state) === EP_IDLE) return;
@@ -178,7 +179,7 @@ const postCapDeletion = (k: Kernel, info: CapT): void => {
 };
 
 /** `emptySlot`: unlink the slot from the MDB list; the next entry inherits the first-badged mark. */
-export const emptySlot = (k: Kernel, slot: number, info: CapT): void => {
+export const emptySlot = seam('emptySlot', (k: Kernel, slot: number, info: CapT): void => {
   if (capType(getSlotCap(k, slot)) === CapTag.Null) return;
   const node = getMdbNode(k, slot);
   const prev = mdbNodePrev(node);
@@ -187,12 +188,12 @@ export const emptySlot = (k: Kernel, slot: number, info: CapT): void => {
   if (next !== 0) {
     setMdbPrev(k, next, prev);
     const inherited = mdbFirstBadged(k, next) || getField(node.w0, Mdb.firstBadged) === 1;
-    setMdbFirstBadged(k, next, inherited && !k.mutants.has('delete-drops-first-badged'));
+    setMdbFirstBadged(k, next, inherited);
   }
   setSlotCap(k, slot, nullCapT);
   setMdbNode(k, slot, nullMdbNode);
   postCapDeletion(k, info);
-};
+});
 
 /** Finalisation of the caps cteDeleteOne meets (never recursive). */
 const fastFinalise = (k: Kernel, cap: CapT, final: boolean): void => {

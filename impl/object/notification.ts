@@ -8,6 +8,7 @@ import { BADGE_REGISTER } from '../../spec/api';
 import { NTFN_ACTIVE, NTFN_IDLE, NTFN_WAITING, Notification, TS, Tcb, ThreadStateW } from '../model/layout';
 import { objGet, objSet, setRegister, tcbSet, threadStateType, tsSet } from '../model/heap';
 import type { Kernel } from '../model/state';
+import { seam } from '../model/seam';
 import { possibleSwitchTo, setThreadState } from '../kernel/thread';
 import { cancelIPC } from './ipcCancel';
 import { NTFN_QUEUE, getQueue, setQueue, tcbEPAppend, tcbEPDequeue } from './tcbQueue';
@@ -17,7 +18,7 @@ const setActive = (k: Kernel, ntfn: number, badge: number): void => {
   objSet(k, ntfn, Notification.msgIdentifier, badge);
 };
 
-export const sendSignal = (k: Kernel, ntfn: number, badge: number): void => {
+export const sendSignal = seam('sendSignal', (k: Kernel, ntfn: number, badge: number): void => {
   switch (objGet(k, ntfn, Notification.state)) {
     case NTFN_IDLE: {
       const t = objGet(k, ntfn, Notification.boundTCB);
@@ -44,11 +45,11 @@ export const sendSignal = (k: Kernel, ntfn: number, badge: number): void => {
     }
     default: {
       const old = objGet(k, ntfn, Notification.msgIdentifier);
-      objSet(k, ntfn, Notification.msgIdentifier, k.mutants.has('signal-overwrites-badge') ? badge : (old | badge) >>> 0);
+      objSet(k, ntfn, Notification.msgIdentifier, (old | badge) >>> 0);
       return;
     }
   }
-};
+});
 
 export const receiveSignal = (k: Kernel, t: number, ntfn: number, blocking: boolean): void => {
   if (objGet(k, ntfn, Notification.state) === NTFN_ACTIVE) {

@@ -1,7 +1,10 @@
 /**
- * TCB invocations on the packed kernel, decode and invoke in one call as the C
- * kernel does them (after the checks pass, the caller is set to Restart and
- * the invocation performed); ReadRegisters and SetFlags write their own reply.
+ * TCB invocations on the packed kernel, split as C splits them: the decode of
+ * each label does every check, sets the caller to Restart and calls the
+ * invoke that performs it; ReadRegisters and SetFlags write their own reply.
+ *
+ * Names and argument order are C's (decodeX, invokeTCB_X; `arg` for C's
+ * buffer); the spec twin's are Haskell's (one decode into a TCBInvocation, one invokeTCB).
  *
  * seL4: C src/object/tcb.c; spec twin: spec/object/tcb.ts.
  */
@@ -24,7 +27,7 @@ import {
 } from '../../spec/api';
 import { tableAt } from '../model/memory';
 import { messageInfoNew, sanitiseRegister } from '../model/abi';
-import { Cap, CapTag, type CapT, NTFN_WAITING, Notification, TS, Tcb, capGet, capType } from '../model/layout';
+import { Cap, CapTag, type CapT, NTFN_WAITING, Notification, TS, Tcb, capGet, capType, nullCapT } from '../model/layout';
 import { getRegister, getSlotCap, objGet, originalMdbNode, setMdbNode, setRegister, setSlotCap, slotPtr, tcbGet, tcbSet, threadStateType } from '../model/heap';
 import {
   frameIsDevice,
@@ -68,94 +71,30 @@ export const restart = (k: Kernel, t: number): void => {
   possibleSwitchTo(k, t);
 };
 
-// ---------------------------------------------------------------- thread control
+// ---------------------------------------------------------------- checks
 
-interface Root {
-  readonly cap: CapT;
-  readonly slot: number;
-}
-
-/** The new cap goes into the thread's slot only if its source still holds it and the invoked slot still holds the thread. */
-const insertIfStillHeld = (k: Kernel, target: number, invokedSlot: number, root: Root, destSlot: number): void => {
-  if (sameObjectAs(root.cap, getSlotCap(k, root.slot)) && sameObjectAs(threadCapNew(target), getSlotCap(k, invokedSlot)))
-    cteInsert(k, root.cap, root.slot, destSlot);
-};
-
-/** Replace a root slot of the thread: delete the old cap; insert the new if its source still holds it. */
-const replaceRoot = (k: Kernel, target: number, index: number, invokedSlot: number, root: Root): Exception => {
-  const rootSlot = slotPtr(target, index);
-  const e = cteDelete(k, rootSlot, true);
-  if (e !== EXCEPTION_NONE) return e;
-  insertIfStillHeld(k, target, invokedSlot, root, rootSlot);
-  return EXCEPTION_NONE;
-};
-
-interface ThreadControl {
-  readonly target: number;
-  readonly slot: number;
-  readonly faultEP?: number;
-  readonly mcp?: number;
-  readonly priority?: number;
-  readonly space?: { readonly cRoot: Root; readonly vRoot: Root };
-  readonly buffer?: { readonly addr: number; readonly frame: Root | undefined };
-}
-
-const invokeThreadControl = (k: Kernel, tc: ThreadControl): Exception => {
-  if (tc.space !== undefined) tcbSet(k, tc.target, Tcb.faultHandler, tc.faultEP ?? 0);
-  if (tc.mcp !== undefined) setMCPriority(k, tc.target, tc.mcp);
-  if (tc.space !== undefined) {
-    let e = replaceRoot(k, tc.target, TCB_CTABLE, tc.slot, tc.space.cRoot);
-    if (e !== EXCEPTION_NONE) return e;
-    e = replaceRoot(k, tc.target, TCB_VTABLE, tc.slot, tc.space.vRoot);
-    if (e !== EXCEPTION_NONE) return e;
-  }
-  if (tc.buffer !== undefined) {
-    const bufferSlot = slotPtr(tc.target, TCB_BUFFER);
-    const e = cteDelete(k, bufferSlot, true);
-    if (e !== EXCEPTION_NONE) return e;
-    tcbSet(k, tc.target, Tcb.ipcBuffer, tc.buffer.addr);
-    const f = tc.buffer.frame;
-    if (f !== undefined) insertIfStillHeld(k, tc.target, tc.slot, f, bufferSlot);
-    if (tc.target === k.ksCurThread) rescheduleRequired(k);
-  }
-  if (tc.priority !== undefined) setPriority(k, tc.target, tc.priority);
-  return EXCEPTION_NONE;
-};
+/** C's thread_control_flag_t: which parts of the thread invokeTCB_ThreadControl updates. */
+export const THREAD_CONTROL_UPDATE_PRIORITY = 0x1;
+export const THREAD_CONTROL_UPDATE_IPC_BUFFER = 0x2;
+export const THREAD_CONTROL_UPDATE_SPACE = 0x4;
+export const THREAD_CONTROL_UPDATE_MCP = 0x8;
+/** An mcp or priority that is not updated. */
+const NULL_PRIO = 0;
 
 const checkPrio = (k: Kernel, prio: number, auth: number): Exception => {
   const mcp = tcbGet(k, auth, Tcb.mcp);
   return prio > mcp ? syscallError(k, { _tag: 'RangeError', min: 0, max: mcp }) : EXCEPTION_NONE;
 };
 
-/** Extra cap 0 names a thread (the MCP authority, or CopyRegisters' source): missing is TruncatedMessage, another cap InvalidCapability 1. */
-const threadArgument = (k: Kernel, slot: number | undefined): { status: Exception; tcb: number } => {
-  if (slot === undefined) return { status: syscallError(k, { _tag: 'TruncatedMessage' }), tcb: 0 };
-  const cap = getSlotCap(k, slot);
-  if (capType(cap) !== CapTag.Thread) return { status: syscallError(k, { _tag: 'InvalidCapability', capIndex: 1 }), tcb: 0 };
-  return { status: EXCEPTION_NONE, tcb: capGet(cap, Cap.Thread.tcb) };
-};
-
-/** The first `n` arguments as priorities (SetPriority, SetMCPriority, SetSchedParams), each within the authority's MCP. */
-const checkPriorities = (k: Kernel, length: number, n: number, authSlot: number | undefined, arg: (i: number) => number): Exception => {
-  if (length < n) return syscallError(k, { _tag: 'TruncatedMessage' });
-  const auth = threadArgument(k, authSlot);
-  if (auth.status !== EXCEPTION_NONE) return auth.status;
-  for (let i = 0; i < n; i++) {
-    const e = checkPrio(k, arg(i), auth.tcb);
-    if (e !== EXCEPTION_NONE) return e;
-  }
+/** `checkValidIPCBuffer` (C's is in the arch vspace.c): a non-device frame and an aligned address. */
+const checkValidIPCBuffer = (k: Kernel, vptr: number, cap: CapT): Exception => {
+  if (!isFrameCap(cap) || frameIsDevice(cap)) return syscallError(k, { _tag: 'IllegalOperation' });
+  if ((vptr & ((1 << IPC_BUFFER_SIZE_BITS) - 1)) !== 0) return syscallError(k, { _tag: 'AlignmentError' });
   return EXCEPTION_NONE;
 };
 
-/** The IPC-buffer checks of Configure and SetIPCBuffer; `frame` is undefined for address 0. */
-const checkIPCBuffer = (k: Kernel, addr: number, slot: number): { status: Exception; frame?: Root } => {
-  if (addr === 0) return { status: EXCEPTION_NONE };
-  const d = deriveCap(k, slot, getSlotCap(k, slot));
-  if (d.status !== EXCEPTION_NONE) return { status: d.status };
-  if (!isFrameCap(d.cap) || frameIsDevice(d.cap)) return { status: syscallError(k, { _tag: 'IllegalOperation' }) };
-  if ((addr & ((1 << IPC_BUFFER_SIZE_BITS) - 1)) !== 0) return { status: syscallError(k, { _tag: 'AlignmentError' }) };
-  return { status: EXCEPTION_NONE, frame: { cap: d.cap, slot } };
-};
+/** `isValidVTableRoot` (C's is in the arch vspace.c): a page directory with an ASID. */
+const isValidVTableRoot = (cap: CapT): boolean => capType(cap) === CapTag.PageDirectory && capGet(cap, Cap.PageDirectory.isMapped) === 1;
 
 const slotCapLongRunningDelete = (k: Kernel, slot: number): boolean => {
   const t = capType(getSlotCap(k, slot));
@@ -163,33 +102,26 @@ const slotCapLongRunningDelete = (k: Kernel, slot: number): boolean => {
   return t === CapTag.Thread || t === CapTag.Zombie || t === CapTag.CNode;
 };
 
-/** The space checks of Configure and SetSpace. */
-const checkSpace = (
-  k: Kernel,
-  target: number,
-  cRootData: number,
-  vRootData: number,
-  cSlot: number,
-  vSlot: number,
-): { status: Exception; space?: { cRoot: Root; vRoot: Root } } => {
-  if (slotCapLongRunningDelete(k, slotPtr(target, TCB_CTABLE)) || slotCapLongRunningDelete(k, slotPtr(target, TCB_VTABLE)))
-    return { status: syscallError(k, { _tag: 'IllegalOperation' }) };
-  let cCap = getSlotCap(k, cSlot);
-  if (cRootData !== 0) cCap = updateCapData(false, cRootData, cCap);
-  const dc = deriveCap(k, cSlot, cCap);
-  if (dc.status !== EXCEPTION_NONE) return { status: dc.status };
-  if (capType(dc.cap) !== CapTag.CNode) return { status: syscallError(k, { _tag: 'IllegalOperation' }) };
-  let vCap = getSlotCap(k, vSlot);
-  if (vRootData !== 0) vCap = updateCapData(false, vRootData, vCap);
-  const dv = deriveCap(k, vSlot, vCap);
-  if (dv.status !== EXCEPTION_NONE) return { status: dv.status };
-  if (!(capType(dv.cap) === CapTag.PageDirectory && capGet(dv.cap, Cap.PageDirectory.isMapped) === 1))
-    return { status: syscallError(k, { _tag: 'IllegalOperation' }) };
-  return { status: EXCEPTION_NONE, space: { cRoot: { cap: dc.cap, slot: cSlot }, vRoot: { cap: dv.cap, slot: vSlot } } };
+// ---------------------------------------------------------------- decode
+
+/** TCB_SetTLSBase's decode (C's static decodeSetTLSBase). */
+const decodeSetTLSBase = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception => {
+  if (length < 1) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const tlsBase = arg(0);
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  return invokeSetTLSBase(k, capGet(cap, Cap.Thread.tcb), tlsBase);
 };
 
-
-// ---------------------------------------------------------------- decode and invoke
+/** TCB_SetFlags's decode (C's static decodeSetFlags). */
+const decodeSetFlags = (k: Kernel, cap: CapT, length: number, call: boolean, arg: (i: number) => number): Exception => {
+  const thread = capGet(cap, Cap.Thread.tcb);
+  if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const clear = arg(0);
+  const set = arg(1);
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  invokeSetFlags(k, thread, clear, set, call);
+  return EXCEPTION_NONE;
+};
 
 export const decodeTCBInvocation = (
   k: Kernel,
@@ -200,149 +132,376 @@ export const decodeTCBInvocation = (
   call: boolean,
   arg: (i: number) => number,
 ): Exception => {
-  const t = capGet(cap, Cap.Thread.tcb);
-  const cur = k.ksCurThread;
-  const extra = k.currentExtraCaps;
   switch (label) {
-    case LABEL.TCBReadRegisters: {
-      if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
-      const flags = arg(0);
-      const n = arg(1);
-      if (n < 1 || n > USER_REGISTERS.length) return syscallError(k, { _tag: 'RangeError', min: 1, max: USER_REGISTERS.length });
-      if (t === cur) return syscallError(k, { _tag: 'IllegalOperation' });
-      setThreadState(k, cur, TS.Restart);
-      if ((flags & 1) !== 0) suspend(k, t);
-      if (call) {
-        const buffer = lookupIPCBuffer(k, true, cur);
-        setRegister(k, cur, BADGE_REGISTER, 0);
-        let len = 0;
-        for (let i = 0; i < n; i++) len = setMR(k, cur, buffer, i, getRegister(k, t, tableAt(USER_REGISTERS, i, 'USER_REGISTERS')));
-        setRegister(k, cur, MSG_INFO_REGISTER, messageInfoNew(0, 0, 0, len));
-      }
-      setThreadState(k, cur, TS.Running);
-      return EXCEPTION_NONE;
-    }
-    case LABEL.TCBWriteRegisters: {
-      if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
-      const flags = arg(0);
-      const n = arg(1);
-      if (length - 2 < n) return syscallError(k, { _tag: 'TruncatedMessage' });
-      if (t === cur) return syscallError(k, { _tag: 'IllegalOperation' });
-      setThreadState(k, cur, TS.Restart);
-      const count = Math.min(n, USER_REGISTERS.length);
-      for (let i = 0; i < count; i++) {
-        const r = tableAt(USER_REGISTERS, i, 'USER_REGISTERS');
-        setRegister(k, t, r, sanitiseRegister(r, arg(i + 2)));
-      }
-      setRegister(k, t, NEXT_IP, getRegister(k, t, FAULT_IP));
-      if ((flags & 1) !== 0) restart(k, t);
-      if (t === cur) rescheduleRequired(k);
-      return EXCEPTION_NONE;
-    }
-    case LABEL.TCBCopyRegisters: {
-      if (length < 1) return syscallError(k, { _tag: 'TruncatedMessage' });
-      const source = threadArgument(k, extra[0]);
-      if (source.status !== EXCEPTION_NONE) return source.status;
-      const s = source.tcb;
-      const flags = arg(0);
-      setThreadState(k, cur, TS.Restart);
-      if ((flags & 1) !== 0) suspend(k, s);
-      if ((flags & 2) !== 0) restart(k, t);
-      if ((flags & 4) !== 0) {
-        for (const r of FRAME_REGISTERS) setRegister(k, t, r, getRegister(k, s, r));
-        setRegister(k, t, NEXT_IP, getRegister(k, t, FAULT_IP));
-      }
-      if ((flags & 8) !== 0) for (const r of GP_REGISTERS) setRegister(k, t, r, getRegister(k, s, r));
-      if (t === cur) rescheduleRequired(k);
-      return EXCEPTION_NONE;
-    }
-    case LABEL.TCBConfigure: {
-      const [cSlot, vSlot, bSlot] = extra;
-      if (length < 4 || cSlot === undefined || vSlot === undefined || bSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
-      const b = checkIPCBuffer(k, arg(3), bSlot);
-      if (b.status !== EXCEPTION_NONE) return b.status;
-      const sp = checkSpace(k, t, arg(1), arg(2), cSlot, vSlot);
-      if (sp.status !== EXCEPTION_NONE || sp.space === undefined) return sp.status;
-      setThreadState(k, cur, TS.Restart);
-      return invokeThreadControl(k, { target: t, slot, faultEP: arg(0), space: sp.space, buffer: { addr: arg(3), frame: b.frame } });
-    }
-    case LABEL.TCBSetPriority:
-    case LABEL.TCBSetMCPriority: {
-      const e = checkPriorities(k, length, 1, extra[0], arg);
-      if (e !== EXCEPTION_NONE) return e;
-      setThreadState(k, cur, TS.Restart);
-      return invokeThreadControl(k, label === LABEL.TCBSetPriority ? { target: t, slot: 0, priority: arg(0) } : { target: t, slot: 0, mcp: arg(0) });
-    }
-    case LABEL.TCBSetSchedParams: {
-      // The new MCP, then the new priority.
-      const e = checkPriorities(k, length, 2, extra[0], arg);
-      if (e !== EXCEPTION_NONE) return e;
-      setThreadState(k, cur, TS.Restart);
-      return invokeThreadControl(k, { target: t, slot: 0, mcp: arg(0), priority: arg(1) });
-    }
-    case LABEL.TCBSetIPCBuffer: {
-      const bSlot = extra[0];
-      if (length < 1 || bSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
-      const b = checkIPCBuffer(k, arg(0), bSlot);
-      if (b.status !== EXCEPTION_NONE) return b.status;
-      setThreadState(k, cur, TS.Restart);
-      return invokeThreadControl(k, { target: t, slot, buffer: { addr: arg(0), frame: b.frame } });
-    }
-    case LABEL.TCBSetSpace: {
-      const [cSlot, vSlot] = extra;
-      if (length < 3 || cSlot === undefined || vSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
-      const sp = checkSpace(k, t, arg(1), arg(2), cSlot, vSlot);
-      if (sp.status !== EXCEPTION_NONE || sp.space === undefined) return sp.status;
-      setThreadState(k, cur, TS.Restart);
-      return invokeThreadControl(k, { target: t, slot, faultEP: arg(0), space: sp.space });
-    }
+    case LABEL.TCBReadRegisters:
+      return decodeReadRegisters(k, cap, length, call, arg);
+    case LABEL.TCBWriteRegisters:
+      return decodeWriteRegisters(k, cap, length, arg);
+    case LABEL.TCBCopyRegisters:
+      return decodeCopyRegisters(k, cap, length, arg);
     case LABEL.TCBSuspend:
-      setThreadState(k, cur, TS.Restart);
-      suspend(k, t);
-      return EXCEPTION_NONE;
+      setThreadState(k, k.ksCurThread, TS.Restart);
+      return invokeTCB_Suspend(k, capGet(cap, Cap.Thread.tcb));
     case LABEL.TCBResume:
-      setThreadState(k, cur, TS.Restart);
-      restart(k, t);
-      return EXCEPTION_NONE;
-    case LABEL.TCBBindNotification: {
-      const nSlot = extra[0];
-      if (nSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
-      if (tcbGet(k, t, Tcb.boundNotification) !== 0) return syscallError(k, { _tag: 'IllegalOperation' });
-      const nCap = getSlotCap(k, nSlot);
-      if (capType(nCap) !== CapTag.Notification || capGet(nCap, Cap.Notification.canReceive) !== 1) return syscallError(k, { _tag: 'IllegalOperation' });
-      const ntfn = capGet(nCap, Cap.Notification.ptr);
-      if (objGet(k, ntfn, Notification.boundTCB) !== 0 || objGet(k, ntfn, Notification.state) === NTFN_WAITING)
-        return syscallError(k, { _tag: 'IllegalOperation' });
-      setThreadState(k, cur, TS.Restart);
-      bindNotification(k, t, ntfn);
-      return EXCEPTION_NONE;
-    }
+      setThreadState(k, k.ksCurThread, TS.Restart);
+      return invokeTCB_Resume(k, capGet(cap, Cap.Thread.tcb));
+    case LABEL.TCBConfigure:
+      return decodeTCBConfigure(k, cap, length, slot, arg);
+    case LABEL.TCBSetPriority:
+      return decodeSetPriority(k, cap, length, arg);
+    case LABEL.TCBSetMCPriority:
+      return decodeSetMCPriority(k, cap, length, arg);
+    case LABEL.TCBSetSchedParams:
+      return decodeSetSchedParams(k, cap, length, arg);
+    case LABEL.TCBSetIPCBuffer:
+      return decodeSetIPCBuffer(k, cap, length, slot, arg);
+    case LABEL.TCBSetSpace:
+      return decodeSetSpace(k, cap, length, slot, arg);
+    case LABEL.TCBBindNotification:
+      return decodeBindNotification(k, cap);
     case LABEL.TCBUnbindNotification:
-      if (tcbGet(k, t, Tcb.boundNotification) === 0) return syscallError(k, { _tag: 'IllegalOperation' });
-      setThreadState(k, cur, TS.Restart);
-      unbindNotification(k, t);
-      return EXCEPTION_NONE;
+      return decodeUnbindNotification(k, cap);
     case LABEL.TCBSetTLSBase:
-      if (length < 1) return syscallError(k, { _tag: 'TruncatedMessage' });
-      setThreadState(k, cur, TS.Restart);
-      setRegister(k, t, TPIDRURW, arg(0));
-      if (t === cur) rescheduleRequired(k);
-      return EXCEPTION_NONE;
-    case LABEL.TCBSetFlags: {
-      if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
-      setThreadState(k, cur, TS.Restart);
-      const flags = ((tcbGet(k, t, Tcb.flags) & ~arg(0)) | (arg(1) & TCB_FLAG_MASK)) >>> 0;
-      tcbSet(k, t, Tcb.flags, flags);
-      if (call) {
-        const buffer = lookupIPCBuffer(k, true, cur);
-        setRegister(k, cur, BADGE_REGISTER, 0);
-        setRegister(k, cur, MSG_INFO_REGISTER, messageInfoNew(0, 0, 0, setMR(k, cur, buffer, 0, flags)));
-      }
-      setThreadState(k, cur, TS.Running);
-      return EXCEPTION_NONE;
-    }
+      return decodeSetTLSBase(k, cap, length, arg);
+    case LABEL.TCBSetFlags:
+      return decodeSetFlags(k, cap, length, call, arg);
     default:
       return syscallError(k, { _tag: 'IllegalOperation' });
   }
 };
 
+export const decodeCopyRegisters = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception => {
+  const sourceSlot = k.currentExtraCaps[0];
+  if (length < 1 || sourceSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const flags = arg(0);
+  const sourceCap = getSlotCap(k, sourceSlot);
+  if (capType(sourceCap) !== CapTag.Thread) return syscallError(k, { _tag: 'InvalidCapability', capIndex: 1 });
+  const srcTCB = capGet(sourceCap, Cap.Thread.tcb);
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  return invokeTCB_CopyRegisters(k, capGet(cap, Cap.Thread.tcb), srcTCB, (flags & 1) !== 0, (flags & 2) !== 0, (flags & 4) !== 0, (flags & 8) !== 0);
+};
+
+export const decodeReadRegisters = (k: Kernel, cap: CapT, length: number, call: boolean, arg: (i: number) => number): Exception => {
+  if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const flags = arg(0);
+  const n = arg(1);
+  if (n < 1 || n > USER_REGISTERS.length) return syscallError(k, { _tag: 'RangeError', min: 1, max: USER_REGISTERS.length });
+  const thread = capGet(cap, Cap.Thread.tcb);
+  if (thread === k.ksCurThread) return syscallError(k, { _tag: 'IllegalOperation' });
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  return invokeTCB_ReadRegisters(k, thread, (flags & 1) !== 0, n, call);
+};
+
+export const decodeWriteRegisters = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception => {
+  if (length < 2) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const flags = arg(0);
+  const w = arg(1);
+  if (length - 2 < w) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const thread = capGet(cap, Cap.Thread.tcb);
+  if (thread === k.ksCurThread) return syscallError(k, { _tag: 'IllegalOperation' });
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  return invokeTCB_WriteRegisters(k, thread, (flags & 1) !== 0, w, arg);
+};
+
+/** The IPC buffer cap a Configure or SetIPCBuffer names (extra cap `slot`), derived and checked; none (slot 0) for address 0. */
+const decodeIPCBuffer = (k: Kernel, bufferAddr: number, slot: number): { status: Exception; slot: number; cap: CapT } => {
+  const cap = getSlotCap(k, slot);
+  if (bufferAddr === 0) return { status: EXCEPTION_NONE, slot: 0, cap };
+  const dc = deriveCap(k, slot, cap);
+  if (dc.status !== EXCEPTION_NONE) return { status: dc.status, slot, cap };
+  return { status: checkValidIPCBuffer(k, bufferAddr, dc.cap), slot, cap: dc.cap };
+};
+
+/**
+ * The CSpace and VSpace roots a Configure or SetSpace installs: refused while
+ * the thread's current roots would need a long-running delete; each root cap
+ * takes its data word (if non-zero), is derived and must be a CNode or a valid
+ * VTable root.
+ */
+const decodeSpaceRoots = (
+  k: Kernel,
+  t: number,
+  cRootSlot: number,
+  cRootData: number,
+  vRootSlot: number,
+  vRootData: number,
+): { status: Exception; cRootCap: CapT; vRootCap: CapT } => {
+  const failed = (status: Exception) => ({ status, cRootCap: nullCapT, vRootCap: nullCapT });
+  if (slotCapLongRunningDelete(k, slotPtr(t, TCB_CTABLE)) || slotCapLongRunningDelete(k, slotPtr(t, TCB_VTABLE)))
+    return failed(syscallError(k, { _tag: 'IllegalOperation' }));
+  const cRoot = getSlotCap(k, cRootSlot);
+  const dc = deriveCap(k, cRootSlot, cRootData !== 0 ? updateCapData(false, cRootData, cRoot) : cRoot);
+  if (dc.status !== EXCEPTION_NONE) return failed(dc.status);
+  if (capType(dc.cap) !== CapTag.CNode) return failed(syscallError(k, { _tag: 'IllegalOperation' }));
+  const vRoot = getSlotCap(k, vRootSlot);
+  const dv = deriveCap(k, vRootSlot, vRootData !== 0 ? updateCapData(false, vRootData, vRoot) : vRoot);
+  if (dv.status !== EXCEPTION_NONE) return failed(dv.status);
+  if (!isValidVTableRoot(dv.cap)) return failed(syscallError(k, { _tag: 'IllegalOperation' }));
+  return { status: EXCEPTION_NONE, cRootCap: dc.cap, vRootCap: dv.cap };
+};
+
+/** TCBConfigure batches SetIPCBuffer and SetSpace. */
+export const decodeTCBConfigure = (k: Kernel, cap: CapT, length: number, slot: number, arg: (i: number) => number): Exception => {
+  const [cRootSlot, vRootSlot, bufferSlot] = k.currentExtraCaps;
+  if (length < 4 || cRootSlot === undefined || vRootSlot === undefined || bufferSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const faultEP = arg(0);
+  const cRootData = arg(1);
+  const vRootData = arg(2);
+  const bufferAddr = arg(3);
+  const buffer = decodeIPCBuffer(k, bufferAddr, bufferSlot);
+  if (buffer.status !== EXCEPTION_NONE) return buffer.status;
+  const t = capGet(cap, Cap.Thread.tcb);
+  const roots = decodeSpaceRoots(k, t, cRootSlot, cRootData, vRootSlot, vRootData);
+  if (roots.status !== EXCEPTION_NONE) return roots.status;
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  return invokeTCB_ThreadControl(
+    k, t, slot,
+    faultEP, NULL_PRIO, NULL_PRIO,
+    roots.cRootCap, cRootSlot,
+    roots.vRootCap, vRootSlot,
+    bufferAddr, buffer.cap,
+    buffer.slot, THREAD_CONTROL_UPDATE_SPACE | THREAD_CONTROL_UPDATE_IPC_BUFFER,
+  );
+};
+
+/**
+ * SetPriority, SetMCPriority and SetSchedParams: the new MCP and/or priority
+ * (in that order, one word each), each within the MCP of the authority thread
+ * (extra cap 0).
+ */
+const decodePriorities = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number, updates: number): Exception => {
+  const setsMcp = (updates & THREAD_CONTROL_UPDATE_MCP) !== 0;
+  const setsPrio = (updates & THREAD_CONTROL_UPDATE_PRIORITY) !== 0;
+  const words = (setsMcp ? 1 : 0) + (setsPrio ? 1 : 0);
+  const authSlot = k.currentExtraCaps[0];
+  if (length < words || authSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const newMcp = setsMcp ? arg(0) : NULL_PRIO;
+  const newPrio = setsPrio ? arg(words - 1) : NULL_PRIO;
+  const authCap = getSlotCap(k, authSlot);
+  if (capType(authCap) !== CapTag.Thread) return syscallError(k, { _tag: 'InvalidCapability', capIndex: 1 });
+  const authTCB = capGet(authCap, Cap.Thread.tcb);
+  if (setsMcp) {
+    const status = checkPrio(k, newMcp, authTCB);
+    if (status !== EXCEPTION_NONE) return status;
+  }
+  if (setsPrio) {
+    const status = checkPrio(k, newPrio, authTCB);
+    if (status !== EXCEPTION_NONE) return status;
+  }
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  return invokeTCB_ThreadControl(
+    k, capGet(cap, Cap.Thread.tcb), 0,
+    0, newMcp, newPrio,
+    nullCapT, 0,
+    nullCapT, 0,
+    0, nullCapT,
+    0, updates,
+  );
+};
+
+export const decodeSetPriority = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception =>
+  decodePriorities(k, cap, length, arg, THREAD_CONTROL_UPDATE_PRIORITY);
+
+export const decodeSetMCPriority = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception =>
+  decodePriorities(k, cap, length, arg, THREAD_CONTROL_UPDATE_MCP);
+
+export const decodeSetSchedParams = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception =>
+  decodePriorities(k, cap, length, arg, THREAD_CONTROL_UPDATE_MCP | THREAD_CONTROL_UPDATE_PRIORITY);
+
+export const decodeSetIPCBuffer = (k: Kernel, cap: CapT, length: number, slot: number, arg: (i: number) => number): Exception => {
+  const bufferSlot = k.currentExtraCaps[0];
+  if (length < 1 || bufferSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const bufferPtr = arg(0);
+  const buffer = decodeIPCBuffer(k, bufferPtr, bufferSlot);
+  if (buffer.status !== EXCEPTION_NONE) return buffer.status;
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  return invokeTCB_ThreadControl(
+    k, capGet(cap, Cap.Thread.tcb), slot,
+    0, NULL_PRIO, NULL_PRIO,
+    nullCapT, 0,
+    nullCapT, 0,
+    bufferPtr, buffer.cap,
+    buffer.slot, THREAD_CONTROL_UPDATE_IPC_BUFFER,
+  );
+};
+
+export const decodeSetSpace = (k: Kernel, cap: CapT, length: number, slot: number, arg: (i: number) => number): Exception => {
+  const [cRootSlot, vRootSlot] = k.currentExtraCaps;
+  if (length < 3 || cRootSlot === undefined || vRootSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const faultEP = arg(0);
+  const t = capGet(cap, Cap.Thread.tcb);
+  const roots = decodeSpaceRoots(k, t, cRootSlot, arg(1), vRootSlot, arg(2));
+  if (roots.status !== EXCEPTION_NONE) return roots.status;
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  return invokeTCB_ThreadControl(
+    k, t, slot,
+    faultEP, NULL_PRIO, NULL_PRIO,
+    roots.cRootCap, cRootSlot,
+    roots.vRootCap, vRootSlot,
+    0, nullCapT,
+    0, THREAD_CONTROL_UPDATE_SPACE,
+  );
+};
+
+export const decodeBindNotification = (k: Kernel, cap: CapT): Exception => {
+  const ntfnSlot = k.currentExtraCaps[0];
+  if (ntfnSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const tcb = capGet(cap, Cap.Thread.tcb);
+  if (tcbGet(k, tcb, Tcb.boundNotification) !== 0) return syscallError(k, { _tag: 'IllegalOperation' });
+  const ntfnCap = getSlotCap(k, ntfnSlot);
+  if (capType(ntfnCap) !== CapTag.Notification) return syscallError(k, { _tag: 'IllegalOperation' });
+  const ntfnPtr = capGet(ntfnCap, Cap.Notification.ptr);
+  if (capGet(ntfnCap, Cap.Notification.canReceive) !== 1) return syscallError(k, { _tag: 'IllegalOperation' });
+  if (objGet(k, ntfnPtr, Notification.boundTCB) !== 0 || objGet(k, ntfnPtr, Notification.state) === NTFN_WAITING)
+    return syscallError(k, { _tag: 'IllegalOperation' });
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  return invokeTCB_NotificationControl(k, tcb, ntfnPtr);
+};
+
+export const decodeUnbindNotification = (k: Kernel, cap: CapT): Exception => {
+  const tcb = capGet(cap, Cap.Thread.tcb);
+  if (tcbGet(k, tcb, Tcb.boundNotification) === 0) return syscallError(k, { _tag: 'IllegalOperation' });
+  setThreadState(k, k.ksCurThread, TS.Restart);
+  return invokeTCB_NotificationControl(k, tcb, 0);
+};
+
+// ---------------------------------------------------------------- invoke
+
+export const invokeTCB_Suspend = (k: Kernel, thread: number): Exception => {
+  suspend(k, thread);
+  return EXCEPTION_NONE;
+};
+
+export const invokeTCB_Resume = (k: Kernel, thread: number): Exception => {
+  restart(k, thread);
+  return EXCEPTION_NONE;
+};
+
+/**
+ * One of ThreadControl's slot updates: delete what the thread's slot holds,
+ * then copy the new cap in if its source (a NULL, 0, source leaves the slot
+ * empty) still holds it and the invoked slot still holds the thread.
+ */
+const replaceThreadCap = (k: Kernel, target: number, index: number, newCap: CapT, srcSlot: number, tCap: CapT, slot: number): Exception => {
+  const dest = slotPtr(target, index);
+  const e = cteDelete(k, dest, true);
+  if (e !== EXCEPTION_NONE) return e;
+  if (srcSlot !== 0 && sameObjectAs(newCap, getSlotCap(k, srcSlot)) && sameObjectAs(tCap, getSlotCap(k, slot))) cteInsert(k, newCap, srcSlot, dest);
+  return EXCEPTION_NONE;
+};
+
+/**
+ * Each new cap goes into the thread's slot only if its source still holds it
+ * and the invoked slot still holds the thread; a NULL (0) `bufferSrcSlot`
+ * clears the IPC buffer cap.
+ */
+export const invokeTCB_ThreadControl = (
+  k: Kernel,
+  target: number,
+  slot: number,
+  faultep: number,
+  mcp: number,
+  priority: number,
+  cRootNewCap: CapT,
+  cRootSrcSlot: number,
+  vRootNewCap: CapT,
+  vRootSrcSlot: number,
+  bufferAddr: number,
+  bufferCap: CapT,
+  bufferSrcSlot: number,
+  updateFlags: number,
+): Exception => {
+  const tCap = threadCapNew(target);
+  if ((updateFlags & THREAD_CONTROL_UPDATE_SPACE) !== 0) tcbSet(k, target, Tcb.faultHandler, faultep);
+  if ((updateFlags & THREAD_CONTROL_UPDATE_MCP) !== 0) setMCPriority(k, target, mcp);
+  if ((updateFlags & THREAD_CONTROL_UPDATE_SPACE) !== 0) {
+    const e = replaceThreadCap(k, target, TCB_CTABLE, cRootNewCap, cRootSrcSlot, tCap, slot);
+    if (e !== EXCEPTION_NONE) return e;
+  }
+  if ((updateFlags & THREAD_CONTROL_UPDATE_SPACE) !== 0) {
+    const e = replaceThreadCap(k, target, TCB_VTABLE, vRootNewCap, vRootSrcSlot, tCap, slot);
+    if (e !== EXCEPTION_NONE) return e;
+  }
+  if ((updateFlags & THREAD_CONTROL_UPDATE_IPC_BUFFER) !== 0) {
+    const e = replaceThreadCap(k, target, TCB_BUFFER, bufferCap, bufferSrcSlot, tCap, slot);
+    if (e !== EXCEPTION_NONE) return e;
+    tcbSet(k, target, Tcb.ipcBuffer, bufferAddr);
+    if (target === k.ksCurThread) rescheduleRequired(k);
+  }
+  if ((updateFlags & THREAD_CONTROL_UPDATE_PRIORITY) !== 0) setPriority(k, target, priority);
+  return EXCEPTION_NONE;
+};
+
+export const invokeTCB_CopyRegisters = (
+  k: Kernel,
+  dest: number,
+  tcbSrc: number,
+  suspendSource: boolean,
+  resumeTarget: boolean,
+  transferFrame: boolean,
+  transferInteger: boolean,
+): Exception => {
+  if (suspendSource) suspend(k, tcbSrc);
+  if (resumeTarget) restart(k, dest);
+  if (transferFrame) {
+    for (const r of FRAME_REGISTERS) setRegister(k, dest, r, getRegister(k, tcbSrc, r));
+    setRegister(k, dest, NEXT_IP, getRegister(k, dest, FAULT_IP));
+  }
+  if (transferInteger) for (const r of GP_REGISTERS) setRegister(k, dest, r, getRegister(k, tcbSrc, r));
+  if (dest === k.ksCurThread) rescheduleRequired(k);
+  return EXCEPTION_NONE;
+};
+
+/** ReadRegisters writes its own reply (C unfolds replyFromKernel here) and leaves the caller Running. */
+export const invokeTCB_ReadRegisters = (k: Kernel, tcbSrc: number, suspendSource: boolean, n: number, call: boolean): Exception => {
+  const thread = k.ksCurThread;
+  if (suspendSource) suspend(k, tcbSrc);
+  if (call) {
+    const ipcBuffer = lookupIPCBuffer(k, true, thread);
+    setRegister(k, thread, BADGE_REGISTER, 0);
+    let len = 0;
+    for (let i = 0; i < n; i++) len = setMR(k, thread, ipcBuffer, i, getRegister(k, tcbSrc, tableAt(USER_REGISTERS, i, 'USER_REGISTERS')));
+    setRegister(k, thread, MSG_INFO_REGISTER, messageInfoNew(0, 0, 0, len));
+  }
+  setThreadState(k, thread, TS.Running);
+  return EXCEPTION_NONE;
+};
+
+export const invokeTCB_WriteRegisters = (k: Kernel, dest: number, resumeTarget: boolean, n: number, arg: (i: number) => number): Exception => {
+  if (n > USER_REGISTERS.length) n = USER_REGISTERS.length;
+  for (let i = 0; i < n; i++) {
+    const r = tableAt(USER_REGISTERS, i, 'USER_REGISTERS');
+    // Offset of 2 to get past the initial syscall arguments.
+    setRegister(k, dest, r, sanitiseRegister(r, arg(i + 2)));
+  }
+  setRegister(k, dest, NEXT_IP, getRegister(k, dest, FAULT_IP));
+  if (resumeTarget) restart(k, dest);
+  if (dest === k.ksCurThread) rescheduleRequired(k);
+  return EXCEPTION_NONE;
+};
+
+/** Bind the notification, or (for a NULL `ntfnPtr`) unbind the thread's. */
+export const invokeTCB_NotificationControl = (k: Kernel, tcb: number, ntfnPtr: number): Exception => {
+  if (ntfnPtr !== 0) bindNotification(k, tcb, ntfnPtr);
+  else unbindNotification(k, tcb);
+  return EXCEPTION_NONE;
+};
+
+const invokeSetTLSBase = (k: Kernel, thread: number, tlsBase: number): Exception => {
+  setRegister(k, thread, TPIDRURW, tlsBase);
+  if (thread === k.ksCurThread) rescheduleRequired(k);
+  return EXCEPTION_NONE;
+};
+
+/** SetFlags writes its own reply (the new flags) and leaves the caller Running. */
+const invokeSetFlags = (k: Kernel, thread: number, clear: number, set: number, call: boolean): void => {
+  const curThread = k.ksCurThread;
+  const flags = ((tcbGet(k, thread, Tcb.flags) & ~clear) | (set & TCB_FLAG_MASK)) >>> 0;
+  tcbSet(k, thread, Tcb.flags, flags);
+  if (call) {
+    const ipcBuffer = lookupIPCBuffer(k, true, curThread);
+    setRegister(k, curThread, BADGE_REGISTER, 0);
+    setRegister(k, curThread, MSG_INFO_REGISTER, messageInfoNew(0, 0, 0, setMR(k, curThread, ipcBuffer, 0, flags)));
+  }
+  setThreadState(k, curThread, TS.Running);
+};

@@ -9,6 +9,7 @@
 import { Endpoint, type Field, Notification, Tcb } from '../model/layout';
 import { objGet, objSet, tcbGet, tcbSet } from '../model/heap';
 import type { Kernel } from '../model/state';
+import { seam } from '../model/seam';
 
 export interface TcbQueue {
   head: number;
@@ -43,12 +44,12 @@ export const tcbEPAppend = (k: Kernel, t: number, q: TcbQueue): TcbQueue => {
 };
 
 /** `tcbEPDequeue`: unlink the thread from wherever it is in the queue. */
-export const tcbEPDequeue = (k: Kernel, t: number, q: TcbQueue): TcbQueue => {
+export const tcbEPDequeue = seam('tcbEPDequeue', (k: Kernel, t: number, q: TcbQueue): TcbQueue => {
   const prev = tcbGet(k, t, Tcb.epPrev);
   const next = tcbGet(k, t, Tcb.epNext);
   if (prev !== 0) tcbSet(k, prev, Tcb.epNext, next);
   else q.head = next;
   if (next !== 0) tcbSet(k, next, Tcb.epPrev, prev);
-  else if (!k.mutants.has('queue-tail-not-updated')) q.end = prev;
+  else q.end = prev;
   return q;
-};
+});

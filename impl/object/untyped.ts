@@ -4,11 +4,15 @@
  * down, with preemption points), the new watermark in the cap's free-index
  * field, and the new objects.
  *
+ * Names and argument order are C's (`arg` for C's buffer); the spec twin's are
+ * Haskell's (decode into a RetypeInvocation, one invokeUntyped).
+ *
  * seL4: C src/object/untyped.c; spec twin: spec/object/untyped.ts.
  */
 import {
   MAX_UNTYPED_BITS,
   MIN_UNTYPED_BITS,
+  type ObjectType,
   RESET_CHUNK_BITS,
   RETYPE_FAN_OUT_LIMIT,
   WORD_BITS,
@@ -26,6 +30,7 @@ const alignUp = (x: number, bits: number): number => Math.ceil(x / 2 ** bits) * 
 import { Cap, CapTag, type CapT, capGet, capSet, capType } from '../model/layout';
 import { getSlotCap, setSlotCap, slotPtr } from '../model/heap';
 import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
+import { seam } from '../model/seam';
 import { ensureEmptySlot, ensureNoChildren, lookupTargetSlot } from '../kernel/cspace';
 import { preemptionPoint } from '../kernel/preemption';
 import { setThreadState } from '../kernel/thread';
@@ -38,6 +43,9 @@ const setFreeIndex = (k: Kernel, slot: number, freeIndex: number): void =>
   setSlotCap(k, slot, capSet(getSlotCap(k, slot), Cap.Untyped.freeIndex, freeIndex));
 
 /** `resetUntypedCap`: zero the used part of the region and move the watermark back to 0. */
+/** `clearMemory`: zero a region of a reset untyped (C: clearMemory, memzero then a cache clean). */
+export const clearMemory = seam('clearMemory', (k: Kernel, base: number, bytes: number): void => k.mem.zero(base, bytes));
+
 export const resetUntypedCap = (k: Kernel, slot: number): Exception => {
   const cap = getSlotCap(k, slot);
   const base = capGet(cap, Cap.Untyped.ptr);
@@ -46,15 +54,14 @@ export const resetUntypedCap = (k: Kernel, slot: number): Exception => {
   const offset = capGet(cap, Cap.Untyped.freeIndex);
   if (offset === 0) return EXCEPTION_NONE;
   deleteObjects(k, base, blockSize);
-  const zeroes = !k.mutants.has('reset-skips-zeroing');
   if (isDevice || blockSize < RESET_CHUNK_BITS) {
-    if (!isDevice && zeroes) k.mem.zero(base, 2 ** blockSize);
+    if (!isDevice) clearMemory(k, base, 2 ** blockSize);
     setFreeIndex(k, slot, 0);
     return EXCEPTION_NONE;
   }
   const chunk = 2 ** RESET_CHUNK_BITS;
   for (let off = Math.floor((offset - 1) / chunk) * chunk; off >= 0; off -= chunk) {
-    if (zeroes) k.mem.zero(base + off, chunk);
+    clearMemory(k, base + off, chunk);
     setFreeIndex(k, slot, off);
     const status = preemptionPoint(k);
     if (status !== EXCEPTION_NONE) return status;
@@ -62,7 +69,7 @@ export const resetUntypedCap = (k: Kernel, slot: number): Exception => {
   return EXCEPTION_NONE;
 };
 
-/** `decodeUntypedInvocation`, then (with the caller in Restart) `invokeUntyped_Retype`. */
+/** `decodeUntypedInvocation`: every check of Untyped_Retype in seL4's order, then (with the caller in Restart) `invokeUntyped_Retype`. */
 export const decodeUntypedInvocation = (
   k: Kernel,
   label: number,
@@ -70,19 +77,19 @@ export const decodeUntypedInvocation = (
   slot: number,
   cap: CapT,
   arg: (i: number) => number,
-  extraCaps: readonly CapT[],
 ): Exception => {
   if (label !== LABEL.UntypedRetype) return syscallError(k, { _tag: 'IllegalOperation' });
-  const rootCap = extraCaps[0];
-  if (length < 6 || rootCap === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
+  const rootSlot = k.currentExtraCaps[0];
+  if (length < 6 || rootSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
   const newTypeW = arg(0);
   const userSize = arg(1);
   const nodeIndex = arg(2);
   const nodeDepth = arg(3);
   const nodeOffset = arg(4);
   const nodeWindow = arg(5);
+  const rootCap = getSlotCap(k, rootSlot);
   const newType = objectTypeOf(newTypeW);
-  if (newType === undefined) return syscallError(k, invalidArgument(0));
+  if (newType === null) return syscallError(k, invalidArgument(0));
   const objectSize = getObjectSize(newType, userSize);
   if (userSize >= WORD_BITS || objectSize > MAX_UNTYPED_BITS) return syscallError(k, rangeError(0, MAX_UNTYPED_BITS));
   if (newType === 'CapTable' && userSize === 0) return syscallError(k, invalidArgument(1));
@@ -99,12 +106,10 @@ export const decodeUntypedInvocation = (
   if (nodeOffset > nodeSize - 1) return syscallError(k, rangeError(0, nodeSize - 1));
   if (nodeWindow < 1 || nodeWindow > RETYPE_FAN_OUT_LIMIT) return syscallError(k, rangeError(1, RETYPE_FAN_OUT_LIMIT));
   if (nodeWindow > nodeSize - nodeOffset) return syscallError(k, rangeError(1, nodeSize - nodeOffset));
-  const cnode = capGet(nodeCap, Cap.CNode.ptr);
-  const destSlots: number[] = [];
+  const destCNode = capGet(nodeCap, Cap.CNode.ptr);
   for (let i = nodeOffset; i < nodeOffset + nodeWindow; i++) {
-    const status = ensureEmptySlot(k, slotPtr(cnode, i));
+    const status = ensureEmptySlot(k, slotPtr(destCNode, i));
     if (status !== EXCEPTION_NONE) return status;
-    destSlots.push(slotPtr(cnode, i));
   }
 
   const reset = ensureNoChildren(k, slot) === EXCEPTION_NONE;
@@ -114,16 +119,34 @@ export const decodeUntypedInvocation = (
   if (Math.floor(freeBytes / 2 ** objectSize) < nodeWindow) return syscallError(k, notEnoughMemory(freeBytes));
   const isDevice = capGet(cap, Cap.Untyped.isDevice) === 1;
   if (isDevice && !isFrameType(newType) && newType !== 'Untyped') return syscallError(k, invalidArgument(1));
-  const retypeBase = k.mutants.has('retype-ignores-alignment') ? regionBase + freeIndex : alignUp(regionBase + freeIndex, objectSize);
+  const retypeBase = alignUp(regionBase + freeIndex, objectSize);
 
   setThreadState(k, k.ksCurThread, TS.Restart);
-  // invokeUntyped_Retype
+  return invokeUntyped_Retype(k, slot, reset, retypeBase, newType, userSize, destCNode, nodeOffset, nodeWindow, isDevice);
+};
+
+/** Reset if decided, raise the watermark past the new objects, create them and their caps. */
+export const invokeUntyped_Retype = seam('invokeUntyped_Retype', (
+  k: Kernel,
+  srcSlot: number,
+  reset: boolean,
+  retypeBase: number,
+  newType: ObjectType,
+  userSize: number,
+  destCNode: number,
+  destOffset: number,
+  destLength: number,
+  deviceMemory: boolean,
+): Exception => {
+  const regionBase = capGet(getSlotCap(k, srcSlot), Cap.Untyped.ptr);
   if (reset) {
-    const status = resetUntypedCap(k, slot);
+    const status = resetUntypedCap(k, srcSlot);
     if (status !== EXCEPTION_NONE) return status;
   }
-  const total = nodeWindow * 2 ** objectSize;
-  setFreeIndex(k, slot, retypeBase + total - regionBase);
-  createNewObjects(k, newType, slot, destSlots, retypeBase, userSize, isDevice);
+  const totalObjectSize = destLength * 2 ** getObjectSize(newType, userSize);
+  setFreeIndex(k, srcSlot, retypeBase + totalObjectSize - regionBase);
+  const destSlots: number[] = [];
+  for (let i = destOffset; i < destOffset + destLength; i++) destSlots.push(slotPtr(destCNode, i));
+  createNewObjects(k, newType, srcSlot, destSlots, retypeBase, userSize, deviceMemory);
   return EXCEPTION_NONE;
-};
+});

@@ -27,6 +27,8 @@ import { FIRST_FREE_SLOT, BOOT_UNTYPEDS } from '../../spec/api/bootLayout';
 import { step as specStep, bootState } from '../../spec/kernel';
 import { boot, step as implStep } from '../../impl/kernel';
 import { releaseMemory } from '../../impl/model/memory';
+import { type Patch, identityPatches, seamsDispatch } from '../../impl/model/seam';
+import { countingFastpath, newFastpathStats } from '../../properties/fastpathStats';
 import { LockStep } from '../run';
 
 const CNODE = InitSlot.ThreadCNode;
@@ -101,6 +103,7 @@ export interface BenchResult {
    * of simulated physical memory a concrete kernel holds, with the pages in use.
    */
   readonly memory: { readonly specStateBytes: number | null; readonly specObjects: number; readonly concreteBytes: number; readonly concretePagesInUse: number };
+  readonly seams: SeamFigures;
   readonly ratios: { readonly speed: number; readonly words: number };
 }
 
@@ -121,15 +124,26 @@ const time = (f: () => void): number => {
   return (performance.now() - t0) / 1000;
 };
 
-const runKernel = (fastpath: boolean, rounds: number, config: BootConfig): KernelFigures => {
-  const k = boot(config, [], { fastpath });
+/** The IPCs of `rounds` rounds the fastpath completes, counted on a kernel of its own (the timed one carries no counters). */
+const fastpathHits = (rounds: number, config: BootConfig): number => {
+  const stats = newFastpathStats();
+  const k = boot(config, countingFastpath(stats), { fastpath: true });
+  try {
+    for (const e of [...pingPongSetup(), ...pingPongRounds(rounds)]) implStep(k, e);
+    return stats.hits;
+  } finally {
+    releaseMemory(k.mem);
+  }
+};
+
+const runKernel = (fastpath: boolean, rounds: number, config: BootConfig, patches: readonly Patch[], countHits: boolean): KernelFigures => {
+  const k = boot(config, patches, { fastpath });
   try {
     for (const e of pingPongSetup()) implStep(k, e);
     const events = pingPongRounds(rounds);
     k.mem.reads = 0;
     k.mem.writes = 0;
     k.userEntryWords = 0;
-    const hits0 = k.fastpathStats.hits;
     const seconds = time(() => {
       for (const e of events) implStep(k, e);
     });
@@ -142,7 +156,7 @@ const runKernel = (fastpath: boolean, rounds: number, config: BootConfig): Kerne
       wordsPerIPC: (k.mem.reads + writes) / events.length,
       readsPerIPC: k.mem.reads / events.length,
       writesPerIPC: writes / events.length,
-      fastpathHits: k.fastpathStats.hits - hits0,
+      fastpathHits: fastpath && countHits ? fastpathHits(rounds, config) : 0,
     };
   } finally {
     releaseMemory(k.mem);
@@ -158,18 +172,53 @@ export const validatePingPong = (rounds: number, config: BootConfig = defaultBoo
       for (const e of events) if (!ls.step(e)) break;
     });
     if (ls.failure !== undefined) throw new Error(`ping-pong diverged at step ${ls.failure.step}: ${ls.failure.message}`);
-    return { events: events.length, seconds, hits: ls.twin?.fastpathStats.hits ?? 0 };
+    return { events: events.length, seconds, hits: ls.fastpathStats?.hits ?? 0 };
   } finally {
     ls.dispose();
   }
 };
 
-export const runPingPong = (rounds: number, config: BootConfig = defaultBootConfig): BenchResult => {
-  // Warm up the JIT on both paths before timing.
-  runKernel(false, Math.min(rounds, 500), config);
-  runKernel(true, Math.min(rounds, 500), config);
-  const slow = runKernel(false, rounds, config);
-  const fast = runKernel(true, rounds, config);
+/**
+ * The concrete kernel alone, slow path and fastpath: the best of three
+ * measurements each, after a warm-up. Without `countHits` the fastpath's hits
+ * are not counted (a child process with the seams compiled out cannot).
+ */
+export const runKernelsAlone = (
+  rounds: number,
+  config: BootConfig = defaultBootConfig,
+  patches: readonly Patch[] = [],
+  countHits = true,
+): { slow: KernelFigures; fast: KernelFigures } => {
+  const best = (fastpath: boolean): KernelFigures => {
+    runKernel(fastpath, Math.min(rounds, 500), config, patches, false);
+    const runs = [0, 1, 2].map(() => runKernel(fastpath, rounds, config, patches, false));
+    const fastest = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    return countHits && fastpath ? { ...fastest, fastpathHits: fastpathHits(rounds, config) } : fastest;
+  };
+  return { slow: best(false), fast: best(true) };
+};
+
+/**
+ * What the seams cost (impl/model/seam.ts): the kernel as built (one null test
+ * per seamed call), the kernel with every seam patched by the identity (a table
+ * lookup per seamed call, as a mutant or counting kernel pays), and, when given,
+ * the kernel with the seams compiled out, measured by a child process.
+ */
+export interface SeamFigures {
+  readonly asBuilt: number;
+  readonly allPatched: number;
+  readonly compiledOut: number | null;
+}
+
+export const runPingPong = (rounds: number, config: BootConfig = defaultBootConfig, compiledOut?: (rounds: number) => number | null): BenchResult => {
+  const { slow, fast } = runKernelsAlone(rounds, config);
+  const patched = runKernelsAlone(rounds, config, seamsDispatch() ? identityPatches() : [], false);
+  const ipcsPerSecond = (a: KernelFigures, b: KernelFigures) => (a.events + b.events) / (a.seconds + b.seconds);
+  const seams: SeamFigures = {
+    asBuilt: ipcsPerSecond(slow, fast),
+    allPatched: ipcsPerSecond(patched.slow, patched.fast),
+    compiledOut: compiledOut?.(rounds) ?? null,
+  };
 
   const specEvents = pingPongRounds(rounds);
   let s = bootState(config);
@@ -201,6 +250,7 @@ export const runPingPong = (rounds: number, config: BootConfig = defaultBootConf
     spec: { eventsPerSecond: specEvents.length / specSeconds },
     memory,
     check: { events: check.events, eventsPerSecond: check.events / check.seconds },
+    seams,
     ratios: { speed: fast.eventsPerSecond / slow.eventsPerSecond, words: fast.wordsPerIPC / slow.wordsPerIPC },
   };
 };

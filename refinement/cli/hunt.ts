@@ -3,7 +3,7 @@
  * broken kernel. Every mutant must be caught; each catch is saved as a
  * counterexample, with the time to catch apart from the time to shrink.
  */
-import { MUTANTS } from '../../impl/mutants';
+import { MUTANTS } from '../../properties/mutants';
 import { type Hunt, hunt } from '../../properties/mutation';
 import { ensureDirectory } from './files';
 import { EXIT, type Streams, output } from './io';

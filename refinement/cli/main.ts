@@ -8,8 +8,8 @@
  * error of the tool itself, 130/143 interrupted by SIGINT/SIGTERM, 141 stdout
  * closed under a running command.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { MUTANTS, isMutantName } from '../../impl/mutants';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { MUTANTS, isMutantName } from '../../properties/mutants';
 import { describeThrown } from '../crash';
 import { FASTPATH_MODES, type FastpathMode } from '../run';
 import { bench } from './bench';
@@ -96,7 +96,9 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .description('benchmark the IPC fastpath against the slow path (ping-pong of Call and ReplyRecv): speed and memory words touched')
     .option('--rounds <n>', 'Call/ReplyRecv rounds', integer('--rounds', 1, 1_000_000), 20_000)
     .option('--json', 'print one JSON object of all the figures on stdout (the table goes to stderr)')
-    .action((flags: { rounds: number; json?: boolean }) => {
+    // The child the benchmark starts with the seams compiled out: the kernel alone, as JSON.
+    .addOption(new Option('--kernel-alone').hideHelp())
+    .action((flags: { rounds: number; json?: boolean; kernelAlone?: boolean }) => {
       exit.code = bench(flags, io);
     });
   traceSizeOptions(p.command('mutants'), 'runs per hunt (with --hunt)')

@@ -5,15 +5,15 @@
  * replays it, and the same as JSON.
  */
 import type { Event } from '../../spec/api';
-import type { Outcome } from '../../spec/kernel';
-import { FALLBACK_REASONS } from '../../impl/fastpath/stats';
+import { FALLBACK_REASONS } from '../../impl/fastpath/reasons';
 import type { CheckResult, Counterexample } from '../../properties/refinement';
 import type { FastpathTally } from '../../properties/statistics';
 import type { NotModelledTally } from '../../properties/tally';
 import type { ArgumentCoverage } from '../../properties/argumentCoverage';
+import { type OutcomeLabel, outcomeText } from '../../properties/outcome';
 import { render } from '../diff';
 import { renderFailure, renderSteps } from '../report';
-import { type Failure, type FastpathMode, outcomeText } from '../run';
+import type { Failure, FastpathMode } from '../run';
 import type * as t from 'io-ts';
 import { TRACE_VERSION, TraceFile } from '../trace/codec';
 import type { Output } from './io';
@@ -34,7 +34,7 @@ export const agreeLine = (notModelled: number, runs?: number): string =>
     : `OK: the spec and the concrete kernel agree after every event, but ${count(notModelled, 'event')}${runs === undefined ? '' : ` in ${count(runs, 'run')}`} ${notModelled === 1 ? 'was' : 'were'} not modelled and passed unchecked (--strict fails them).`;
 
 /** A run's numbered steps with what each did, then its failure or the agreement line (saying what was not modelled). */
-export const printRun = (o: Output, events: readonly Event[], outcomes: readonly Outcome[], failure: Failure | undefined): void => {
+export const printRun = (o: Output, events: readonly Event[], outcomes: readonly OutcomeLabel[], failure: Failure | undefined): void => {
   for (const l of renderSteps(events, outcomes.map(outcomeText))) o.line(l);
   if (failure !== undefined) {
     for (const l of renderFailure(failure)) o.line(l);

@@ -20,7 +20,7 @@ import {
 } from '../../spec/api';
 import { UNKNOWN_FIELD, boundedArray, boundedInt, closedRecord, satisfying } from '../../spec/api/codecs';
 import { FASTPATH_MODES, type FastpathMode } from '../run';
-import { isMutantName } from '../../impl/mutants';
+import { isMutantName } from '../../properties/mutants';
 import { oneLine } from '../crash';
 
 export const TRACE_VERSION = 1;

@@ -100,10 +100,10 @@ export const taggedUnion = <A extends { readonly [k: string]: unknown }, O>(
   members: Readonly<Record<string, t.Type<A, O, unknown>>>,
 ): t.Type<A, O, unknown> => {
   const tags = Object.keys(members);
-  const memberOf = (u: unknown): t.Type<A, O, unknown> | undefined => {
-    if (!isRecord(u)) return undefined;
+  const memberOf = (u: unknown): t.Type<A, O, unknown> | null => {
+    if (!isRecord(u)) return null;
     const v = u[tag];
-    return typeof v === 'string' && Object.prototype.hasOwnProperty.call(members, v) ? members[v] : undefined;
+    return typeof v === 'string' && Object.prototype.hasOwnProperty.call(members, v) ? (members[v] ?? null) : null;
   };
   return new t.Type<A, O, unknown>(
     name,
@@ -111,12 +111,12 @@ export const taggedUnion = <A extends { readonly [k: string]: unknown }, O>(
     (u, c) => {
       if (!isRecord(u)) return t.failure(u, c, `an object (${name})`);
       const m = memberOf(u);
-      if (m === undefined) return t.failure(u[tag], t.appendContext(c, tag, t.unknown, u[tag]), `one of ${tags.join(', ')}`);
+      if (m === null) return t.failure(u[tag], t.appendContext(c, tag, t.unknown, u[tag]), `one of ${tags.join(', ')}`);
       return m.validate(u, c);
     },
     (a) => {
       const m = memberOf(a);
-      if (m === undefined) throw new TypeError(`${name}: no member for ${String(a[tag])}`);
+      if (m === null) throw new TypeError(`${name}: no member for ${String(a[tag])}`);
       return m.encode(a);
     },
   );

@@ -91,7 +91,7 @@ export interface DomainScheduleConfig {
 }
 
 /** A (domain 0, 0 ticks) entry ends the domain schedule. */
-export const isEndMarker = (e: DomainScheduleConfig | undefined): boolean => e !== undefined && e.domain === 0 && e.length === 0n;
+export const isEndMarker = (e: DomainScheduleConfig): boolean => e.domain === 0 && e.length === 0n;
 
 /** seL4's boot schedule: domain 0 forever. */
 export const DEFAULT_DOMAIN_SCHEDULE: readonly DomainScheduleConfig[] = [{ domain: 0, length: DSCHED_MAX_DURATION }];

@@ -48,7 +48,8 @@ export const OBJECT_TYPES: readonly ObjectType[] = [
   'PageTable',
 ];
 
-export const objectTypeOf = (n: number): ObjectType | undefined => OBJECT_TYPES[n];
+/** The object type a Retype argument names, or null for an unknown number. */
+export const objectTypeOf = (n: number): ObjectType | null => OBJECT_TYPES[n] ?? null;
 
 export const isFrameType = (t: ObjectType): boolean =>
   t === 'SmallPage' || t === 'LargePage' || t === 'Section' || t === 'SuperSection';
@@ -56,7 +57,7 @@ export const isFrameType = (t: ObjectType): boolean =>
 /** Frame sizes ARM32 supports, as log2 bytes. */
 export type FrameSizeBits = 12 | 16 | 20 | 24;
 
-export const frameSizeBitsOf = (t: ObjectType): FrameSizeBits | undefined => {
+export const frameSizeBitsOf = (t: ObjectType): FrameSizeBits | null => {
   switch (t) {
     case 'SmallPage':
       return PAGE_BITS;
@@ -67,7 +68,7 @@ export const frameSizeBitsOf = (t: ObjectType): FrameSizeBits | undefined => {
     case 'SuperSection':
       return SUPER_SECTION_BITS;
     default:
-      return undefined;
+      return null;
   }
 };
 

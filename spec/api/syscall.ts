@@ -38,5 +38,5 @@ export const SYSCALL_NUMBERS: Readonly<Record<SyscallName, number>> = {
   NBRecv: SysNBRecv,
 };
 
-/** The syscall a signed r7 value names, or undefined for an unknown syscall. */
-export const syscallOf = (sysno: number): SyscallName | undefined => SYSCALL_NAMES.get(sysno | 0);
+/** The syscall a signed r7 value names, or null for an unknown syscall. */
+export const syscallOf = (sysno: number): SyscallName | null => SYSCALL_NAMES.get(sysno | 0) ?? null;

@@ -7,6 +7,7 @@
  * seL4: C src/kernel/boot.c, src/arch/arm/kernel/boot.c; Haskell
  * Kernel/Init.lhs; the plan is spec/api/bootLayout.ts.
  */
+import { flow, pipe } from 'fp-ts/function';
 import {
   IDLE_THREAD_PTR,
   IRQ_NODE_PTR,
@@ -40,8 +41,9 @@ import {
   bootInfoWords,
 } from '../api/bootLayout';
 import { CAP_REGISTER, CPSR, NEXT_IP, N_CONTEXT_REGISTERS } from '../api/registers';
-import { cdtInsert, emptyCdt } from '../model/cdt';
-import { setCap, setObject, slotOf, storeWord } from '../model/heap';
+import { cdtInsert, cdtSetOriginal, emptyCdt } from '../model/cdt';
+import { type Transition, forEach, setCap, setObject, slotOf, storeWord } from '../model/heap';
+import { range } from '../model/immutable';
 import type { IRQState, KernelState } from '../model/state';
 import type { Cap, FrameCap, PTE, TCB } from '../model/structures';
 import { TCB_BUFFER, TCB_CTABLE, TCB_VTABLE, running } from '../model/structures';
@@ -99,22 +101,18 @@ export const bootState = (config: BootConfig = defaultBootConfig): KernelState =
   rootContext[NEXT_IP] = ROOT_IMAGE_VADDR;
   const root: TCB = { ...newTCB(first.domain), state: running, priority: MAX_PRIO, mcp: MAX_PRIO, ipcBuffer: ROOT_IPC_BUFFER_VADDR, context: rootContext };
 
-  const ptEntries = new Map<number, PTE>();
-  for (const [vaddr, frame, exec] of bootMappings)
-    ptEntries.set(ptIndexOf(vaddr), {
-      _tag: 'SmallPagePTE',
-      frame,
-      rights: 'VMReadWrite',
-      attributes: { cacheable: true, parity: false, executeNever: !exec },
-    });
+  const ptEntries = new Map<number, PTE>(
+    bootMappings.map(([vaddr, frame, exec]) => [
+      ptIndexOf(vaddr),
+      { _tag: 'SmallPagePTE', frame, rights: 'VMReadWrite', attributes: { cacheable: true, parity: false, executeNever: !exec } },
+    ]),
+  );
 
   const irqStates: IRQState[] = new Array<IRQState>(MAX_IRQ + 1).fill('IRQInactive');
   irqStates[TIMER_IRQ] = 'IRQTimer';
-  const irqMasked = new Set<number>();
-  for (let i = 0; i <= MAX_IRQ; i++) if (i !== TIMER_IRQ) irqMasked.add(i);
+  const irqMasked = new Set(range(0, MAX_IRQ + 1).filter((i) => i !== TIMER_IRQ));
 
-
-  let s: KernelState = {
+  const empty: KernelState = {
     objects: new Map(),
     caps: new Map(),
     cdt: emptyCdt,
@@ -135,36 +133,29 @@ export const bootState = (config: BootConfig = defaultBootConfig): KernelState =
     irqPending: new Set(),
     irqMasked,
   };
-  s = setObject(IDLE_THREAD_PTR, idle)(s);
-  s = setObject(IRQ_NODE_PTR, { _tag: 'CNode', radix: IRQ_NODE_RADIX })(s);
-  s = setObject(ROOT_CNODE_PTR, { _tag: 'CNode', radix: ROOT_CNODE_SIZE_BITS })(s);
-  s = setObject(ROOT_TCB_PTR, root)(s);
-  s = setObject(ROOT_PD_PTR, { _tag: 'PageDirectory', entries: new Map([[pdIndexOf(0), { _tag: 'PageTablePDE', table: ROOT_PT_PTR, parity: false }]]) })(s);
-  s = setObject(ROOT_PT_PTR, { _tag: 'PageTable', entries: ptEntries })(s);
-  s = setObject(ROOT_ASID_POOL_PTR, { _tag: 'ASIDPool', entries: new Map([[ROOT_ASID & 0x3ff, ROOT_PD_PTR]]) })(s);
-  for (const f of [ROOT_IPC_BUFFER_PTR, ROOT_BOOTINFO_PTR, ROOT_IMAGE_FRAME_PTR])
-    s = setObject(f, { _tag: 'Frame', sizeBits: PAGE_BITS, isDevice: false })(s);
 
-  // Boot caps are written as originals with no parent (write_slot).
-  const original = new Set<number>();
-  for (const [i, cap] of bootCaps()) {
-    const slot = slotOf(ROOT_CNODE_PTR, i);
-    s = setCap(slot, cap)(s);
-    original.add(slot);
-  }
-  s = { ...s, cdt: { ...s.cdt, original } };
-
-  // The root TCB's own slots are derived from the boot caps (cteInsert), as create_initial_thread does.
   const rootSlot = (i: number) => slotOf(ROOT_CNODE_PTR, i);
-  const insertChild = (src: number, dest: number, cap: Cap) => (st: KernelState) => cdtInsert(src, dest, true, false)(setCap(dest, cap)(st));
+  // Boot caps are written as originals with no parent (write_slot).
+  const writeSlot = (slot: number, cap: Cap): Transition => flow(setCap(slot, cap), cdtSetOriginal(slot, true));
+  // The root TCB's own slots are derived from the boot caps (cteInsert), as create_initial_thread does.
+  const insertChild = (src: number, dest: number, cap: Cap): Transition => flow(setCap(dest, cap), cdtInsert(src, dest, true, false));
   const caps = new Map(bootCaps());
-  s = insertChild(rootSlot(InitSlot.ThreadCNode), slotOf(ROOT_TCB_PTR, TCB_CTABLE), caps.get(InitSlot.ThreadCNode) as Cap)(s);
-  s = insertChild(rootSlot(InitSlot.ThreadVSpace), slotOf(ROOT_TCB_PTR, TCB_VTABLE), caps.get(InitSlot.ThreadVSpace) as Cap)(s);
-  s = insertChild(rootSlot(InitSlot.ThreadIPCBuffer), slotOf(ROOT_TCB_PTR, TCB_BUFFER), { ...mappedFrame(ROOT_IPC_BUFFER_PTR, 0), mapped: null })(s);
-  s = setupReplyMaster(ROOT_TCB_PTR)(s);
 
-  bootInfoWords(first.domain).forEach((w, i) => {
-    s = storeWord(ROOT_BOOTINFO_PTR + 4 * i, w)(s);
-  });
-  return s;
+  return pipe(
+    empty,
+    setObject(IDLE_THREAD_PTR, idle),
+    setObject(IRQ_NODE_PTR, { _tag: 'CNode', radix: IRQ_NODE_RADIX }),
+    setObject(ROOT_CNODE_PTR, { _tag: 'CNode', radix: ROOT_CNODE_SIZE_BITS }),
+    setObject(ROOT_TCB_PTR, root),
+    setObject(ROOT_PD_PTR, { _tag: 'PageDirectory', entries: new Map([[pdIndexOf(0), { _tag: 'PageTablePDE', table: ROOT_PT_PTR, parity: false }]]) }),
+    setObject(ROOT_PT_PTR, { _tag: 'PageTable', entries: ptEntries }),
+    setObject(ROOT_ASID_POOL_PTR, { _tag: 'ASIDPool', entries: new Map([[ROOT_ASID & 0x3ff, ROOT_PD_PTR]]) }),
+    forEach([ROOT_IPC_BUFFER_PTR, ROOT_BOOTINFO_PTR, ROOT_IMAGE_FRAME_PTR], (f) => setObject(f, { _tag: 'Frame', sizeBits: PAGE_BITS, isDevice: false })),
+    forEach(bootCaps(), ([i, cap]) => writeSlot(rootSlot(i), cap)),
+    insertChild(rootSlot(InitSlot.ThreadCNode), slotOf(ROOT_TCB_PTR, TCB_CTABLE), caps.get(InitSlot.ThreadCNode) as Cap),
+    insertChild(rootSlot(InitSlot.ThreadVSpace), slotOf(ROOT_TCB_PTR, TCB_VTABLE), caps.get(InitSlot.ThreadVSpace) as Cap),
+    insertChild(rootSlot(InitSlot.ThreadIPCBuffer), slotOf(ROOT_TCB_PTR, TCB_BUFFER), { ...mappedFrame(ROOT_IPC_BUFFER_PTR, 0), mapped: null }),
+    setupReplyMaster(ROOT_TCB_PTR),
+    forEach(bootInfoWords(first.domain), (w, i) => storeWord(ROOT_BOOTINFO_PTR + 4 * i, w)),
+  );
 };

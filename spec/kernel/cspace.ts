@@ -51,21 +51,16 @@ export const resolveAddressBits = (
   nBits: number,
 ): E.Either<LookupFailure, ResolvedSlot> => {
   if (nodeCap._tag !== 'CNodeCap') return E.left(invalidRoot);
-  let node = nodeCap;
-  let n = nBits;
-  for (;;) {
-    const level = node.radix + node.guardSize;
-    const guard = shr(cptr, n - node.guardSize) & mask(node.guardSize);
-    if (node.guardSize > n || guard !== node.guard) return E.left(guardMismatch(n, node.guard, node.guardSize));
-    if (level > n) return E.left(depthMismatch(n, level));
-    const offset = shr(cptr, n - level) & mask(node.radix);
-    const slot = slotOf(node.ptr, offset);
-    if (n === level) return E.right({ slot, bitsRemaining: 0 });
-    n -= level;
-    const next = getCap(s, slot);
-    if (next._tag !== 'CNodeCap') return E.right({ slot, bitsRemaining: n });
-    node = next;
-  }
+  const level = nodeCap.radix + nodeCap.guardSize;
+  const guard = shr(cptr, nBits - nodeCap.guardSize) & mask(nodeCap.guardSize);
+  if (nodeCap.guardSize > nBits || guard !== nodeCap.guard) return E.left(guardMismatch(nBits, nodeCap.guard, nodeCap.guardSize));
+  if (level > nBits) return E.left(depthMismatch(nBits, level));
+  const slot = slotOf(nodeCap.ptr, shr(cptr, nBits - level) & mask(nodeCap.radix));
+  const bitsRemaining = nBits - level;
+  if (bitsRemaining === 0) return E.right({ slot, bitsRemaining });
+  // A CNode has at least two slots, so each level consumes a bit: the recursion is at most 32 deep.
+  const next = getCap(s, slot);
+  return next._tag === 'CNodeCap' ? resolveAddressBits(s, next, cptr, bitsRemaining) : E.right({ slot, bitsRemaining });
 };
 
 /** The thread's CSpace root: the cap in its tcbCTable slot. */

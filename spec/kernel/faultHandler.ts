@@ -8,6 +8,7 @@
  * src/kernel/faulthandler.c.
  */
 import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
 import { type Fault, capFault, missingCapability } from '../api/errors';
 import { type Transition, getTCB, updateTCB } from '../model/heap';
 import type { KernelState } from '../model/state';
@@ -29,10 +30,7 @@ const sendFaultIPC = (s: KernelState, t: PPtr, fault: Fault): E.Either<Fault, Ke
   const lookedUp = lookupCap(s, t, handlerCPtr);
   if (E.isLeft(lookedUp)) return E.left(capFault(handlerCPtr, false, lookedUp.left));
   const h = lookedUp.right;
-  if (isFaultHandlerCap(h)) {
-    const s1 = updateTCB(t, (tcb) => ({ ...tcb, fault }))(s);
-    return E.right(sendIPC(true, true, h.badge, h.canGrant, true, t, h.ptr)(s1));
-  }
+  if (isFaultHandlerCap(h)) return E.right(pipe(s, updateTCB(t, (tcb) => ({ ...tcb, fault })), sendIPC(true, true, h.badge, h.canGrant, true, t, h.ptr)));
   return E.left(capFault(handlerCPtr, false, missingCapability(0)));
 };
 

@@ -2,21 +2,22 @@
  * The system calls: Send, NBSend and Call invoke a cap (lookup, extra caps,
  * decode, perform; only Call gets an error reply); Recv and NBRecv wait on an
  * endpoint or notification; Reply answers the last caller; Yield gives up the
- * processor. Each handler also reports what happened, for coverage.
+ * processor. Each handler also returns which of seL4's paths it took, with
+ * the cap, decoded invocation, error or fault it met on the way.
  *
  * seL4: Haskell API/Syscall.lhs (handleInvocation, handleRecv, handleReply,
  * handleYield); abstract spec Syscall_A.thy; C src/api/syscall.c.
  */
 import * as E from 'fp-ts/Either';
 import { N_MSG_REGISTERS } from '../api/config';
-import { capFault, missingCapability, syscallErrorToMessage, type Fault } from '../api/errors';
+import { type Fault, type SyscallError, capFault, missingCapability, syscallErrorToMessage } from '../api/errors';
 import { CAP_REGISTER } from '../api/registers';
 import { type SyscallName, syscallOf } from '../api/syscall';
-import { getCap, getEndpoint, getNotification, getTCB, slotOf } from '../model/heap';
+import { getCap, getNotification, slotOf } from '../model/heap';
 import type { KernelState } from '../model/state';
-import { type Cap, type PPtr, TCB_CALLER } from '../model/structures';
+import { type Cap, type EndpointCap, type NotificationCap, type PPtr, TCB_CALLER } from '../model/structures';
 import { deleteCallerCap, doReplyTransfer, receiveIPC, replyFromKernel } from '../object/endpoint';
-import { decodeInvocation, invocationName, performInvocation } from '../object/invocation';
+import { type Invocation, decodeInvocation, performInvocation } from '../object/invocation';
 import { receiveSignal } from '../object/notification';
 import { lookupCap, lookupCapAndSlot } from './cspace';
 import { handleFault } from './faultHandler';
@@ -25,72 +26,58 @@ import { getRegister, getThreadState, handleYield, setThreadState } from './thre
 import { lookupIPCBuffer } from './vspace';
 import { kernelAssert } from '../model/assert';
 
-/** What an event did, in words the coverage table counts. */
-export interface Outcome {
-  /** The syscall or event kind ('Call', 'Recv', 'tick', 'UnknownSyscall', ...). */
-  readonly kind: string;
-  /** What was invoked or waited on ('CNodeCopy', 'TCBResume', 'Endpoint', 'Notification', 'Reply', ...). */
-  readonly target?: string;
-  /**
-   * 'ok', a syscall error name, a fault name, 'preempted' or 'NotModelled';
-   * for IPC what the message met: 'delivered', 'blocked', 'dropped',
-   * 'received', 'empty', 'woke-waiter', 'woke-bound', 'activated', 'merged'...
-   */
-  readonly result: string;
+/** The syscalls that invoke a cap (`handleInvocation`), and those that receive (`handleRecv`). */
+export type InvocationSyscall = Extract<SyscallName, 'Send' | 'NBSend' | 'Call'>;
+export type RecvSyscall = Extract<SyscallName, 'Recv' | 'NBRecv' | 'ReplyRecv'>;
+
+/** A decoded invocation the model performs (not one it leaves unmodelled). */
+export type ModelledInvocation = Exclude<Invocation, { readonly _tag: 'NotModelled' }>;
+
+/**
+ * Where `handleInvocation` stopped. Past the lookup it knows the invoked cap
+ * and the label it was invoked with; a performed or preempted invocation
+ * carries what it decoded to.
+ */
+export type InvocationOutcome =
+  /** The cptr does not resolve: a cap fault (which NBSend ignores). */
+  | { readonly _tag: 'LookupFault'; readonly fault: Fault }
+  /** An extra cap does not resolve: a cap fault (which NBSend ignores). */
+  | { readonly _tag: 'ExtraCapsFault'; readonly cap: Cap; readonly label: number; readonly fault: Fault }
+  /** The decoder refused: the error is replied to a Call and dropped otherwise. */
+  | { readonly _tag: 'SyscallError'; readonly cap: Cap; readonly label: number; readonly error: SyscallError }
+  /** An invocation of an object the model does not cover yet: nothing happens. */
+  | { readonly _tag: 'NotModelled'; readonly cap: Cap; readonly label: number; readonly what: string }
+  /** Performing it was preempted: the caller restarts the syscall later. */
+  | { readonly _tag: 'Preempted'; readonly cap: Cap; readonly label: number; readonly invocation: ModelledInvocation }
+  /** Performed to completion (an IPC may have left the caller blocked). */
+  | { readonly _tag: 'Performed'; readonly cap: Cap; readonly label: number; readonly invocation: ModelledInvocation };
+
+/** What `handleRecv` did: a receive-phase cap fault, or `receiveIPC` / `receiveSignal` on the cap. */
+export type RecvOutcome =
+  | { readonly _tag: 'Fault'; readonly fault: Fault }
+  | { readonly _tag: 'ReceiveIPC'; readonly cap: EndpointCap }
+  | { readonly _tag: 'ReceiveSignal'; readonly cap: NotificationCap };
+
+/** What `handleReply` did: a reply to the caller its reply cap names, or nothing (no caller). */
+export interface ReplyOutcome {
+  readonly _tag: 'Reply';
+  readonly caller: PPtr | null;
 }
 
-export { IPC_TARGETS } from '../object/invocation';
+/** What `handleSyscall` did, by the handler the syscall number chose. */
+export type SyscallOutcome =
+  | { readonly _tag: 'Invocation'; readonly syscall: InvocationSyscall; readonly result: InvocationOutcome }
+  | { readonly _tag: 'Recv'; readonly syscall: RecvSyscall; readonly result: RecvOutcome }
+  | ReplyOutcome
+  | { readonly _tag: 'Yield' }
+  /** A number that names no syscall: an UnknownSyscall fault. */
+  | { readonly _tag: 'UnknownSyscall'; readonly fault: Fault };
 
-/**
- * What a send-side IPC will do, judged from the state before it: a message to
- * an endpoint meets a waiting receiver, blocks or (NBSend) is dropped; a signal
- * wakes a waiter, wakes a bound thread blocked in Recv, activates the
- * notification or merges its badge into a pending one. It mirrors the
- * branches of sendIPC (object/endpoint.ts) and sendSignal (object/notification.ts):
- * a change there needs one here, or coverage names the wrong case.
- */
-const sendResult = (s: KernelState, cap: Cap, isBlocking: boolean): string => {
-  switch (cap._tag) {
-    case 'EndpointCap':
-      if (getEndpoint(s, cap.ptr).state._tag === 'RecvEP') return 'delivered';
-      return isBlocking ? 'blocked' : 'dropped';
-    case 'NotificationCap': {
-      const n = getNotification(s, cap.ptr);
-      if (n.state._tag === 'WaitingNtfn') return 'woke-waiter';
-      if (n.state._tag === 'ActiveNtfn') return 'merged';
-      if (n.boundTCB !== null && getThreadState(s, n.boundTCB)._tag === 'BlockedOnReceive') return 'woke-bound';
-      return 'activated';
-    }
-    case 'ReplyCap':
-      return 'replied';
-    default:
-      return 'ok';
-  }
-};
-
-/**
- * What a receive will do: take a queued message or pending signal, or block
- * (Recv) / find nothing (NBRecv). It mirrors the branches of receiveIPC and
- * receiveSignal.
- */
-const receiveResult = (s: KernelState, t: PPtr, cap: Cap, isBlocking: boolean): string => {
-  const waiting = isBlocking ? 'blocked' : 'empty';
-  if (cap._tag === 'EndpointCap') {
-    // A pending signal on the bound notification is taken before any queued message.
-    const bound = getTCB(s, t).boundNotification;
-    if (bound !== null && getNotification(s, bound).state._tag === 'ActiveNtfn') return 'received-signal';
-    return getEndpoint(s, cap.ptr).state._tag === 'SendEP' ? 'received' : waiting;
-  }
-  if (cap._tag === 'NotificationCap') return getNotification(s, cap.ptr).state._tag === 'ActiveNtfn' ? 'received' : waiting;
-  return waiting;
-};
-
-export interface Stepped {
+/** A handler's next state and what it did. */
+export interface Stepped<O> {
   readonly state: KernelState;
-  readonly outcome: Outcome;
+  readonly outcome: O;
 }
-
-const faultName = (f: Fault): string => f._tag;
 
 /**
  * `handleInvocation`: the Send/NBSend/Call path. A failed lookup is a fault
@@ -98,44 +85,44 @@ const faultName = (f: Fault): string => f._tag;
  * to a Call and dropped otherwise; an invocation that leaves the caller in
  * Restart completes with the kernel's reply (for Call) and the caller running.
  */
-export const handleInvocation = (s: KernelState, kind: SyscallName, isCall: boolean, isBlocking: boolean): Stepped => {
+export const handleInvocation = (s: KernelState, isCall: boolean, isBlocking: boolean): Stepped<InvocationOutcome> => {
   const t = s.curThread;
   const info = getMessageInfo(s, t);
   const cptr = getRegister(s, t, CAP_REGISTER);
-  const faulted = (f: Fault, target?: string): Stepped => ({
-    state: isBlocking ? handleFault(t, f)(s) : s,
-    outcome: { kind, ...(target === undefined ? {} : { target }), result: faultName(f) },
-  });
+  const faulted = (f: Fault): KernelState => (isBlocking ? handleFault(t, f)(s) : s);
 
   const looked = lookupCapAndSlot(s, t, cptr);
-  if (E.isLeft(looked)) return faulted(capFault(cptr, false, looked.left));
+  if (E.isLeft(looked)) {
+    const fault = capFault(cptr, false, looked.left);
+    return { state: faulted(fault), outcome: { _tag: 'LookupFault', fault } };
+  }
   const { cap, slot } = looked.right;
-  const target = invocationName(cap, info.label);
+  const label = info.label;
   const buffer = lookupIPCBuffer(s, false, t);
   const extra = lookupExtraCaps(s, t, buffer, info);
-  if (E.isLeft(extra)) return faulted(extra.left, target);
+  if (E.isLeft(extra)) return { state: faulted(extra.left), outcome: { _tag: 'ExtraCapsFault', cap, label, fault: extra.left } };
 
   // Without an IPC buffer only the register MRs exist.
-  const length = info.length > N_MSG_REGISTERS && buffer === undefined ? N_MSG_REGISTERS : info.length;
+  const length = info.length > N_MSG_REGISTERS && buffer === null ? N_MSG_REGISTERS : info.length;
   const args = getMRs(s, t, buffer, length);
-  const decoded = decodeInvocation(s, info.label, args, slot, cap, extra.right);
+  const decoded = decodeInvocation(s, label, args, slot, cap, extra.right);
   if (E.isLeft(decoded)) {
-    const err = decoded.left;
-    const msg = syscallErrorToMessage(err);
-    return { state: isCall ? replyFromKernel(t, msg.label, msg.words)(s) : s, outcome: { kind, target, result: err._tag } };
+    const error = decoded.left;
+    const msg = syscallErrorToMessage(error);
+    return { state: isCall ? replyFromKernel(t, msg.label, msg.words)(s) : s, outcome: { _tag: 'SyscallError', cap, label, error } };
   }
-  if (decoded.right._tag === 'NotModelled') return { state: s, outcome: { kind, target, result: 'NotModelled' } };
+  const invocation = decoded.right;
+  if (invocation._tag === 'NotModelled') return { state: s, outcome: { _tag: 'NotModelled', cap, label, what: invocation.what } };
 
-  const result = sendResult(s, cap, isBlocking);
   const s1 = setThreadState({ _tag: 'Restart' }, t)(s);
-  const done = performInvocation(decoded.right, isBlocking, isCall)(s1);
-  if (done.preempted) return { state: done.state, outcome: { kind, target, result: 'preempted' } };
+  const done = performInvocation(invocation, isBlocking, isCall)(s1);
+  if (done.preempted) return { state: done.state, outcome: { _tag: 'Preempted', cap, label, invocation } };
   let s2 = done.state;
   if (getThreadState(s2, t)._tag === 'Restart') {
     if (isCall) s2 = replyFromKernel(t, 0, done.reply)(s2);
     s2 = setThreadState({ _tag: 'Running' }, t)(s2);
   }
-  return { state: s2, outcome: { kind, target, result } };
+  return { state: s2, outcome: { _tag: 'Performed', cap, label, invocation } };
 };
 
 /**
@@ -143,63 +130,67 @@ export const handleInvocation = (s: KernelState, kind: SyscallName, isCall: bool
  * on a notification that is unbound or bound to this thread. Anything else,
  * including a failed lookup, is a receive-phase cap fault, even for NBRecv.
  */
-export const handleRecv = (s: KernelState, kind: SyscallName, isBlocking: boolean): Stepped => {
+export const handleRecv = (s: KernelState, isBlocking: boolean): Stepped<RecvOutcome> => {
   const t = s.curThread;
   const cptr = getRegister(s, t, CAP_REGISTER);
-  const fault = (f: Fault): Stepped => ({ state: handleFault(t, f)(s), outcome: { kind, result: faultName(f) } });
+  const faulted = (fault: Fault): Stepped<RecvOutcome> => ({ state: handleFault(t, fault)(s), outcome: { _tag: 'Fault', fault } });
   const looked = lookupCap(s, t, cptr);
-  if (E.isLeft(looked)) return fault(capFault(cptr, true, looked.left));
+  if (E.isLeft(looked)) return faulted(capFault(cptr, true, looked.left));
   const cap = looked.right;
   if (cap._tag === 'EndpointCap' && cap.canReceive) {
-    const result = receiveResult(s, t, cap, isBlocking);
     const s1 = deleteCallerCap(t)(s);
-    return { state: receiveIPC(t, cap, isBlocking)(s1), outcome: { kind, target: 'Endpoint', result } };
+    return { state: receiveIPC(t, cap, isBlocking)(s1), outcome: { _tag: 'ReceiveIPC', cap } };
   }
   if (cap._tag === 'NotificationCap' && cap.canReceive) {
     const bound = getNotification(s, cap.ptr).boundTCB;
-    if (bound === null || bound === t)
-      return { state: receiveSignal(t, cap, isBlocking)(s), outcome: { kind, target: 'Notification', result: receiveResult(s, t, cap, isBlocking) } };
+    if (bound === null || bound === t) return { state: receiveSignal(t, cap, isBlocking)(s), outcome: { _tag: 'ReceiveSignal', cap } };
   }
-  return fault(capFault(cptr, true, missingCapability(0)));
+  return faulted(capFault(cptr, true, missingCapability(0)));
 };
 
 /** `handleReply`: reply through the caller slot's reply cap; an empty slot does nothing. */
-export const handleReply = (s: KernelState): KernelState => {
+export const handleReply = (s: KernelState): Stepped<ReplyOutcome> => {
   const t = s.curThread;
   const callerSlot = slotOf(t, TCB_CALLER);
   const cap = getCap(s, callerSlot);
-  if (cap._tag === 'NullCap') return s;
+  if (cap._tag === 'NullCap') return { state: s, outcome: { _tag: 'Reply', caller: null } };
   kernelAssert(cap._tag === 'ReplyCap' && !cap.master, 'handleReply: invalid caller cap');
   kernelAssert(cap.tcb !== t, 'handleReply: caller must not be the current thread');
-  return doReplyTransfer(t, cap.tcb, callerSlot, cap.canGrant)(s);
+  return { state: doReplyTransfer(t, cap.tcb, callerSlot, cap.canGrant)(s), outcome: { _tag: 'Reply', caller: cap.tcb } };
 };
 
+const invoked =
+  (syscall: InvocationSyscall) =>
+  (r: Stepped<InvocationOutcome>): Stepped<SyscallOutcome> => ({ state: r.state, outcome: { _tag: 'Invocation', syscall, result: r.outcome } });
+
+const received =
+  (syscall: RecvSyscall) =>
+  (r: Stepped<RecvOutcome>): Stepped<SyscallOutcome> => ({ state: r.state, outcome: { _tag: 'Recv', syscall, result: r.outcome } });
+
 /** `handleSyscall`: dispatch on the syscall number (an unknown number is a fault). */
-export const handleSyscall = (s: KernelState, sysno: number): Stepped => {
+export const handleSyscall = (s: KernelState, sysno: number): Stepped<SyscallOutcome> => {
   const name = syscallOf(sysno);
   // In C's order (handleSyscall in src/api/syscall.c), as the impl twin has it.
   switch (name) {
     case 'Send':
-      return handleInvocation(s, name, false, true);
+      return invoked(name)(handleInvocation(s, false, true));
     case 'NBSend':
-      return handleInvocation(s, name, false, false);
+      return invoked(name)(handleInvocation(s, false, false));
     case 'Call':
-      return handleInvocation(s, name, true, true);
+      return invoked(name)(handleInvocation(s, true, true));
     case 'Recv':
-      return handleRecv(s, name, true);
-    case 'Reply': {
-      const hasCaller = getCap(s, slotOf(s.curThread, TCB_CALLER))._tag === 'ReplyCap';
-      return { state: handleReply(s), outcome: { kind: name, result: hasCaller ? 'replied' : 'no-caller' } };
-    }
+      return received(name)(handleRecv(s, true));
+    case 'Reply':
+      return handleReply(s);
     case 'ReplyRecv':
-      return handleRecv(handleReply(s), name, true);
+      return received(name)(handleRecv(handleReply(s).state, true));
     case 'NBRecv':
-      return handleRecv(s, name, false);
+      return received(name)(handleRecv(s, false));
     case 'Yield':
-      return { state: handleYield(s), outcome: { kind: name, result: 'ok' } };
-    case undefined: {
-      const f: Fault = { _tag: 'UnknownSyscall', syscallNumber: sysno >>> 0 };
-      return { state: handleFault(s.curThread, f)(s), outcome: { kind: 'UnknownSyscall', result: 'UnknownSyscall' } };
+      return { state: handleYield(s), outcome: { _tag: 'Yield' } };
+    case null: {
+      const fault: Fault = { _tag: 'UnknownSyscall', syscallNumber: sysno >>> 0 };
+      return { state: handleFault(s.curThread, fault)(s), outcome: { _tag: 'UnknownSyscall', fault } };
     }
   }
 };

@@ -6,12 +6,13 @@
  * seL4: Haskell Kernel/Thread.lhs, Model/StateData.lhs; abstract spec
  * Schedule_A.thy, Tcb_A.thy; C src/kernel/thread.c.
  */
+import { flow, identity, pipe } from 'fp-ts/function';
 import { MAX_PRIO, NUM_DOMAINS, TIME_SLICE, isEndMarker } from '../api/config';
 import { FAULT_IP, NEXT_IP } from '../api/registers';
 import { kernelAssert } from '../model/assert';
 import { type Transition, getTCB, updateTCB } from '../model/heap';
 import { arrayRemove, arraySet, mapDelete, mapSet } from '../model/immutable';
-import { type KernelState, chooseNewThread, readyQueueIndex, resumeCurrentThread } from '../model/state';
+import { type KernelState, type SchedulerAction, chooseNewThread, readyQueueIndex, resumeCurrentThread } from '../model/state';
 import { type PPtr, type ThreadState, isRunnable } from '../model/structures';
 
 // ---------------------------------------------------------------- thread state
@@ -20,18 +21,20 @@ export const getThreadState = (s: KernelState, t: PPtr): ThreadState => getTCB(s
 
 export const threadIsRunnable = (s: KernelState, t: PPtr): boolean => isRunnable(getThreadState(s, t));
 
+export const setSchedulerAction =
+  (action: SchedulerAction): Transition =>
+  (s) => ({ ...s, schedulerAction: action });
+
 /**
  * `setThreadState`: if the current thread stops being runnable while the
  * scheduler would resume it, a new thread must be chosen.
  */
-export const setThreadState =
-  (st: ThreadState, t: PPtr): Transition =>
-  (s) => {
-    const s1 = updateTCB(t, (tcb) => ({ ...tcb, state: st }))(s);
-    if (!isRunnable(st) && s1.curThread === t && s1.schedulerAction._tag === 'ResumeCurrentThread')
-      return { ...s1, schedulerAction: chooseNewThread };
-    return s1;
-  };
+export const setThreadState = (st: ThreadState, t: PPtr): Transition =>
+  flow(
+    updateTCB(t, (tcb) => ({ ...tcb, state: st })),
+    (s) =>
+      !isRunnable(st) && s.curThread === t && s.schedulerAction._tag === 'ResumeCurrentThread' ? setSchedulerAction(chooseNewThread)(s) : s,
+  );
 
 export const getRegister = (s: KernelState, t: PPtr, reg: number): number => getTCB(s, t).context[reg] ?? 0;
 
@@ -97,25 +100,33 @@ export const tcbSchedDequeue =
     return setQueue(tcb.domain, tcb.priority, arrayRemove(queueOf(s, tcb.domain, tcb.priority), t))(s);
   };
 
-/** The highest priority with a non-empty queue in the domain, or undefined. */
-export const getHighestPrio = (s: KernelState, domain: number): number | undefined => {
+/** The highest priority with a non-empty queue in the domain, or null when all are empty. */
+export const getHighestPrio = (s: KernelState, domain: number): number | null => {
   for (let p = MAX_PRIO; p >= 0; p--) if (queueOf(s, domain, p).length > 0) return p;
-  return undefined;
+  return null;
 };
 
 /** `isHighestPrio d p`: no ready thread in d has a higher priority than p. */
 export const isHighestPrio = (s: KernelState, domain: number, prio: number): boolean => {
   const h = getHighestPrio(s, domain);
-  return h === undefined || prio >= h;
+  return h === null || prio >= h;
 };
 
 // ---------------------------------------------------------------- scheduler actions
 
 /** `rescheduleRequired`: a pending switch candidate goes back to its queue; choose anew. */
-export const rescheduleRequired: Transition = (s) => {
-  const s1 = s.schedulerAction._tag === 'SwitchToThread' ? tcbSchedEnqueue(s.schedulerAction.tcb)(s) : s;
-  return { ...s1, schedulerAction: chooseNewThread };
-};
+export const rescheduleRequired: Transition = (s) =>
+  pipe(
+    s,
+    s.schedulerAction._tag === 'SwitchToThread' ? tcbSchedEnqueue(s.schedulerAction.tcb) : identity,
+    setSchedulerAction(chooseNewThread),
+  );
+
+/** `when (t == curThread) rescheduleRequired`: a change to the current thread makes the scheduler choose again. */
+export const rescheduleIfCurrent =
+  (t: PPtr): Transition =>
+  (s) =>
+    t === s.curThread ? rescheduleRequired(s) : s;
 
 /**
  * `possibleSwitchTo`: a woken thread in another domain is only queued; in the
@@ -127,29 +138,31 @@ export const possibleSwitchTo =
   (s) => {
     const tcb = getTCB(s, t);
     if (tcb.domain !== s.curDomain) return tcbSchedEnqueue(t)(s);
-    if (s.schedulerAction._tag !== 'ResumeCurrentThread') return tcbSchedEnqueue(t)(rescheduleRequired(s));
-    return { ...s, schedulerAction: { _tag: 'SwitchToThread', tcb: t } };
+    if (s.schedulerAction._tag !== 'ResumeCurrentThread') return pipe(s, rescheduleRequired, tcbSchedEnqueue(t));
+    return setSchedulerAction({ _tag: 'SwitchToThread', tcb: t })(s);
   };
 
 /** `setPriority`: re-queue the thread at its new priority and reconsider the choice. */
-export const setPriority =
-  (t: PPtr, prio: number): Transition =>
-  (s) => {
-    const s1 = updateTCB(t, (tcb) => ({ ...tcb, priority: prio }))(tcbSchedDequeue(t)(s));
-    if (!threadIsRunnable(s1, t)) return s1;
-    return t === s1.curThread ? rescheduleRequired(s1) : possibleSwitchTo(t)(s1);
-  };
+export const setPriority = (t: PPtr, prio: number): Transition =>
+  flow(
+    tcbSchedDequeue(t),
+    updateTCB(t, (tcb) => ({ ...tcb, priority: prio })),
+    (s) => {
+      if (!threadIsRunnable(s, t)) return s;
+      return t === s.curThread ? rescheduleRequired(s) : possibleSwitchTo(t)(s);
+    },
+  );
 
 export const setMCPriority = (t: PPtr, mcp: number): Transition => updateTCB(t, (tcb) => ({ ...tcb, mcp }));
 
 /** `setDomain`: move the thread to another domain's queues. */
-export const setDomain =
-  (t: PPtr, domain: number): Transition =>
-  (s) => {
-    const s1 = updateTCB(t, (tcb) => ({ ...tcb, domain }))(tcbSchedDequeue(t)(s));
-    const s2 = threadIsRunnable(s1, t) ? tcbSchedEnqueue(t)(s1) : s1;
-    return t === s2.curThread ? rescheduleRequired(s2) : s2;
-  };
+export const setDomain = (t: PPtr, domain: number): Transition =>
+  flow(
+    tcbSchedDequeue(t),
+    updateTCB(t, (tcb) => ({ ...tcb, domain })),
+    (s) => (threadIsRunnable(s, t) ? tcbSchedEnqueue(t)(s) : s),
+    rescheduleIfCurrent(t),
+  );
 
 // ---------------------------------------------------------------- choosing a thread
 
@@ -158,7 +171,7 @@ export const switchToThread =
   (t: PPtr): Transition =>
   (s) => {
     kernelAssert(threadIsRunnable(s, t), 'switchToThread: thread must be runnable');
-    return { ...tcbSchedDequeue(t)(s), curThread: t };
+    return pipe(s, tcbSchedDequeue(t), (s1) => ({ ...s1, curThread: t }));
   };
 
 export const switchToIdleThread: Transition = (s) => ({ ...s, curThread: s.idleThread });
@@ -177,16 +190,14 @@ export const nextDomain: Transition = (s) => {
 export const chooseThread: Transition = (s) => {
   const dom = NUM_DOMAINS > 1 ? s.curDomain : 0;
   const prio = getHighestPrio(s, dom);
-  if (prio === undefined) return switchToIdleThread(s);
+  if (prio === null) return switchToIdleThread(s);
   const head = queueOf(s, dom, prio)[0];
   kernelAssert(head !== undefined, 'chooseThread: empty queue below a set bitmap bit');
   return switchToThread(head)(s);
 };
 
-export const scheduleChooseNewThread: Transition = (s) => {
-  const s1 = s.domainTime === 0n ? nextDomain(s) : s;
-  return { ...chooseThread(s1), schedulerAction: resumeCurrentThread };
-};
+export const scheduleChooseNewThread: Transition = (s) =>
+  pipe(s, s.domainTime === 0n ? nextDomain : identity, chooseThread, setSchedulerAction(resumeCurrentThread));
 
 /**
  * `schedule`, run at the end of every kernel entry. A switch candidate wins
@@ -198,22 +209,20 @@ export const schedule: Transition = (s) => {
   switch (action._tag) {
     case 'ResumeCurrentThread':
       return s;
-    case 'ChooseNewThread': {
-      const s1 = threadIsRunnable(s, s.curThread) ? tcbSchedEnqueue(s.curThread)(s) : s;
-      return scheduleChooseNewThread(s1);
-    }
+    case 'ChooseNewThread':
+      return pipe(s, threadIsRunnable(s, s.curThread) ? tcbSchedEnqueue(s.curThread) : identity, scheduleChooseNewThread);
     case 'SwitchToThread': {
       const candidate = action.tcb;
       const wasRunnable = threadIsRunnable(s, s.curThread);
-      const s1 = wasRunnable ? tcbSchedEnqueue(s.curThread)(s) : s;
+      const s1 = pipe(s, wasRunnable ? tcbSchedEnqueue(s.curThread) : identity);
       const targetPrio = getTCB(s1, candidate).priority;
       const curPrio = getTCB(s1, s1.curThread).priority;
       const fastfail = s1.curThread === s1.idleThread || targetPrio < curPrio;
       if (fastfail && !isHighestPrio(s1, s1.curDomain, targetPrio))
-        return scheduleChooseNewThread({ ...tcbSchedEnqueue(candidate)(s1), schedulerAction: chooseNewThread });
+        return pipe(s1, tcbSchedEnqueue(candidate), setSchedulerAction(chooseNewThread), scheduleChooseNewThread);
       if (wasRunnable && curPrio === targetPrio)
-        return scheduleChooseNewThread({ ...tcbSchedAppend(candidate)(s1), schedulerAction: chooseNewThread });
-      return { ...switchToThread(candidate)(s1), schedulerAction: resumeCurrentThread };
+        return pipe(s1, tcbSchedAppend(candidate), setSchedulerAction(chooseNewThread), scheduleChooseNewThread);
+      return pipe(s1, switchToThread(candidate), setSchedulerAction(resumeCurrentThread));
     }
   }
 };
@@ -228,7 +237,7 @@ export const activateThread: Transition = (s) => {
       return s;
     case 'Restart': {
       const pc = getRegister(s, t, FAULT_IP);
-      return setThreadState({ _tag: 'Running' }, t)(setRegister(t, NEXT_IP, pc)(s));
+      return pipe(s, setRegister(t, NEXT_IP, pc), setThreadState({ _tag: 'Running' }, t));
     }
     default:
       return kernelAssert(false, `activateThread: current thread is ${st._tag}`) as never;
@@ -237,27 +246,26 @@ export const activateThread: Transition = (s) => {
 
 // ---------------------------------------------------------------- time
 
+const decDomainTime: Transition = (s) => ({ ...s, domainTime: s.domainTime - 1n });
+
 /**
  * `timerTick`: a thread that is exactly Running uses up its time slice and is
  * then appended to its queue; with several domains the domain time runs down.
  */
 export const timerTick: Transition = (s) => {
-  let s1 = s;
-  const cur = getTCB(s, s.curThread);
-  if (cur.state._tag === 'Running') {
-    if (cur.timeSlice > 1) s1 = updateTCB(s.curThread, (t) => ({ ...t, timeSlice: t.timeSlice - 1 }))(s1);
-    else {
-      s1 = updateTCB(s.curThread, (t) => ({ ...t, timeSlice: TIME_SLICE }))(s1);
-      s1 = rescheduleRequired(tcbSchedAppend(s.curThread)(s1));
-    }
-  }
-  if (NUM_DOMAINS > 1) {
-    s1 = { ...s1, domainTime: s1.domainTime - 1n };
-    if (s1.domainTime === 0n) s1 = rescheduleRequired(s1);
-  }
-  return s1;
+  const t = s.curThread;
+  const cur = getTCB(s, t);
+  return pipe(
+    s,
+    cur.state._tag !== 'Running'
+      ? identity
+      : cur.timeSlice > 1
+        ? updateTCB(t, (tcb) => ({ ...tcb, timeSlice: tcb.timeSlice - 1 }))
+        : flow(updateTCB(t, (tcb) => ({ ...tcb, timeSlice: TIME_SLICE })), tcbSchedAppend(t), rescheduleRequired),
+    NUM_DOMAINS > 1 ? flow(decDomainTime, (s1) => (s1.domainTime === 0n ? rescheduleRequired(s1) : s1)) : identity,
+  );
 };
 
 /** `handleYield`: go to the tail of the own queue and let the scheduler choose. */
 export const handleYield: Transition = (s) =>
-  rescheduleRequired(tcbSchedAppend(s.curThread)(tcbSchedDequeue(s.curThread)(s)));
+  pipe(s, tcbSchedDequeue(s.curThread), tcbSchedAppend(s.curThread), rescheduleRequired);

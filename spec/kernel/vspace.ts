@@ -19,17 +19,17 @@ import { type PDE, type PPtr, type PTE, TCB_BUFFER } from '../model/structures';
 export const pdIndexOf = (vaddr: number): number => vaddr >>> 20;
 export const ptIndexOf = (vaddr: number): number => (vaddr >>> PAGE_BITS) & 0xff;
 
-/** `findPDForASID`: the page directory assigned to an ASID, or undefined (InvalidRoot). */
-export const findPDForASID = (s: KernelState, asid: number): PPtr | undefined => {
+/** `findPDForASID`: the page directory assigned to an ASID, or null (InvalidRoot). */
+export const findPDForASID = (s: KernelState, asid: number): PPtr | null => {
   const pool = s.asidTable.get(asid >>> ASID_LOW_BITS);
-  if (pool === undefined) return undefined;
-  return getASIDPool(s, pool).entries.get(asid & mask(ASID_LOW_BITS));
+  if (pool === undefined) return null;
+  return getASIDPool(s, pool).entries.get(asid & mask(ASID_LOW_BITS)) ?? null;
 };
 
-/** The page table a PDE slot points at, or undefined (lookupPTSlot's MissingCapability). */
-export const lookupPT = (s: KernelState, pd: PPtr, vaddr: number): PPtr | undefined => {
+/** The page table a PDE slot points at, or null (lookupPTSlot's MissingCapability). */
+export const lookupPT = (s: KernelState, pd: PPtr, vaddr: number): PPtr | null => {
   const pde = getPageDirectory(s, pd).entries.get(pdIndexOf(vaddr));
-  return pde?._tag === 'PageTablePDE' ? pde.table : undefined;
+  return pde?._tag === 'PageTablePDE' ? pde.table : null;
 };
 
 const setPDEntries =
@@ -57,10 +57,10 @@ export const unmapPage =
   (sizeBits: FrameSizeBits, asid: number, vaddr: number, frame: PPtr): Transition =>
   (s) => {
     const pd = findPDForASID(s, asid);
-    if (pd === undefined) return s;
+    if (pd === null) return s;
     if (sizeBits === 12 || sizeBits === 16) {
       const pt = lookupPT(s, pd, vaddr);
-      if (pt === undefined) return s;
+      if (pt === null) return s;
       const i = ptIndexOf(vaddr);
       const pte = getPageTable(s, pt).entries.get(i);
       const want = sizeBits === 12 ? 'SmallPagePTE' : 'LargePagePTE';
@@ -83,7 +83,7 @@ export const unmapPageTable =
   (asid: number, vaddr: number, pt: PPtr): Transition =>
   (s) => {
     const pd = findPDForASID(s, asid);
-    if (pd === undefined || lookupPT(s, pd, vaddr) !== pt) return s;
+    if (pd === null || lookupPT(s, pd, vaddr) !== pt) return s;
     return setPDEntries(pd, (m) => m.delete(pdIndexOf(vaddr)))(s);
   };
 
@@ -110,12 +110,12 @@ export const deleteASIDPool =
 
 /**
  * `lookupIPCBuffer`: the physical address of a thread's IPC buffer, or
- * undefined when it has none usable: the buffer slot must hold a non-device
+ * null when it has none usable: the buffer slot must hold a non-device
  * frame cap, read-write for a receiver, read-only or read-write for a sender.
  */
-export const lookupIPCBuffer = (s: KernelState, isReceiver: boolean, t: PPtr): number | undefined => {
+export const lookupIPCBuffer = (s: KernelState, isReceiver: boolean, t: PPtr): number | null => {
   const cap = getCap(s, slotOf(t, TCB_BUFFER));
-  if (cap._tag !== 'FrameCap' || cap.isDevice) return undefined;
-  if (!(cap.rights === 'VMReadWrite' || (!isReceiver && cap.rights === 'VMReadOnly'))) return undefined;
+  if (cap._tag !== 'FrameCap' || cap.isDevice) return null;
+  if (!(cap.rights === 'VMReadWrite' || (!isReceiver && cap.rights === 'VMReadOnly'))) return null;
   return cap.ptr + (getTCB(s, t).ipcBuffer & mask(cap.sizeBits));
 };

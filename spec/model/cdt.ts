@@ -14,7 +14,7 @@ import type { SlotPtr } from './structures';
 
 export const emptyCdt: Cdt = { parent: new Map(), children: new Map(), original: new Set() };
 
-export const cdtParent = (s: KernelState, slot: SlotPtr): SlotPtr | undefined => s.cdt.parent.get(slot);
+export const cdtParent = (s: KernelState, slot: SlotPtr): SlotPtr | null => s.cdt.parent.get(slot) ?? null;
 export const cdtChildren = (s: KernelState, slot: SlotPtr): readonly SlotPtr[] => s.cdt.children.get(slot) ?? [];
 export const isOriginalCap = (s: KernelState, slot: SlotPtr): boolean => s.cdt.original.has(slot);
 
@@ -40,6 +40,10 @@ const setChildren = (m: ReadonlyMap<SlotPtr, readonly SlotPtr[]>, p: SlotPtr, cs
 
 const setOriginal = (o: ReadonlySet<SlotPtr>, slot: SlotPtr, isOriginal: boolean) =>
   isOriginal ? setAdd(o, slot) : setDelete(o, slot);
+
+/** `set_original`: whether the cap in `slot` is an original (seL4's mdbRevocable). */
+export const cdtSetOriginal = (slot: SlotPtr, isOriginal: boolean): Transition =>
+  withCdt((c) => ({ ...c, original: setOriginal(c.original, slot, isOriginal) }));
 
 /**
  * The CDT half of `cap_insert`: `dest` becomes a child of `src` when
@@ -84,7 +88,7 @@ export const cdtMove = (src: SlotPtr, dest: SlotPtr): Transition =>
       parent = mapDelete(parent, dest);
     }
     const own = children.get(src) ?? [];
-    for (const ch of own) parent = mapSet(parent, ch, dest);
+    parent = own.reduce((m, ch) => mapSet(m, ch, dest), parent);
     children = setChildren(mapDelete(children, src), dest, own);
     const original = setOriginal(setDelete(c.original, src), dest, c.original.has(src));
     return { parent, children, original };
@@ -111,9 +115,8 @@ export const cdtRemove = (slot: SlotPtr): Transition =>
   withCdt((c) => {
     const p = c.parent.get(slot);
     const own = c.children.get(slot) ?? [];
-    let parent = mapDelete(c.parent, slot);
+    const parent = own.reduce((m, ch) => (p === undefined ? mapDelete(m, ch) : mapSet(m, ch, p)), mapDelete(c.parent, slot));
     let children = mapDelete(c.children, slot);
-    for (const ch of own) parent = p === undefined ? mapDelete(parent, ch) : mapSet(parent, ch, p);
     if (p !== undefined) {
       const siblings = children.get(p) ?? [];
       const i = siblings.indexOf(slot);

@@ -27,9 +27,18 @@ import {
 
 export type Transition = (s: KernelState) => KernelState;
 
+/**
+ * Haskell's `mapM_` / `forM_` over a Transition: one step per element, in the
+ * list's order, each seeing the state the previous one left.
+ */
+export const forEach =
+  <A>(xs: readonly A[], f: (x: A, i: number) => Transition): Transition =>
+  (s) =>
+    xs.reduce((acc, x, i) => f(x, i)(acc), s);
+
 // ---------------------------------------------------------------- objects
 
-export const getObject = (s: KernelState, p: PPtr): KernelObject | undefined => s.objects.get(p);
+export const getObject = (s: KernelState, p: PPtr): KernelObject | null => s.objects.get(p) ?? null;
 
 const getTyped =
   <T extends KernelObject['_tag']>(tag: T) =>

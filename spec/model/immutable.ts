@@ -25,6 +25,9 @@ export const arrayRemove = <A>(xs: readonly A[], a: A): readonly A[] => xs.filte
 
 export const arrayReplace = <A>(xs: readonly A[], old: A, by: A): readonly A[] => xs.map((x) => (x === old ? by : x));
 
+/** The integers from `from` up to but excluding `to`. */
+export const range = (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from) }, (_, k) => from + k);
+
 export const arraySet = <A>(xs: readonly A[], i: number, a: A): readonly A[] => {
   const n = xs.slice();
   n[i] = a;

@@ -9,6 +9,7 @@
  * Deterministic_A.thy (preemption_point, work_units_completed).
  */
 import { WORK_UNITS_LIMIT } from '../api/config';
+import type { Transition } from './heap';
 import type { KernelState } from './state';
 
 export interface Preemptible {
@@ -17,6 +18,24 @@ export interface Preemptible {
 }
 
 export const completed = (state: KernelState): Preemptible => ({ state, preempted: false });
+
+/** Haskell's `withoutPreemption`: a Transition as a preemptible step that passes no preemption point. */
+export const withoutPreemption =
+  (f: Transition) =>
+  (s: KernelState): Preemptible =>
+    completed(f(s));
+
+/** The bind of Haskell's KernelP: continue with `f` unless the operation so far was preempted. */
+export const andThen =
+  (f: (s: KernelState) => Preemptible) =>
+  (r: Preemptible): Preemptible =>
+    r.preempted ? r : f(r.state);
+
+/** `forM_` in KernelP: a preemptible step per element, in order, stopping at the first preemption. */
+export const forEachPreemptible =
+  <A>(xs: readonly A[], f: (x: A) => (s: KernelState) => Preemptible) =>
+  (s: KernelState): Preemptible =>
+    xs.reduce((r, x) => andThen(f(x))(r), completed(s));
 
 /** A performed invocation: its state, and the words the kernel replies to a Call. */
 export interface Performed extends Preemptible {
@@ -39,12 +58,5 @@ export const preemptionPoint = (s: KernelState): Preemptible => {
 /** Run preemptible steps in order, stopping at the first that is preempted. */
 export const sequence =
   (...steps: ReadonlyArray<(s: KernelState) => Preemptible>) =>
-  (s: KernelState): Preemptible => {
-    let cur = s;
-    for (const step of steps) {
-      const r = step(cur);
-      if (r.preempted) return r;
-      cur = r.state;
-    }
-    return completed(cur);
-  };
+  (s: KernelState): Preemptible =>
+    steps.reduce((r, step) => andThen(step)(r), completed(s));

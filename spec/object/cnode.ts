@@ -10,7 +10,7 @@
  * (decode_cnode_invocation); C src/object/cnode.c.
  */
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
+import { flow, identity, pipe } from 'fp-ts/function';
 import { type SyscallError, deleteFirst, failedLookup, illegalOperation, missingCapability, truncatedMessage } from '../api/errors';
 import { type InvocationLabel, invocationLabelOf } from '../api/invocationLabel';
 import { ALL_RIGHTS, rightsFromWord } from '../api/rights';
@@ -36,9 +36,20 @@ import { cancelBadgedSends, emptySlot } from './ipcCancel';
 // ---------------------------------------------------------------- inserting and moving caps
 
 /**
+ * `setUntypedCapAsFull`: copying an untyped marks the source full, so only the
+ * copy can allocate from now on.
+ */
+const setUntypedCapAsFull = (srcCap: Cap, newCap: Cap, src: SlotPtr): Transition =>
+  srcCap._tag === 'UntypedCap' &&
+  newCap._tag === 'UntypedCap' &&
+  srcCap.ptr === newCap.ptr &&
+  srcCap.blockSize === newCap.blockSize
+    ? setCap(src, { ...srcCap, freeIndex: 2 ** srcCap.blockSize })
+    : identity;
+
+/**
  * `cteInsert new src dest`: put a cap derived from src's cap into the empty
- * dest. It becomes src's child if src may parent it, else src's sibling. Copying
- * an untyped marks the source full, so only the copy can allocate from now on.
+ * dest. It becomes src's child if src may parent it, else src's sibling.
  */
 export const cteInsert =
   (newCap: Cap, src: SlotPtr, dest: SlotPtr): Transition =>
@@ -46,28 +57,21 @@ export const cteInsert =
     const srcCap = getCap(s, src);
     const destOriginal = isCapRevocable(newCap, srcCap);
     const srcIsParent = isMDBParentOf(srcCap, isOriginalCap(s, src), newCap, destOriginal);
-    let s1 = s;
-    if (
-      srcCap._tag === 'UntypedCap' &&
-      newCap._tag === 'UntypedCap' &&
-      srcCap.ptr === newCap.ptr &&
-      srcCap.blockSize === newCap.blockSize
-    )
-      s1 = setCap(src, { ...srcCap, freeIndex: 2 ** srcCap.blockSize })(s1);
-    return cdtInsert(src, dest, srcIsParent, destOriginal)(setCap(dest, newCap)(s1));
+    return pipe(
+      s,
+      setUntypedCapAsFull(srcCap, newCap, src),
+      setCap(dest, newCap),
+      cdtInsert(src, dest, srcIsParent, destOriginal),
+    );
   };
 
 /** `cteMove new src dest`: dest takes src's cap (as `new`) and its place in the tree. */
-export const cteMove =
-  (newCap: Cap, src: SlotPtr, dest: SlotPtr): Transition =>
-  (s) =>
-    cdtMove(src, dest)(setCap(src, nullCap)(setCap(dest, newCap)(s)));
+export const cteMove = (newCap: Cap, src: SlotPtr, dest: SlotPtr): Transition =>
+  flow(setCap(dest, newCap), setCap(src, nullCap), cdtMove(src, dest));
 
 /** `cteSwap`: two slots exchange caps (updated as given) and places in the tree. */
-export const cteSwap =
-  (cap1: Cap, slot1: SlotPtr, cap2: Cap, slot2: SlotPtr): Transition =>
-  (s) =>
-    cdtSwap(slot1, slot2)(setCap(slot2, cap1)(setCap(slot1, cap2)(s)));
+export const cteSwap = (cap1: Cap, slot1: SlotPtr, cap2: Cap, slot2: SlotPtr): Transition =>
+  flow(setCap(slot1, cap2), setCap(slot2, cap1), cdtSwap(slot1, slot2));
 
 const capSwapForDelete =
   (slot1: SlotPtr, slot2: SlotPtr): Transition =>
@@ -97,6 +101,7 @@ const capCyclicZombie = (c: Cap, slot: SlotPtr): boolean => c._tag === 'ZombieCa
  * Zombie belongs to the exposed deletion further up the recursion.
  */
 const finaliseSlot = (slot: SlotPtr, exposed: boolean, s0: KernelState): FinaliseResult => {
+  // Loop, not recursion (spec/README.md): a Zombie CNode may have a million slots to clear.
   let s = s0;
   for (;;) {
     const cap = getCap(s, slot);
@@ -123,7 +128,7 @@ const reduceZombie = (z: Cap, slot: SlotPtr, exposed: boolean, s: KernelState): 
   kernelAssert(z._tag === 'ZombieCap' && z.number > 0, 'reduceZombie expects an unremovable Zombie');
   if (!exposed) {
     kernelAssert(z.ptr !== slot, 'cyclic zombie passed to unexposed reduceZombie');
-    return completed(capSwapForDelete(z.ptr, slot)(s));
+    return pipe(s, capSwapForDelete(z.ptr, slot), completed);
   }
   const endSlot = slotOf(z.ptr, z.number - 1);
   const r = cteDelete(endSlot, false)(s);
@@ -133,7 +138,7 @@ const reduceZombie = (z: Cap, slot: SlotPtr, exposed: boolean, s: KernelState): 
   kernelAssert(ours._tag === 'ZombieCap', 'expected recursion to leave a Zombie');
   if (ours.ptr === z.ptr && ours.number === z.number && ours.zombieType._tag === z.zombieType._tag) {
     kernelAssert(getCap(r.state, endSlot)._tag === 'NullCap', 'expected cteDelete to clear the slot');
-    return completed(setCap(slot, { ...z, number: z.number - 1 })(r.state));
+    return pipe(r.state, setCap(slot, { ...z, number: z.number - 1 }), completed);
   }
   kernelAssert(ours.ptr === slot && z.ptr !== slot, 'expected the new Zombie to be self-referential');
   return r;
@@ -145,13 +150,14 @@ export const cteDelete =
   (s: KernelState): Preemptible => {
     const r = finaliseSlot(slot, exposed, s);
     if (r.preempted) return r;
-    return completed(exposed || r.success ? emptySlot(slot, r.info)(r.state) : r.state);
+    return pipe(r.state, exposed || r.success ? emptySlot(slot, r.info) : identity, completed);
   };
 
 /** `cteRevoke`: delete every CDT descendant, first child first, with a preemption point after each. */
 export const cteRevoke =
   (slot: SlotPtr) =>
   (s0: KernelState): Preemptible => {
+    // Loop, not recursion (spec/README.md): a slot may have any number of descendants.
     let s = s0;
     for (;;) {
       if (getCap(s, slot)._tag === 'NullCap') return completed(s);
@@ -220,7 +226,7 @@ const decodeCopyFamily = (
       if (srcCap._tag === 'NullCap') return E.left(failedLookup(true, missingCapability(srcDepth)));
       const isMove = label === 'CNodeMove' || label === 'CNodeMutate';
       let masked: Cap;
-      let data: number | undefined;
+      let data: number | null = null;
       switch (label) {
         case 'CNodeCopy':
           if (args.length < 5) return E.left(truncatedMessage);
@@ -239,7 +245,7 @@ const decodeCopyFamily = (
           masked = maskCapRights(rightsFromWord(ALL_RIGHTS), srcCap);
           data = arg(args, 4);
       }
-      const updated = data === undefined ? masked : updateCapData(isMove, data, masked);
+      const updated = data === null ? masked : updateCapData(isMove, data, masked);
       return pipe(
         isMove ? E.right(updated) : deriveCap(s, src, updated),
         E.flatMap((cap) =>
@@ -333,21 +339,21 @@ export const invokeCNode =
         return cteDelete(inv.slot, true)(s);
       case 'CancelBadgedSends':
         if (inv.cap._tag !== 'EndpointCap') return unreachable('CancelBadgedSends of a non-endpoint cap');
-        return completed(inv.cap.badge === 0 ? s : cancelBadgedSends(inv.cap.ptr, inv.cap.badge)(s));
+        return pipe(s, inv.cap.badge === 0 ? identity : cancelBadgedSends(inv.cap.ptr, inv.cap.badge), completed);
       case 'Insert':
-        return completed(cteInsert(inv.cap, inv.src, inv.dest)(s));
+        return pipe(s, cteInsert(inv.cap, inv.src, inv.dest), completed);
       case 'Move':
-        return completed(cteMove(inv.cap, inv.src, inv.dest)(s));
+        return pipe(s, cteMove(inv.cap, inv.src, inv.dest), completed);
       case 'Rotate':
         // Rotating onto the source slot itself is a swap with the pivot.
-        if (inv.src === inv.dest) return completed(cteSwap(inv.newSrcCap, inv.src, inv.newPivotCap, inv.pivot)(s));
-        return completed(cteMove(inv.newSrcCap, inv.src, inv.pivot)(cteMove(inv.newPivotCap, inv.pivot, inv.dest)(s)));
+        if (inv.src === inv.dest) return pipe(s, cteSwap(inv.newSrcCap, inv.src, inv.newPivotCap, inv.pivot), completed);
+        return pipe(s, cteMove(inv.newPivotCap, inv.pivot, inv.dest), cteMove(inv.newSrcCap, inv.src, inv.pivot), completed);
       case 'SaveCaller': {
         const callerSlot = slotOf(s.curThread, TCB_CALLER);
         const cap = getCap(s, callerSlot);
         if (cap._tag === 'NullCap') return completed(s);
         kernelAssert(cap._tag === 'ReplyCap' && !cap.master, 'caller slot must hold a non-master reply cap');
-        return completed(cteMove(cap, callerSlot, inv.slot)(s));
+        return pipe(s, cteMove(cap, callerSlot, inv.slot), completed);
       }
     }
   };

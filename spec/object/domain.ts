@@ -53,7 +53,8 @@ export const decodeDomainInvocation = (
       if (args.length === 0) return E.left(truncatedMessage);
       const index = a(0);
       if (index >= len) return E.left(rangeError(0, len - 1));
-      if (isEndMarker(s.domainSchedule[index])) return E.left(invalidArgument(0));
+      const entry = s.domainSchedule[index];
+      if (entry !== undefined && isEndMarker(entry)) return E.left(invalidArgument(0));
       return E.right({ _tag: 'ScheduleSetStart', index });
     }
     default:

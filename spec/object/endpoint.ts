@@ -11,6 +11,7 @@
  * src/object/endpoint.c, src/kernel/thread.c, src/api/faults.c.
  */
 import * as E from 'fp-ts/Either';
+import { flow, identity, pipe } from 'fp-ts/function';
 import { type Fault, FAULT_LABEL, lookupFailureWords } from '../api/errors';
 import { IPCBUF_CAPS_OR_BADGES } from '../api/ipcBuffer';
 import type { MessageInfo } from '../api/messageInfo';
@@ -54,61 +55,73 @@ const epQueue = (st: EndpointState): readonly PPtr[] => (st._tag === 'IdleEP' ? 
 
 // ---------------------------------------------------------------- message transfer
 
+interface Transferred {
+  readonly state: KernelState;
+  readonly info: MessageInfo;
+}
+
 /**
- * `transferCapsToSlots`: hand the extra caps over in order. A cap to the very
- * endpoint of this IPC is unwrapped (its badge is delivered instead); any other
- * cap needs the one receive slot and is derived into it. The first cap that
- * cannot be handled ends the transfer.
+ * `transferCapsToSlots`: hand the extra caps over in order (at most three, so
+ * the recursion is shallow). A cap to the very endpoint of this IPC is
+ * unwrapped (its badge is delivered instead); any other cap needs the one
+ * receive slot and is derived into it. The first cap that cannot be handled
+ * ends the transfer; `n` caps have been handed over so far.
  */
+const transferCapsToSlots =
+  (ep: PPtr | null, recvBuffer: number, n: number, caps: readonly CapAndSlot[], slots: readonly SlotPtr[], mi: MessageInfo) =>
+  (s: KernelState): Transferred => {
+    const [first, ...rest] = caps;
+    const stop: Transferred = { state: s, info: { ...mi, extraCaps: n } };
+    if (first === undefined) return stop;
+    const { cap, slot: srcSlot } = first;
+    if (cap._tag === 'EndpointCap' && ep !== null && cap.ptr === ep)
+      return pipe(
+        s,
+        storeWord(bufferWord(recvBuffer, IPCBUF_CAPS_OR_BADGES + n), cap.badge),
+        transferCapsToSlots(ep, recvBuffer, n + 1, rest, slots, { ...mi, capsUnwrapped: mi.capsUnwrapped | (1 << n) }),
+      );
+    const [dest, ...otherSlots] = slots;
+    if (dest === undefined) return stop;
+    const derived = deriveCap(s, srcSlot, cap);
+    if (E.isLeft(derived) || derived.right._tag === 'NullCap') return stop;
+    return pipe(s, cteInsert(derived.right, srcSlot, dest), transferCapsToSlots(ep, recvBuffer, n + 1, rest, otherSlots, mi));
+  };
+
+/** `transferCaps`: without a receive buffer no cap is transferred. */
 const transferCaps = (
-  s0: KernelState,
+  s: KernelState,
   info: MessageInfo,
   caps: readonly CapAndSlot[],
-  ep: PPtr | undefined,
+  ep: PPtr | null,
   receiver: PPtr,
-  recvBuffer: number | undefined,
-): { state: KernelState; info: MessageInfo } => {
+  recvBuffer: number | null,
+): Transferred => {
   const base: MessageInfo = { ...info, extraCaps: 0, capsUnwrapped: 0 };
-  if (recvBuffer === undefined) return { state: s0, info: base };
-  let slots = getReceiveSlots(s0, receiver, recvBuffer);
-  let s = s0;
-  let unwrapped = 0;
-  let n = 0;
-  for (const { cap, slot: srcSlot } of caps) {
-    if (cap._tag === 'EndpointCap' && ep !== undefined && cap.ptr === ep) {
-      s = storeWord(bufferWord(recvBuffer, IPCBUF_CAPS_OR_BADGES + n), cap.badge)(s);
-      unwrapped |= 1 << n;
-    } else {
-      const dest = slots[0];
-      if (dest === undefined) break;
-      const derived = deriveCap(s, srcSlot, cap);
-      if (E.isLeft(derived) || derived.right._tag === 'NullCap') break;
-      s = cteInsert(derived.right, srcSlot, dest)(s);
-      slots = slots.slice(1);
-    }
-    n++;
-  }
-  return { state: s, info: { ...base, extraCaps: n, capsUnwrapped: unwrapped } };
+  if (recvBuffer === null) return { state: s, info: base };
+  return transferCapsToSlots(ep, recvBuffer, 0, caps, getReceiveSlots(s, receiver, recvBuffer), base)(s);
 };
 
 /** `doNormalTransfer`: message registers, then caps (only with grant), then info and badge. */
 const doNormalTransfer = (
   s: KernelState,
   sender: PPtr,
-  sendBuffer: number | undefined,
-  ep: PPtr | undefined,
+  sendBuffer: number | null,
+  ep: PPtr | null,
   badge: number,
   canGrant: boolean,
   receiver: PPtr,
-  recvBuffer: number | undefined,
+  recvBuffer: number | null,
 ): KernelState => {
   const tag = getMessageInfo(s, sender);
   const looked = canGrant ? lookupExtraCaps(s, sender, sendBuffer, tag) : E.right([]);
   const caps = E.isRight(looked) ? looked.right : [];
   const copied = copyMRs(sender, sendBuffer, receiver, recvBuffer, tag.length)(s);
   const transferred = transferCaps(copied.state, tag, caps, ep, receiver, recvBuffer);
-  const s1 = setMessageInfo(receiver, { ...transferred.info, length: copied.length })(transferred.state);
-  return setRegister(receiver, BADGE_REGISTER, badge)(s1);
+  return pipe(
+    transferred.state,
+    setMessageInfo(receiver, { ...transferred.info, length: copied.length }),
+    setRegister(receiver, BADGE_REGISTER, badge),
+  );
 };
 
 /** `makeFaultMessage`: the label and words a fault is reported with. */
@@ -132,18 +145,21 @@ export const makeFaultMessage = (s: KernelState, f: Fault, t: PPtr): { label: nu
 };
 
 /** `doFaultTransfer`: the receiver gets the sender's fault message instead of its MRs. */
-const doFaultTransfer = (s: KernelState, badge: number, sender: PPtr, receiver: PPtr, recvBuffer: number | undefined): KernelState => {
+const doFaultTransfer = (s: KernelState, badge: number, sender: PPtr, receiver: PPtr, recvBuffer: number | null): KernelState => {
   const fault = getTCB(s, sender).fault;
   kernelAssert(fault !== null, 'doFaultTransfer: no fault found');
   const msg = makeFaultMessage(s, fault, sender);
   const sent = setMRs(receiver, recvBuffer, msg.words)(s);
-  const s1 = setMessageInfo(receiver, { label: msg.label, capsUnwrapped: 0, extraCaps: 0, length: sent.length })(sent.state);
-  return setRegister(receiver, BADGE_REGISTER, badge)(s1);
+  return pipe(
+    sent.state,
+    setMessageInfo(receiver, { label: msg.label, capsUnwrapped: 0, extraCaps: 0, length: sent.length }),
+    setRegister(receiver, BADGE_REGISTER, badge),
+  );
 };
 
 /** `doIPCTransfer`: a fault message if the sender has a fault, else a normal transfer. */
 export const doIPCTransfer =
-  (sender: PPtr, ep: PPtr | undefined, badge: number, canGrant: boolean, receiver: PPtr): Transition =>
+  (sender: PPtr, ep: PPtr | null, badge: number, canGrant: boolean, receiver: PPtr): Transition =>
   (s) => {
     const recvBuffer = lookupIPCBuffer(s, true, receiver);
     if (getTCB(s, sender).fault !== null) return doFaultTransfer(s, badge, sender, receiver, recvBuffer);
@@ -153,12 +169,11 @@ export const doIPCTransfer =
 // ---------------------------------------------------------------- reply caps
 
 /** `setupCallerCap`: the sender waits for a reply; the receiver's caller slot gets the one reply cap. */
-export const setupCallerCap =
-  (sender: PPtr, receiver: PPtr, canGrant: boolean): Transition =>
-  (s) => {
-    const s1 = setThreadState(blockedOnReply, sender)(s);
-    return cteInsert({ _tag: 'ReplyCap', tcb: sender, master: false, canGrant }, slotOf(sender, TCB_REPLY), slotOf(receiver, TCB_CALLER))(s1);
-  };
+export const setupCallerCap = (sender: PPtr, receiver: PPtr, canGrant: boolean): Transition =>
+  flow(
+    setThreadState(blockedOnReply, sender),
+    cteInsert({ _tag: 'ReplyCap', tcb: sender, master: false, canGrant }, slotOf(sender, TCB_REPLY), slotOf(receiver, TCB_CALLER)),
+  );
 
 /** `deleteCallerCap`: a new Recv first destroys any unused reply cap in the caller slot. */
 export const deleteCallerCap = (receiver: PPtr): Transition => cteDeleteOne(slotOf(receiver, TCB_CALLER));
@@ -168,7 +183,7 @@ const handleFaultReply = (f: Fault, t: PPtr, label: number, msg: readonly number
   switch (f._tag) {
     case 'CapFault':
     case 'VMFault':
-      return { restart: true, tr: (s) => s };
+      return { restart: true, tr: identity };
     case 'UnknownSyscall':
     case 'UserException': {
       const regs = f._tag === 'UnknownSyscall' ? SYSCALL_MESSAGE : EXCEPTION_MESSAGE;
@@ -189,16 +204,24 @@ export const doReplyTransfer =
   (s) => {
     kernelAssert(getThreadState(s, caller)._tag === 'BlockedOnReply', 'reply transfer to a thread that is not waiting');
     const fault = getTCB(s, caller).fault;
-    if (fault === null) {
-      const s1 = cteDeleteOne(slot)(doIPCTransfer(replier, undefined, 0, grant, caller)(s));
-      return possibleSwitchTo(caller)(setThreadState(running, caller)(s1));
-    }
+    if (fault === null)
+      return pipe(
+        s,
+        doIPCTransfer(replier, null, 0, grant, caller),
+        cteDeleteOne(slot),
+        setThreadState(running, caller),
+        possibleSwitchTo(caller),
+      );
     const s1 = cteDeleteOne(slot)(s);
     const tag = getMessageInfo(s1, replier);
     const mrs = getMRs(s1, replier, lookupIPCBuffer(s1, false, replier), tag.length);
     const { restart: again, tr } = handleFaultReply(fault, caller, tag.label, mrs);
-    const s2 = updateTCB(caller, (t) => ({ ...t, fault: null }))(tr(s1));
-    return again ? possibleSwitchTo(caller)(setThreadState(restart, caller)(s2)) : setThreadState(inactive, caller)(s2);
+    return pipe(
+      s1,
+      tr,
+      updateTCB(caller, (t) => ({ ...t, fault: null })),
+      again ? flow(setThreadState(restart, caller), possibleSwitchTo(caller)) : setThreadState(inactive, caller),
+    );
   };
 
 // ---------------------------------------------------------------- send and receive
@@ -214,19 +237,30 @@ export const sendIPC =
     const ep = getEndpoint(s, epPtr);
     if (ep.state._tag !== 'RecvEP') {
       if (!blocking) return s;
-      const s1 = setThreadState({ _tag: 'BlockedOnSend', ep: epPtr, badge, canGrant, canGrantReply, isCall: call }, thread)(s);
-      return setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'SendEP', queue: [...epQueue(ep.state), thread] } })(s1);
+      return pipe(
+        s,
+        setThreadState({ _tag: 'BlockedOnSend', ep: epPtr, badge, canGrant, canGrantReply, isCall: call }, thread),
+        setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'SendEP', queue: [...epQueue(ep.state), thread] } }),
+      );
     }
     const [dest, ...rest] = ep.state.queue;
     kernelAssert(dest !== undefined, 'receive endpoint queue must not be empty');
-    let s1 = setEndpoint(epPtr, { _tag: 'Endpoint', state: rest.length === 0 ? { _tag: 'IdleEP' } : { _tag: 'RecvEP', queue: rest } })(s);
-    const recvState = getThreadState(s1, dest);
+    // Read before the endpoint update (seL4 reads it after), which cannot change it.
+    const recvState = getThreadState(s, dest);
     kernelAssert(recvState._tag === 'BlockedOnReceive', 'a thread in a receive queue must be receiving');
-    s1 = doIPCTransfer(thread, epPtr, badge, canGrant, dest)(s1);
-    s1 = possibleSwitchTo(dest)(setThreadState(running, dest)(s1));
-    if (!call) return s1;
-    if (canGrant || canGrantReply) return setupCallerCap(thread, dest, recvState.canGrant)(s1);
-    return setThreadState(inactive, thread)(s1);
+    return pipe(
+      s,
+      setEndpoint(epPtr, { _tag: 'Endpoint', state: rest.length === 0 ? { _tag: 'IdleEP' } : { _tag: 'RecvEP', queue: rest } }),
+      doIPCTransfer(thread, epPtr, badge, canGrant, dest),
+      setThreadState(running, dest),
+      possibleSwitchTo(dest),
+      // A Call waits for the reply if it may get one, else it is done.
+      !call
+        ? identity
+        : canGrant || canGrantReply
+          ? setupCallerCap(thread, dest, recvState.canGrant)
+          : setThreadState(inactive, thread),
+    );
   };
 
 /**
@@ -243,18 +277,28 @@ export const receiveIPC =
     const ep = getEndpoint(s, epPtr);
     if (ep.state._tag !== 'SendEP') {
       if (!blocking) return setRegister(thread, BADGE_REGISTER, 0)(s);
-      const s1 = setThreadState({ _tag: 'BlockedOnReceive', ep: epPtr, canGrant: cap.canGrant }, thread)(s);
-      return setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'RecvEP', queue: [...epQueue(ep.state), thread] } })(s1);
+      return pipe(
+        s,
+        setThreadState({ _tag: 'BlockedOnReceive', ep: epPtr, canGrant: cap.canGrant }, thread),
+        setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'RecvEP', queue: [...epQueue(ep.state), thread] } }),
+      );
     }
     const [sender, ...rest] = ep.state.queue;
     kernelAssert(sender !== undefined, 'send endpoint queue must not be empty');
-    let s1 = setEndpoint(epPtr, { _tag: 'Endpoint', state: rest.length === 0 ? { _tag: 'IdleEP' } : { _tag: 'SendEP', queue: rest } })(s);
-    const st = getThreadState(s1, sender);
+    // Read before the endpoint update (seL4 reads it after), which cannot change it.
+    const st = getThreadState(s, sender);
     kernelAssert(st._tag === 'BlockedOnSend', 'a thread in a send queue must be sending');
-    s1 = doIPCTransfer(sender, epPtr, st.badge, st.canGrant, thread)(s1);
-    if (!st.isCall) return possibleSwitchTo(sender)(setThreadState(running, sender)(s1));
-    if (st.canGrant || st.canGrantReply) return setupCallerCap(sender, thread, cap.canGrant)(s1);
-    return setThreadState(inactive, sender)(s1);
+    return pipe(
+      s,
+      setEndpoint(epPtr, { _tag: 'Endpoint', state: rest.length === 0 ? { _tag: 'IdleEP' } : { _tag: 'SendEP', queue: rest } }),
+      doIPCTransfer(sender, epPtr, st.badge, st.canGrant, thread),
+      // A Send's sender runs on; a Call's waits for the reply if it may get one, else it is done.
+      !st.isCall
+        ? flow(setThreadState(running, sender), possibleSwitchTo(sender))
+        : st.canGrant || st.canGrantReply
+          ? setupCallerCap(sender, thread, cap.canGrant)
+          : setThreadState(inactive, sender),
+    );
   };
 
 /** `replyFromKernel`: the kernel's own reply to a Call (badge 0, the given label and words). */
@@ -262,7 +306,6 @@ export const replyFromKernel =
   (t: PPtr, label: number, words: readonly number[]): Transition =>
   (s) => {
     const buffer = lookupIPCBuffer(s, true, t);
-    const s1 = setRegister(t, BADGE_REGISTER, 0)(s);
-    const sent = setMRs(t, buffer, words)(s1);
+    const sent = pipe(s, setRegister(t, BADGE_REGISTER, 0), setMRs(t, buffer, words));
     return setMessageInfo(t, { label, capsUnwrapped: 0, extraCaps: 0, length: sent.length })(sent.state);
   };

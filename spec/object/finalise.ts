@@ -8,6 +8,7 @@
  * seL4: Haskell Object/ObjectType.lhs (finaliseCap), Object/ObjectType/ARM.lhs;
  * abstract spec Finalise_A.thy (finalise_cap, arch_finalise_cap).
  */
+import { flow, identity, pipe } from 'fp-ts/function';
 import { kernelAssert } from '../model/assert';
 import type { KernelState } from '../model/state';
 import { type Cap, nullCap } from '../model/structures';
@@ -28,9 +29,9 @@ const done = (state: KernelState, info: Cap = nullCap): Finalised => ({ state, r
 export const finaliseCap = (s: KernelState, cap: Cap, final: boolean): Finalised => {
   switch (cap._tag) {
     case 'EndpointCap':
-      return done(final ? cancelAllIPC(cap.ptr)(s) : s);
+      return pipe(s, final ? cancelAllIPC(cap.ptr) : identity, done);
     case 'NotificationCap':
-      return done(final ? cancelAllSignals(cap.ptr)(unbindMaybeNotification(cap.ptr)(s)) : s);
+      return pipe(s, final ? flow(unbindMaybeNotification(cap.ptr), cancelAllSignals(cap.ptr)) : identity, done);
     case 'CNodeCap':
       return final
         ? { state: s, remainder: { _tag: 'ZombieCap', ptr: cap.ptr, zombieType: { _tag: 'ZombieCNode', radix: cap.radix }, number: 2 ** cap.radix }, info: nullCap }
@@ -39,7 +40,7 @@ export const finaliseCap = (s: KernelState, cap: Cap, final: boolean): Finalised
       if (!final) return done(s);
       // The thread must not run, or be woken, while its slots are cleared.
       return {
-        state: suspend(cap.tcb)(unbindNotification(cap.tcb)(s)),
+        state: pipe(s, unbindNotification(cap.tcb), suspend(cap.tcb)),
         remainder: { _tag: 'ZombieCap', ptr: cap.tcb, zombieType: { _tag: 'ZombieTCB' }, number: 5 },
         info: nullCap,
       };
@@ -49,13 +50,13 @@ export const finaliseCap = (s: KernelState, cap: Cap, final: boolean): Finalised
     case 'IRQHandlerCap':
       return final ? done(deletingIRQHandler(cap.irq)(s), cap) : done(s);
     case 'FrameCap':
-      return done(cap.mapped === null ? s : unmapPage(cap.sizeBits, cap.mapped.asid, cap.mapped.vaddr, cap.ptr)(s));
+      return pipe(s, cap.mapped === null ? identity : unmapPage(cap.sizeBits, cap.mapped.asid, cap.mapped.vaddr, cap.ptr), done);
     case 'PageTableCap':
-      return done(final && cap.mapped !== null ? unmapPageTable(cap.mapped.asid, cap.mapped.vaddr, cap.ptr)(s) : s);
+      return pipe(s, final && cap.mapped !== null ? unmapPageTable(cap.mapped.asid, cap.mapped.vaddr, cap.ptr) : identity, done);
     case 'PageDirectoryCap':
-      return done(final && cap.mappedASID !== null ? deleteASID(cap.mappedASID, cap.ptr)(s) : s);
+      return pipe(s, final && cap.mappedASID !== null ? deleteASID(cap.mappedASID, cap.ptr) : identity, done);
     case 'ASIDPoolCap':
-      return done(final ? deleteASIDPool(cap.asidBase, cap.ptr)(s) : s);
+      return pipe(s, final ? deleteASIDPool(cap.asidBase, cap.ptr) : identity, done);
     default:
       // Null, Reply, Untyped, Domain, IRQControl, ASIDControl, SGISignal: nothing to do.
       return done(s);

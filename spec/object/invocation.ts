@@ -9,7 +9,6 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { type SyscallError, invalidCapability } from '../api/errors';
-import { type InvocationLabel, LABEL, invocationLabelOf } from '../api/invocationLabel';
 import { type Performed, type Preemptible, completed } from '../model/preemption';
 import type { KernelState } from '../model/state';
 import type { Cap, PPtr, SlotPtr } from '../model/structures';
@@ -40,35 +39,6 @@ export type Invocation =
   | { readonly _tag: 'InvokeDomain'; readonly inv: DomainInvocation }
   /** An object whose invocations this model does not cover yet (see DEVIATIONS.md). */
   | { readonly _tag: 'NotModelled'; readonly what: string };
-
-/** The labels each cap type's decoder accepts (the rest are IllegalOperation). */
-const OWN_LABELS: Readonly<Partial<Record<Cap['_tag'], readonly [number, number]>>> = {
-  UntypedCap: [LABEL.UntypedRetype, LABEL.UntypedRetype],
-  ThreadCap: [LABEL.TCBReadRegisters, LABEL.TCBSetFlags],
-  CNodeCap: [LABEL.CNodeRevoke, LABEL.CNodeSaveCaller],
-  IRQHandlerCap: [LABEL.IRQAckIRQ, LABEL.IRQClearIRQHandler],
-  DomainCap: [LABEL.DomainSetSet, LABEL.DomainScheduleSetStart],
-};
-
-/** The IPC objects ignore the label: the coverage table names them by object (and keys them by syscall). */
-const IPC_OBJECT_NAMES: Readonly<Partial<Record<Cap['_tag'], string>>> = { EndpointCap: 'Endpoint', NotificationCap: 'Notification', ReplyCap: 'Reply' };
-export const IPC_TARGETS: readonly string[] = Object.values(IPC_OBJECT_NAMES);
-
-/**
- * The name the coverage table uses for an invocation: the IPC object's name;
- * the label's name when it belongs to the invoked cap's type; else
- * `Invoke<Type>` (a wrong label is then `InvokeCNode → IllegalOperation`...).
- */
-export const invocationName = (cap: Cap, labelWord: number): string => {
-  const ipc = IPC_OBJECT_NAMES[cap._tag];
-  if (ipc !== undefined) return ipc;
-  const own = OWN_LABELS[cap._tag];
-  if (own !== undefined && labelWord >= own[0] && labelWord <= own[1]) {
-    const l: InvocationLabel = invocationLabelOf(labelWord);
-    return l;
-  }
-  return `Invoke${cap._tag.replace(/Cap$/, '')}`;
-};
 
 /**
  * `decodeInvocation`: check the invoked cap's type and hand the message to the
@@ -131,20 +101,20 @@ export const performInvocation =
     const none = (r: Preemptible): Performed => ({ ...r, reply: [] });
     switch (inv._tag) {
       case 'InvokeUntyped':
-        return none(invokeUntyped(inv.inv)(s));
+        return pipe(s, invokeUntyped(inv.inv), none);
       case 'InvokeCNode':
-        return none(invokeCNode(inv.inv)(s));
+        return pipe(s, invokeCNode(inv.inv), none);
       case 'InvokeEndpoint':
-        return none(completed(sendIPC(blocking, call, inv.badge, inv.canGrant, inv.canGrantReply, s.curThread, inv.ep)(s)));
+        return pipe(s, sendIPC(blocking, call, inv.badge, inv.canGrant, inv.canGrantReply, s.curThread, inv.ep), completed, none);
       case 'InvokeNotification':
-        return none(completed(sendSignal(inv.ntfn, inv.badge)(s)));
+        return pipe(s, sendSignal(inv.ntfn, inv.badge), completed, none);
       case 'InvokeReply':
-        return none(completed(doReplyTransfer(s.curThread, inv.caller, inv.slot, inv.canGrant)(s)));
+        return pipe(s, doReplyTransfer(s.curThread, inv.caller, inv.slot, inv.canGrant), completed, none);
       case 'InvokeTCB':
         return invokeTCB(inv.inv)(s);
       case 'InvokeDomain':
-        return none(completed(invokeDomain(inv.inv)(s)));
+        return pipe(s, invokeDomain(inv.inv), completed, none);
       case 'NotModelled':
-        return none(completed(s));
+        return pipe(s, completed, none);
     }
   };

@@ -8,11 +8,13 @@
  * (cancelIPC, cancelAllIPC, cancelBadgedSends), Object/Notification.lhs,
  * Kernel/Thread.lhs (suspend), Object/CNode.lhs (emptySlot, cteDeleteOne).
  */
+import { flow, identity, pipe } from 'fp-ts/function';
 import { NEXT_IP, FAULT_IP } from '../api/registers';
 import { kernelAssert, unreachable } from '../model/assert';
 import { cdtChildren, cdtRemove } from '../model/cdt';
 import {
   type Transition,
+  forEach,
   getCap,
   getEndpoint,
   getNotification,
@@ -54,8 +56,11 @@ export const cancelSignal =
     kernelAssert(ntfn.state._tag === 'WaitingNtfn', 'cancelSignal: notification must be waiting');
     const queue = arrayRemove(ntfn.state.queue, t);
     const state = queue.length === 0 ? ({ _tag: 'IdleNtfn' } as const) : ({ _tag: 'WaitingNtfn', queue } as const);
-    return setThreadState(inactive, t)(setNotification(ntfnPtr, { ...ntfn, state })(s));
+    return pipe(s, setNotification(ntfnPtr, { ...ntfn, state }), setThreadState(inactive, t));
   };
+
+/** `setThreadState Restart; tcbSchedEnqueue`: a cancelled waiter is queued to re-run its syscall. */
+const restartWaiter = (t: PPtr): Transition => flow(setThreadState(restart, t), tcbSchedEnqueue(t));
 
 /** `cancelAllSignals`: every waiter restarts its syscall; the notification goes idle. */
 export const cancelAllSignals =
@@ -63,17 +68,23 @@ export const cancelAllSignals =
   (s) => {
     const ntfn = getNotification(s, ntfnPtr);
     if (ntfn.state._tag !== 'WaitingNtfn') return s;
-    let s1 = setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'IdleNtfn' } })(s);
-    for (const t of ntfn.state.queue) s1 = tcbSchedEnqueue(t)(setThreadState(restart, t)(s1));
-    return rescheduleRequired(s1);
+    return pipe(
+      s,
+      setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'IdleNtfn' } }),
+      forEach(ntfn.state.queue, restartWaiter),
+      rescheduleRequired,
+    );
   };
 
 const doUnbindNotification =
   (ntfnPtr: PPtr, t: PPtr): Transition =>
   (s) => {
     const ntfn = getNotification(s, ntfnPtr);
-    const s1 = setNotification(ntfnPtr, { ...ntfn, boundTCB: null })(s);
-    return updateTCB(t, (tcb) => ({ ...tcb, boundNotification: null }))(s1);
+    return pipe(
+      s,
+      setNotification(ntfnPtr, { ...ntfn, boundTCB: null }),
+      updateTCB(t, (tcb) => ({ ...tcb, boundNotification: null })),
+    );
   };
 
 /** `unbindNotification`: the thread loses its bound notification, if any. */
@@ -102,7 +113,7 @@ const blockedCancelIPC =
     kernelAssert(ep.state._tag !== 'IdleEP', 'blockedCancelIPC: endpoint must not be idle');
     const queue = arrayRemove(ep.state.queue, t);
     const state = queue.length === 0 ? ({ _tag: 'IdleEP' } as const) : { ...ep.state, queue };
-    return setThreadState(inactive, t)(setEndpoint(epPtr, { ...ep, state })(s));
+    return pipe(s, setEndpoint(epPtr, { ...ep, state }), setThreadState(inactive, t));
   };
 
 /**
@@ -142,9 +153,12 @@ export const cancelAllIPC =
   (s) => {
     const ep = getEndpoint(s, epPtr);
     if (ep.state._tag === 'IdleEP') return s;
-    let s1 = setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'IdleEP' } })(s);
-    for (const t of ep.state.queue) s1 = tcbSchedEnqueue(t)(setThreadState(restart, t)(s1));
-    return rescheduleRequired(s1);
+    return pipe(
+      s,
+      setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'IdleEP' } }),
+      forEach(ep.state.queue, restartWaiter),
+      rescheduleRequired,
+    );
   };
 
 /** `cancelBadgedSends`: queued senders with this badge restart; receivers are untouched. */
@@ -153,28 +167,40 @@ export const cancelBadgedSends =
   (s) => {
     const ep = getEndpoint(s, epPtr);
     if (ep.state._tag !== 'SendEP') return s;
-    let s1 = setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'IdleEP' } })(s);
-    const kept: PPtr[] = [];
-    for (const t of ep.state.queue) {
-      const st = getThreadState(s1, t);
-      if (st._tag === 'BlockedOnSend' && st.badge === badge) s1 = tcbSchedEnqueue(t)(setThreadState(restart, t)(s1));
-      else kept.push(t);
-    }
-    if (kept.length > 0) s1 = setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'SendEP', queue: kept } })(s1);
-    return rescheduleRequired(s1);
+    // Haskell's filterM over the queue: each sender with the badge restarts, the others stay queued in order.
+    const { state: s1, kept } = ep.state.queue.reduce<{ readonly state: KernelState; readonly kept: readonly PPtr[] }>(
+      (acc, t) => {
+        const st = getThreadState(acc.state, t);
+        return st._tag === 'BlockedOnSend' && st.badge === badge
+          ? { state: restartWaiter(t)(acc.state), kept: acc.kept }
+          : { state: acc.state, kept: [...acc.kept, t] };
+      },
+      { state: setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'IdleEP' } })(s), kept: [] },
+    );
+    return pipe(
+      s1,
+      kept.length > 0 ? setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'SendEP', queue: kept } }) : identity,
+      rescheduleRequired,
+    );
   };
 
 // ---------------------------------------------------------------- threads
 
-/** `suspend`: abort the thread's IPC, take it off the ready queues, make it Inactive. */
-export const suspend =
+/** `updateRestartPC`: the thread will resume after its current instruction, not re-run it. */
+const updateRestartPC =
   (t: PPtr): Transition =>
-  (s) => {
-    let s1 = cancelIPC(t)(s);
+  (s) =>
+    setRegister(t, FAULT_IP, getRegister(s, t, NEXT_IP))(s);
+
+/** `suspend`: abort the thread's IPC, take it off the ready queues, make it Inactive. */
+export const suspend = (t: PPtr): Transition =>
+  flow(
+    cancelIPC(t),
     // A running thread would continue after its current instruction, so that becomes its restart point.
-    if (getThreadState(s1, t)._tag === 'Running') s1 = setRegister(t, FAULT_IP, getRegister(s1, t, NEXT_IP))(s1);
-    return setThreadState(inactive, t)(tcbSchedDequeue(t)(s1));
-  };
+    (s) => (getThreadState(s, t)._tag === 'Running' ? updateRestartPC(t)(s) : s),
+    tcbSchedDequeue(t),
+    setThreadState(inactive, t),
+  );
 
 // ---------------------------------------------------------------- emptying slots
 
@@ -194,7 +220,7 @@ export const emptySlot =
   (slot: SlotPtr, info: Cap): Transition =>
   (s) => {
     if (getCap(s, slot)._tag === 'NullCap') return s;
-    return postCapDeletion(info)(setCap(slot, { _tag: 'NullCap' })(cdtRemove(slot)(s)));
+    return pipe(s, cdtRemove(slot), setCap(slot, { _tag: 'NullCap' }), postCapDeletion(info));
   };
 
 /**
@@ -209,9 +235,9 @@ const fastFinalise =
       case 'ReplyCap':
         return s;
       case 'EndpointCap':
-        return final ? cancelAllIPC(cap.ptr)(s) : s;
+        return pipe(s, final ? cancelAllIPC(cap.ptr) : identity);
       case 'NotificationCap':
-        return final ? cancelAllSignals(cap.ptr)(unbindMaybeNotification(cap.ptr)(s)) : s;
+        return pipe(s, final ? flow(unbindMaybeNotification(cap.ptr), cancelAllSignals(cap.ptr)) : identity);
       default:
         return unreachable(`fastFinalise: ${cap._tag} needs a full delete`);
     }
@@ -223,8 +249,7 @@ export const cteDeleteOne =
   (s) => {
     const cap = getCap(s, slot);
     if (cap._tag === 'NullCap') return s;
-    const s1 = fastFinalise(cap, isFinalCapability(s, slot))(s);
-    return emptySlot(slot, { _tag: 'NullCap' })(s1);
+    return pipe(s, fastFinalise(cap, isFinalCapability(s, slot)), emptySlot(slot, { _tag: 'NullCap' }));
   };
 
 /** `deletingIRQHandler`: before the last IRQ handler cap goes, drop the IRQ's notification cap. */

@@ -6,6 +6,7 @@
  * seL4: Haskell Object/Notification.lhs; abstract spec Ipc_A.thy (send_signal,
  * receive_signal, complete_signal); C src/object/notification.c.
  */
+import { pipe } from 'fp-ts/function';
 import { BADGE_REGISTER } from '../api/registers';
 import { kernelAssert } from '../model/assert';
 import { type Transition, getNotification, setNotification, updateTCB } from '../model/heap';
@@ -25,20 +26,20 @@ export const sendSignal =
     switch (ntfn.state._tag) {
       case 'IdleNtfn': {
         const t = ntfn.boundTCB;
-        if (t !== null && getThreadState(s, t)._tag === 'BlockedOnReceive') {
-          const s1 = setThreadState(running, t)(cancelIPC(t)(s));
-          return possibleSwitchTo(t)(setRegister(t, BADGE_REGISTER, badge)(s1));
-        }
+        if (t !== null && getThreadState(s, t)._tag === 'BlockedOnReceive')
+          return pipe(s, cancelIPC(t), setThreadState(running, t), setRegister(t, BADGE_REGISTER, badge), possibleSwitchTo(t));
         return setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'ActiveNtfn', badge } })(s);
       }
       case 'WaitingNtfn': {
         const [dest, ...rest] = ntfn.state.queue;
         kernelAssert(dest !== undefined, 'waiting notification with an empty queue');
-        const s1 = setNotification(ntfnPtr, {
-          ...ntfn,
-          state: rest.length === 0 ? { _tag: 'IdleNtfn' } : { _tag: 'WaitingNtfn', queue: rest },
-        })(s);
-        return possibleSwitchTo(dest)(setRegister(dest, BADGE_REGISTER, badge)(setThreadState(running, dest)(s1)));
+        return pipe(
+          s,
+          setNotification(ntfnPtr, { ...ntfn, state: rest.length === 0 ? { _tag: 'IdleNtfn' } : { _tag: 'WaitingNtfn', queue: rest } }),
+          setThreadState(running, dest),
+          setRegister(dest, BADGE_REGISTER, badge),
+          possibleSwitchTo(dest),
+        );
       }
       case 'ActiveNtfn':
         return setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'ActiveNtfn', badge: (ntfn.state.badge | badge) >>> 0 } })(s);
@@ -57,11 +58,14 @@ export const receiveSignal =
       case 'WaitingNtfn': {
         if (!blocking) return setRegister(t, BADGE_REGISTER, 0)(s);
         const queue = ntfn.state._tag === 'WaitingNtfn' ? [...ntfn.state.queue, t] : [t];
-        const s1 = setThreadState({ _tag: 'BlockedOnNotification', ntfn: ntfnPtr }, t)(s);
-        return setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'WaitingNtfn', queue } })(s1);
+        return pipe(
+          s,
+          setThreadState({ _tag: 'BlockedOnNotification', ntfn: ntfnPtr }, t),
+          setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'WaitingNtfn', queue } }),
+        );
       }
       case 'ActiveNtfn':
-        return setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'IdleNtfn' } })(setRegister(t, BADGE_REGISTER, ntfn.state.badge)(s));
+        return pipe(s, setRegister(t, BADGE_REGISTER, ntfn.state.badge), setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'IdleNtfn' } }));
     }
   };
 
@@ -71,7 +75,7 @@ export const completeSignal =
   (s) => {
     const ntfn = getNotification(s, ntfnPtr);
     kernelAssert(ntfn.state._tag === 'ActiveNtfn', 'completeSignal: notification is not active');
-    return setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'IdleNtfn' } })(setRegister(t, BADGE_REGISTER, ntfn.state.badge)(s));
+    return pipe(s, setRegister(t, BADGE_REGISTER, ntfn.state.badge), setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'IdleNtfn' } }));
   };
 
 /** `bindNotification`: link the thread and the notification both ways. */
@@ -79,5 +83,5 @@ export const bindNotification =
   (t: PPtr, ntfnPtr: PPtr): Transition =>
   (s) => {
     const ntfn = getNotification(s, ntfnPtr);
-    return updateTCB(t, (tcb) => ({ ...tcb, boundNotification: ntfnPtr }))(setNotification(ntfnPtr, { ...ntfn, boundTCB: t })(s));
+    return pipe(s, setNotification(ntfnPtr, { ...ntfn, boundTCB: t }), updateTCB(t, (tcb) => ({ ...tcb, boundNotification: ntfnPtr })));
   };

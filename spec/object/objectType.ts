@@ -7,12 +7,13 @@
  * Object/ObjectType/ARM.lhs; abstract spec Retype_A.thy (retype_region,
  * default_object), Untyped_A.thy (delete_objects); C src/object/objecttype.c.
  */
+import { pipe } from 'fp-ts/function';
 import { TIME_SLICE } from '../api/config';
 import { type ObjectType, frameSizeBitsOf, getObjectSize } from '../api/objectType';
 import { CPSR, N_CONTEXT_REGISTERS, CPSR_USER } from '../api/registers';
 import { kernelAssert } from '../model/assert';
 import { cdtCreate } from '../model/cdt';
-import { type Transition, setCap, setObject } from '../model/heap';
+import { type Transition, forEach, setCap, setObject } from '../model/heap';
 import type { KernelState } from '../model/state';
 import { type Cap, type KernelObject, type PPtr, type SlotPtr, type TCB, inactive } from '../model/structures';
 
@@ -76,7 +77,7 @@ export const createObject = (
       };
     default: {
       const sizeBits = frameSizeBitsOf(t);
-      kernelAssert(sizeBits !== undefined, `createObject: unknown type ${t}`);
+      kernelAssert(sizeBits !== null, `createObject: unknown type ${t}`);
       return {
         state: place({ _tag: 'Frame', sizeBits, isDevice }),
         cap: { _tag: 'FrameCap', ptr: base, sizeBits, rights: 'VMReadWrite', isDevice, mapped: null },
@@ -89,17 +90,20 @@ export const createObject = (
  * `createNewObjects`: object i goes at base + i * size and its cap into
  * destSlots[i], each inserted as the untyped's newest child.
  */
-export const createNewObjects =
-  (t: ObjectType, untypedSlot: SlotPtr, destSlots: readonly SlotPtr[], base: PPtr, userSize: number, isDevice: boolean): Transition =>
-  (s0) => {
-    const size = 2 ** getObjectSize(t, userSize);
-    let s = s0;
-    destSlots.forEach((dest, i) => {
-      const r = createObject(s, t, base + i * size, userSize, isDevice);
-      s = cdtCreate(untypedSlot, dest)(setCap(dest, r.cap)(r.state));
-    });
-    return s;
-  };
+export const createNewObjects = (
+  t: ObjectType,
+  untypedSlot: SlotPtr,
+  destSlots: readonly SlotPtr[],
+  base: PPtr,
+  userSize: number,
+  isDevice: boolean,
+): Transition => {
+  const size = 2 ** getObjectSize(t, userSize);
+  return forEach(destSlots, (dest, i) => (s) => {
+    const { state, cap } = createObject(s, t, base + i * size, userSize, isDevice);
+    return pipe(state, setCap(dest, cap), cdtCreate(untypedSlot, dest));
+  });
+};
 
 /** `deleteObjects` (detype): every object inside the region ceases to exist. */
 export const deleteObjects =

@@ -9,7 +9,7 @@
  * (decode_tcb_invocation); C src/object/tcb.c.
  */
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
+import { flow, identity, pipe } from 'fp-ts/function';
 
 import {
   type SyscallError,
@@ -34,8 +34,8 @@ import {
 import { mask } from '../api/word';
 import { sameObjectAs, updateCapData } from '../model/capability';
 import { type Transition, getCap, getNotification, getTCB, setCap, slotOf, updateTCB } from '../model/heap';
-import { type Performed, type Preemptible, completed } from '../model/preemption';
-import { setAdd } from '../model/immutable';
+import { cdtSetOriginal } from '../model/cdt';
+import { type Performed, type Preemptible, andThen, completed, withoutPreemption } from '../model/preemption';
 import type { KernelState } from '../model/state';
 import {
   type Cap,
@@ -53,7 +53,7 @@ import {
   getRegister,
   getThreadState,
   possibleSwitchTo,
-  rescheduleRequired,
+  rescheduleIfCurrent,
   setMCPriority,
   setPriority,
   setRegister,
@@ -74,8 +74,7 @@ export const setupReplyMaster =
   (s) => {
     const slot = slotOf(t, TCB_REPLY);
     if (getCap(s, slot)._tag !== 'NullCap') return s;
-    const s1 = setCap(slot, { _tag: 'ReplyCap', tcb: t, master: true, canGrant: true })(s);
-    return { ...s1, cdt: { ...s1.cdt, original: setAdd(s1.cdt.original, slot) } };
+    return pipe(s, setCap(slot, { _tag: 'ReplyCap', tcb: t, master: true, canGrant: true }), cdtSetOriginal(slot, true));
   };
 
 /** `restart`: a stopped thread abandons what it waited for and runs its syscall again. */
@@ -83,10 +82,7 @@ export const restart =
   (t: PPtr): Transition =>
   (s) => {
     if (!isStopped(getThreadState(s, t))) return s;
-    let s1 = cancelIPC(t)(s);
-    s1 = setupReplyMaster(t)(s1);
-    s1 = setThreadState(restartState, t)(s1);
-    return possibleSwitchTo(t)(tcbSchedEnqueue(t)(s1));
+    return pipe(s, cancelIPC(t), setupReplyMaster(t), setThreadState(restartState, t), tcbSchedEnqueue(t), possibleSwitchTo(t));
   };
 
 // ---------------------------------------------------------------- decode
@@ -95,6 +91,15 @@ export interface NewRoot {
   readonly cap: Cap;
   readonly slot: SlotPtr;
 }
+
+/** A new IPC buffer address, and the frame cap to install (null for address 0: no buffer frame). */
+export interface IPCBufferChange {
+  readonly addr: number;
+  readonly frame: NewRoot | null;
+}
+
+/** ThreadControl with nothing to change: the decoders fill in what the invocation sets. */
+const unchanged = { faultEP: null, mcp: null, priority: null, space: null, buffer: null } as const;
 
 export type TCBInvocation =
   | { readonly _tag: 'ReadRegisters'; readonly src: PPtr; readonly suspend: boolean; readonly n: number }
@@ -115,12 +120,12 @@ export type TCBInvocation =
       readonly target: PPtr;
       /** The slot of the invoked TCB cap: the new caps go in only if it still holds the thread. */
       readonly slot: SlotPtr;
-      /** Set with the space (C's thread_control_update_space). */
-      readonly faultEP?: number;
-      readonly mcp?: number;
-      readonly priority?: number;
-      readonly space?: { readonly cRoot: NewRoot; readonly vRoot: NewRoot };
-      readonly buffer?: { readonly addr: number; readonly frame?: NewRoot };
+      /** Each field below is null when the invocation leaves it alone. Set with the space (C's thread_control_update_space). */
+      readonly faultEP: number | null;
+      readonly mcp: number | null;
+      readonly priority: number | null;
+      readonly space: { readonly cRoot: NewRoot; readonly vRoot: NewRoot } | null;
+      readonly buffer: IPCBufferChange | null;
     }
   | { readonly _tag: 'NotificationControl'; readonly t: PPtr; readonly ntfn: PPtr | null }
   | { readonly _tag: 'SetTLSBase'; readonly t: PPtr; readonly base: number }
@@ -170,8 +175,8 @@ const decodeSetIPCBuffer = (
   s: KernelState,
   addr: number,
   frame: CapAndSlot,
-): E.Either<SyscallError, { addr: number; frame?: NewRoot }> => {
-  if (addr === 0) return E.right({ addr });
+): E.Either<SyscallError, IPCBufferChange> => {
+  if (addr === 0) return E.right({ addr, frame: null });
   return pipe(
     deriveCap(s, frame.slot, frame.cap),
     E.flatMap((cap) =>
@@ -259,7 +264,7 @@ export const decodeTCBInvocation = (
         E.Do,
         E.bind('buffer', () => decodeSetIPCBuffer(s, a(3), frame)),
         E.bind('space', () => decodeSetSpace(s, t, a(1), a(2), cRoot, vRoot)),
-        E.map(({ buffer, space }): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, faultEP: a(0), space, buffer })),
+        E.map(({ buffer, space }): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, ...unchanged, faultEP: a(0), space, buffer })),
       );
     }
     case 'TCBSetPriority':
@@ -268,7 +273,9 @@ export const decodeTCBInvocation = (
         checkPriorities(s, args, 1, extraCaps),
         E.map(
           (): TCBInvocation =>
-            label === 'TCBSetPriority' ? { _tag: 'ThreadControl', target: t, slot: 0, priority: a(0) } : { _tag: 'ThreadControl', target: t, slot: 0, mcp: a(0) },
+            label === 'TCBSetPriority'
+              ? { _tag: 'ThreadControl', target: t, slot: 0, ...unchanged, priority: a(0) }
+              : { _tag: 'ThreadControl', target: t, slot: 0, ...unchanged, mcp: a(0) },
         ),
       );
     }
@@ -276,7 +283,7 @@ export const decodeTCBInvocation = (
       // The new MCP, then the new priority.
       return pipe(
         checkPriorities(s, args, 2, extraCaps),
-        E.map((): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot: 0, mcp: a(0), priority: a(1) })),
+        E.map((): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot: 0, ...unchanged, mcp: a(0), priority: a(1) })),
       );
     }
     case 'TCBSetIPCBuffer': {
@@ -284,7 +291,7 @@ export const decodeTCBInvocation = (
       if (args.length < 1 || frame === undefined) return E.left(truncatedMessage);
       return pipe(
         decodeSetIPCBuffer(s, a(0), frame),
-        E.map((buffer): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, buffer })),
+        E.map((buffer): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, ...unchanged, buffer })),
       );
     }
     case 'TCBSetSpace': {
@@ -292,7 +299,7 @@ export const decodeTCBInvocation = (
       if (args.length < 3 || cRoot === undefined || vRoot === undefined) return E.left(truncatedMessage);
       return pipe(
         decodeSetSpace(s, t, a(1), a(2), cRoot, vRoot),
-        E.map((space): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, faultEP: a(0), space })),
+        E.map((space): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, ...unchanged, faultEP: a(0), space })),
       );
     }
     case 'TCBBindNotification': {
@@ -320,19 +327,49 @@ export const decodeTCBInvocation = (
 
 const done = (state: KernelState, reply: readonly number[] = []): Performed => ({ state, preempted: false, reply });
 
-/** The new cap goes into the thread's slot only if its source still holds it and the invoked slot still holds the thread. */
-const insertIfStillHeld = (s: KernelState, target: PPtr, invokedSlot: SlotPtr, root: NewRoot, destSlot: SlotPtr): KernelState => {
-  const tCap: Cap = { _tag: 'ThreadCap', tcb: target };
-  const still = sameObjectAs(root.cap, getCap(s, root.slot)) && sameObjectAs(tCap, getCap(s, invokedSlot));
-  return still ? cteInsert(root.cap, root.slot, destSlot)(s) : s;
-};
+/** The new cap goes into the thread's slot only if its source still holds it and the invoked slot still holds the thread (seL4's checkCapAt). */
+const insertIfStillHeld =
+  (target: PPtr, invokedSlot: SlotPtr, root: NewRoot, destSlot: SlotPtr): Transition =>
+  (s) => {
+    const tCap: Cap = { _tag: 'ThreadCap', tcb: target };
+    const still = sameObjectAs(root.cap, getCap(s, root.slot)) && sameObjectAs(tCap, getCap(s, invokedSlot));
+    return still ? cteInsert(root.cap, root.slot, destSlot)(s) : s;
+  };
 
 /** Replace one of the thread's root slots: delete the old cap, insert the new if its source still holds it. */
-const replaceRoot = (s: KernelState, target: PPtr, tcbSlot: number, invokedSlot: SlotPtr, root: NewRoot): Preemptible => {
+const replaceRoot = (target: PPtr, tcbSlot: number, invokedSlot: SlotPtr, root: NewRoot): ((s: KernelState) => Preemptible) => {
   const rootSlot = slotOf(target, tcbSlot);
-  const d = cteDelete(rootSlot, true)(s);
-  return d.preempted ? d : completed(insertIfStillHeld(d.state, target, invokedSlot, root, rootSlot));
+  return flow(cteDelete(rootSlot, true), andThen(withoutPreemption(insertIfStillHeld(target, invokedSlot, root, rootSlot))));
 };
+
+/** ThreadControl's buffer change: delete the old frame cap, set the address, insert the new frame cap if still held. */
+const replaceIPCBuffer = (target: PPtr, invokedSlot: SlotPtr, buffer: IPCBufferChange): ((s: KernelState) => Preemptible) => {
+  const bufferSlot = slotOf(target, TCB_BUFFER);
+  return flow(
+    cteDelete(bufferSlot, true),
+    andThen(
+      withoutPreemption(
+        flow(
+          updateTCB(target, (t) => ({ ...t, ipcBuffer: buffer.addr })),
+          buffer.frame === null ? identity : insertIfStillHeld(target, invokedSlot, buffer.frame, bufferSlot),
+          rescheduleIfCurrent(target),
+        ),
+      ),
+    ),
+  );
+};
+
+/** `getRestartPC >>= setNextPC`: the thread resumes at its restart point. */
+const resumeAtRestartPC =
+  (t: PPtr): Transition =>
+  (s) =>
+    setRegister(t, NEXT_IP, getRegister(s, t, FAULT_IP))(s);
+
+/** Copy registers from src to dest (read in the current state, as seL4 does register by register). */
+const copyRegisters =
+  (src: PPtr, dest: PPtr, regs: readonly number[]): Transition =>
+  (s) =>
+    setRegisters(dest, regs, regs.map((r) => getRegister(s, src, r)))(s);
 
 /** `invokeTCB`: perform a decoded TCB invocation; ThreadControl may be preempted while deleting. */
 export const invokeTCB =
@@ -340,63 +377,56 @@ export const invokeTCB =
   (s0: KernelState): Performed => {
     switch (inv._tag) {
       case 'Suspend':
-        return done(suspend(inv.t)(s0));
+        return pipe(s0, suspend(inv.t), done);
       case 'Resume':
-        return done(restart(inv.t)(s0));
+        return pipe(s0, restart(inv.t), done);
       case 'ReadRegisters': {
-        const s = inv.suspend ? suspend(inv.src)(s0) : s0;
+        const s = pipe(s0, inv.suspend ? suspend(inv.src) : identity);
         const regs = USER_REGISTERS.slice(0, inv.n);
         return done(s, regs.map((r) => getRegister(s, inv.src, r)));
       }
       case 'WriteRegisters': {
         const regs = USER_REGISTERS.slice(0, inv.values.length);
-        let s = setRegisters(inv.dest, regs, inv.values.map((v, i) => sanitiseRegister(regs[i] ?? 0, v)))(s0);
-        s = setRegister(inv.dest, NEXT_IP, getRegister(s, inv.dest, FAULT_IP))(s);
-        if (inv.resume) s = restart(inv.dest)(s);
-        if (inv.dest === s.curThread) s = rescheduleRequired(s);
-        return done(s);
+        return pipe(
+          s0,
+          setRegisters(inv.dest, regs, inv.values.map((v, i) => sanitiseRegister(regs[i] ?? 0, v))),
+          resumeAtRestartPC(inv.dest),
+          inv.resume ? restart(inv.dest) : identity,
+          rescheduleIfCurrent(inv.dest),
+          done,
+        );
       }
-      case 'CopyRegisters': {
-        let s = s0;
-        if (inv.suspendSource) s = suspend(inv.src)(s);
-        if (inv.resumeTarget) s = restart(inv.dest)(s);
-        if (inv.transferFrame) {
-          s = setRegisters(inv.dest, FRAME_REGISTERS, FRAME_REGISTERS.map((r) => getRegister(s, inv.src, r)))(s);
-          s = setRegister(inv.dest, NEXT_IP, getRegister(s, inv.dest, FAULT_IP))(s);
-        }
-        if (inv.transferInteger) s = setRegisters(inv.dest, GP_REGISTERS, GP_REGISTERS.map((r) => getRegister(s, inv.src, r)))(s);
-        if (inv.dest === s.curThread) s = rescheduleRequired(s);
-        return done(s);
-      }
+      case 'CopyRegisters':
+        return pipe(
+          s0,
+          inv.suspendSource ? suspend(inv.src) : identity,
+          inv.resumeTarget ? restart(inv.dest) : identity,
+          inv.transferFrame ? flow(copyRegisters(inv.src, inv.dest, FRAME_REGISTERS), resumeAtRestartPC(inv.dest)) : identity,
+          inv.transferInteger ? copyRegisters(inv.src, inv.dest, GP_REGISTERS) : identity,
+          rescheduleIfCurrent(inv.dest),
+          done,
+        );
       case 'ThreadControl': {
-        let s = s0;
-        if (inv.space !== undefined) s = updateTCB(inv.target, (t) => ({ ...t, faultHandler: inv.faultEP ?? 0 }))(s);
-        if (inv.mcp !== undefined) s = setMCPriority(inv.target, inv.mcp)(s);
-        if (inv.space !== undefined) {
-          const c = replaceRoot(s, inv.target, TCB_CTABLE, inv.slot, inv.space.cRoot);
-          if (c.preempted) return { ...c, reply: [] };
-          const v = replaceRoot(c.state, inv.target, TCB_VTABLE, inv.slot, inv.space.vRoot);
-          if (v.preempted) return { ...v, reply: [] };
-          s = v.state;
-        }
-        if (inv.buffer !== undefined) {
-          const bufferSlot = slotOf(inv.target, TCB_BUFFER);
-          const d = cteDelete(bufferSlot, true)(s);
-          if (d.preempted) return { ...d, reply: [] };
-          s = updateTCB(inv.target, (t) => ({ ...t, ipcBuffer: inv.buffer?.addr ?? 0 }))(d.state);
-          const frame = inv.buffer.frame;
-          if (frame !== undefined) s = insertIfStillHeld(s, inv.target, inv.slot, frame, bufferSlot);
-          if (inv.target === s.curThread) s = rescheduleRequired(s);
-        }
-        if (inv.priority !== undefined) s = setPriority(inv.target, inv.priority)(s);
-        return done(s);
+        const { target, slot, space, buffer, mcp, priority } = inv;
+        return pipe(
+          s0,
+          space === null ? identity : updateTCB(target, (t) => ({ ...t, faultHandler: inv.faultEP ?? 0 })),
+          mcp === null ? identity : setMCPriority(target, mcp),
+          completed,
+          andThen(
+            space === null
+              ? completed
+              : flow(replaceRoot(target, TCB_CTABLE, slot, space.cRoot), andThen(replaceRoot(target, TCB_VTABLE, slot, space.vRoot))),
+          ),
+          andThen(buffer === null ? completed : replaceIPCBuffer(target, slot, buffer)),
+          andThen(withoutPreemption(priority === null ? identity : setPriority(target, priority))),
+          (r): Performed => ({ ...r, reply: [] }),
+        );
       }
       case 'NotificationControl':
-        return done(inv.ntfn === null ? unbindNotification(inv.t)(s0) : bindNotification(inv.t, inv.ntfn)(s0));
-      case 'SetTLSBase': {
-        const s = setRegister(inv.t, TPIDRURW, inv.base)(s0);
-        return done(inv.t === s.curThread ? rescheduleRequired(s) : s);
-      }
+        return pipe(s0, inv.ntfn === null ? unbindNotification(inv.t) : bindNotification(inv.t, inv.ntfn), done);
+      case 'SetTLSBase':
+        return pipe(s0, setRegister(inv.t, TPIDRURW, inv.base), rescheduleIfCurrent(inv.t), done);
       case 'SetFlags': {
         const flags = ((getTCB(s0, inv.t).flags & ~inv.clear) | (inv.set & TCB_FLAG_MASK)) >>> 0;
         return done(updateTCB(inv.t, (t) => ({ ...t, flags }))(s0), [flags]);

@@ -9,7 +9,7 @@
  * src/object/untyped.c.
  */
 import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
+import { flow, identity, pipe } from 'fp-ts/function';
 import { MAX_UNTYPED_BITS, MIN_UNTYPED_BITS, RESET_CHUNK_BITS, RETYPE_FAN_OUT_LIMIT } from '../api/config';
 import {
   type SyscallError,
@@ -27,8 +27,9 @@ import { type ObjectType, getObjectSize, isFrameType, objectTypeOf } from '../ap
 import { WORD_BITS, alignUp } from '../api/word';
 import { kernelAssert } from '../model/assert';
 import { cdtChildren } from '../model/cdt';
-import { clearMemory, getCap, setCap, slotOf } from '../model/heap';
-import { type Preemptible, completed, preemptionPoint } from '../model/preemption';
+import { type Transition, clearMemory, getCap, setCap, slotOf } from '../model/heap';
+import { range } from '../model/immutable';
+import { type Preemptible, andThen, completed, forEachPreemptible, preemptionPoint, withoutPreemption } from '../model/preemption';
 import type { KernelState } from '../model/state';
 import type { Cap, SlotPtr } from '../model/structures';
 import { type CapAndSlot, lookupTargetSlot } from '../kernel/cspace';
@@ -63,7 +64,7 @@ export const decodeUntypedInvocation = (
   if (args.length < 6 || root === undefined) return E.left(truncatedMessage);
   const [typeWord = 0, userSize = 0, nodeIndex = 0, nodeDepth = 0, nodeOffset = 0, nodeWindow = 0] = args;
   const newType = objectTypeOf(typeWord);
-  if (newType === undefined) return E.left(invalidArgument(0));
+  if (newType === null) return E.left(invalidArgument(0));
   const objectSize = getObjectSize(newType, userSize);
   if (userSize >= WORD_BITS || objectSize > MAX_UNTYPED_BITS) return E.left(rangeError(0, MAX_UNTYPED_BITS));
   if (newType === 'CapTable' && userSize === 0) return E.left(invalidArgument(1));
@@ -84,12 +85,8 @@ export const decodeUntypedInvocation = (
       if (nodeOffset > nodeSize - 1) return E.left(rangeError(0, nodeSize - 1));
       if (nodeWindow < 1 || nodeWindow > RETYPE_FAN_OUT_LIMIT) return E.left(rangeError(1, RETYPE_FAN_OUT_LIMIT));
       if (nodeWindow > nodeSize - nodeOffset) return E.left(rangeError(1, nodeSize - nodeOffset));
-      const destSlots: SlotPtr[] = [];
-      for (let i = nodeOffset; i < nodeOffset + nodeWindow; i++) {
-        const d = slotOf(nodeCap.ptr, i);
-        if (getCap(s, d)._tag !== 'NullCap') return E.left(deleteFirst);
-        destSlots.push(d);
-      }
+      const destSlots = range(nodeOffset, nodeOffset + nodeWindow).map((i) => slotOf(nodeCap.ptr, i));
+      if (destSlots.some((d) => getCap(s, d)._tag !== 'NullCap')) return E.left(deleteFirst);
       // With no children left, the untyped is reset and allocation restarts from its base.
       const reset = cdtChildren(s, slot).length === 0;
       const freeIndex = reset ? 0 : cap.freeIndex;
@@ -112,8 +109,8 @@ export const decodeUntypedInvocation = (
 };
 
 const setFreeIndex =
-  (slot: SlotPtr, freeIndex: number) =>
-  (s: KernelState): KernelState => {
+  (slot: SlotPtr, freeIndex: number): Transition =>
+  (s) => {
     const cap = getCap(s, slot);
     kernelAssert(cap._tag === 'UntypedCap', 'setFreeIndex: not an untyped cap');
     return setCap(slot, { ...cap, freeIndex })(s);
@@ -130,32 +127,31 @@ export const resetUntypedCap =
     const cap = getCap(s0, slot);
     kernelAssert(cap._tag === 'UntypedCap', 'resetUntypedCap: not an untyped cap');
     if (cap.freeIndex === 0) return completed(s0);
-    let s = deleteObjects(cap.ptr, cap.blockSize)(s0);
-    if (cap.isDevice || cap.blockSize < RESET_CHUNK_BITS) {
-      if (!cap.isDevice) s = clearMemory(cap.ptr, 2 ** cap.blockSize)(s);
-      return completed(setFreeIndex(slot, 0)(s));
-    }
+    const s = deleteObjects(cap.ptr, cap.blockSize)(s0);
+    if (cap.isDevice || cap.blockSize < RESET_CHUNK_BITS)
+      return pipe(s, cap.isDevice ? identity : clearMemory(cap.ptr, 2 ** cap.blockSize), setFreeIndex(slot, 0), completed);
+    // The chunks below the watermark, highest first.
     const chunk = 2 ** RESET_CHUNK_BITS;
-    for (let offset = Math.floor((cap.freeIndex - 1) / chunk) * chunk; offset >= 0; offset -= chunk) {
-      s = setFreeIndex(slot, offset)(clearMemory(cap.ptr + offset, chunk)(s));
-      const p = preemptionPoint(s);
-      if (p.preempted) return p;
-      s = p.state;
-    }
-    return completed(s);
+    const offsets = range(0, Math.ceil(cap.freeIndex / chunk)).map((k) => k * chunk).reverse();
+    const clearChunk = (offset: number) => flow(clearMemory(cap.ptr + offset, chunk), setFreeIndex(slot, offset), preemptionPoint);
+    return forEachPreemptible(offsets, clearChunk)(s);
   };
 
 /** `invokeUntyped`: reset if decided, raise the watermark, create the objects and their caps. */
 export const invokeUntyped =
   (inv: RetypeInvocation) =>
-  (s0: KernelState): Preemptible => {
-    let s = s0;
-    if (inv.reset) {
-      const r = resetUntypedCap(inv.srcSlot)(s);
-      if (r.preempted) return r;
-      s = r.state;
-    }
+  (s: KernelState): Preemptible => {
     const total = inv.destSlots.length * 2 ** getObjectSize(inv.newType, inv.userSize);
-    s = setFreeIndex(inv.srcSlot, inv.retypeBase + total - inv.regionBase)(s);
-    return completed(createNewObjects(inv.newType, inv.srcSlot, inv.destSlots, inv.retypeBase, inv.userSize, inv.isDevice)(s));
+    return pipe(
+      s,
+      inv.reset ? resetUntypedCap(inv.srcSlot) : completed,
+      andThen(
+        withoutPreemption(
+          flow(
+            setFreeIndex(inv.srcSlot, inv.retypeBase + total - inv.regionBase),
+            createNewObjects(inv.newType, inv.srcSlot, inv.destSlots, inv.retypeBase, inv.userSize, inv.isDevice),
+          ),
+        ),
+      ),
+    );
   };

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MUTANTS } from '../../impl/mutants';
+import { MUTANTS } from '../../properties/mutants';
 import { jsonOf, runCli, tmp } from '../helpers/cli';
 
 describe('the sel4-spec command', () => {

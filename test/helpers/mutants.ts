@@ -1,35 +1,15 @@
 /**
- * The mutant catalogue split by what each bug needs to show, and the test that
+ * The mutant groups (properties/mutants) with how short each must shrink, and the test that
  * the default check catches one: `sel4-spec mutants --hunt` as a vitest case.
  */
 import { expect } from 'vitest';
-import { MUTANTS, type Mutant } from '../../impl/mutants';
+import { MUTANT_GROUPS, type Mutant, type MutantGroup, groupOf } from '../../properties/mutants';
 import { type Hunt, hunt } from '../../properties/mutation';
 
 /** The default check, as `sel4-spec check --seed 1` runs it (invariants on, the fastpath both off and on). */
 export const DEFAULT_HUNT = { seed: 1, runs: 100, steps: 200 } as const;
 
-const THREAD_MUTANTS = new Set([
-  'badge-not-delivered',
-  'reply-cap-reusable',
-  'nbsend-blocks',
-  'bitmap-l1-left-set',
-  'queue-tail-not-updated',
-  'signal-overwrites-badge',
-  'cancel-leaves-thread-linked',
-  'switch-compares-wrong-way',
-  'timeslice-not-refilled',
-]);
-
-/** Bugs in what the checker used to be blind to: the kernel's own ABI decoders, reply_mdb, array bounds. */
-const BLIND_SPOT_MUTANTS = new Set(['message-length-not-clamped', 'rights-word-misread', 'range-error-words-swapped', 'reply-cap-under-receiver-master', 'domain-set-off-by-one']);
-
-export type MutantGroup = 'cspace' | 'threads' | 'fastpath' | 'blindSpots';
-
-export const groupOf = (m: Mutant): MutantGroup =>
-  m.checker === 'fastpath' ? 'fastpath' : THREAD_MUTANTS.has(m.name) ? 'threads' : BLIND_SPOT_MUTANTS.has(m.name) ? 'blindSpots' : 'cspace';
-
-export const mutantsOf = (g: MutantGroup): Mutant[] => MUTANTS.filter((m) => groupOf(m) === g);
+export const mutantsOf = (g: MutantGroup): readonly Mutant[] => MUTANT_GROUPS[g];
 
 /**
  * How short a shrunk counterexample must be. CSpace bugs need a retype or two

@@ -21,7 +21,7 @@ import {
 import { getCap, getTCB, loadWord, slotOf } from '../../spec/model/heap';
 import type { KernelState } from '../../spec/model/state';
 import type { Cap } from '../../spec/model/structures';
-import type { Outcome } from '../../spec/kernel';
+import { type OutcomeLabel, labelOutcome } from '../../properties/outcome';
 import { LockStep } from '../../refinement/run';
 import { renderFailure } from '../../refinement/report';
 import { wellFormed } from '../../invariants/wellFormed';
@@ -39,7 +39,7 @@ export const invoke = (
 
 export interface Scenario {
   readonly state: KernelState;
-  readonly outcomes: readonly Outcome[];
+  readonly outcomes: readonly OutcomeLabel[];
   readonly lockStep: LockStep;
 }
 
@@ -82,11 +82,12 @@ export const runWith = (config: BootConfig, events: readonly Event[], mutants: r
  */
 export const runWithOptions = (events: readonly Event[], opts: NonNullable<ConstructorParameters<typeof LockStep>[0]> = {}): Scenario => {
   const ls = new LockStep({ checkSpec: wellFormed, ...opts });
-  const outcomes: Outcome[] = [];
+  const outcomes: OutcomeLabel[] = [];
   for (const e of events) {
+    const before = ls.spec;
     ls.step(e);
     if (ls.failure !== undefined) expect.fail(renderFailure(ls.failure).join('\n'));
-    if (ls.lastOutcome !== undefined) outcomes.push(ls.lastOutcome);
+    if (ls.lastOutcome !== undefined) outcomes.push(labelOutcome(before, ls.lastOutcome));
   }
   return { state: ls.spec, outcomes, lockStep: ls };
 };

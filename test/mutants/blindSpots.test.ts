@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { InitSlot, LABEL, NUM_DOMAINS, invocationEvent } from '../../spec/api';
 import { runTrace } from '../../refinement/run';
-import { MUTANTS } from '../../impl/mutants';
+import { MUTANTS } from '../../properties/mutants';
 import { expectCaught, mutantsOf } from '../helpers/mutants';
 
 const mutant = (name: string) => {

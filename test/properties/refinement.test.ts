@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CheckResult, checkRefinement } from '../../properties/refinement';
 import { wellFormed } from '../../invariants/wellFormed';
-import { FALLBACK_REASONS } from '../../impl/fastpath/stats';
+import { FALLBACK_REASONS } from '../../impl/fastpath/reasons';
 import type { Statistic } from '../../properties/statistics';
 
 /** One default-size check (the fastpath both on and off, invariants on), shared by the tests below. */

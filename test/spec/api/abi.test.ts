@@ -33,8 +33,8 @@ describe('spec/api', () => {
       expect([SysCall, SysReplyRecv, SysYield, SysNBRecv]).toEqual([-1, -2, -7, -8]);
       expect(syscallOf(-3)).toBe('Send');
       expect(syscallOf(0xfffffffc)).toBe('NBSend');
-      expect(syscallOf(-9)).toBeUndefined();
-      expect(syscallOf(0)).toBeUndefined();
+      expect(syscallOf(-9)).toBeNull();
+      expect(syscallOf(0)).toBeNull();
     });
   });
 
@@ -106,7 +106,7 @@ describe('spec/api', () => {
     it('sizes ARM32 objects (TCB 2^9 without FPU, CNode 2^(4+radix), page directory 2^14)', () => {
       expect(objectTypeOf(1)).toBe('TCB');
       expect(objectTypeOf(5)).toBe('PageDirectory');
-      expect(objectTypeOf(11)).toBeUndefined();
+      expect(objectTypeOf(11)).toBeNull();
       expect(getObjectSize('TCB', 0)).toBe(9);
       expect(getObjectSize('CapTable', 3)).toBe(7);
       expect(getObjectSize('PageDirectory', 0)).toBe(14);
