@@ -153,13 +153,35 @@ const registerCount = (i: number): Dimension =>
     ),
   );
 
-const priority = (i: number): Dimension => arg(i, 'priority', ['0', '1..254', '255', '>255'], (w) => bucket(w, [[0, '0'], [254, '1..254'], [255, '255']], '>255'));
+const priority = (i: number): Dimension =>
+  arg(i, 'priority', ['0', '1..254', '255', '>255'], (w) =>
+    bucket(
+      w,
+      [
+        [0, '0'],
+        [254, '1..254'],
+        [255, '255'],
+      ],
+      '>255',
+    ),
+  );
 
 /** What varies, per invocation (named as the coverage table names them; IPC by syscall and object). */
 const DIMENSIONS: Readonly<Record<string, readonly Dimension[]>> = {
   UntypedRetype: [
     arg(0, 'type', ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', 'invalid'], (w) => (w <= 10 ? String(w) : 'invalid')),
-    arg(5, 'objects', ['0', '1', '2..255', '256', '>256'], (w) => bucket(w, [[0, '0'], [1, '1'], [255, '2..255'], [256, '256']], '>256')),
+    arg(5, 'objects', ['0', '1', '2..255', '256', '>256'], (w) =>
+      bucket(
+        w,
+        [
+          [0, '0'],
+          [1, '1'],
+          [255, '2..255'],
+          [256, '256'],
+        ],
+        '>256',
+      ),
+    ),
   ],
   CNodeCopy: [rightsMask(4)],
   CNodeMint: [rightsMask(4), badgeArg(5)],

@@ -108,9 +108,7 @@ export class Coverage {
   table(): Array<{ pair: string; count: number; known: boolean }> {
     const known = knownPairs();
     const rows = known.map((pair) => ({ pair, count: this.counts.get(pair) ?? 0, known: true }));
-    for (const [pair, count] of [...this.counts.entries()].sort())
-      if (!known.includes(pair)) rows.push({ pair, count, known: false });
+    for (const [pair, count] of [...this.counts.entries()].sort()) if (!known.includes(pair)) rows.push({ pair, count, known: false });
     return rows;
   }
 }
-

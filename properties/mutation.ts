@@ -6,7 +6,7 @@
  */
 import type { Mutant } from './mutants';
 import { wellFormed } from '../invariants/wellFormed';
-import { type CheckOptions, type CheckResult, type Counterexample, checkRefinement, runEvents } from './refinement';
+import { type CheckOptions, type CheckResult, type Counterexample, checkRefinement, runEvents } from '../refinement/check';
 
 /**
  * `caught`: a counterexample that fails again on replay with the mutant and
@@ -49,5 +49,16 @@ export const hunt = async (m: Mutant, base: Pick<CheckOptions, 'seed' | 'runs' |
   }
   const replays = c.reproduces && runEvents(c.events, { config: r.config, fastpath: 'both', checkSpec: wellFormed }).failure === undefined;
   const verdict = replays ? 'caught' : 'unreplayable';
-  return { mutant: m, verdict, caught: replays, runs: r.runs, ...timing, shrunkLength: c.events.length, originalLength: c.originalLength, replays, counterexample: c, result: r };
+  return {
+    mutant: m,
+    verdict,
+    caught: replays,
+    runs: r.runs,
+    ...timing,
+    shrunkLength: c.events.length,
+    originalLength: c.originalLength,
+    replays,
+    counterexample: c,
+    result: r,
+  };
 };

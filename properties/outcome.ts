@@ -24,17 +24,7 @@ export type SendMet = 'delivered' | 'blocked' | 'dropped' | 'woke-waiter' | 'wok
 /** What a receive on an endpoint or notification met. */
 export type ReceiveMet = 'received' | 'received-signal' | 'blocked' | 'empty';
 
-export type ResultName =
-  | 'ok'
-  | SyscallErrorName
-  | Fault['_tag']
-  | 'preempted'
-  | 'NotModelled'
-  | 'idle'
-  | 'replied'
-  | 'no-caller'
-  | SendMet
-  | ReceiveMet;
+export type ResultName = 'ok' | SyscallErrorName | Fault['_tag'] | 'preempted' | 'NotModelled' | 'idle' | 'replied' | 'no-caller' | SendMet | ReceiveMet;
 
 /** What the coverage table keys an event by when no invocation names it. */
 export type EventName = SyscallName | 'UnknownSyscall' | Event['kind'];
@@ -50,7 +40,11 @@ export interface OutcomeLabel {
 
 export const isIPCObject = (name: InvocationName | undefined): name is IPCObject => IPC_OBJECTS.some((o) => o === name);
 
-const IPC_OBJECT_OF: Readonly<Partial<Record<Cap['_tag'], IPCObject>>> = { EndpointCap: 'Endpoint', NotificationCap: 'Notification', ReplyCap: 'Reply' };
+const IPC_OBJECT_OF: Readonly<Partial<Record<Cap['_tag'], IPCObject>>> = {
+  EndpointCap: 'Endpoint',
+  NotificationCap: 'Notification',
+  ReplyCap: 'Reply',
+};
 
 /** The labels each cap type's decoder takes as its own (the rest are IllegalOperation). */
 const OWN_LABELS: Readonly<Partial<Record<Cap['_tag'], readonly [number, number]>>> = {
@@ -117,8 +111,7 @@ export const receiveMet = (s: KernelState, cap: EndpointCap | NotificationCap, i
   return getNotification(s, cap.ptr).state._tag === 'ActiveNtfn' ? 'received' : waiting;
 };
 
-const label = (kind: EventName, result: ResultName, target?: InvocationName): OutcomeLabel =>
-  target === undefined ? { kind, result } : { kind, target, result };
+const label = (kind: EventName, result: ResultName, target?: InvocationName): OutcomeLabel => (target === undefined ? { kind, result } : { kind, target, result });
 
 const faultName = (f: Fault): ResultName => f._tag;
 

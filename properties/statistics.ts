@@ -47,7 +47,6 @@ export const STATISTIC_LABELS: Readonly<Record<Statistic, string>> = {
   domainSwitches: 'domain switches',
 };
 
-
 export class Statistics {
   readonly counts: Record<Statistic, number> = Object.fromEntries(STATISTICS.map((k) => [k, 0])) as Record<Statistic, number>;
   /** Runs in which each statistic happened at least once. */
@@ -73,7 +72,8 @@ export class Statistics {
   private observeThread(old: TCB, t: TCB, event: Event, outcome: OutcomeLabel | undefined, deleting: boolean, signalling: boolean): void {
     const a = old.state._tag;
     const b = t.state._tag;
-    if (a === 'Inactive' && (b === 'Restart' || b === 'Running') && old.priority === t.priority && event.kind === 'syscall' && outcome?.target === 'TCBResume') this.add('threadsSpawned');
+    if (a === 'Inactive' && (b === 'Restart' || b === 'Running') && old.priority === t.priority && event.kind === 'syscall' && outcome?.target === 'TCBResume')
+      this.add('threadsSpawned');
     if (a === 'BlockedOnReply' && b === 'Running' && old.fault === null) this.add('callReplyRoundTrips');
     if (a === 'BlockedOnReply' && old.fault !== null && t.fault === null) this.add('faultReplies');
     if ((b === 'BlockedOnSend' || b === 'BlockedOnReceive') && a !== b) this.add('blockedSendersAndReceivers');
@@ -100,7 +100,8 @@ export class Statistics {
     if (outcome.target === 'Endpoint' && outcome.result === 'received' && e?._tag === 'Endpoint' && e.state._tag === 'SendEP') {
       const head = e.state.queue[0];
       const st = head === undefined ? undefined : (before.objects.get(head) as TCB | undefined)?.state;
-      if (head !== undefined && st?._tag === 'BlockedOnSend' && st.canGrant && messageInfoFromWord(registerOf(before, head, MSG_INFO_REGISTER)).extraCaps >= 2) this.add('multiCapIPC');
+      if (head !== undefined && st?._tag === 'BlockedOnSend' && st.canGrant && messageInfoFromWord(registerOf(before, head, MSG_INFO_REGISTER)).extraCaps >= 2)
+        this.add('multiCapIPC');
     }
     if (outcome.target === 'CNodeCancelBadgedSends' && outcome.result === 'ok') {
       for (const [p, o] of before.objects) {

@@ -104,7 +104,6 @@ export const concreteDifferences = (slow: Kernel, fast: Kernel): Difference[] =>
     ['ksReadyQueuesL1Bitmap', slow.ksReadyQueuesL1Bitmap.raw, fast.ksReadyQueuesL1Bitmap.raw],
     ['ksReadyQueuesL2Bitmap', slow.ksReadyQueuesL2Bitmap.raw, fast.ksReadyQueuesL2Bitmap.raw],
   ];
-  for (const [name, x, y] of arrays)
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) out.push({ path: `${name}[${i}]`, spec: x[i], impl: y[i] });
+  for (const [name, x, y] of arrays) for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) out.push({ path: `${name}[${i}]`, spec: x[i], impl: y[i] });
   return out;
 };

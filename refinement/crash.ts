@@ -70,9 +70,7 @@ const describe = (e: unknown, below?: RegExp): Thrown => {
       .filter((l) => /^\s+at /.test(l))
       .map(relativeFrame);
     const cut = below === undefined ? -1 : all.findIndex((l) => below.test(l));
-    const frames = (cut < 0 ? all : all.slice(0, cut))
-      .filter((l) => !l.includes('node:internal') && !l.includes('node_modules'))
-      .slice(0, MAX_CRASH_FRAMES);
+    const frames = (cut < 0 ? all : all.slice(0, cut)).filter((l) => !l.includes('node:internal') && !l.includes('node_modules')).slice(0, MAX_CRASH_FRAMES);
     return { message: oneLine(`${e.name}: ${e.message}`, MAX_CRASH_MESSAGE), stack: frames };
   }
   let shown: string;

@@ -10,8 +10,7 @@ export interface Difference {
   readonly impl: unknown;
 }
 
-const isPlainObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Map) && !(x instanceof Set);
+const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Map) && !(x instanceof Set);
 
 /** Deep structural equality over the values states are made of (maps and sets compare by content). */
 export const deepEqual = (a: unknown, b: unknown): boolean => {
@@ -53,8 +52,7 @@ export const diff = (spec: unknown, impl: unknown, limit = 50): Difference[] => 
     if (out.length >= limit || deepEqual(a, b)) return;
     const show = (x: unknown) => (x === ABSENT ? undefined : x);
     if (a instanceof Map && b instanceof Map) {
-      for (const k of sortKeys([...new Set([...a.keys(), ...b.keys()])]))
-        walk(a.has(k) ? a.get(k) : ABSENT, b.has(k) ? b.get(k) : ABSENT, `${path}[${keyText(k)}]`);
+      for (const k of sortKeys([...new Set([...a.keys(), ...b.keys()])])) walk(a.has(k) ? a.get(k) : ABSENT, b.has(k) ? b.get(k) : ABSENT, `${path}[${keyText(k)}]`);
       return;
     }
     if (a instanceof Set && b instanceof Set) {
@@ -75,8 +73,7 @@ export const diff = (spec: unknown, impl: unknown, limit = 50): Difference[] => 
         out.push({ path: `${path}._tag`, spec: a['_tag'], impl: b['_tag'] });
         return;
       }
-      for (const k of sortKeys([...new Set([...Object.keys(a), ...Object.keys(b)])]) as string[])
-        walk(k in a ? a[k] : ABSENT, k in b ? b[k] : ABSENT, `${path}.${k}`);
+      for (const k of sortKeys([...new Set([...Object.keys(a), ...Object.keys(b)])]) as string[]) walk(k in a ? a[k] : ABSENT, k in b ? b[k] : ABSENT, `${path}.${k}`);
       return;
     }
     out.push({ path, spec: show(a), impl: show(b) });

@@ -17,18 +17,14 @@ export interface MinimiseOptions {
   readonly onSmaller?: (events: readonly Event[], tries: number) => void;
 }
 
-export const minimiseTrace = async (
-  events: readonly Event[],
-  fails: (es: readonly Event[]) => boolean,
-  opts: MinimiseOptions = {},
-): Promise<Event[]> => {
+export const minimiseTrace = async (events: readonly Event[], fails: (es: readonly Event[]) => boolean, opts: MinimiseOptions = {}): Promise<Event[]> => {
   const budget = opts.budget ?? 2000;
   let cur = [...events];
   let tries = 0;
   let chunk = Math.max(1, Math.floor(cur.length / 2));
   while (chunk >= 1 && tries < budget) {
     let removed = false;
-    for (let start = 0; start < cur.length && tries < budget; ) {
+    for (let start = 0; start < cur.length && tries < budget;) {
       await opts.between?.();
       if (opts.stop?.() === true) return cur;
       const candidate = [...cur.slice(0, start), ...cur.slice(start + chunk)];

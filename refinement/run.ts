@@ -21,15 +21,7 @@ import { type Difference, deepEqual, diff } from './diff';
 import { concreteDifferences } from './concrete';
 import { describeThrown } from './crash';
 
-export type FailureKind =
-  | 'divergence'
-  | 'representation'
-  | 'fastpath-divergence'
-  | 'spec-assertion'
-  | 'kernel-bug'
-  | 'invariant'
-  | 'crash'
-  | 'not-modelled';
+export type FailureKind = 'divergence' | 'representation' | 'fastpath-divergence' | 'spec-assertion' | 'kernel-bug' | 'invariant' | 'crash' | 'not-modelled';
 
 /** The part of a checked step that threw (a crash names it). */
 export type CrashSide = 'boot' | 'spec' | 'impl' | 'impl (fastpath on)' | 'abstraction' | 'invariants' | 'observer';
@@ -134,7 +126,6 @@ export class LockStep {
     if (this.failure === undefined) this.guard('abstraction', undefined, () => this.compare(undefined));
   }
 
-
   private fail(f: Omit<Failure, 'step' | 'sides'>): void {
     // A fastpath divergence compares two concrete kernels: the slow one, then the fast one.
     this.failure = { step: this.steps, sides: f.kind === 'fastpath-divergence' ? ['slow', 'fast'] : ['spec', 'impl'], ...f };
@@ -160,11 +151,23 @@ export class LockStep {
     const which = kernelName(k);
     const a = abstract(k);
     if (a.violations.length > 0) {
-      this.fail({ event, kind: 'representation', message: `the ${which} breaks its representation invariant`, differences: [], violations: a.violations });
+      this.fail({
+        event,
+        kind: 'representation',
+        message: `the ${which} breaks its representation invariant`,
+        differences: [],
+        violations: a.violations,
+      });
       return false;
     }
     if (!deepEqual(this.spec, a.state)) {
-      this.fail({ event, kind: 'divergence', message: `spec and abstracted ${which} differ`, differences: diff(this.spec, a.state), violations: [] });
+      this.fail({
+        event,
+        kind: 'divergence',
+        message: `spec and abstracted ${which} differ`,
+        differences: diff(this.spec, a.state),
+        violations: [],
+      });
       return false;
     }
     return true;
@@ -235,7 +238,13 @@ export class LockStep {
     if (!this.guard('invariants', event, () => this.checkInvariants(event))) return false;
     if (this.strict && isNotModelled(outcome)) {
       const what = outcomeText(labelOutcome(before, outcome));
-      this.fail({ event, kind: 'not-modelled', message: `${what}: the spec does not model this event (--strict)`, differences: [], violations: [] });
+      this.fail({
+        event,
+        kind: 'not-modelled',
+        message: `${what}: the spec does not model this event (--strict)`,
+        differences: [],
+        violations: [],
+      });
       return false;
     }
     const observe = this.observe;

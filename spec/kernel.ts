@@ -9,13 +9,7 @@
  * src/arch/arm/32/traps.S, src/arch/arm/c_traps.c.
  */
 import type { Event, SyscallEvent } from './api/event';
-import {
-  IPCBUF_CAPS_OR_BADGES,
-  IPCBUF_RECEIVE_CNODE,
-  IPCBUF_RECEIVE_DEPTH,
-  IPCBUF_RECEIVE_INDEX,
-  ipcBufferMR,
-} from './api/ipcBuffer';
+import { IPCBUF_CAPS_OR_BADGES, IPCBUF_RECEIVE_CNODE, IPCBUF_RECEIVE_DEPTH, IPCBUF_RECEIVE_INDEX, ipcBufferMR } from './api/ipcBuffer';
 import { CAP_REGISTER, FAULT_IP, MSG_INFO_REGISTER, MSG_REGISTERS, NEXT_IP, SYSCALL_NUMBER_REGISTER } from './api/registers';
 import { storeWord } from './model/heap';
 import type { KernelState } from './model/state';
@@ -26,16 +20,7 @@ import { type Stepped, type SyscallOutcome, handleSyscall } from './kernel/sysca
 import { activateThread, getRegister, schedule, setRegister, timerTick } from './kernel/thread';
 import { lookupIPCBuffer } from './kernel/vspace';
 
-export type {
-  InvocationOutcome,
-  InvocationSyscall,
-  ModelledInvocation,
-  RecvOutcome,
-  RecvSyscall,
-  ReplyOutcome,
-  Stepped,
-  SyscallOutcome,
-} from './kernel/syscall';
+export type { InvocationOutcome, InvocationSyscall, ModelledInvocation, RecvOutcome, RecvSyscall, ReplyOutcome, Stepped, SyscallOutcome } from './kernel/syscall';
 
 /** What one kernel entry did. */
 export type Outcome =

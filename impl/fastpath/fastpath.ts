@@ -103,8 +103,7 @@ const storeObjWord = (k: Kernel, obj: number, word: number, fields: ReadonlyArra
 };
 
 /** Overwrite one of a slot's two MDB words (fields of layout.Mdb). */
-const storeMdbWord = (k: Kernel, slot: number, word: number, fields: ReadonlyArray<readonly [Field, number]>): void =>
-  storeObjWord(k, slot, CTE_MDB_W0 + word, fields);
+const storeMdbWord = (k: Kernel, slot: number, word: number, fields: ReadonlyArray<readonly [Field, number]>): void => storeObjWord(k, slot, CTE_MDB_W0 + word, fields);
 
 /** Overwrite a thread's state word 0 (type and blocking object), as the C `_np` setters do. */
 const storeThreadStateWord0 = (k: Kernel, t: number, tsType: number, blockingObject = 0): void =>
@@ -149,8 +148,7 @@ export const lookupFp = (k: Kernel, root: CapT, cptr: number): CapT => {
 const isValidVTableRootFp = (c: CapT): boolean => capType(c) === CapTag.PageDirectory && capGet(c, Cap.PageDirectory.isMapped) === 1;
 
 /** The model's stand-in for the stored HW ASID being valid: the PD's ASID still names this PD. */
-const hwASIDValid = (k: Kernel, vtable: CapT): boolean =>
-  findPDForASID(k, capGet(vtable, Cap.PageDirectory.asid)) === capGet(vtable, Cap.PageDirectory.ptr);
+const hwASIDValid = (k: Kernel, vtable: CapT): boolean => findPDForASID(k, capGet(vtable, Cap.PageDirectory.asid)) === capGet(vtable, Cap.PageDirectory.ptr);
 
 /** `fastpath_reply_cap_check`: a reply cap whose master bit is clear. */
 const isCallerReplyCap = (c: CapT): boolean => capType(c) === CapTag.Reply && capGet(c, Cap.Reply.master) === 0;

@@ -9,15 +9,7 @@
 const SHARED_REASONS = ['message-too-long', 'extra-caps', 'thread-has-fault', 'cap-not-endpoint'] as const;
 
 /** fastpath_call's own checks, in the order they run. */
-const CALL_REASONS = [
-  'no-send-right',
-  'endpoint-not-receiving',
-  'dest-vspace-invalid',
-  'dest-lower-priority',
-  'no-grant-right',
-  'dest-asid-invalid',
-  'dest-other-domain',
-] as const;
+const CALL_REASONS = ['no-send-right', 'endpoint-not-receiving', 'dest-vspace-invalid', 'dest-lower-priority', 'no-grant-right', 'dest-asid-invalid', 'dest-other-domain'] as const;
 
 /** fastpath_reply_recv's own checks, in the order they run. */
 const REPLY_RECV_REASONS = [

@@ -58,15 +58,7 @@ import {
 } from '../../spec/api';
 import { TS, Tcb, ThreadStateW, type CapT } from '../model/layout';
 import { originalMdbNode, setMdbNode, setRegister, setSlotCap, slotPtr, tcbSet, tsSet } from '../model/heap';
-import {
-  asidPoolCapNew,
-  cnodeCapNew,
-  frameCapNew,
-  pageDirectoryCapNew,
-  pageTableCapNew,
-  threadCapNew,
-  untypedCapNew,
-} from '../model/capability';
+import { asidPoolCapNew, cnodeCapNew, frameCapNew, pageDirectoryCapNew, pageTableCapNew, threadCapNew, untypedCapNew } from '../model/capability';
 import { capOfType, CapTag } from '../model/layout';
 import { IRQ_TIMER, Kernel } from '../model/state';
 import type { Patch } from '../model/seam';
@@ -74,7 +66,6 @@ import { cteInsert } from '../object/cnode';
 import { setupReplyMaster } from '../object/tcb';
 import { asidHigh, asidPoolEntry, copyGlobalMappings, makeCoarsePDE, makeSectionPDE, makeSmallPTE, pdSlot, ptSlot } from './vspace';
 import { deriveCap } from './cspace';
-
 
 /** `write_slot`: a boot cap is an MDB root, revocable and first-badged. */
 const writeSlot = (k: Kernel, slot: number, cap: CapT): void => {
@@ -118,8 +109,7 @@ export const boot = (config: BootConfig = defaultBootConfig, patches: readonly P
   k.ghostObjects.set(ROOT_PD_PTR, { type: 'PageDirectory', sizeBits: PAGE_DIRECTORY_BITS, isDevice: false });
   k.ghostObjects.set(ROOT_PT_PTR, { type: 'PageTable', sizeBits: PAGE_TABLE_BITS, isDevice: false });
   k.ghostObjects.set(ROOT_ASID_POOL_PTR, { type: 'ASIDPool', sizeBits: ASID_POOL_BITS, isDevice: false });
-  for (const f of [ROOT_IPC_BUFFER_PTR, ROOT_BOOTINFO_PTR, ROOT_IMAGE_FRAME_PTR])
-    k.ghostObjects.set(f, { type: 'Frame', sizeBits: PAGE_BITS, isDevice: false });
+  for (const f of [ROOT_IPC_BUFFER_PTR, ROOT_BOOTINFO_PTR, ROOT_IMAGE_FRAME_PTR]) k.ghostObjects.set(f, { type: 'Frame', sizeBits: PAGE_BITS, isDevice: false });
 
   copyGlobalMappings(k, GLOBAL_PD_PTR, ROOT_PD_PTR);
   k.mem.store(pdSlot(ROOT_PD_PTR, 0), makeCoarsePDE(ROOT_PT_PTR, false));

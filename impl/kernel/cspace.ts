@@ -6,27 +6,11 @@
  * isFinalCapability, isMDBParentOf), src/object/objecttype.c (deriveCap);
  * spec twin: spec/kernel/cspace.ts.
  */
-import {
-  TCB_CTABLE,
-  WORD_BITS,
-  depthMismatch,
-  failedLookup,
-  guardMismatch,
-  invalidRoot,
-  mask,
-  rangeError,
-  shr,
-} from '../../spec/api';
+import { TCB_CTABLE, WORD_BITS, depthMismatch, failedLookup, guardMismatch, invalidRoot, mask, rangeError, shr } from '../../spec/api';
 import { Cap, CapTag, type CapT, capGet, capType, nullCapT } from '../model/layout';
 import { getSlotCap, mdbFirstBadged, mdbNext, mdbPrev, mdbRevocable, slotPtr } from '../model/heap';
 import { capBadge, frameSetMapping, sameObjectAs, sameRegionAs } from '../model/capability';
-import {
-  EXCEPTION_LOOKUP_FAULT,
-  EXCEPTION_NONE,
-  EXCEPTION_SYSCALL_ERROR,
-  type Exception,
-  type Kernel,
-} from '../model/state';
+import { EXCEPTION_LOOKUP_FAULT, EXCEPTION_NONE, EXCEPTION_SYSCALL_ERROR, type Exception, type Kernel } from '../model/state';
 import { seam } from '../model/seam';
 
 export interface ResolveRet {
@@ -71,8 +55,7 @@ export const resolveAddressBits = (k: Kernel, nodeCap0: CapT, capptr: number, nB
 };
 
 /** `lookupSlot`: a full-width lookup from the thread's CSpace root (tcbCTable). */
-export const lookupSlot = (k: Kernel, thread: number, capptr: number): ResolveRet =>
-  resolveAddressBits(k, getSlotCap(k, slotPtr(thread, TCB_CTABLE)), capptr, WORD_BITS);
+export const lookupSlot = (k: Kernel, thread: number, capptr: number): ResolveRet => resolveAddressBits(k, getSlotCap(k, slotPtr(thread, TCB_CTABLE)), capptr, WORD_BITS);
 
 /** `lookupCap`: the cap a cptr names, or the null cap with a lookup fault. */
 export const lookupCap = (k: Kernel, thread: number, capptr: number): { status: Exception; cap: CapT; slot: number } => {
@@ -82,13 +65,7 @@ export const lookupCap = (k: Kernel, thread: number, capptr: number): { status: 
 };
 
 /** `lookupSlotForCNodeOp`: exactly `depth` bits; failures set k.currentSyscallError. */
-export const lookupSlotForCNodeOp = (
-  k: Kernel,
-  isSource: boolean,
-  root: CapT,
-  capptr: number,
-  depth: number,
-): { status: Exception; slot: number } => {
+export const lookupSlotForCNodeOp = (k: Kernel, isSource: boolean, root: CapT, capptr: number, depth: number): { status: Exception; slot: number } => {
   if (capType(root) !== CapTag.CNode) {
     k.currentSyscallError = failedLookup(isSource, invalidRoot);
     return { status: EXCEPTION_SYSCALL_ERROR, slot: 0 };
@@ -109,12 +86,9 @@ export const lookupSlotForCNodeOp = (
   return { status: EXCEPTION_NONE, slot: r.slot };
 };
 
-export const lookupSourceSlot = (k: Kernel, root: CapT, capptr: number, depth: number) =>
-  lookupSlotForCNodeOp(k, true, root, capptr, depth);
-export const lookupTargetSlot = (k: Kernel, root: CapT, capptr: number, depth: number) =>
-  lookupSlotForCNodeOp(k, false, root, capptr, depth);
-export const lookupPivotSlot = (k: Kernel, root: CapT, capptr: number, depth: number) =>
-  lookupSlotForCNodeOp(k, true, root, capptr, depth);
+export const lookupSourceSlot = (k: Kernel, root: CapT, capptr: number, depth: number) => lookupSlotForCNodeOp(k, true, root, capptr, depth);
+export const lookupTargetSlot = (k: Kernel, root: CapT, capptr: number, depth: number) => lookupSlotForCNodeOp(k, false, root, capptr, depth);
+export const lookupPivotSlot = (k: Kernel, root: CapT, capptr: number, depth: number) => lookupSlotForCNodeOp(k, true, root, capptr, depth);
 
 // ---------------------------------------------------------------- MDB queries
 
@@ -126,8 +100,7 @@ export const isMDBParentOf = (k: Kernel, a: number, b: number): boolean => {
   if (!sameRegionAs(capA, capB)) return false;
   const ta = capType(capA);
   if (ta === CapTag.SGISignal && capType(capB) === CapTag.SGISignal && mdbFirstBadged(k, b)) return false;
-  if ((ta === CapTag.Endpoint || ta === CapTag.Notification) && capBadge(capA) !== 0)
-    return capBadge(capB) === capBadge(capA) && !mdbFirstBadged(k, b);
+  if ((ta === CapTag.Endpoint || ta === CapTag.Notification) && capBadge(capA) !== 0) return capBadge(capB) === capBadge(capA) && !mdbFirstBadged(k, b);
   return true;
 };
 

@@ -19,11 +19,7 @@ export const handleFault = (k: Kernel, t: number, fault: Fault): void => {
   const lu = lookupCap(k, t, handlerCPtr);
   if (lu.status === EXCEPTION_NONE) {
     const h = lu.cap;
-    if (
-      capType(h) === CapTag.Endpoint &&
-      capGet(h, Cap.Endpoint.canSend) === 1 &&
-      (capGet(h, Cap.Endpoint.canGrant) === 1 || capGet(h, Cap.Endpoint.canGrantReply) === 1)
-    ) {
+    if (capType(h) === CapTag.Endpoint && capGet(h, Cap.Endpoint.canSend) === 1 && (capGet(h, Cap.Endpoint.canGrant) === 1 || capGet(h, Cap.Endpoint.canGrantReply) === 1)) {
       storeFault(k, t, fault);
       sendIPC(k, true, true, capGet(h, Cap.Endpoint.badge), capGet(h, Cap.Endpoint.canGrant) === 1, true, t, capGet(h, Cap.Endpoint.ptr));
       return;

@@ -25,7 +25,6 @@ import { getRegister, getSlotCap, setRegister } from '../model/heap';
 import { EXCEPTION_NONE, type Exception, type Kernel } from '../model/state';
 import { lookupCap, lookupSlot, lookupTargetSlot } from './cspace';
 
-
 export const bufferWordPtr = (buffer: number, i: number): number => buffer + 4 * i;
 
 /** `getSyscallArg`: argument i of the current invocation (a register for i < 4). */

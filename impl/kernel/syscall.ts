@@ -5,15 +5,7 @@
  *
  * seL4: C src/api/syscall.c; spec twin: spec/kernel/syscall.ts.
  */
-import {
-  CAP_REGISTER,
-  MSG_INFO_REGISTER,
-  N_MSG_REGISTERS,
-  capFault,
-  missingCapability,
-  syscallOf,
-  TCB_CALLER,
-} from '../../spec/api';
+import { CAP_REGISTER, MSG_INFO_REGISTER, N_MSG_REGISTERS, capFault, missingCapability, syscallOf, TCB_CALLER } from '../../spec/api';
 import { Cap, CapTag, Notification, TS, capGet, capType } from '../model/layout';
 import { messageInfoFromWord, msgExtraCaps, msgLabel, msgLength } from '../model/abi';
 import { getRegister, getSlotCap, objGet, slotPtr, threadStateType } from '../model/heap';
@@ -27,7 +19,6 @@ import { handleFault } from './faultHandler';
 import { getSyscallArg, lookupExtraCaps } from './message';
 import { handleYield, setThreadState } from './thread';
 import { lookupIPCBuffer } from './vspace';
-
 
 /** What a syscall did, for the runner: completed, preempted, or outside the modelled subset. */
 export type SyscallResult = 'done' | 'preempted' | 'not-modelled';

@@ -58,8 +58,7 @@ export const getHighestPrio = (k: Kernel, dom: number): number => {
   return (l1 << 5) | l2;
 };
 
-export const isHighestPrio = (k: Kernel, dom: number, prio: number): boolean =>
-  k.ksReadyQueuesL1Bitmap.get(dom) === 0 || prio >= getHighestPrio(k, dom);
+export const isHighestPrio = (k: Kernel, dom: number, prio: number): boolean => k.ksReadyQueuesL1Bitmap.get(dom) === 0 || prio >= getHighestPrio(k, dom);
 
 // ---------------------------------------------------------------- ready queues
 
@@ -213,8 +212,9 @@ const scheduleChooseNewThread = (k: Kernel): void => {
  * the current thread (and the current thread is not idle); otherwise it runs
  * only when nothing better is ready (C: schedule's fastfail).
  */
-export const outrankedByCurrent = seam('outrankedByCurrent', (k: Kernel, cur: number, targetPrio: number, curPrio: number): boolean =>
-  cur === k.ksIdleThread || targetPrio < curPrio,
+export const outrankedByCurrent = seam(
+  'outrankedByCurrent',
+  (k: Kernel, cur: number, targetPrio: number, curPrio: number): boolean => cur === k.ksIdleThread || targetPrio < curPrio,
 );
 
 export const schedule = (k: Kernel): void => {

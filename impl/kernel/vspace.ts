@@ -6,22 +6,12 @@
  *
  * seL4: C src/arch/arm/32/kernel/vspace.c; spec twin: spec/kernel/vspace.ts.
  */
-import {
-  ASID_LOW_BITS,
-  KERNEL_PD_INDEX,
-  PAGE_BITS,
-  mask,
-  TCB_BUFFER,
-  VM_READ_ONLY,
-  VM_READ_WRITE,
-} from '../../spec/api';
+import { ASID_LOW_BITS, KERNEL_PD_INDEX, PAGE_BITS, mask, TCB_BUFFER, VM_READ_ONLY, VM_READ_WRITE } from '../../spec/api';
 import { tableAt } from '../model/memory';
 import { AP_OF_RIGHTS, PDE_TYPE_COARSE, PDE_TYPE_SECTION, Pde, Pte, Tcb, getField, setField } from '../model/layout';
 import { getSlotCap, slotPtr, tcbGet } from '../model/heap';
 import { frameBase, frameIsDevice, frameRights, frameSizeBits, isFrameCap } from '../model/capability';
 import type { Kernel } from '../model/state';
-
-
 
 export const pdSlot = (pd: number, vaddr: number): number => pd + 4 * (vaddr >>> 20);
 export const ptSlot = (pt: number, vaddr: number): number => pt + 4 * ((vaddr >>> PAGE_BITS) & 0xff);

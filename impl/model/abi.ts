@@ -11,16 +11,7 @@
  * rightsFromWord), src/object/tcb.c (setMRs_syscall_error), src/api/faults.c
  * (setMRs_lookup_failure).
  */
-import {
-  CPSR,
-  CPSR_USER,
-  type CapRights,
-  LOOKUP_FAILURE_NUMBER,
-  type LookupFailure,
-  MSG_MAX_LENGTH,
-  SYSCALL_ERROR_NUMBER,
-  type SyscallError,
-} from '../../spec/api';
+import { CPSR, CPSR_USER, type CapRights, LOOKUP_FAILURE_NUMBER, type LookupFailure, MSG_MAX_LENGTH, SYSCALL_ERROR_NUMBER, type SyscallError } from '../../spec/api';
 import { CapRightsW, MessageInfoW, getField, setField } from './layout';
 
 // ---------------------------------------------------------------- message info

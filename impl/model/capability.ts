@@ -74,14 +74,7 @@ export const zombieNumber = (c: CapT): number => capGet(c, Cap.Zombie.id) & mask
 export const zombieType = (c: CapT): number => capGet(c, Cap.Zombie.type);
 
 /** Frame caps: 4 KiB frames use the small-frame encoding, the other sizes the frame one. */
-export const frameCapNew = (
-  base: number,
-  sizeBits: number,
-  rights: number,
-  isDevice: boolean,
-  asid: number,
-  vaddr: number,
-): CapT => {
+export const frameCapNew = (base: number, sizeBits: number, rights: number, isDevice: boolean, asid: number, vaddr: number): CapT => {
   const L = sizeBits === PAGE_BITS ? Cap.SmallFrame : Cap.Frame;
   let c = capOfType(sizeBits === PAGE_BITS ? CapTag.SmallFrame : CapTag.Frame);
   c = capSet(c, L.base, base);
@@ -101,8 +94,7 @@ export const isFrameCap = (c: CapT): boolean => {
 const FRAME_SIZE_BITS: readonly number[] = [12, 16, 20, 24];
 const frameLayout = (c: CapT) => (capType(c) === CapTag.SmallFrame ? Cap.SmallFrame : Cap.Frame);
 export const frameBase = (c: CapT): number => capGet(c, frameLayout(c).base);
-export const frameSizeBits = (c: CapT): number =>
-  capType(c) === CapTag.SmallFrame ? PAGE_BITS : tableAt(FRAME_SIZE_BITS, capGet(c, Cap.Frame.sizeCode), 'frame size code');
+export const frameSizeBits = (c: CapT): number => (capType(c) === CapTag.SmallFrame ? PAGE_BITS : tableAt(FRAME_SIZE_BITS, capGet(c, Cap.Frame.sizeCode), 'frame size code'));
 export const frameRights = (c: CapT): number => capGet(c, frameLayout(c).rights);
 export const frameIsDevice = (c: CapT): boolean => capGet(c, frameLayout(c).isDevice) === 1;
 export const frameMappedASID = (c: CapT): number => {
@@ -126,8 +118,7 @@ export const pageTableCapNew = (ptr: number, mapped: boolean, asid: number, vadd
 export const pageDirectoryCapNew = (ptr: number, mapped: boolean, asid: number): CapT =>
   capSet(capSet(capSet(capOfType(CapTag.PageDirectory), Cap.PageDirectory.ptr, ptr), Cap.PageDirectory.isMapped, b(mapped)), Cap.PageDirectory.asid, asid);
 
-export const asidPoolCapNew = (ptr: number, asidBase: number): CapT =>
-  capSet(capSet(capOfType(CapTag.ASIDPool), Cap.ASIDPool.ptr, ptr), Cap.ASIDPool.asidBase, asidBase);
+export const asidPoolCapNew = (ptr: number, asidBase: number): CapT => capSet(capSet(capOfType(CapTag.ASIDPool), Cap.ASIDPool.ptr, ptr), Cap.ASIDPool.asidBase, asidBase);
 
 // ---------------------------------------------------------------- regions
 
@@ -265,12 +256,7 @@ export const sameObjectAs = (a: CapT, b2: CapT): boolean => {
   const ta = capType(a);
   if (ta === CapTag.Untyped || ta === CapTag.IRQControl || ta === CapTag.SGISignal) return false;
   if (ta === CapTag.SmallFrame || ta === CapTag.Frame) {
-    return (
-      isFrameCap(b2) &&
-      frameBase(a) === frameBase(b2) &&
-      frameSizeBits(a) === frameSizeBits(b2) &&
-      frameIsDevice(a) === frameIsDevice(b2)
-    );
+    return isFrameCap(b2) && frameBase(a) === frameBase(b2) && frameSizeBits(a) === frameSizeBits(b2) && frameIsDevice(a) === frameIsDevice(b2);
   }
   return sameRegionAs(a, b2);
 };
@@ -320,7 +306,7 @@ export const updateCapData = (preserve: boolean, w: number, c: CapT, badgeBits =
     case CapTag.CNode: {
       const guardSize = (w >>> 3) & 0x1f;
       if (guardSize + capGet(c, Cap.CNode.radix) > WORD_BITS) return nullCapT;
-      const guard = ((w >>> 8) & mask(GUARD_BITS)) & mask(guardSize);
+      const guard = (w >>> 8) & mask(GUARD_BITS) & mask(guardSize);
       return capSet(capSet(c, Cap.CNode.guard, guard), Cap.CNode.guardSize, guardSize);
     }
     default:

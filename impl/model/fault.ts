@@ -17,15 +17,9 @@ export const encodeLookupFailure = (lf: LookupFailure): [number, number] => {
     case 'MissingCapability':
       return [setField(setField(0, LookupFailureW.type, LUF.MissingCapability), LookupFailureW.bitsLeft, lf.bitsLeft), 0];
     case 'DepthMismatch':
-      return [
-        setField(setField(setField(0, LookupFailureW.type, LUF.DepthMismatch), LookupFailureW.bitsLeft, lf.bitsLeft), LookupFailureW.bitsFound, lf.bitsFound),
-        0,
-      ];
+      return [setField(setField(setField(0, LookupFailureW.type, LUF.DepthMismatch), LookupFailureW.bitsLeft, lf.bitsLeft), LookupFailureW.bitsFound, lf.bitsFound), 0];
     case 'GuardMismatch':
-      return [
-        setField(setField(setField(0, LookupFailureW.type, LUF.GuardMismatch), LookupFailureW.bitsLeft, lf.bitsLeft), LookupFailureW.bitsFound, lf.guardSize),
-        lf.guardFound,
-      ];
+      return [setField(setField(setField(0, LookupFailureW.type, LUF.GuardMismatch), LookupFailureW.bitsLeft, lf.bitsLeft), LookupFailureW.bitsFound, lf.guardSize), lf.guardFound];
   }
 };
 
@@ -80,7 +74,12 @@ export const readFault = (w0: number, w1: number, lf0: number, lf1: number): Fau
     case FaultType.None:
       return null;
     case FaultType.CapFault:
-      return { _tag: 'CapFault', address: w1, inReceivePhase: getField(w0, FaultW.inReceivePhase) === 1, failure: decodeLookupFailure(lf0, lf1) };
+      return {
+        _tag: 'CapFault',
+        address: w1,
+        inReceivePhase: getField(w0, FaultW.inReceivePhase) === 1,
+        failure: decodeLookupFailure(lf0, lf1),
+      };
     case FaultType.UnknownSyscall:
       return { _tag: 'UnknownSyscall', syscallNumber: w1 };
     case FaultType.UserException:

@@ -7,20 +7,7 @@
  * spec twin: spec/model/heap.ts.
  */
 import { TCB_OFFSET } from '../../spec/api';
-import {
-  type CapT,
-  CTE_BYTES,
-  CTE_CAP_W0,
-  CTE_CAP_W1,
-  CTE_MDB_W0,
-  CTE_MDB_W1,
-  type Field,
-  Mdb,
-  Tcb,
-  ThreadStateW,
-  getField,
-  setField,
-} from './layout';
+import { type CapT, CTE_BYTES, CTE_CAP_W0, CTE_CAP_W1, CTE_MDB_W0, CTE_MDB_W1, type Field, Mdb, Tcb, ThreadStateW, getField, setField } from './layout';
 import type { Kernel } from './state';
 
 // ---------------------------------------------------------------- generic object words

@@ -24,7 +24,7 @@ const pointer = (word: number, align: number): Field => field(word, align, 32 - 
 
 const maskOf = (bits: number): number => (bits >= 32 ? 0xffffffff : (1 << bits) - 1);
 
-export const getField = (w: number, f: Field): number => ((((w >>> f.shift) & maskOf(f.bits)) << f.lshift) >>> 0);
+export const getField = (w: number, f: Field): number => (((w >>> f.shift) & maskOf(f.bits)) << f.lshift) >>> 0;
 
 export const setField = (w: number, f: Field, v: number): number => {
   const m = (maskOf(f.bits) << f.shift) >>> 0;
@@ -144,8 +144,7 @@ export const ZOMBIE_TYPE_TCB = 32;
 
 export const capGet = (c: CapT, f: Field): number => getField(f.word === 0 ? c.w0 : c.w1, f);
 
-export const capSet = (c: CapT, f: Field, v: number): CapT =>
-  f.word === 0 ? { w0: setField(c.w0, f, v), w1: c.w1 } : { w0: c.w0, w1: setField(c.w1, f, v) };
+export const capSet = (c: CapT, f: Field, v: number): CapT => (f.word === 0 ? { w0: setField(c.w0, f, v), w1: c.w1 } : { w0: c.w0, w1: setField(c.w1, f, v) });
 
 export const nullCapT: CapT = { w0: 0, w1: 0 };
 

@@ -40,8 +40,7 @@ export class PhysicalMemory {
 
   private index(paddr: number): number {
     const i = (paddr - RAM_BASE) / 4;
-    if (!(i >= 0 && i < this.words.length) || paddr % 4 !== 0)
-      throw new KernelBug(`kernel access to 0x${paddr.toString(16)} outside RAM or unaligned`);
+    if (!(i >= 0 && i < this.words.length) || paddr % 4 !== 0) throw new KernelBug(`kernel access to 0x${paddr.toString(16)} outside RAM or unaligned`);
     return i;
   }
 

@@ -8,15 +8,7 @@
  * seL4: C src/model/statedata.c, include/model/statedata.h,
  * src/arch/arm/32/model/statedata.c; spec twin: spec/model/state.ts.
  */
-import {
-  type DomainScheduleConfig,
-  type Fault,
-  type LookupFailure,
-  MAX_IRQ,
-  NUM_DOMAINS,
-  NUM_PRIORITIES,
-  type SyscallError,
-} from '../../spec/api';
+import { type DomainScheduleConfig, type Fault, type LookupFailure, MAX_IRQ, NUM_DOMAINS, NUM_PRIORITIES, type SyscallError } from '../../spec/api';
 import { KernelArray, type PhysicalMemory, acquireMemory } from './memory';
 import { type Patch, type SeamTable, seamTable } from './seam';
 

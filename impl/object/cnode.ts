@@ -10,42 +10,15 @@
  *
  * seL4: C src/object/cnode.c; spec twin: spec/object/cnode.ts.
  */
-import {
-  ALL_RIGHTS,
-  type InvocationLabel,
-  failedLookup,
-  invocationLabelOf,
-  missingCapability,
-  LABEL,
-} from '../../spec/api';
+import { ALL_RIGHTS, type InvocationLabel, failedLookup, invocationLabelOf, missingCapability, LABEL } from '../../spec/api';
 import { rightsFromWord } from '../model/abi';
 import { Cap, CapTag, type CapT, Mdb, TS, capGet, capSet, capType, nullCapT, setField } from '../model/layout';
-import {
-  getMdbNode,
-  getSlotCap,
-  mdbNext,
-  mdbNodeNext,
-  mdbNodePrev,
-  nullMdbNode,
-  setMdbNext,
-  setMdbNode,
-  setMdbPrev,
-  setSlotCap,
-  slotPtr,
-} from '../model/heap';
+import { getMdbNode, getSlotCap, mdbNext, mdbNodeNext, mdbNodePrev, nullMdbNode, setMdbNext, setMdbNode, setMdbPrev, setSlotCap, slotPtr } from '../model/heap';
 import { KernelBug } from '../model/memory';
 import { isCapRevocable, maskCapRights, updateCapData, zombieCapNew, zombieNumber, zombiePtr, zombieType } from '../model/capability';
 import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
 import { seam } from '../model/seam';
-import {
-  deriveCap,
-  ensureEmptySlot,
-  isFinalCapability,
-  isMDBParentOf,
-  lookupPivotSlot,
-  lookupSourceSlot,
-  lookupTargetSlot,
-} from '../kernel/cspace';
+import { deriveCap, ensureEmptySlot, isFinalCapability, isMDBParentOf, lookupPivotSlot, lookupSourceSlot, lookupTargetSlot } from '../kernel/cspace';
 import { preemptionPoint } from '../kernel/preemption';
 import { setThreadState } from '../kernel/thread';
 import { finaliseCap } from './finalise';
@@ -74,7 +47,10 @@ export const cteInsert = seam('cteInsert', (k: Kernel, newCap: CapT, srcSlot: nu
   setSlotCap(k, destSlot, newCap);
   // dest's node: src's next, src as prev, its own flags; written once, as C builds it with mdb_node_new.
   const flag = revocable ? 1 : 0;
-  setMdbNode(k, destSlot, { w0: setField(setField(srcMDB.w0, Mdb.revocable, flag), Mdb.firstBadged, flag), w1: setField(srcMDB.w1, Mdb.prev, srcSlot) });
+  setMdbNode(k, destSlot, {
+    w0: setField(setField(srcMDB.w0, Mdb.revocable, flag), Mdb.firstBadged, flag),
+    w1: setField(srcMDB.w1, Mdb.prev, srcSlot),
+  });
   setMdbNext(k, srcSlot, destSlot);
   const next = mdbNodeNext(srcMDB);
   if (next !== 0) setMdbPrev(k, next, destSlot);
@@ -197,8 +173,6 @@ export const cteRevoke = seam('cteRevoke', (k: Kernel, slot: number): Exception 
 });
 
 // ---------------------------------------------------------------- invocations
-
-
 
 const hasCancelSendRights = (c: CapT): boolean =>
   capType(c) === CapTag.Endpoint &&

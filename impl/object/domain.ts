@@ -8,18 +8,13 @@
  *
  * seL4: C src/object/domain.c; spec twin: spec/object/domain.ts.
  */
-import {
-  DSCHED_MAX_DURATION,
-  NUM_DOMAINS,
-  LABEL,
-} from '../../spec/api';
+import { DSCHED_MAX_DURATION, NUM_DOMAINS, LABEL } from '../../spec/api';
 import { tableAt, tableSet } from '../model/memory';
 import { Cap, CapTag, TS, capGet, capType } from '../model/layout';
 import { getSlotCap } from '../model/heap';
 import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
 import { seam } from '../model/seam';
 import { isEndMarker, rescheduleRequired, setDomain, setThreadState } from '../kernel/thread';
-
 
 /** C's prepareSetDomain before setDomain touches only arch (FPU) state, which has no model state here. */
 const invokeDomainSetSet = (k: Kernel, tcb: number, domain: number): void => {

@@ -32,7 +32,19 @@ import { hasFault, loadFault } from '../model/fault';
 import { replyCapNew } from '../model/capability';
 import { EXCEPTION_NONE, type Kernel } from '../model/state';
 import { seam } from '../model/seam';
-import { lookupFailureMRs, messageInfoFromWord, messageInfoNew, msgExtraCaps, msgLabel, msgLength, msgSetCapsUnwrapped, msgSetExtraCaps, msgSetLength, sanitiseRegister, syscallErrorMRs } from '../model/abi';
+import {
+  lookupFailureMRs,
+  messageInfoFromWord,
+  messageInfoNew,
+  msgExtraCaps,
+  msgLabel,
+  msgLength,
+  msgSetCapsUnwrapped,
+  msgSetExtraCaps,
+  msgSetLength,
+  sanitiseRegister,
+  syscallErrorMRs,
+} from '../model/abi';
 import { deriveCap } from '../kernel/cspace';
 import { bufferWordPtr, copyMRs, getReceiveSlots, lookupExtraCaps, setMRs } from '../kernel/message';
 import { possibleSwitchTo, setThreadState } from '../kernel/thread';
@@ -41,8 +53,6 @@ import { cteInsert } from './cnode';
 import { clearFault, cteDeleteOne } from './ipcCancel';
 import { completeSignal } from './notification';
 import { EP_QUEUE, getQueue, setQueue, tcbEPAppend, tcbEPDequeue } from './tcbQueue';
-
-
 
 // ---------------------------------------------------------------- message transfer
 
@@ -71,31 +81,23 @@ const transferCaps = (k: Kernel, info: number, ep: number, receiver: number, rec
 };
 
 /** The message info the sender passes: its info register through the kernel's decoder (C: messageInfoFromWord). */
-export const senderMessageInfo = seam('senderMessageInfo', (k: Kernel, sender: number): number =>
-  messageInfoFromWord(getRegister(k, sender, MSG_INFO_REGISTER)),
-);
+export const senderMessageInfo = seam('senderMessageInfo', (k: Kernel, sender: number): number => messageInfoFromWord(getRegister(k, sender, MSG_INFO_REGISTER)));
 
-export const doNormalTransfer = seam('doNormalTransfer', (
-  k: Kernel,
-  sender: number,
-  sendBuffer: number,
-  ep: number,
-  badge: number,
-  canGrant: boolean,
-  receiver: number,
-  recvBuffer: number,
-): void => {
-  const tag = senderMessageInfo(k, sender);
-  if (canGrant) {
-    if (lookupExtraCaps(k, sender, sendBuffer, msgExtraCaps(tag)) !== EXCEPTION_NONE) k.currentExtraCaps = [];
-  } else {
-    k.currentExtraCaps = [];
-  }
-  const transferred = copyMRs(k, sender, sendBuffer, receiver, recvBuffer, msgLength(tag));
-  const info = transferCaps(k, tag, ep, receiver, recvBuffer);
-  setRegister(k, receiver, MSG_INFO_REGISTER, msgSetLength(info, transferred));
-  setRegister(k, receiver, BADGE_REGISTER, badge);
-});
+export const doNormalTransfer = seam(
+  'doNormalTransfer',
+  (k: Kernel, sender: number, sendBuffer: number, ep: number, badge: number, canGrant: boolean, receiver: number, recvBuffer: number): void => {
+    const tag = senderMessageInfo(k, sender);
+    if (canGrant) {
+      if (lookupExtraCaps(k, sender, sendBuffer, msgExtraCaps(tag)) !== EXCEPTION_NONE) k.currentExtraCaps = [];
+    } else {
+      k.currentExtraCaps = [];
+    }
+    const transferred = copyMRs(k, sender, sendBuffer, receiver, recvBuffer, msgLength(tag));
+    const info = transferCaps(k, tag, ep, receiver, recvBuffer);
+    setRegister(k, receiver, MSG_INFO_REGISTER, msgSetLength(info, transferred));
+    setRegister(k, receiver, BADGE_REGISTER, badge);
+  },
+);
 
 /** `setMRs_fault`: write the sender's fault message into the receiver's MRs; returns the length. */
 const setMRsFault = (k: Kernel, sender: number, receiver: number, recvBuffer: number): { label: number; length: number } => {
@@ -105,12 +107,7 @@ const setMRsFault = (k: Kernel, sender: number, receiver: number, recvBuffer: nu
     case 'CapFault':
       return {
         label: FAULT_LABEL.CapFault,
-        length: setMRs(k, receiver, recvBuffer, 0, [
-          getRegister(k, sender, FAULT_IP),
-          f.address,
-          f.inReceivePhase ? 1 : 0,
-          ...lookupFailureMRs(f.failure),
-        ]),
+        length: setMRs(k, receiver, recvBuffer, 0, [getRegister(k, sender, FAULT_IP), f.address, f.inReceivePhase ? 1 : 0, ...lookupFailureMRs(f.failure)]),
       };
     case 'UnknownSyscall':
     case 'UserException': {
@@ -118,7 +115,8 @@ const setMRsFault = (k: Kernel, sender: number, receiver: number, recvBuffer: nu
       let i = 0;
       for (; i < regs.length && i < N_MSG_REGISTERS; i++)
         setRegister(k, receiver, tableAt(MSG_REGISTERS, i, 'MSG_REGISTERS'), getRegister(k, sender, tableAt(regs, i, 'fault message registers')));
-      if (recvBuffer !== 0) for (; i < regs.length; i++) k.mem.store(bufferWordPtr(recvBuffer, ipcBufferMR(i)), getRegister(k, sender, tableAt(regs, i, 'fault message registers')));
+      if (recvBuffer !== 0)
+        for (; i < regs.length; i++) k.mem.store(bufferWordPtr(recvBuffer, ipcBufferMR(i)), getRegister(k, sender, tableAt(regs, i, 'fault message registers')));
       const extra = f._tag === 'UnknownSyscall' ? [f.syscallNumber] : [f.number, f.code];
       return { label: FAULT_LABEL[f._tag], length: setMRs(k, receiver, recvBuffer, regs.length, extra) };
     }
@@ -197,44 +195,38 @@ export const doReplyTransfer = seam('doReplyTransfer', (k: Kernel, sender: numbe
 
 // ---------------------------------------------------------------- send and receive
 
-export const sendIPC = seam('sendIPC', (
-  k: Kernel,
-  blocking: boolean,
-  doCall: boolean,
-  badge: number,
-  canGrant: boolean,
-  canGrantReply: boolean,
-  thread: number,
-  ep: number,
-): void => {
-  const state = objGet(k, ep, Endpoint.state);
-  if (state === EP_IDLE || state === EP_SEND) {
-    if (!blocking) return;
-    tsSet(k, thread, ThreadStateW.blockingObject, ep);
-    tsSet(k, thread, ThreadStateW.badge, badge);
-    tsSet(k, thread, ThreadStateW.canGrant, canGrant ? 1 : 0);
-    tsSet(k, thread, ThreadStateW.canGrantReply, canGrantReply ? 1 : 0);
-    tsSet(k, thread, ThreadStateW.isCall, doCall ? 1 : 0);
-    setThreadState(k, thread, TS.BlockedOnSend);
-    setQueue(k, ep, EP_QUEUE, tcbEPAppend(k, thread, getQueue(k, ep, EP_QUEUE)));
-    objSet(k, ep, Endpoint.state, EP_SEND);
-    return;
-  }
-  // EP_RECV: hand the message to the first receiver.
-  const q = getQueue(k, ep, EP_QUEUE);
-  const dest = q.head;
-  const rest = tcbEPDequeue(k, dest, q);
-  setQueue(k, ep, EP_QUEUE, rest);
-  if (rest.head === 0) objSet(k, ep, Endpoint.state, EP_IDLE);
-  doIPCTransfer(k, thread, ep, badge, canGrant, dest);
-  const replyCanGrant = tsGet(k, dest, ThreadStateW.canGrant) === 1;
-  setThreadState(k, dest, TS.Running);
-  possibleSwitchTo(k, dest);
-  if (doCall) {
-    if (canGrant || canGrantReply) setupCallerCap(k, thread, dest, replyCanGrant);
-    else setThreadState(k, thread, TS.Inactive);
-  }
-});
+export const sendIPC = seam(
+  'sendIPC',
+  (k: Kernel, blocking: boolean, doCall: boolean, badge: number, canGrant: boolean, canGrantReply: boolean, thread: number, ep: number): void => {
+    const state = objGet(k, ep, Endpoint.state);
+    if (state === EP_IDLE || state === EP_SEND) {
+      if (!blocking) return;
+      tsSet(k, thread, ThreadStateW.blockingObject, ep);
+      tsSet(k, thread, ThreadStateW.badge, badge);
+      tsSet(k, thread, ThreadStateW.canGrant, canGrant ? 1 : 0);
+      tsSet(k, thread, ThreadStateW.canGrantReply, canGrantReply ? 1 : 0);
+      tsSet(k, thread, ThreadStateW.isCall, doCall ? 1 : 0);
+      setThreadState(k, thread, TS.BlockedOnSend);
+      setQueue(k, ep, EP_QUEUE, tcbEPAppend(k, thread, getQueue(k, ep, EP_QUEUE)));
+      objSet(k, ep, Endpoint.state, EP_SEND);
+      return;
+    }
+    // EP_RECV: hand the message to the first receiver.
+    const q = getQueue(k, ep, EP_QUEUE);
+    const dest = q.head;
+    const rest = tcbEPDequeue(k, dest, q);
+    setQueue(k, ep, EP_QUEUE, rest);
+    if (rest.head === 0) objSet(k, ep, Endpoint.state, EP_IDLE);
+    doIPCTransfer(k, thread, ep, badge, canGrant, dest);
+    const replyCanGrant = tsGet(k, dest, ThreadStateW.canGrant) === 1;
+    setThreadState(k, dest, TS.Running);
+    possibleSwitchTo(k, dest);
+    if (doCall) {
+      if (canGrant || canGrantReply) setupCallerCap(k, thread, dest, replyCanGrant);
+      else setThreadState(k, thread, TS.Inactive);
+    }
+  },
+);
 
 export const receiveIPC = (k: Kernel, thread: number, epCap: CapT, blocking: boolean): void => {
   const ep = capGet(epCap, Cap.Endpoint.ptr);
@@ -292,4 +284,3 @@ export const replyFromKernelError = seam('replyFromKernelError', (k: Kernel, t: 
 
 /** `replyFromKernel_success_empty`: label 0, no words, so no IPC buffer to look up. */
 export const replyFromKernelSuccessEmpty = (k: Kernel, t: number): void => replyFromKernel(k, t, 0, 0, []);
-

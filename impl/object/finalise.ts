@@ -5,13 +5,7 @@
  * objecttype.c (Arch_finaliseCap); spec twin: spec/object/finalise.ts.
  */
 import { Cap, CapTag, type CapT, ZOMBIE_TYPE_TCB, capGet, capType, nullCapT } from '../model/layout';
-import {
-  frameBase,
-  frameMappedASID,
-  frameMappedAddress,
-  frameSizeBits,
-  zombieCapNew,
-} from '../model/capability';
+import { frameBase, frameMappedASID, frameMappedAddress, frameSizeBits, zombieCapNew } from '../model/capability';
 import type { Kernel } from '../model/state';
 import { deleteASID, deleteASIDPool, unmapPage, unmapPageTable } from '../kernel/vspace';
 import { cancelAllIPC, cancelAllSignals, deletingIRQHandler, suspend, unbindMaybeNotification, unbindNotification } from './ipcCancel';
@@ -29,8 +23,7 @@ const archFinaliseCap = (k: Kernel, cap: CapT, final: boolean): FinaliseRet => {
       if (final) deleteASIDPool(k, capGet(cap, Cap.ASIDPool.asidBase), capGet(cap, Cap.ASIDPool.ptr));
       break;
     case CapTag.PageDirectory:
-      if (final && capGet(cap, Cap.PageDirectory.isMapped) === 1)
-        deleteASID(k, capGet(cap, Cap.PageDirectory.asid), capGet(cap, Cap.PageDirectory.ptr));
+      if (final && capGet(cap, Cap.PageDirectory.isMapped) === 1) deleteASID(k, capGet(cap, Cap.PageDirectory.asid), capGet(cap, Cap.PageDirectory.ptr));
       break;
     case CapTag.PageTable:
       if (final && capGet(cap, Cap.PageTable.isMapped) === 1)
@@ -47,7 +40,13 @@ const archFinaliseCap = (k: Kernel, cap: CapT, final: boolean): FinaliseRet => {
 };
 
 const isArchCapTag = (t: number): boolean =>
-  t === CapTag.SmallFrame || t === CapTag.Frame || t === CapTag.PageTable || t === CapTag.PageDirectory || t === CapTag.ASIDControl || t === CapTag.ASIDPool || t === CapTag.SGISignal;
+  t === CapTag.SmallFrame ||
+  t === CapTag.Frame ||
+  t === CapTag.PageTable ||
+  t === CapTag.PageDirectory ||
+  t === CapTag.ASIDControl ||
+  t === CapTag.ASIDPool ||
+  t === CapTag.SGISignal;
 
 /** `finaliseCap cap final`: the object-level effect of deleting the cap. */
 export const finaliseCap = (k: Kernel, cap: CapT, final: boolean): FinaliseRet => {

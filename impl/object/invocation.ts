@@ -72,15 +72,7 @@ export const decodeInvocation = (
   }
 };
 
-export const performInvocation_Endpoint = (
-  k: Kernel,
-  ep: number,
-  badge: number,
-  canGrant: boolean,
-  canGrantReply: boolean,
-  block: boolean,
-  call: boolean,
-): Exception => {
+export const performInvocation_Endpoint = (k: Kernel, ep: number, badge: number, canGrant: boolean, canGrantReply: boolean, block: boolean, call: boolean): Exception => {
   sendIPC(k, block, call, badge, canGrant, canGrantReply, k.ksCurThread, ep);
   return EXCEPTION_NONE;
 };

@@ -8,11 +8,7 @@
  * (emptySlot, cteDeleteOne), src/object/interrupt.c; spec twin:
  * spec/object/ipcCancel.ts.
  */
-import {
-  FAULT_IP,
-  NEXT_IP,
-  TCB_REPLY,
-} from '../../spec/api';
+import { FAULT_IP, NEXT_IP, TCB_REPLY } from '../../spec/api';
 import {
   Cap,
   CapTag,
@@ -61,7 +57,6 @@ import { seam } from '../model/seam';
 import { isFinalCapability } from '../kernel/cspace';
 import { rescheduleRequired, setThreadState, tcbSchedDequeue, tcbSchedEnqueue } from '../kernel/thread';
 import { EP_QUEUE, NTFN_QUEUE, getQueue, setQueue, tcbEPDequeue } from './tcbQueue';
-
 
 // ---------------------------------------------------------------- notifications
 
@@ -230,4 +225,3 @@ export const clearFault = (k: Kernel, t: number): void => {
   tcbSet(k, t, Tcb.fault0, 0);
   tcbSet(k, t, Tcb.fault1, 0);
 };
-

@@ -28,23 +28,18 @@ import {
 } from '../../spec/api';
 import { type CapT, Mdb, Tcb, setField } from '../model/layout';
 import { setRegister, setSlotCap, setMdbNode, tcbSet, mdbNext, setMdbPrev, setMdbNext } from '../model/heap';
-import {
-  cnodeCapNew,
-  endpointCapNew,
-  frameCapNew,
-  notificationCapNew,
-  pageDirectoryCapNew,
-  pageTableCapNew,
-  threadCapNew,
-  untypedCapNew,
-} from '../model/capability';
+import { cnodeCapNew, endpointCapNew, frameCapNew, notificationCapNew, pageDirectoryCapNew, pageTableCapNew, threadCapNew, untypedCapNew } from '../model/capability';
 import type { GhostObject, Kernel } from '../model/state';
 import { copyGlobalMappings } from '../kernel/vspace';
 import { KernelBug } from '../model/memory';
 
-
 /** The frame sizes of the four ARM32 frame object types (log2 bytes), by type. */
-const FRAME_BITS: Partial<Record<ObjectType, number>> = { SmallPage: PAGE_BITS, LargePage: LARGE_PAGE_BITS, Section: SECTION_BITS, SuperSection: SUPER_SECTION_BITS };
+const FRAME_BITS: Partial<Record<ObjectType, number>> = {
+  SmallPage: PAGE_BITS,
+  LargePage: LARGE_PAGE_BITS,
+  Section: SECTION_BITS,
+  SuperSection: SUPER_SECTION_BITS,
+};
 
 export const isFrameType = (t: ObjectType): boolean => FRAME_BITS[t] !== undefined;
 
@@ -126,15 +121,7 @@ const insertNewCap = (k: Kernel, parent: number, slot: number, cap: CapT): void 
   setMdbNext(k, parent, slot);
 };
 
-export const createNewObjects = (
-  k: Kernel,
-  t: ObjectType,
-  parent: number,
-  destSlots: readonly number[],
-  regionBase: number,
-  userSize: number,
-  isDevice: boolean,
-): void => {
+export const createNewObjects = (k: Kernel, t: ObjectType, parent: number, destSlots: readonly number[], regionBase: number, userSize: number, isDevice: boolean): void => {
   const size = 2 ** getObjectSize(t, userSize);
   destSlots.forEach((slot, i) => {
     insertNewCap(k, parent, slot, createObject(k, t, regionBase + i * size, userSize, isDevice));

@@ -27,16 +27,9 @@ import {
 } from '../../spec/api';
 import { tableAt } from '../model/memory';
 import { messageInfoNew, sanitiseRegister } from '../model/abi';
-import { Cap, CapTag, type CapT, NTFN_WAITING, Notification, TS, Tcb, capGet, capType, nullCapT } from '../model/layout';
+import { Cap, CapTag, type CapT, NTFN_WAITING, Notification, TS, Tcb, capGet, capType } from '../model/layout';
 import { getRegister, getSlotCap, objGet, originalMdbNode, setMdbNode, setRegister, setSlotCap, slotPtr, tcbGet, tcbSet, threadStateType } from '../model/heap';
-import {
-  frameIsDevice,
-  isFrameCap,
-  replyCapNew,
-  sameObjectAs,
-  threadCapNew,
-  updateCapData,
-} from '../model/capability';
+import { frameIsDevice, isFrameCap, replyCapNew, sameObjectAs, threadCapNew, updateCapData } from '../model/capability';
 import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
 import { deriveCap, isFinalCapability } from '../kernel/cspace';
 import { setMR } from '../kernel/message';
@@ -45,8 +38,6 @@ import { lookupIPCBuffer } from '../kernel/vspace';
 import { cteDelete, cteInsert } from './cnode';
 import { cancelIPC, suspend, unbindNotification } from './ipcCancel';
 import { bindNotification } from './notification';
-
-
 
 // ---------------------------------------------------------------- restart
 
@@ -73,13 +64,29 @@ export const restart = (k: Kernel, t: number): void => {
 
 // ---------------------------------------------------------------- checks
 
-/** C's thread_control_flag_t: which parts of the thread invokeTCB_ThreadControl updates. */
-export const THREAD_CONTROL_UPDATE_PRIORITY = 0x1;
-export const THREAD_CONTROL_UPDATE_IPC_BUFFER = 0x2;
-export const THREAD_CONTROL_UPDATE_SPACE = 0x4;
-export const THREAD_CONTROL_UPDATE_MCP = 0x8;
-/** An mcp or priority that is not updated. */
-const NULL_PRIO = 0;
+/** A cap to install in one of the thread's slots, and the slot it is copied from. */
+export interface NewCap {
+  readonly cap: CapT;
+  readonly slot: number;
+}
+
+/**
+ * What invokeTCB_ThreadControl changes, as the spec twin's record has it: a
+ * null field is left alone (C passes the same as 13 arguments and a
+ * thread_control_flag_t of the fields to update).
+ */
+export interface ThreadControl {
+  /** Set with the space (C's thread_control_update_space). */
+  readonly faultEP: number | null;
+  readonly mcp: number | null;
+  readonly priority: number | null;
+  readonly space: { readonly cRoot: NewCap; readonly vRoot: NewCap } | null;
+  /** The new buffer address, with the frame cap (null for address 0: the slot is emptied). */
+  readonly buffer: { readonly addr: number; readonly frame: NewCap | null } | null;
+}
+
+/** ThreadControl with nothing to change: the decoders fill in what the invocation sets. */
+const unchanged: ThreadControl = { faultEP: null, mcp: null, priority: null, space: null, buffer: null };
 
 const checkPrio = (k: Kernel, prio: number, auth: number): Exception => {
   const mcp = tcbGet(k, auth, Tcb.mcp);
@@ -123,15 +130,7 @@ const decodeSetFlags = (k: Kernel, cap: CapT, length: number, call: boolean, arg
   return EXCEPTION_NONE;
 };
 
-export const decodeTCBInvocation = (
-  k: Kernel,
-  label: number,
-  length: number,
-  cap: CapT,
-  slot: number,
-  call: boolean,
-  arg: (i: number) => number,
-): Exception => {
+export const decodeTCBInvocation = (k: Kernel, label: number, length: number, cap: CapT, slot: number, call: boolean, arg: (i: number) => number): Exception => {
   switch (label) {
     case LABEL.TCBReadRegisters:
       return decodeReadRegisters(k, cap, length, call, arg);
@@ -204,12 +203,11 @@ export const decodeWriteRegisters = (k: Kernel, cap: CapT, length: number, arg: 
 };
 
 /** The IPC buffer cap a Configure or SetIPCBuffer names (extra cap `slot`), derived and checked; none (slot 0) for address 0. */
-const decodeIPCBuffer = (k: Kernel, bufferAddr: number, slot: number): { status: Exception; slot: number; cap: CapT } => {
-  const cap = getSlotCap(k, slot);
-  if (bufferAddr === 0) return { status: EXCEPTION_NONE, slot: 0, cap };
-  const dc = deriveCap(k, slot, cap);
-  if (dc.status !== EXCEPTION_NONE) return { status: dc.status, slot, cap };
-  return { status: checkValidIPCBuffer(k, bufferAddr, dc.cap), slot, cap: dc.cap };
+const decodeIPCBuffer = (k: Kernel, bufferAddr: number, slot: number): { status: Exception; frame: NewCap | null } => {
+  if (bufferAddr === 0) return { status: EXCEPTION_NONE, frame: null };
+  const dc = deriveCap(k, slot, getSlotCap(k, slot));
+  if (dc.status !== EXCEPTION_NONE) return { status: dc.status, frame: null };
+  return { status: checkValidIPCBuffer(k, bufferAddr, dc.cap), frame: { cap: dc.cap, slot } };
 };
 
 /**
@@ -225,10 +223,9 @@ const decodeSpaceRoots = (
   cRootData: number,
   vRootSlot: number,
   vRootData: number,
-): { status: Exception; cRootCap: CapT; vRootCap: CapT } => {
-  const failed = (status: Exception) => ({ status, cRootCap: nullCapT, vRootCap: nullCapT });
-  if (slotCapLongRunningDelete(k, slotPtr(t, TCB_CTABLE)) || slotCapLongRunningDelete(k, slotPtr(t, TCB_VTABLE)))
-    return failed(syscallError(k, { _tag: 'IllegalOperation' }));
+): { status: Exception; space: ThreadControl['space'] } => {
+  const failed = (status: Exception) => ({ status, space: null });
+  if (slotCapLongRunningDelete(k, slotPtr(t, TCB_CTABLE)) || slotCapLongRunningDelete(k, slotPtr(t, TCB_VTABLE))) return failed(syscallError(k, { _tag: 'IllegalOperation' }));
   const cRoot = getSlotCap(k, cRootSlot);
   const dc = deriveCap(k, cRootSlot, cRootData !== 0 ? updateCapData(false, cRootData, cRoot) : cRoot);
   if (dc.status !== EXCEPTION_NONE) return failed(dc.status);
@@ -237,7 +234,7 @@ const decodeSpaceRoots = (
   const dv = deriveCap(k, vRootSlot, vRootData !== 0 ? updateCapData(false, vRootData, vRoot) : vRoot);
   if (dv.status !== EXCEPTION_NONE) return failed(dv.status);
   if (!isValidVTableRoot(dv.cap)) return failed(syscallError(k, { _tag: 'IllegalOperation' }));
-  return { status: EXCEPTION_NONE, cRootCap: dc.cap, vRootCap: dv.cap };
+  return { status: EXCEPTION_NONE, space: { cRoot: { cap: dc.cap, slot: cRootSlot }, vRoot: { cap: dv.cap, slot: vRootSlot } } };
 };
 
 /** TCBConfigure batches SetIPCBuffer and SetSpace. */
@@ -254,14 +251,7 @@ export const decodeTCBConfigure = (k: Kernel, cap: CapT, length: number, slot: n
   const roots = decodeSpaceRoots(k, t, cRootSlot, cRootData, vRootSlot, vRootData);
   if (roots.status !== EXCEPTION_NONE) return roots.status;
   setThreadState(k, k.ksCurThread, TS.Restart);
-  return invokeTCB_ThreadControl(
-    k, t, slot,
-    faultEP, NULL_PRIO, NULL_PRIO,
-    roots.cRootCap, cRootSlot,
-    roots.vRootCap, vRootSlot,
-    bufferAddr, buffer.cap,
-    buffer.slot, THREAD_CONTROL_UPDATE_SPACE | THREAD_CONTROL_UPDATE_IPC_BUFFER,
-  );
+  return invokeTCB_ThreadControl(k, t, slot, { ...unchanged, faultEP, space: roots.space, buffer: { addr: bufferAddr, frame: buffer.frame } });
 };
 
 /**
@@ -269,44 +259,28 @@ export const decodeTCBConfigure = (k: Kernel, cap: CapT, length: number, slot: n
  * (in that order, one word each), each within the MCP of the authority thread
  * (extra cap 0).
  */
-const decodePriorities = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number, updates: number): Exception => {
-  const setsMcp = (updates & THREAD_CONTROL_UPDATE_MCP) !== 0;
-  const setsPrio = (updates & THREAD_CONTROL_UPDATE_PRIORITY) !== 0;
+const decodePriorities = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number, setsMcp: boolean, setsPrio: boolean): Exception => {
   const words = (setsMcp ? 1 : 0) + (setsPrio ? 1 : 0);
   const authSlot = k.currentExtraCaps[0];
   if (length < words || authSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
-  const newMcp = setsMcp ? arg(0) : NULL_PRIO;
-  const newPrio = setsPrio ? arg(words - 1) : NULL_PRIO;
+  const mcp = setsMcp ? arg(0) : null;
+  const priority = setsPrio ? arg(words - 1) : null;
   const authCap = getSlotCap(k, authSlot);
   if (capType(authCap) !== CapTag.Thread) return syscallError(k, { _tag: 'InvalidCapability', capIndex: 1 });
   const authTCB = capGet(authCap, Cap.Thread.tcb);
-  if (setsMcp) {
-    const status = checkPrio(k, newMcp, authTCB);
-    if (status !== EXCEPTION_NONE) return status;
-  }
-  if (setsPrio) {
-    const status = checkPrio(k, newPrio, authTCB);
+  for (const p of [mcp, priority]) {
+    const status = p === null ? EXCEPTION_NONE : checkPrio(k, p, authTCB);
     if (status !== EXCEPTION_NONE) return status;
   }
   setThreadState(k, k.ksCurThread, TS.Restart);
-  return invokeTCB_ThreadControl(
-    k, capGet(cap, Cap.Thread.tcb), 0,
-    0, newMcp, newPrio,
-    nullCapT, 0,
-    nullCapT, 0,
-    0, nullCapT,
-    0, updates,
-  );
+  return invokeTCB_ThreadControl(k, capGet(cap, Cap.Thread.tcb), 0, { ...unchanged, mcp, priority });
 };
 
-export const decodeSetPriority = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception =>
-  decodePriorities(k, cap, length, arg, THREAD_CONTROL_UPDATE_PRIORITY);
+export const decodeSetPriority = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception => decodePriorities(k, cap, length, arg, false, true);
 
-export const decodeSetMCPriority = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception =>
-  decodePriorities(k, cap, length, arg, THREAD_CONTROL_UPDATE_MCP);
+export const decodeSetMCPriority = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception => decodePriorities(k, cap, length, arg, true, false);
 
-export const decodeSetSchedParams = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception =>
-  decodePriorities(k, cap, length, arg, THREAD_CONTROL_UPDATE_MCP | THREAD_CONTROL_UPDATE_PRIORITY);
+export const decodeSetSchedParams = (k: Kernel, cap: CapT, length: number, arg: (i: number) => number): Exception => decodePriorities(k, cap, length, arg, true, true);
 
 export const decodeSetIPCBuffer = (k: Kernel, cap: CapT, length: number, slot: number, arg: (i: number) => number): Exception => {
   const bufferSlot = k.currentExtraCaps[0];
@@ -315,14 +289,7 @@ export const decodeSetIPCBuffer = (k: Kernel, cap: CapT, length: number, slot: n
   const buffer = decodeIPCBuffer(k, bufferPtr, bufferSlot);
   if (buffer.status !== EXCEPTION_NONE) return buffer.status;
   setThreadState(k, k.ksCurThread, TS.Restart);
-  return invokeTCB_ThreadControl(
-    k, capGet(cap, Cap.Thread.tcb), slot,
-    0, NULL_PRIO, NULL_PRIO,
-    nullCapT, 0,
-    nullCapT, 0,
-    bufferPtr, buffer.cap,
-    buffer.slot, THREAD_CONTROL_UPDATE_IPC_BUFFER,
-  );
+  return invokeTCB_ThreadControl(k, capGet(cap, Cap.Thread.tcb), slot, { ...unchanged, buffer: { addr: bufferPtr, frame: buffer.frame } });
 };
 
 export const decodeSetSpace = (k: Kernel, cap: CapT, length: number, slot: number, arg: (i: number) => number): Exception => {
@@ -333,14 +300,7 @@ export const decodeSetSpace = (k: Kernel, cap: CapT, length: number, slot: numbe
   const roots = decodeSpaceRoots(k, t, cRootSlot, arg(1), vRootSlot, arg(2));
   if (roots.status !== EXCEPTION_NONE) return roots.status;
   setThreadState(k, k.ksCurThread, TS.Restart);
-  return invokeTCB_ThreadControl(
-    k, t, slot,
-    faultEP, NULL_PRIO, NULL_PRIO,
-    roots.cRootCap, cRootSlot,
-    roots.vRootCap, vRootSlot,
-    0, nullCapT,
-    0, THREAD_CONTROL_UPDATE_SPACE,
-  );
+  return invokeTCB_ThreadControl(k, t, slot, { ...unchanged, faultEP, space: roots.space });
 };
 
 export const decodeBindNotification = (k: Kernel, cap: CapT): Exception => {
@@ -352,8 +312,7 @@ export const decodeBindNotification = (k: Kernel, cap: CapT): Exception => {
   if (capType(ntfnCap) !== CapTag.Notification) return syscallError(k, { _tag: 'IllegalOperation' });
   const ntfnPtr = capGet(ntfnCap, Cap.Notification.ptr);
   if (capGet(ntfnCap, Cap.Notification.canReceive) !== 1) return syscallError(k, { _tag: 'IllegalOperation' });
-  if (objGet(k, ntfnPtr, Notification.boundTCB) !== 0 || objGet(k, ntfnPtr, Notification.state) === NTFN_WAITING)
-    return syscallError(k, { _tag: 'IllegalOperation' });
+  if (objGet(k, ntfnPtr, Notification.boundTCB) !== 0 || objGet(k, ntfnPtr, Notification.state) === NTFN_WAITING) return syscallError(k, { _tag: 'IllegalOperation' });
   setThreadState(k, k.ksCurThread, TS.Restart);
   return invokeTCB_NotificationControl(k, tcb, ntfnPtr);
 };
@@ -379,56 +338,39 @@ export const invokeTCB_Resume = (k: Kernel, thread: number): Exception => {
 
 /**
  * One of ThreadControl's slot updates: delete what the thread's slot holds,
- * then copy the new cap in if its source (a NULL, 0, source leaves the slot
- * empty) still holds it and the invoked slot still holds the thread.
+ * then copy the new cap in (if there is one) if its source still holds it and
+ * the invoked slot still holds the thread.
  */
-const replaceThreadCap = (k: Kernel, target: number, index: number, newCap: CapT, srcSlot: number, tCap: CapT, slot: number): Exception => {
+const replaceThreadCap = (k: Kernel, target: number, index: number, next: NewCap | null, tCap: CapT, slot: number): Exception => {
   const dest = slotPtr(target, index);
   const e = cteDelete(k, dest, true);
   if (e !== EXCEPTION_NONE) return e;
-  if (srcSlot !== 0 && sameObjectAs(newCap, getSlotCap(k, srcSlot)) && sameObjectAs(tCap, getSlotCap(k, slot))) cteInsert(k, newCap, srcSlot, dest);
+  if (next !== null && sameObjectAs(next.cap, getSlotCap(k, next.slot)) && sameObjectAs(tCap, getSlotCap(k, slot))) cteInsert(k, next.cap, next.slot, dest);
   return EXCEPTION_NONE;
 };
 
 /**
  * Each new cap goes into the thread's slot only if its source still holds it
- * and the invoked slot still holds the thread; a NULL (0) `bufferSrcSlot`
- * clears the IPC buffer cap.
+ * and the invoked slot still holds the thread; a buffer without a frame
+ * empties the IPC buffer slot.
  */
-export const invokeTCB_ThreadControl = (
-  k: Kernel,
-  target: number,
-  slot: number,
-  faultep: number,
-  mcp: number,
-  priority: number,
-  cRootNewCap: CapT,
-  cRootSrcSlot: number,
-  vRootNewCap: CapT,
-  vRootSrcSlot: number,
-  bufferAddr: number,
-  bufferCap: CapT,
-  bufferSrcSlot: number,
-  updateFlags: number,
-): Exception => {
+export const invokeTCB_ThreadControl = (k: Kernel, target: number, slot: number, tc: ThreadControl): Exception => {
   const tCap = threadCapNew(target);
-  if ((updateFlags & THREAD_CONTROL_UPDATE_SPACE) !== 0) tcbSet(k, target, Tcb.faultHandler, faultep);
-  if ((updateFlags & THREAD_CONTROL_UPDATE_MCP) !== 0) setMCPriority(k, target, mcp);
-  if ((updateFlags & THREAD_CONTROL_UPDATE_SPACE) !== 0) {
-    const e = replaceThreadCap(k, target, TCB_CTABLE, cRootNewCap, cRootSrcSlot, tCap, slot);
-    if (e !== EXCEPTION_NONE) return e;
+  if (tc.space !== null && tc.faultEP !== null) tcbSet(k, target, Tcb.faultHandler, tc.faultEP);
+  if (tc.mcp !== null) setMCPriority(k, target, tc.mcp);
+  if (tc.space !== null) {
+    const c = replaceThreadCap(k, target, TCB_CTABLE, tc.space.cRoot, tCap, slot);
+    if (c !== EXCEPTION_NONE) return c;
+    const v = replaceThreadCap(k, target, TCB_VTABLE, tc.space.vRoot, tCap, slot);
+    if (v !== EXCEPTION_NONE) return v;
   }
-  if ((updateFlags & THREAD_CONTROL_UPDATE_SPACE) !== 0) {
-    const e = replaceThreadCap(k, target, TCB_VTABLE, vRootNewCap, vRootSrcSlot, tCap, slot);
+  if (tc.buffer !== null) {
+    const e = replaceThreadCap(k, target, TCB_BUFFER, tc.buffer.frame, tCap, slot);
     if (e !== EXCEPTION_NONE) return e;
-  }
-  if ((updateFlags & THREAD_CONTROL_UPDATE_IPC_BUFFER) !== 0) {
-    const e = replaceThreadCap(k, target, TCB_BUFFER, bufferCap, bufferSrcSlot, tCap, slot);
-    if (e !== EXCEPTION_NONE) return e;
-    tcbSet(k, target, Tcb.ipcBuffer, bufferAddr);
+    tcbSet(k, target, Tcb.ipcBuffer, tc.buffer.addr);
     if (target === k.ksCurThread) rescheduleRequired(k);
   }
-  if ((updateFlags & THREAD_CONTROL_UPDATE_PRIORITY) !== 0) setPriority(k, target, priority);
+  if (tc.priority !== null) setPriority(k, target, tc.priority);
   return EXCEPTION_NONE;
 };
 

@@ -37,10 +37,7 @@ import { setThreadState } from '../kernel/thread';
 import { TS } from '../model/layout';
 import { createNewObjects, deleteObjects, getObjectSize, isFrameType } from './objectType';
 
-
-
-const setFreeIndex = (k: Kernel, slot: number, freeIndex: number): void =>
-  setSlotCap(k, slot, capSet(getSlotCap(k, slot), Cap.Untyped.freeIndex, freeIndex));
+const setFreeIndex = (k: Kernel, slot: number, freeIndex: number): void => setSlotCap(k, slot, capSet(getSlotCap(k, slot), Cap.Untyped.freeIndex, freeIndex));
 
 /** `resetUntypedCap`: zero the used part of the region and move the watermark back to 0. */
 /** `clearMemory`: zero a region of a reset untyped (C: clearMemory, memzero then a cache clean). */
@@ -70,14 +67,7 @@ export const resetUntypedCap = (k: Kernel, slot: number): Exception => {
 };
 
 /** `decodeUntypedInvocation`: every check of Untyped_Retype in seL4's order, then (with the caller in Restart) `invokeUntyped_Retype`. */
-export const decodeUntypedInvocation = (
-  k: Kernel,
-  label: number,
-  length: number,
-  slot: number,
-  cap: CapT,
-  arg: (i: number) => number,
-): Exception => {
+export const decodeUntypedInvocation = (k: Kernel, label: number, length: number, slot: number, cap: CapT, arg: (i: number) => number): Exception => {
   if (label !== LABEL.UntypedRetype) return syscallError(k, { _tag: 'IllegalOperation' });
   const rootSlot = k.currentExtraCaps[0];
   if (length < 6 || rootSlot === undefined) return syscallError(k, { _tag: 'TruncatedMessage' });
@@ -126,27 +116,30 @@ export const decodeUntypedInvocation = (
 };
 
 /** Reset if decided, raise the watermark past the new objects, create them and their caps. */
-export const invokeUntyped_Retype = seam('invokeUntyped_Retype', (
-  k: Kernel,
-  srcSlot: number,
-  reset: boolean,
-  retypeBase: number,
-  newType: ObjectType,
-  userSize: number,
-  destCNode: number,
-  destOffset: number,
-  destLength: number,
-  deviceMemory: boolean,
-): Exception => {
-  const regionBase = capGet(getSlotCap(k, srcSlot), Cap.Untyped.ptr);
-  if (reset) {
-    const status = resetUntypedCap(k, srcSlot);
-    if (status !== EXCEPTION_NONE) return status;
-  }
-  const totalObjectSize = destLength * 2 ** getObjectSize(newType, userSize);
-  setFreeIndex(k, srcSlot, retypeBase + totalObjectSize - regionBase);
-  const destSlots: number[] = [];
-  for (let i = destOffset; i < destOffset + destLength; i++) destSlots.push(slotPtr(destCNode, i));
-  createNewObjects(k, newType, srcSlot, destSlots, retypeBase, userSize, deviceMemory);
-  return EXCEPTION_NONE;
-});
+export const invokeUntyped_Retype = seam(
+  'invokeUntyped_Retype',
+  (
+    k: Kernel,
+    srcSlot: number,
+    reset: boolean,
+    retypeBase: number,
+    newType: ObjectType,
+    userSize: number,
+    destCNode: number,
+    destOffset: number,
+    destLength: number,
+    deviceMemory: boolean,
+  ): Exception => {
+    const regionBase = capGet(getSlotCap(k, srcSlot), Cap.Untyped.ptr);
+    if (reset) {
+      const status = resetUntypedCap(k, srcSlot);
+      if (status !== EXCEPTION_NONE) return status;
+    }
+    const totalObjectSize = destLength * 2 ** getObjectSize(newType, userSize);
+    setFreeIndex(k, srcSlot, retypeBase + totalObjectSize - regionBase);
+    const destSlots: number[] = [];
+    for (let i = destOffset; i < destOffset + destLength; i++) destSlots.push(slotPtr(destCNode, i));
+    createNewObjects(k, newType, srcSlot, destSlots, retypeBase, userSize, deviceMemory);
+    return EXCEPTION_NONE;
+  },
+);

@@ -39,8 +39,7 @@ export const cdtConsistent = (s: KernelState): Violation[] => {
     times.set(parent, counts);
   }
   for (const [child, parent] of s.cdt.parent) {
-    if (times.get(parent)?.get(child) !== 1)
-      v.push({ path: `cdt.children[${hex(parent)}]`, message: `should list ${hex(child)} exactly once (its parent is ${hex(parent)})` });
+    if (times.get(parent)?.get(child) !== 1) v.push({ path: `cdt.children[${hex(parent)}]`, message: `should list ${hex(child)} exactly once (its parent is ${hex(parent)})` });
     if (getCap(s, child)._tag === 'NullCap') v.push({ path: `cdt.parent[${hex(child)}]`, message: 'an empty slot has a parent' });
     if (getCap(s, parent)._tag === 'NullCap') v.push({ path: `cdt.parent[${hex(child)}]`, message: `its parent ${hex(parent)} is empty` });
   }
@@ -48,11 +47,14 @@ export const cdtConsistent = (s: KernelState): Violation[] => {
     if (children.length === 0) v.push({ path: `cdt.children[${hex(parent)}]`, message: 'an empty children list is kept' });
     for (const c of children) {
       const actual = s.cdt.parent.get(c);
-      if (actual !== parent) v.push({ path: `cdt.children[${hex(parent)}]`, message: `lists ${hex(c)}, whose parent is ${actual === undefined ? 'none' : hex(actual)}` });
+      if (actual !== parent)
+        v.push({
+          path: `cdt.children[${hex(parent)}]`,
+          message: `lists ${hex(c)}, whose parent is ${actual === undefined ? 'none' : hex(actual)}`,
+        });
     }
   }
-  for (const slot of s.cdt.original)
-    if (getCap(s, slot)._tag === 'NullCap') v.push({ path: `cdt.original`, message: `names the empty slot ${hex(slot)}` });
+  for (const slot of s.cdt.original) if (getCap(s, slot)._tag === 'NullCap') v.push({ path: `cdt.original`, message: `names the empty slot ${hex(slot)}` });
   return v;
 };
 
@@ -80,7 +82,10 @@ export const untypedChildrenInside = (s: KernelState): Violation[] => {
       const base = capObjectBase(dc);
       const top = base + 2 ** capObjectSizeBits(dc);
       if (base < c.ptr || top > limit)
-        v.push({ path: `caps[${hex(d)}]`, message: `a descendant of the untyped at ${hex(slot)} lies at [${hex(base)}, ${hex(top)}), outside [${hex(c.ptr)}, ${hex(limit)})` });
+        v.push({
+          path: `caps[${hex(d)}]`,
+          message: `a descendant of the untyped at ${hex(slot)} lies at [${hex(base)}, ${hex(top)}), outside [${hex(c.ptr)}, ${hex(limit)})`,
+        });
     }
   }
   return v;

@@ -40,8 +40,7 @@ export const objectsDoNotOverlap = (s: KernelState): Violation[] => {
     const size = 2 ** objectSizeBits(o);
     if (p % size !== 0) v.push({ path: `objects[${hex(p)}]`, message: `a ${o._tag} of ${size} bytes is not aligned to its size` });
     const next = objs[i + 1];
-    if (next !== undefined && p + size > next[0])
-      v.push({ path: `objects[${hex(p)}]`, message: `this ${o._tag} overlaps the ${next[1]._tag} at ${hex(next[0])}` });
+    if (next !== undefined && p + size > next[0]) v.push({ path: `objects[${hex(p)}]`, message: `this ${o._tag} overlaps the ${next[1]._tag} at ${hex(next[0])}` });
   }
   return v;
 };
@@ -58,13 +57,16 @@ const expected = (c: Cap): { ptr: number; tag: KernelObject['_tag']; check?: (o:
     case 'NotificationCap':
       return { ptr: c.ptr, tag: 'Notification' };
     case 'CNodeCap':
-      return { ptr: c.ptr, tag: 'CNode', check: (o) => (o._tag === 'CNode' && o.radix !== c.radix ? `radix ${c.radix} but the CNode has ${o.radix}` : undefined) };
+      return {
+        ptr: c.ptr,
+        tag: 'CNode',
+        check: (o) => (o._tag === 'CNode' && o.radix !== c.radix ? `radix ${c.radix} but the CNode has ${o.radix}` : undefined),
+      };
     case 'FrameCap':
       return {
         ptr: c.ptr,
         tag: 'Frame',
-        check: (o) =>
-          o._tag === 'Frame' && (o.sizeBits !== c.sizeBits || o.isDevice !== c.isDevice) ? `a ${c.sizeBits}-bit frame cap to a ${o.sizeBits}-bit frame` : undefined,
+        check: (o) => (o._tag === 'Frame' && (o.sizeBits !== c.sizeBits || o.isDevice !== c.isDevice) ? `a ${c.sizeBits}-bit frame cap to a ${o.sizeBits}-bit frame` : undefined),
       };
     case 'PageTableCap':
       return { ptr: c.ptr, tag: 'PageTable' };

@@ -104,7 +104,10 @@ export const threadsInTheirQueues = (s: KernelState): Violation[] => {
     if (st._tag === 'BlockedOnSend' || st._tag === 'BlockedOnReceive') {
       const o = s.objects.get(st.ep);
       if (o?._tag !== 'Endpoint') {
-        v.push({ path, message: `${st._tag} names ${hex(st.ep)}, which is ${o === undefined ? 'no object' : `a ${o._tag}`}, not an endpoint` });
+        v.push({
+          path,
+          message: `${st._tag} names ${hex(st.ep)}, which is ${o === undefined ? 'no object' : `a ${o._tag}`}, not an endpoint`,
+        });
         continue;
       }
       const dir = queueDirection(o);
@@ -117,7 +120,10 @@ export const threadsInTheirQueues = (s: KernelState): Violation[] => {
     } else if (st._tag === 'BlockedOnNotification') {
       const o = s.objects.get(st.ntfn);
       if (o?._tag !== 'Notification') {
-        v.push({ path, message: `BlockedOnNotification names ${hex(st.ntfn)}, which is ${o === undefined ? 'no object' : `a ${o._tag}`}, not a notification` });
+        v.push({
+          path,
+          message: `BlockedOnNotification names ${hex(st.ntfn)}, which is ${o === undefined ? 'no object' : `a ${o._tag}`}, not a notification`,
+        });
         continue;
       }
       const n = count(ntfnQueue(o), t);
@@ -218,7 +224,10 @@ export const replyMastersInReplySlots = (s: KernelState): Violation[] => {
   const v: Violation[] = [];
   for (const [slot, c] of s.caps) {
     if (c._tag === 'ReplyCap' && c.master && slot !== slotOf(c.tcb, TCB_REPLY))
-      v.push({ path: `caps[${hex(slot)}]`, message: `a master reply cap to ${hex(c.tcb)} outside that thread's reply slot ${hex(slotOf(c.tcb, TCB_REPLY))}` });
+      v.push({
+        path: `caps[${hex(slot)}]`,
+        message: `a master reply cap to ${hex(c.tcb)} outside that thread's reply slot ${hex(slotOf(c.tcb, TCB_REPLY))}`,
+      });
   }
   for (const [t, tcb] of tcbs(s)) {
     const slot = slotOf(t, TCB_REPLY);
@@ -228,7 +237,10 @@ export const replyMastersInReplySlots = (s: KernelState): Violation[] => {
       const halted = tcb.state._tag === 'Inactive' || tcb.state._tag === 'IdleThreadState';
       if (!halted) v.push({ path, message: `the reply slot of ${hex(t)} is empty, but the thread is ${describeState(tcb.state)}, not halted` });
     } else if (c._tag !== 'ReplyCap' || !c.master || c.tcb !== t || !c.canGrant) {
-      v.push({ path, message: `the reply slot of ${hex(t)} holds ${c._tag === 'ReplyCap' ? `a ${c.master ? 'master' : 'non-master'} reply cap to ${hex(c.tcb)}${c.canGrant ? '' : ' without grant'}` : `a ${c._tag}`}, not its own master reply cap` });
+      v.push({
+        path,
+        message: `the reply slot of ${hex(t)} holds ${c._tag === 'ReplyCap' ? `a ${c.master ? 'master' : 'non-master'} reply cap to ${hex(c.tcb)}${c.canGrant ? '' : ' without grant'}` : `a ${c._tag}`}, not its own master reply cap`,
+      });
     }
   }
   return v;
@@ -271,12 +283,18 @@ export const replyCapsInCdt = (s: KernelState): Violation[] => {
       for (const child of s.cdt.children.get(slot) ?? []) {
         const cc = getCap(s, child);
         if (cc._tag !== 'ReplyCap' || cc.master || cc.tcb !== c.tcb)
-          v.push({ path: `cdt.children[${hex(slot)}]`, message: `the master reply cap to ${hex(c.tcb)} has a child ${hex(child)} that is not a reply cap to the same thread` });
+          v.push({
+            path: `cdt.children[${hex(slot)}]`,
+            message: `the master reply cap to ${hex(c.tcb)} has a child ${hex(child)} that is not a reply cap to the same thread`,
+          });
       }
     } else {
       const pc = parent === undefined ? undefined : getCap(s, parent);
       if (pc === undefined || pc._tag !== 'ReplyCap' || !pc.master || pc.tcb !== c.tcb)
-        v.push({ path, message: `a reply cap to ${hex(c.tcb)} whose CDT parent ${parent === undefined ? '(none)' : hex(parent)} is not that thread's master reply cap` });
+        v.push({
+          path,
+          message: `a reply cap to ${hex(c.tcb)} whose CDT parent ${parent === undefined ? '(none)' : hex(parent)} is not that thread's master reply cap`,
+        });
     }
   }
   return v;
@@ -296,14 +314,23 @@ export const tcbSlotsHoldRightCaps = (s: KernelState): Violation[] => {
     const vslot = slotOf(t, TCB_VTABLE);
     const vc = getCap(s, vslot);
     if (vc._tag !== 'NullCap' && (vc._tag !== 'PageDirectoryCap' || vc.mappedASID === null))
-      v.push({ path: `caps[${hex(vslot)}]`, message: `the VSpace slot of ${hex(t)} holds ${vc._tag === 'PageDirectoryCap' ? 'a page directory cap without an ASID' : `a ${vc._tag}`}` });
+      v.push({
+        path: `caps[${hex(vslot)}]`,
+        message: `the VSpace slot of ${hex(t)} holds ${vc._tag === 'PageDirectoryCap' ? 'a page directory cap without an ASID' : `a ${vc._tag}`}`,
+      });
     const bslot = slotOf(t, TCB_BUFFER);
     const bc = getCap(s, bslot);
     if (bc._tag === 'NullCap') continue;
     if (bc._tag !== 'FrameCap' || bc.isDevice)
-      v.push({ path: `caps[${hex(bslot)}]`, message: `the IPC buffer slot of ${hex(t)} holds ${bc._tag === 'FrameCap' ? 'a device frame cap' : `a ${bc._tag}`}` });
+      v.push({
+        path: `caps[${hex(bslot)}]`,
+        message: `the IPC buffer slot of ${hex(t)} holds ${bc._tag === 'FrameCap' ? 'a device frame cap' : `a ${bc._tag}`}`,
+      });
     else if (tcb.ipcBuffer % 2 ** IPC_BUFFER_SIZE_BITS !== 0)
-      v.push({ path: `objects[${hex(t)}].ipcBuffer`, message: `IPC buffer address ${hex(tcb.ipcBuffer)} is not aligned to ${2 ** IPC_BUFFER_SIZE_BITS} bytes` });
+      v.push({
+        path: `objects[${hex(t)}].ipcBuffer`,
+        message: `IPC buffer address ${hex(tcb.ipcBuffer)} is not aligned to ${2 ** IPC_BUFFER_SIZE_BITS} bytes`,
+      });
   }
   return v;
 };
@@ -333,7 +360,10 @@ export const readyQueuesValid = (s: KernelState): Violation[] => {
       }
       if (!isRunnable(tcb.state)) v.push({ path: at, message: `thread ${hex(t)} is ready-queued but ${describeState(tcb.state)}` });
       if (readyQueueIndex(tcb.domain, tcb.priority) !== index)
-        v.push({ path: at, message: `thread ${hex(t)} of domain ${tcb.domain}, priority ${tcb.priority} sits in the queue of ${queueName(index)}` });
+        v.push({
+          path: at,
+          message: `thread ${hex(t)} of domain ${tcb.domain}, priority ${tcb.priority} sits in the queue of ${queueName(index)}`,
+        });
     });
   }
   return v;
@@ -357,7 +387,10 @@ export const runnableThreadsQueued = (s: KernelState): Violation[] => {
   const target = s.schedulerAction._tag === 'SwitchToThread' ? s.schedulerAction.tcb : undefined;
   for (const [t, tcb] of tcbs(s)) {
     if (!isRunnable(tcb.state) || t === s.curThread || t === target || q.has(t)) continue;
-    v.push({ path: `objects[${hex(t)}].state`, message: `thread ${hex(t)} is ${tcb.state._tag} but in no ready queue, not current and not the switch target` });
+    v.push({
+      path: `objects[${hex(t)}].state`,
+      message: `thread ${hex(t)} is ${tcb.state._tag} but in no ready queue, not current and not the switch target`,
+    });
   }
   if (s.schedulerAction._tag === 'ResumeCurrentThread' && q.has(s.curThread))
     v.push({ path: 'curThread', message: `the current thread ${hex(s.curThread)} is in a ready queue while the scheduler resumes it` });
@@ -377,9 +410,15 @@ export const currentThreadValid = (s: KernelState): Violation[] => {
   if (cur === undefined) return [{ path: 'curThread', message: `${hex(s.curThread)} is not a TCB` }];
   if (s.schedulerAction._tag === 'ResumeCurrentThread') {
     if (!isRunnable(cur.state) && cur.state._tag !== 'IdleThreadState')
-      v.push({ path: `objects[${hex(s.curThread)}].state`, message: `the current thread is ${describeState(cur.state)}, but the scheduler resumes it` });
+      v.push({
+        path: `objects[${hex(s.curThread)}].state`,
+        message: `the current thread is ${describeState(cur.state)}, but the scheduler resumes it`,
+      });
     if (s.curThread !== s.idleThread && cur.domain !== s.curDomain)
-      v.push({ path: 'curThread', message: `the current thread ${hex(s.curThread)} is in domain ${cur.domain}, not the current domain ${s.curDomain}` });
+      v.push({
+        path: 'curThread',
+        message: `the current thread ${hex(s.curThread)} is in domain ${cur.domain}, not the current domain ${s.curDomain}`,
+      });
   }
   if (s.schedulerAction._tag === 'SwitchToThread') {
     const t = s.schedulerAction.tcb;
@@ -410,7 +449,8 @@ export const idleThreadValid = (s: KernelState): Violation[] => {
     if (idle.domain !== 0) v.push({ path: `${path}.domain`, message: `the idle thread is in domain ${idle.domain}, not 0` });
   }
   for (const [t, tcb] of tcbs(s))
-    if (t !== s.idleThread && tcb.state._tag === 'IdleThreadState') v.push({ path: `objects[${hex(t)}].state`, message: 'IdleThreadState in a thread that is not the idle thread' });
+    if (t !== s.idleThread && tcb.state._tag === 'IdleThreadState')
+      v.push({ path: `objects[${hex(t)}].state`, message: 'IdleThreadState in a thread that is not the idle thread' });
   return v;
 };
 
@@ -448,7 +488,11 @@ export const boundNotificationsSymmetric = (s: KernelState): Violation[] => {
     const o = s.objects.get(n);
     const path = `objects[${hex(t)}].boundNotification`;
     if (o?._tag !== 'Notification') v.push({ path, message: `bound to ${hex(n)}, which is ${o === undefined ? 'no object' : `a ${o._tag}`}, not a notification` });
-    else if (o.boundTCB !== t) v.push({ path, message: `bound to ${hex(n)}, but that notification's boundTCB is ${o.boundTCB === null ? 'null' : hex(o.boundTCB)}` });
+    else if (o.boundTCB !== t)
+      v.push({
+        path,
+        message: `bound to ${hex(n)}, but that notification's boundTCB is ${o.boundTCB === null ? 'null' : hex(o.boundTCB)}`,
+      });
   }
   for (const [n, ntfn] of notifications(s)) {
     const t = ntfn.boundTCB;
@@ -457,7 +501,10 @@ export const boundNotificationsSymmetric = (s: KernelState): Violation[] => {
     const path = `objects[${hex(n)}].boundTCB`;
     if (tcb === undefined) v.push({ path, message: `bound to ${hex(t)}, which is not a TCB` });
     else if (tcb.boundNotification !== n)
-      v.push({ path, message: `bound to ${hex(t)}, but that thread's boundNotification is ${tcb.boundNotification === null ? 'null' : hex(tcb.boundNotification)}` });
+      v.push({
+        path,
+        message: `bound to ${hex(t)}, but that thread's boundNotification is ${tcb.boundNotification === null ? 'null' : hex(tcb.boundNotification)}`,
+      });
   }
   return v;
 };
@@ -474,7 +521,10 @@ export const boundNotificationWaiters = (s: KernelState): Violation[] => {
     if (ntfn.boundTCB === null || ntfn.state._tag !== 'WaitingNtfn') continue;
     const q = ntfn.state.queue;
     if (q.length !== 1 || q[0] !== ntfn.boundTCB)
-      v.push({ path: `objects[${hex(n)}].state.queue`, message: `bound to ${hex(ntfn.boundTCB)} but waited on by [${q.map(hex).join(', ')}]` });
+      v.push({
+        path: `objects[${hex(n)}].state.queue`,
+        message: `bound to ${hex(ntfn.boundTCB)} but waited on by [${q.map(hex).join(', ')}]`,
+      });
   }
   return v;
 };

@@ -40,4 +40,3 @@ export const hasQueuedSenderWithBadge = (s: KernelState, c: Cap): boolean => {
 
 export const untypeds = (v: View): Invokable[] => v.invokable.filter((c) => c.cap._tag === 'UntypedCap');
 export const cnodeCaps = (v: View): Invokable[] => v.invokable.filter((c) => c.cap._tag === 'CNodeCap');
-

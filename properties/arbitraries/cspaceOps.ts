@@ -42,7 +42,7 @@ export const spoil = (e: SyscallEvent, n: number, layout: ArgLayout): SyscallEve
     case 2:
       return { ...e, info: (info & ~(0x3 << 7)) >>> 0 };
     case 3:
-      return { ...e, info: ((info & 0xfff) | ((n >>> 3) % 52) << 12) >>> 0 };
+      return { ...e, info: ((info & 0xfff) | (((n >>> 3) % 52) << 12)) >>> 0 };
     case 4: {
       const i = dest ?? 0;
       if (i < mrs.length) mrs[i] = ((mrs[i] ?? 0) ^ (1 << ((n >>> 3) % 32))) >>> 0;
@@ -83,7 +83,13 @@ export const retype = (v: View, f: Focus, n: readonly number[]): SyscallEvent | 
   const dest = pick(v.empty, at(n, 4));
   if (dest === undefined) return undefined;
   f.remember(ut.slot, dest.slot);
-  const viaSlot = at(n, 5) % 4 === 3 ? pick(v.full.filter((t) => t.cap._tag === 'CNodeCap'), at(n, 6)) : undefined;
+  const viaSlot =
+    at(n, 5) % 4 === 3
+      ? pick(
+          v.full.filter((t) => t.cap._tag === 'CNodeCap'),
+          at(n, 6),
+        )
+      : undefined;
   if (viaSlot !== undefined && viaSlot.cap._tag === 'CNodeCap') {
     const offset = choose(at(n, 7), [0, 1, 2, 3], [2 ** viaSlot.cap.radix - 1, 2 ** viaSlot.cap.radix]);
     return call(ut.cptr, LABEL.UntypedRetype, [type, size, viaSlot.index, viaSlot.depth, offset, count], [viaSlot.root]);
@@ -114,7 +120,10 @@ export const RIGHTS = [ALL_RIGHTS, ALL_RIGHTS, ALL_RIGHTS, ALL_RIGHTS, ALL_RIGHT
 
 export const copyFamily = (v: View, f: Focus, op: 'copy' | 'mint' | 'move' | 'mutate', n: readonly number[]): SyscallEvent | undefined => {
   const src = f.pick(op === 'move' || op === 'mutate' ? v.full.filter((t) => !isVital(v, t.cap)) : v.full, at(n, 0));
-  const dest = pick(v.empty.filter((t) => src === undefined || t.root === src.root || at(n, 5) % 3 === 0), at(n, 1));
+  const dest = pick(
+    v.empty.filter((t) => src === undefined || t.root === src.root || at(n, 5) % 3 === 0),
+    at(n, 1),
+  );
   if (src === undefined || dest === undefined) return undefined;
   f.remember(src.slot, dest.slot);
   const rights = RIGHTS[at(n, 2) % RIGHTS.length] ?? ALL_RIGHTS;
@@ -152,8 +161,7 @@ export const rotate = (v: View, f: Focus, n: readonly number[]): SyscallEvent | 
  * last one suspends it) and its CSpace root's CNode cap (revoking it deletes
  * the thread's CSpace root). Plans avoid them unless they mean to be bad.
  */
-export const isVital = (v: View, c: Cap): boolean =>
-  (c._tag === 'ThreadCap' && c.tcb === v.thread) || (c._tag === 'CNodeCap' && c.ptr === v.rootCNode);
+export const isVital = (v: View, c: Cap): boolean => (c._tag === 'ThreadCap' && c.tcb === v.thread) || (c._tag === 'CNodeCap' && c.ptr === v.rootCNode);
 
 export const onOccupied = (v: View, f: Focus, label: number, n: readonly number[], allowVital: boolean): SyscallEvent | undefined => {
   const t = f.pick(allowVital ? v.full : v.full.filter((x) => !isVital(v, x.cap)), at(n, 0));
@@ -200,12 +208,11 @@ export const garbage = (v: View, n: readonly number[]): SyscallEvent => {
   const info = kind === 1 ? ((at(n, 2) * 0x9e37) ^ (at(n, 3) << 16)) >>> 0 : messageInfo(at(n, 2) % 60, 0, at(n, 3) % 4, at(n, 4) % 128);
   // An unknown syscall number faults; without a handler the thread is gone, so that stays rare.
   const unknown = kind === 2 && (v.hasFaultHandler || at(n, 6) % 8 === 0);
-  const sysno = unknown ? [-9, 1, 0, 42, -100][at(n, 5) % 5] ?? -9 : SysNBSend;
+  const sysno = unknown ? ([-9, 1, 0, 42, -100][at(n, 5) % 5] ?? -9) : SysNBSend;
   return syscallEvent({ sysno, cptr, info, mrs: [at(n, 5), at(n, 6), at(n, 7), 0], caps: [at(n, 6) % 64, at(n, 7) % 64, 0] });
 };
 
-const isOriginalEPorNtfn = (t: Target): boolean =>
-  (t.cap._tag === 'EndpointCap' || t.cap._tag === 'NotificationCap') && t.cap.badge === 0;
+const isOriginalEPorNtfn = (t: Target): boolean => (t.cap._tag === 'EndpointCap' || t.cap._tag === 'NotificationCap') && t.cap.badge === 0;
 
 /**
  * Mint a badge from an unbadged endpoint or notification cap, copy the badged
@@ -282,7 +289,10 @@ export const untypedCycle = (f: Focus, n: readonly number[]): Step[] => {
   return [
     (s) => {
       const v = viewOf(s);
-      const u = f.pick(untypeds(v).filter((c) => c.cap._tag === 'UntypedCap' && c.cap.blockSize <= 19), at(n, 0));
+      const u = f.pick(
+        untypeds(v).filter((c) => c.cap._tag === 'UntypedCap' && c.cap.blockSize <= 19),
+        at(n, 0),
+      );
       ut = u?.slot;
       const type = [1, 4, 5, 3, 2, 10][at(n, 1) % 6] ?? 1;
       return retypeInto(s, type, type === 4 ? 2 + (at(n, 2) % 4) : 0, 1 + (at(n, 3) % 2), at(n, 4));
@@ -294,4 +304,3 @@ export const untypedCycle = (f: Focus, n: readonly number[]): Step[] => {
     (s) => retypeInto(s, [6, 0, 4, 1][at(n, 5) % 4] ?? 6, [0, 8, 4, 0][at(n, 5) % 4] ?? 0, 1, at(n, 6)),
   ];
 };
-

@@ -81,9 +81,7 @@ export const CHOICES = 8;
 
 export const planArbitrary = (weights: Readonly<Partial<Record<Op, number>>> = OP_WEIGHTS): fc.Arbitrary<Plan> =>
   fc.record({
-    op: fc.oneof(
-      ...OPS.filter((op) => (weights[op] ?? 0) > 0).map((op) => ({ weight: weights[op] ?? 0, arbitrary: fc.constant(op) })),
-    ),
+    op: fc.oneof(...OPS.filter((op) => (weights[op] ?? 0) > 0).map((op) => ({ weight: weights[op] ?? 0, arbitrary: fc.constant(op) }))),
     n: fc.array(fc.nat({ max: 0xffff }), { minLength: CHOICES, maxLength: CHOICES }),
     bad: fc.nat({ max: 99 }),
   });
@@ -92,7 +90,11 @@ export const planArbitrary = (weights: Readonly<Partial<Record<Op, number>>> = O
 const PROLOGUE_PAIRS: readonly Op[] = ['channel', 'faultPair', 'signalPair'];
 
 const macro = (op: Op): fc.Arbitrary<Plan> =>
-  fc.record({ op: fc.constant(op), n: fc.array(fc.nat({ max: 0xffff }), { minLength: CHOICES, maxLength: CHOICES }), bad: fc.constant(99) });
+  fc.record({
+    op: fc.constant(op),
+    n: fc.array(fc.nat({ max: 0xffff }), { minLength: CHOICES, maxLength: CHOICES }),
+    bad: fc.constant(99),
+  });
 
 /** Present nine times in ten (shrinks to absent). */
 const usually = (a: fc.Arbitrary<Plan>): fc.Arbitrary<Plan | null> => fc.option(a, { freq: 10 });

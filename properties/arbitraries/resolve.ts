@@ -81,10 +81,12 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
     case 'tcbOp':
     case 'domainOp': {
       const make = plan.op === 'tcbOp' ? tcbOp(w, n) : domainOp(n);
-      return [(s) => {
-        const e = make(s);
-        return e !== undefined && e.kind === 'syscall' && plan.bad < BAD_PERCENT ? spoil(e, at(n, 7) + plan.bad, NO_ARGS) : e;
-      }];
+      return [
+        (s) => {
+          const e = make(s);
+          return e !== undefined && e.kind === 'syscall' && plan.bad < BAD_PERCENT ? spoil(e, at(n, 7) + plan.bad, NO_ARGS) : e;
+        },
+      ];
     }
     case 'tick':
       return [() => ({ kind: 'tick' })];

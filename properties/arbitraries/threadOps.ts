@@ -50,12 +50,10 @@ const ofTag = (v: View, tag: string): Invokable[] => v.invokable.filter((c) => c
 const handlerCaps = (v: View): Invokable[] => v.invokable.filter((c) => isFaultHandlerCap(c.cap));
 
 /** A page directory cap with an ASID: what Configure and SetSpace accept as a VSpace root. */
-const vspaceRoot = (v: View): number | undefined =>
-  v.invokable.find((c) => c.cap._tag === 'PageDirectoryCap' && c.cap.mappedASID !== null)?.cptr;
+const vspaceRoot = (v: View): number | undefined => v.invokable.find((c) => c.cap._tag === 'PageDirectoryCap' && c.cap.mappedASID !== null)?.cptr;
 
 /** A non-device frame cap for IPC buffers. */
-const bufferFrame = (v: View): number | undefined =>
-  v.invokable.find((c) => c.cap._tag === 'FrameCap' && !c.cap.isDevice && c.cap.rights === 'VMReadWrite')?.cptr;
+const bufferFrame = (v: View): number | undefined => v.invokable.find((c) => c.cap._tag === 'FrameCap' && !c.cap.isDevice && c.cap.rights === 'VMReadWrite')?.cptr;
 
 /** A thread cap whose thread may hand out priority 255 (the MCP authority). */
 const authority = (s: KernelState, v: View): number | undefined =>
@@ -66,17 +64,19 @@ const domainCap = (v: View): number | undefined => v.invokable.find((c) => c.cap
 /** Whether the current thread names objects through the root task's CNode (so root-slot cptrs work). */
 const sharesRootCSpace = (v: View): boolean => v.rootCNode === ROOT_CNODE_PTR;
 
-const retypeStep = (type: number, size: number, n: number, into: (slot: number) => void): Step => (s) => {
-  const v = viewOf(s);
-  if (!sharesRootCSpace(v)) return undefined;
-  // Threads and their objects come from the big untypeds, out of the way of untyped-reuse plans.
-  const big = untypeds(v).filter((u) => u.cap._tag === 'UntypedCap' && u.cap.blockSize >= 21 && !u.cap.isDevice);
-  const ut = pick(big.length > 0 ? big : untypeds(v).filter((u) => u.cap._tag === 'UntypedCap' && !u.cap.isDevice), n);
-  const dest = rootEmpty(v, n >>> 4);
-  if (ut === undefined || dest === undefined) return undefined;
-  into(dest);
-  return call(ut.cptr, LABEL.UntypedRetype, [type, size, 0, 0, dest, 1], [CNODE]);
-};
+const retypeStep =
+  (type: number, size: number, n: number, into: (slot: number) => void): Step =>
+  (s) => {
+    const v = viewOf(s);
+    if (!sharesRootCSpace(v)) return undefined;
+    // Threads and their objects come from the big untypeds, out of the way of untyped-reuse plans.
+    const big = untypeds(v).filter((u) => u.cap._tag === 'UntypedCap' && u.cap.blockSize >= 21 && !u.cap.isDevice);
+    const ut = pick(big.length > 0 ? big : untypeds(v).filter((u) => u.cap._tag === 'UntypedCap' && !u.cap.isDevice), n);
+    const dest = rootEmpty(v, n >>> 4);
+    if (ut === undefined || dest === undefined) return undefined;
+    into(dest);
+    return call(ut.cptr, LABEL.UntypedRetype, [type, size, 0, 0, dest, 1], [CNODE]);
+  };
 
 const ROLE_KINDS: readonly RoleKind[] = ['server', 'client', 'client', 'waiter', 'notifier', 'handler', 'faulter', 'wanderer'];
 /** The root task's priority once it has set the system up and stepped back (see `settle`). */
@@ -93,7 +93,18 @@ const PASSIVE_PRIORITIES = [255, 255, 255, 254, 200];
  * above everyone but the servers, so a woken server can be below a ready
  * thread; TCB invocations vary priorities further).
  */
-const ACTIVE_PRIORITIES = [SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, SETTLED_PRIORITY, 255];
+const ACTIVE_PRIORITIES = [
+  SETTLED_PRIORITY,
+  SETTLED_PRIORITY,
+  SETTLED_PRIORITY,
+  SETTLED_PRIORITY,
+  SETTLED_PRIORITY,
+  SETTLED_PRIORITY,
+  SETTLED_PRIORITY,
+  SETTLED_PRIORITY,
+  SETTLED_PRIORITY,
+  255,
+];
 /** Servers, handlers and waiters only act when woken. */
 export const isPassive = (role: RoleKind): boolean => role === 'server' || role === 'handler' || role === 'waiter';
 const DOMAINS = [0, 0, 0, 0, 1, 2];
@@ -153,12 +164,17 @@ export const spawn = (w: World, n: readonly number[], spec: SpawnSpec = {}): Ste
   if (wantsOwn) {
     steps.push(retypeStep(4, OWN_RADIX, at(n, 5), (slot) => (ownCNode = slot)));
     // Its CNode holds the role's object at index 1 and the fault handler at index 2.
-    const copyIn = (index: number, src: () => number | undefined): Step => () => {
-      const from = src();
-      if (ownCNode === undefined || from === undefined) return undefined;
-      return call(ownCNode, LABEL.CNodeCopy, [index, OWN_RADIX, from, 32, 0xf], [CNODE]);
-    };
-    steps.push(copyIn(1, () => objectSlot), copyIn(2, () => faultSlot));
+    const copyIn =
+      (index: number, src: () => number | undefined): Step =>
+      () => {
+        const from = src();
+        if (ownCNode === undefined || from === undefined) return undefined;
+        return call(ownCNode, LABEL.CNodeCopy, [index, OWN_RADIX, from, 32, 0xf], [CNODE]);
+      };
+    steps.push(
+      copyIn(1, () => objectSlot),
+      copyIn(2, () => faultSlot),
+    );
   }
   steps.push((s) => {
     const v = viewOf(s);
@@ -228,8 +244,16 @@ export const channel = (w: World, n: readonly number[]): Step[] => {
   });
   return [
     ...steps,
-    ...spawn(w, [at(n, 4), 0, at(n, 5), 0, at(n, 6), at(n, 5), at(n, 6), at(n, 7)], { role: 'server', object: () => ep, domain: drawDomain(at(n, 1)) }),
-    ...spawn(w, [at(n, 5), 1, at(n, 6), 0, at(n, 7), at(n, 4), at(n, 4), at(n, 6)], { role: 'client', object: () => clientCap ?? ep, domain: drawDomain(at(n, 1)) }),
+    ...spawn(w, [at(n, 4), 0, at(n, 5), 0, at(n, 6), at(n, 5), at(n, 6), at(n, 7)], {
+      role: 'server',
+      object: () => ep,
+      domain: drawDomain(at(n, 1)),
+    }),
+    ...spawn(w, [at(n, 5), 1, at(n, 6), 0, at(n, 7), at(n, 4), at(n, 4), at(n, 6)], {
+      role: 'client',
+      object: () => clientCap ?? ep,
+      domain: drawDomain(at(n, 1)),
+    }),
   ];
 };
 
@@ -238,7 +262,11 @@ export const signalPair = (w: World, n: readonly number[]): Step[] => {
   let ntfn: number | undefined;
   return [
     retypeStep(3, 0, at(n, 0), (slot) => (ntfn = slot)),
-    ...spawn(w, [at(n, 1), 0, at(n, 2), 0, at(n, 3), at(n, 4), at(n, 5), at(n, 6)], { role: 'server', bind: () => ntfn, domain: drawDomain(at(n, 0)) }),
+    ...spawn(w, [at(n, 1), 0, at(n, 2), 0, at(n, 3), at(n, 4), at(n, 5), at(n, 6)], {
+      role: 'server',
+      bind: () => ntfn,
+      domain: drawDomain(at(n, 0)),
+    }),
     // The notifier signals through a badged copy (so badges accumulate), or the original.
     (s) => {
       if (ntfn === undefined || at(n, 7) % 3 === 0) return undefined;
@@ -248,7 +276,11 @@ export const signalPair = (w: World, n: readonly number[]): Step[] => {
       ntfn = dest;
       return call(CNODE, LABEL.CNodeMint, [dest, 32, original, 32, 0xf, 1 << (at(n, 6) % 28)], [CNODE]);
     },
-    ...spawn(w, [at(n, 2), 4, at(n, 3), 0, at(n, 4), at(n, 5), at(n, 6), at(n, 7)], { role: 'notifier', object: () => ntfn, domain: drawDomain(at(n, 0)) }),
+    ...spawn(w, [at(n, 2), 4, at(n, 3), 0, at(n, 4), at(n, 5), at(n, 6), at(n, 7)], {
+      role: 'notifier',
+      object: () => ntfn,
+      domain: drawDomain(at(n, 0)),
+    }),
   ];
 };
 
@@ -263,12 +295,14 @@ export const badgedSenders = (w: World, n: readonly number[]): Step[] => {
   let ep: number | undefined;
   const badged: number[] = [];
   const badge = 1 + (at(n, 1) % 5);
-  const mint = (b: number): Step => (s) => {
-    const dest = rootEmpty(viewOf(s), at(n, 2) + b);
-    if (ep === undefined || dest === undefined) return undefined;
-    badged.push(dest);
-    return call(CNODE, LABEL.CNodeMint, [dest, 32, ep, 32, 0xf, b], [CNODE]);
-  };
+  const mint =
+    (b: number): Step =>
+    (s) => {
+      const dest = rootEmpty(viewOf(s), at(n, 2) + b);
+      if (ep === undefined || dest === undefined) return undefined;
+      badged.push(dest);
+      return call(CNODE, LABEL.CNodeMint, [dest, 32, ep, 32, 0xf, b], [CNODE]);
+    };
   // Which badge each client calls with: b, b', b mostly, b', b, b a third of the time.
   const order = [1, 3].includes(at(n, 3) % 6) ? [1, 0, 0] : [0, 1, 0];
   const client = (i: number): Step[] =>
@@ -279,13 +313,23 @@ export const badgedSenders = (w: World, n: readonly number[]): Step[] => {
       priority: 255,
     });
   // Until the root task is back, whichever thread runs does what its role does (our clients call and block: no one receives).
-  const turn = (i: number): Step => (s) => {
-    if (s.curThread === ROOT_TCB_PTR) return undefined;
-    const role = w.roles.get(s.curThread);
-    return role?.kind === 'client' && badged.includes(role.cptr) ? ipcCall(SysCall, role.cptr, at(n, 7) & ~0x3f) : ipc(w, n.map((x) => x + i))(s);
-  };
+  const turn =
+    (i: number): Step =>
+    (s) => {
+      if (s.curThread === ROOT_TCB_PTR) return undefined;
+      const role = w.roles.get(s.curThread);
+      return role?.kind === 'client' && badged.includes(role.cptr)
+        ? ipcCall(SysCall, role.cptr, at(n, 7) & ~0x3f)
+        : ipc(
+            w,
+            n.map((x) => x + i),
+          )(s);
+    };
   // The set-up is the root task's (a step that finds another thread current does nothing).
-  const byRoot = (step: Step): Step => (s) => (s.curThread === ROOT_TCB_PTR ? step(s) : undefined);
+  const byRoot =
+    (step: Step): Step =>
+    (s) =>
+      s.curThread === ROOT_TCB_PTR ? step(s) : undefined;
   return [
     ...[retypeStep(2, 0, at(n, 0), (slot) => (ep = slot)), mint(badge), mint(badge + 1), ...client(0), ...client(1), ...client(2)].map(byRoot),
     byRoot(() => syscallEvent({ sysno: SysYield })),
@@ -304,8 +348,17 @@ export const faultPair = (w: World, n: readonly number[]): Step[] => {
   let ep: number | undefined;
   return [
     retypeStep(2, 0, at(n, 0), (slot) => (ep = slot)),
-    ...spawn(w, [at(n, 1), 5, at(n, 2), 0, at(n, 3), at(n, 4), at(n, 5), at(n, 6)], { role: 'handler', object: () => ep, domain: drawDomain(at(n, 0)) }),
-    ...spawn(w, [at(n, 2), 6, at(n, 3), 0, 0, at(n, 5), at(n, 6), at(n, 7)], { role: 'faulter', object: () => ep, faultEP: () => ep, domain: drawDomain(at(n, 0)) }),
+    ...spawn(w, [at(n, 1), 5, at(n, 2), 0, at(n, 3), at(n, 4), at(n, 5), at(n, 6)], {
+      role: 'handler',
+      object: () => ep,
+      domain: drawDomain(at(n, 0)),
+    }),
+    ...spawn(w, [at(n, 2), 6, at(n, 3), 0, 0, at(n, 5), at(n, 6), at(n, 7)], {
+      role: 'faulter',
+      object: () => ep,
+      faultEP: () => ep,
+      domain: drawDomain(at(n, 0)),
+    }),
   ];
 };
 
@@ -327,7 +380,10 @@ const ipcCall = (sysno: number, cptr: number, n: number, extra: { caps?: number[
 
 /** A receive slot in the root CNode for incoming caps (for threads sharing it). */
 const receiveSlot = (v: View, n: number) => {
-  const dest = pick(v.empty.filter((t) => t.depth === 32), n);
+  const dest = pick(
+    v.empty.filter((t) => t.depth === 32),
+    n,
+  );
   const cnode = cnodeCaps(v)[0];
   return dest === undefined || cnode === undefined ? undefined : { cnode: dest.root, index: dest.index, depth: dest.depth };
 };
@@ -356,174 +412,198 @@ const hasCaller = (s: KernelState, t: PPtr): boolean => getCap(s, slotOf(t, TCB_
  * replies and waits, a client calls, a handler takes faults and answers them,
  * a waiter waits, a notifier signals; anyone may also poll, yield or send.
  */
-export const ipc = (w: World, n: readonly number[]): Step => (s) => {
-  const v = viewOf(s);
-  const t = s.curThread;
-  const role = w.roles.get(t);
-  const eps = ofTag(v, 'EndpointCap');
-  const ntfns = ofTag(v, 'NotificationCap');
-  const own = role === undefined ? undefined : v.invokable.find((c) => c.cptr === role.cptr);
-  const ep = own?.cap._tag === 'EndpointCap' ? own : pick(eps, at(n, 0));
-  // Notifiers prefer notifications bound to a thread: that is where signals wake receivers.
-  const bound = ntfns.filter((c) => c.cap._tag === 'NotificationCap' && s.objects.get(c.cap.ptr)?._tag === 'Notification' && (s.objects.get(c.cap.ptr) as { boundTCB: number | null }).boundTCB !== null);
-  const ntfn = own?.cap._tag === 'NotificationCap' && !(role?.kind === 'notifier' && bound.length > 0 && at(n, 0) % 2 === 0) ? own : pick(bound.length > 0 && at(n, 0) % 2 === 0 ? bound : ntfns, at(n, 0));
-  const r = at(n, 1) % 16;
-  const recv = r % 3 !== 2 ? receiveSlot(v, at(n, 2)) : undefined;
-  const caps = extraCaps(v, ep, at(n, 3));
-  const kind = role?.kind ?? 'wanderer';
-  if (r === 15) return syscallEvent({ sysno: SysYield });
-  // The root task (no role) mostly lets the threads it made run (stepping back first if it has not),
-  // and otherwise only sends without blocking.
-  if (role === undefined && w.roles.size > 0) {
-    if (t === ROOT_TCB_PTR && getTCB(s, t).priority > SETTLED_PRIORITY) return settle()(s) ?? syscallEvent({ sysno: SysYield });
-    if (r < 13) return syscallEvent({ sysno: SysYield });
-    // Now and then a server waiting for clients drops below them: the Call that wakes it
-    // must not let it run before the others (the fastpath has to stand aside).
-    if (r === 13 && at(n, 5) % 4 === 0) {
-      const waiting = ofTag(v, 'ThreadCap').find(
-        (c) => c.cap._tag === 'ThreadCap' && w.roles.get(c.cap.tcb)?.kind === 'server' && getTCB(s, c.cap.tcb).state._tag === 'BlockedOnReceive' && getTCB(s, c.cap.tcb).priority > SETTLED_PRIORITY,
-      );
-      if (waiting !== undefined) return call(waiting.cptr, LABEL.TCBSetPriority, [SETTLED_PRIORITY / 2], [InitSlot.ThreadTCB]);
-    }
-    const target = pick([...eps, ...ntfns], at(n, 5));
-    return target === undefined ? syscallEvent({ sysno: SysYield }) : ipcCall(SysNBSend, target.cptr, at(n, 4));
-  }
-  switch (kind) {
-    case 'server':
-    case 'handler':
-      if (ep === undefined) break;
-      if (hasCaller(s, t)) {
-        if (r === 14) return syscallEvent({ sysno: SysReply, info: 0, mrs: message(at(n, 4)) });
-        if (r === 13) {
-          const dest = pick(v.empty.filter((x) => x.depth === 32), at(n, 5));
-          if (dest !== undefined) return call(dest.root, LABEL.CNodeSaveCaller, [dest.index, dest.depth]);
-        }
-        // Now and then the reply goes with a wait on some other endpoint cap (maybe one it may not receive on).
-        // A server can signal its own bound notification: its next wait then finds the signal pending.
-        if (r === 11) {
-          const bound = getTCB(s, t).boundNotification;
-          const own = bound === null ? undefined : ntfns.find((c) => c.cap._tag === 'NotificationCap' && c.cap.ptr === bound && c.cap.canSend);
-          if (own !== undefined) return ipcCall(SysNBSend, own.cptr, at(n, 4));
-        }
-        if (r === 12) {
-          const other = pick(eps, at(n, 5));
-          if (other !== undefined) return ipcCall(SysReplyRecv, other.cptr, at(n, 4));
-        }
-        // A handler's reply restarts the faulting thread only with label 0: it mostly uses that.
-        const e = ipcCall(SysReplyRecv, ep.cptr, at(n, 4), recv === undefined ? {} : { recv });
-        return kind === 'handler' && r % 5 !== 0 ? { ...e, info: (e.info ?? 0) & 0xfff } : e;
+export const ipc =
+  (w: World, n: readonly number[]): Step =>
+  (s) => {
+    const v = viewOf(s);
+    const t = s.curThread;
+    const role = w.roles.get(t);
+    const eps = ofTag(v, 'EndpointCap');
+    const ntfns = ofTag(v, 'NotificationCap');
+    const own = role === undefined ? undefined : v.invokable.find((c) => c.cptr === role.cptr);
+    const ep = own?.cap._tag === 'EndpointCap' ? own : pick(eps, at(n, 0));
+    // Notifiers prefer notifications bound to a thread: that is where signals wake receivers.
+    const bound = ntfns.filter(
+      (c) => c.cap._tag === 'NotificationCap' && s.objects.get(c.cap.ptr)?._tag === 'Notification' && (s.objects.get(c.cap.ptr) as { boundTCB: number | null }).boundTCB !== null,
+    );
+    const ntfn =
+      own?.cap._tag === 'NotificationCap' && !(role?.kind === 'notifier' && bound.length > 0 && at(n, 0) % 2 === 0)
+        ? own
+        : pick(bound.length > 0 && at(n, 0) % 2 === 0 ? bound : ntfns, at(n, 0));
+    const r = at(n, 1) % 16;
+    const recv = r % 3 !== 2 ? receiveSlot(v, at(n, 2)) : undefined;
+    const caps = extraCaps(v, ep, at(n, 3));
+    const kind = role?.kind ?? 'wanderer';
+    if (r === 15) return syscallEvent({ sysno: SysYield });
+    // The root task (no role) mostly lets the threads it made run (stepping back first if it has not),
+    // and otherwise only sends without blocking.
+    if (role === undefined && w.roles.size > 0) {
+      if (t === ROOT_TCB_PTR && getTCB(s, t).priority > SETTLED_PRIORITY) return settle()(s) ?? syscallEvent({ sysno: SysYield });
+      if (r < 13) return syscallEvent({ sysno: SysYield });
+      // Now and then a server waiting for clients drops below them: the Call that wakes it
+      // must not let it run before the others (the fastpath has to stand aside).
+      if (r === 13 && at(n, 5) % 4 === 0) {
+        const waiting = ofTag(v, 'ThreadCap').find(
+          (c) =>
+            c.cap._tag === 'ThreadCap' &&
+            w.roles.get(c.cap.tcb)?.kind === 'server' &&
+            getTCB(s, c.cap.tcb).state._tag === 'BlockedOnReceive' &&
+            getTCB(s, c.cap.tcb).priority > SETTLED_PRIORITY,
+        );
+        if (waiting !== undefined) return call(waiting.cptr, LABEL.TCBSetPriority, [SETTLED_PRIORITY / 2], [InitSlot.ThreadTCB]);
       }
-      return ipcCall(r === 12 ? SysNBRecv : SysRecv, ep.cptr, at(n, 4), recv === undefined ? {} : { recv });
-    case 'client':
-      if (ep === undefined) break;
-      return ipcCall(r < 11 ? SysCall : r < 13 ? SysSend : SysNBSend, ep.cptr, at(n, 4), { caps });
-    case 'waiter':
-      if (ntfn === undefined) break;
-      return ipcCall(r < 12 ? SysRecv : SysNBRecv, ntfn.cptr, at(n, 4));
-    case 'notifier':
-      if (ntfn === undefined) break;
-      // A notifier never blocks: it steps aside now and then so others at its priority run.
-      if (r >= 11) return syscallEvent({ sysno: SysYield });
-      return ipcCall(r < 6 ? SysSend : r < 9 ? SysNBSend : SysCall, ntfn.cptr, at(n, 4));
-    case 'faulter':
-      return r < 6 ? { kind: 'exception' } : r < 10 ? syscallEvent({ sysno: [-9, 5, 1000][r % 3] ?? -9 }) : call(0xdead_0000 + r, 0, [], [], r % 2 === 0 ? SysCall : SysSend);
-    default:
-      break;
-  }
-  // No role (or nothing to act on): a random IPC over whatever the thread holds.
-  const replies = ofTag(v, 'ReplyCap');
-  const anyCap = pick([...eps, ...ntfns, ...replies], at(n, 5));
-  if (anyCap === undefined) return syscallEvent({ sysno: SysYield });
-  const sysno = [SysCall, SysSend, SysNBSend, SysRecv, SysNBRecv, SysReplyRecv, SysReply][at(n, 6) % 7] ?? SysCall;
-  return ipcCall(sysno, anyCap.cptr, at(n, 4), { caps, ...(recv === undefined ? {} : { recv }) });
-};
+      const target = pick([...eps, ...ntfns], at(n, 5));
+      return target === undefined ? syscallEvent({ sysno: SysYield }) : ipcCall(SysNBSend, target.cptr, at(n, 4));
+    }
+    switch (kind) {
+      case 'server':
+      case 'handler':
+        if (ep === undefined) break;
+        if (hasCaller(s, t)) {
+          if (r === 14) return syscallEvent({ sysno: SysReply, info: 0, mrs: message(at(n, 4)) });
+          if (r === 13) {
+            const dest = pick(
+              v.empty.filter((x) => x.depth === 32),
+              at(n, 5),
+            );
+            if (dest !== undefined) return call(dest.root, LABEL.CNodeSaveCaller, [dest.index, dest.depth]);
+          }
+          // Now and then the reply goes with a wait on some other endpoint cap (maybe one it may not receive on).
+          // A server can signal its own bound notification: its next wait then finds the signal pending.
+          if (r === 11) {
+            const bound = getTCB(s, t).boundNotification;
+            const own = bound === null ? undefined : ntfns.find((c) => c.cap._tag === 'NotificationCap' && c.cap.ptr === bound && c.cap.canSend);
+            if (own !== undefined) return ipcCall(SysNBSend, own.cptr, at(n, 4));
+          }
+          if (r === 12) {
+            const other = pick(eps, at(n, 5));
+            if (other !== undefined) return ipcCall(SysReplyRecv, other.cptr, at(n, 4));
+          }
+          // A handler's reply restarts the faulting thread only with label 0: it mostly uses that.
+          const e = ipcCall(SysReplyRecv, ep.cptr, at(n, 4), recv === undefined ? {} : { recv });
+          return kind === 'handler' && r % 5 !== 0 ? { ...e, info: (e.info ?? 0) & 0xfff } : e;
+        }
+        return ipcCall(r === 12 ? SysNBRecv : SysRecv, ep.cptr, at(n, 4), recv === undefined ? {} : { recv });
+      case 'client':
+        if (ep === undefined) break;
+        return ipcCall(r < 11 ? SysCall : r < 13 ? SysSend : SysNBSend, ep.cptr, at(n, 4), { caps });
+      case 'waiter':
+        if (ntfn === undefined) break;
+        return ipcCall(r < 12 ? SysRecv : SysNBRecv, ntfn.cptr, at(n, 4));
+      case 'notifier':
+        if (ntfn === undefined) break;
+        // A notifier never blocks: it steps aside now and then so others at its priority run.
+        if (r >= 11) return syscallEvent({ sysno: SysYield });
+        return ipcCall(r < 6 ? SysSend : r < 9 ? SysNBSend : SysCall, ntfn.cptr, at(n, 4));
+      case 'faulter':
+        return r < 6 ? { kind: 'exception' } : r < 10 ? syscallEvent({ sysno: [-9, 5, 1000][r % 3] ?? -9 }) : call(0xdead_0000 + r, 0, [], [], r % 2 === 0 ? SysCall : SysSend);
+      default:
+        break;
+    }
+    // No role (or nothing to act on): a random IPC over whatever the thread holds.
+    const replies = ofTag(v, 'ReplyCap');
+    const anyCap = pick([...eps, ...ntfns, ...replies], at(n, 5));
+    if (anyCap === undefined) return syscallEvent({ sysno: SysYield });
+    const sysno = [SysCall, SysSend, SysNBSend, SysRecv, SysNBRecv, SysReplyRecv, SysReply][at(n, 6) % 7] ?? SysCall;
+    return ipcCall(sysno, anyCap.cptr, at(n, 4), { caps, ...(recv === undefined ? {} : { recv }) });
+  };
 
 // ---------------------------------------------------------------- TCB and domain invocations
 
 const TCB_LABELS = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12, 13, 14, 15, 16];
 
 /** A TCB invocation on some thread, with arguments near their boundaries. */
-export const tcbOp = (w: World, n: readonly number[]): Step => (s) => {
-  const v = viewOf(s);
-  const tcbs = ofTag(v, 'ThreadCap');
-  const label = TCB_LABELS[at(n, 1) % TCB_LABELS.length] ?? 12;
-  // Suspending or reprioritising the thread that runs the show is rare but allowed.
-  const disruptive = label === 6 || label === 8 || label === 11 || label === 5 || label === 10;
-  const target = w.focus.pick(disruptive && at(n, 6) % 8 !== 0 ? tcbs.filter((c) => c.cap._tag === 'ThreadCap' && c.cap.tcb !== v.thread) : tcbs, at(n, 0));
-  if (target === undefined) return undefined;
-  const any = (i: number) => pick(v.invokable, at(n, i))?.cptr ?? 0;
-  const prio = choose(at(n, 2), [255, 254, 200, 100, 0], [256, 300, 0xffffffff]);
-  switch (label) {
-    case 2:
-      return call(target.cptr, label, [at(n, 3) % 2, choose(at(n, 4), [1, 2, 4, 10, 19], [0, 20, 0xffffffff])]);
-    case 3: {
-      const count = choose(at(n, 4), [0, 1, 2], [19, 20]);
-      return call(target.cptr, label, [at(n, 3) % 2, count, ...Array.from({ length: Math.min(count, 6) }, (_, i) => (at(n, 5) * (i + 1)) >>> 0)]);
+export const tcbOp =
+  (w: World, n: readonly number[]): Step =>
+  (s) => {
+    const v = viewOf(s);
+    const tcbs = ofTag(v, 'ThreadCap');
+    const label = TCB_LABELS[at(n, 1) % TCB_LABELS.length] ?? 12;
+    // Suspending or reprioritising the thread that runs the show is rare but allowed.
+    const disruptive = label === 6 || label === 8 || label === 11 || label === 5 || label === 10;
+    const target = w.focus.pick(disruptive && at(n, 6) % 8 !== 0 ? tcbs.filter((c) => c.cap._tag === 'ThreadCap' && c.cap.tcb !== v.thread) : tcbs, at(n, 0));
+    if (target === undefined) return undefined;
+    const any = (i: number) => pick(v.invokable, at(n, i))?.cptr ?? 0;
+    const prio = choose(at(n, 2), [255, 254, 200, 100, 0], [256, 300, 0xffffffff]);
+    switch (label) {
+      case 2:
+        return call(target.cptr, label, [at(n, 3) % 2, choose(at(n, 4), [1, 2, 4, 10, 19], [0, 20, 0xffffffff])]);
+      case 3: {
+        const count = choose(at(n, 4), [0, 1, 2], [19, 20]);
+        return call(target.cptr, label, [at(n, 3) % 2, count, ...Array.from({ length: Math.min(count, 6) }, (_, i) => (at(n, 5) * (i + 1)) >>> 0)]);
+      }
+      case 4:
+        return call(target.cptr, label, [at(n, 3) % 16], [pick(tcbs, at(n, 5))?.cptr ?? any(5)]);
+      case 5:
+        return call(
+          target.cptr,
+          label,
+          [any(6), 0, 0, choose(at(n, 3), [0, ROOT_IPC_BUFFER_VADDR + 512 * (at(n, 3) % 8)], [ROOT_IPC_BUFFER_VADDR + 4])],
+          [CNODE, InitSlot.ThreadVSpace, InitSlot.ThreadIPCBuffer],
+        );
+      case 6:
+      case 7:
+        return call(target.cptr, label, [prio], [pick(tcbs, at(n, 5))?.cptr ?? InitSlot.ThreadTCB]);
+      case 8:
+        return call(target.cptr, label, [prio, choose(at(n, 6), [255, 100, 0], [256])], [pick(tcbs, at(n, 5))?.cptr ?? InitSlot.ThreadTCB]);
+      case 9:
+        return call(
+          target.cptr,
+          label,
+          [choose(at(n, 3), [0, ROOT_IPC_BUFFER_VADDR + 512 * (at(n, 3) % 8)], [ROOT_IPC_BUFFER_VADDR + 100])],
+          [at(n, 4) % 4 === 0 ? any(5) : InitSlot.ThreadIPCBuffer],
+        );
+      case 10:
+        return call(target.cptr, label, [any(6), 0, 0], [at(n, 4) % 4 === 0 ? any(5) : CNODE, InitSlot.ThreadVSpace]);
+      case 13:
+        return call(target.cptr, label, [], [pick(ofTag(v, 'NotificationCap'), at(n, 5))?.cptr ?? any(5)]);
+      case 15:
+        return call(target.cptr, label, [at(n, 3)]);
+      case 16:
+        return call(target.cptr, label, [at(n, 3), at(n, 4)]);
+      default:
+        // Suspend (11), Resume (12), UnbindNotification (14).
+        return call(target.cptr, label, []);
     }
-    case 4:
-      return call(target.cptr, label, [at(n, 3) % 16], [pick(tcbs, at(n, 5))?.cptr ?? any(5)]);
-    case 5:
-      return call(target.cptr, label, [any(6), 0, 0, choose(at(n, 3), [0, ROOT_IPC_BUFFER_VADDR + 512 * (at(n, 3) % 8)], [ROOT_IPC_BUFFER_VADDR + 4])], [
-        CNODE,
-        InitSlot.ThreadVSpace,
-        InitSlot.ThreadIPCBuffer,
-      ]);
-    case 6:
-    case 7:
-      return call(target.cptr, label, [prio], [pick(tcbs, at(n, 5))?.cptr ?? InitSlot.ThreadTCB]);
-    case 8:
-      return call(target.cptr, label, [prio, choose(at(n, 6), [255, 100, 0], [256])], [pick(tcbs, at(n, 5))?.cptr ?? InitSlot.ThreadTCB]);
-    case 9:
-      return call(target.cptr, label, [choose(at(n, 3), [0, ROOT_IPC_BUFFER_VADDR + 512 * (at(n, 3) % 8)], [ROOT_IPC_BUFFER_VADDR + 100])], [
-        at(n, 4) % 4 === 0 ? any(5) : InitSlot.ThreadIPCBuffer,
-      ]);
-    case 10:
-      return call(target.cptr, label, [any(6), 0, 0], [at(n, 4) % 4 === 0 ? any(5) : CNODE, InitSlot.ThreadVSpace]);
-    case 13:
-      return call(target.cptr, label, [], [pick(ofTag(v, 'NotificationCap'), at(n, 5))?.cptr ?? any(5)]);
-    case 15:
-      return call(target.cptr, label, [at(n, 3)]);
-    case 16:
-      return call(target.cptr, label, [at(n, 3), at(n, 4)]);
-    default:
-      // Suspend (11), Resume (12), UnbindNotification (14).
-      return call(target.cptr, label, []);
-  }
-};
+  };
 
 /** Move a thread between domains, or edit the domain schedule. */
-export const domainOp = (n: readonly number[]): Step => (s) => {
-  const v = viewOf(s);
-  const dom = ofTag(v, 'DomainCap')[0];
-  if (dom === undefined) return undefined;
-  // Moving the thread that runs the show to another domain is rare but allowed.
-  const tcbs = ofTag(v, 'ThreadCap').filter((c) => at(n, 6) % 8 === 0 || (c.cap._tag === 'ThreadCap' && c.cap.tcb !== v.thread));
-  const tcb = pick(tcbs, at(n, 0));
-  switch (at(n, 1) % 4) {
-    case 0:
-    case 1:
-      return call(dom.cptr, LABEL.DomainSetSet, [choose(at(n, 2), [0, 1, 2, 0], [15, 16])], tcb === undefined ? [] : [tcb.cptr]);
-    case 2:
-      return call(dom.cptr, LABEL.DomainScheduleConfigure, [choose(at(n, 3), [1, 2, 3, 4], [98, 99, 0]), at(n, 4) % 3, choose(at(n, 5), [5, 10, 20], [0]), 0]);
-    default:
-      return call(dom.cptr, LABEL.DomainScheduleSetStart, [choose(at(n, 3), [0, 1, 2], [99, 100])]);
-  }
-};
+export const domainOp =
+  (n: readonly number[]): Step =>
+  (s) => {
+    const v = viewOf(s);
+    const dom = ofTag(v, 'DomainCap')[0];
+    if (dom === undefined) return undefined;
+    // Moving the thread that runs the show to another domain is rare but allowed.
+    const tcbs = ofTag(v, 'ThreadCap').filter((c) => at(n, 6) % 8 === 0 || (c.cap._tag === 'ThreadCap' && c.cap.tcb !== v.thread));
+    const tcb = pick(tcbs, at(n, 0));
+    switch (at(n, 1) % 4) {
+      case 0:
+      case 1:
+        return call(dom.cptr, LABEL.DomainSetSet, [choose(at(n, 2), [0, 1, 2, 0], [15, 16])], tcb === undefined ? [] : [tcb.cptr]);
+      case 2:
+        return call(dom.cptr, LABEL.DomainScheduleConfigure, [choose(at(n, 3), [1, 2, 3, 4], [98, 99, 0]), at(n, 4) % 3, choose(at(n, 5), [5, 10, 20], [0]), 0]);
+      default:
+        return call(dom.cptr, LABEL.DomainScheduleSetStart, [choose(at(n, 3), [0, 1, 2], [99, 100])]);
+    }
+  };
 
 /** Raise the current thread's fault (an undefined instruction, an unknown syscall, an invalid cap). */
-export const fault = (n: readonly number[]): Step => (s) => {
-  // Without a handler a fault stops the thread for good: that stays rare. The
-  // root task, which the rest of the trace needs, does not fault on purpose.
-  if (s.curThread === ROOT_TCB_PTR || (!viewOf(s).hasFaultHandler && at(n, 0) % 8 !== 0)) return undefined;
-  switch (at(n, 2) % 3) {
-    case 0:
-      return { kind: 'exception' };
-    case 1:
-      return syscallEvent({ sysno: [-9, 3, 77][at(n, 3) % 3] ?? -9 });
-    default:
-      return syscallEvent({ sysno: [SysCall, SysRecv][at(n, 3) % 2] ?? SysCall, cptr: 0x1000_0000 + at(n, 4) });
-  }
-};
+export const fault =
+  (n: readonly number[]): Step =>
+  (s) => {
+    // Without a handler a fault stops the thread for good: that stays rare. The
+    // root task, which the rest of the trace needs, does not fault on purpose.
+    if (s.curThread === ROOT_TCB_PTR || (!viewOf(s).hasFaultHandler && at(n, 0) % 8 !== 0)) return undefined;
+    switch (at(n, 2) % 3) {
+      case 0:
+        return { kind: 'exception' };
+      case 1:
+        return syscallEvent({ sysno: [-9, 3, 77][at(n, 3) % 3] ?? -9 });
+      default:
+        return syscallEvent({ sysno: [SysCall, SysRecv][at(n, 3) % 2] ?? SysCall, cptr: 0x1000_0000 + at(n, 4) });
+    }
+  };
 
 // ---------------------------------------------------------------- tearing down
 

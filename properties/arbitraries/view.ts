@@ -127,8 +127,7 @@ const targetsOf = (s: KernelState, rootCptr: number, node: CNodeCap): { full: Ta
       full.push({ root: rootCptr, index: (base + i) >>> 0, depth, slot, cap });
       if (level === 0 && cap._tag === 'CNodeCap' && cap.ptr !== cn.ptr) visit(cap, base + i, depth, 1);
     }
-    for (const i of emptyIndices(occ, radix))
-      empty.push({ root: rootCptr, index: (base + i) >>> 0, depth, slot: cn.ptr + i * 2 ** SLOT_BITS, cap: { _tag: 'NullCap' } });
+    for (const i of emptyIndices(occ, radix)) empty.push({ root: rootCptr, index: (base + i) >>> 0, depth, slot: cn.ptr + i * 2 ** SLOT_BITS, cap: { _tag: 'NullCap' } });
   };
   visit(node, 0, 0, 0);
   return { full, empty };

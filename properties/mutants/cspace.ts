@@ -116,4 +116,3 @@ export const CSPACE_MUTANTS = [
     patches: [patch(clearMemory, () => () => undefined)],
   },
 ] as const satisfies readonly Mutant[];
-

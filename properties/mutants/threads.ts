@@ -45,7 +45,14 @@ export const THREAD_MUTANTS = [
     description: 'NBSend to an endpoint without a waiting receiver blocks the sender',
     checker: 'refinement',
     // Only the no-receiver case reads `blocking`.
-    patches: [patch(sendIPC, (send) => (k, _blocking, ...rest) => send(k, true, ...rest))],
+    patches: [
+      patch(
+        sendIPC,
+        (send) =>
+          (k, _blocking, ...rest) =>
+            send(k, true, ...rest),
+      ),
+    ],
   },
   {
     name: 'bitmap-l1-left-set',
@@ -89,9 +96,7 @@ export const THREAD_MUTANTS = [
     name: 'switch-compares-wrong-way',
     description: 'a thread woken by IPC is checked for priority the wrong way round before switching to it directly',
     checker: 'refinement',
-    patches: [
-      patch(outrankedByCurrent, () => (k, cur, targetPrio, curPrio) => cur === k.ksIdleThread || targetPrio > curPrio),
-    ],
+    patches: [patch(outrankedByCurrent, () => (k, cur, targetPrio, curPrio) => cur === k.ksIdleThread || targetPrio > curPrio)],
   },
   {
     name: 'timeslice-not-refilled',

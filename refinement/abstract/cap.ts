@@ -4,17 +4,7 @@
 import { VM_RIGHTS } from '../../spec/api';
 import type { Cap } from '../../spec/model/structures';
 import { Cap as L, CapTag, type CapT, type Field, ZOMBIE_TYPE_TCB, capGet, capType } from '../../impl/model/layout';
-import {
-  frameBase,
-  frameIsDevice,
-  frameMappedASID,
-  frameMappedAddress,
-  frameRights,
-  frameSizeBits,
-  zombieNumber,
-  zombiePtr,
-  zombieType,
-} from '../../impl/model/capability';
+import { frameBase, frameIsDevice, frameMappedASID, frameMappedAddress, frameRights, frameSizeBits, zombieNumber, zombiePtr, zombieType } from '../../impl/model/capability';
 
 const bool = (c: CapT, f: Field): boolean => capGet(c, f) === 1;
 

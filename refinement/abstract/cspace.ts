@@ -58,8 +58,7 @@ const scanUnit = (k: Kernel, u: Unit): UnitScan => {
   for (let slot = u.start; slot < u.end; slot += 16) {
     const c = slotCap(k, slot);
     if (c.w0 === 0 && c.w1 === 0) {
-      if (word(k, slot + 8) !== 0 || word(k, slot + 12) !== 0)
-        violations.push({ path: `mdb[${hex(slot)}]`, message: 'an empty slot has a non-null MDB node' });
+      if (word(k, slot + 8) !== 0 || word(k, slot + 12) !== 0) violations.push({ path: `mdb[${hex(slot)}]`, message: 'an empty slot has a non-null MDB node' });
       continue;
     }
     occupied.push({ slot, cap: c });
@@ -148,7 +147,10 @@ const replyMdb = (entries: ReadonlyMap<SlotPtr, Entry>, parent: ReadonlyMap<Slot
     } else {
       const pc = up === undefined ? undefined : entries.get(up)?.cap;
       if (pc === undefined || replyTcb(pc) !== t || !isMaster(pc))
-        v.push({ path, message: `a reply cap to ${hex(t)} whose MDB parent ${up === undefined ? '(none)' : hex(up)} is not that thread's master reply cap` });
+        v.push({
+          path,
+          message: `a reply cap to ${hex(t)} whose MDB parent ${up === undefined ? '(none)' : hex(up)} is not that thread's master reply cap`,
+        });
     }
   }
 };

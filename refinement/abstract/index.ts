@@ -30,11 +30,7 @@ const IRQ_STATE_NAMES: Record<number, IRQState> = {
 const pageWordsCache = new WeakMap<Kernel, Map<number, ReadonlyArray<readonly [number, number]>>>();
 
 /** The non-zero words of user frames (device frames are not RAM and read as nothing). */
-const abstractUserMemory = (
-  k: Kernel,
-  sorted: ReadonlyArray<readonly [number, GhostObject]>,
-  written: ReadonlySet<number>,
-): Map<number, number> => {
+const abstractUserMemory = (k: Kernel, sorted: ReadonlyArray<readonly [number, GhostObject]>, written: ReadonlySet<number>): Map<number, number> => {
   let cache = pageWordsCache.get(k);
   if (cache === undefined) {
     cache = new Map();

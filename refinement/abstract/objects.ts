@@ -5,20 +5,7 @@
  * pools. Which objects exist comes from the kernel's ghost object table.
  */
 import { KERNEL_PD_INDEX, N_CONTEXT_REGISTERS, VM_RIGHTS } from '../../spec/api';
-import type {
-  ASIDPool,
-  Endpoint,
-  KernelObject,
-  Notification,
-  PDE,
-  PTE,
-  PageDirectory,
-  PageTable,
-  PPtr,
-  TCB,
-  ThreadState,
-  VMAttributes,
-} from '../../spec/model/structures';
+import type { ASIDPool, Endpoint, KernelObject, Notification, PDE, PTE, PageDirectory, PageTable, PPtr, TCB, ThreadState, VMAttributes } from '../../spec/model/structures';
 import {
   EP_IDLE,
   EP_RECV,
@@ -41,8 +28,7 @@ import { readFault } from '../../impl/model/fault';
 import type { GhostObject, Kernel } from '../../impl/model/state';
 import { type Violation, field, forEachNonZeroWord, hex, tcbWord, word } from './read';
 
-const tsField = (k: Kernel, t: number, f: (typeof ThreadStateW)[keyof typeof ThreadStateW]): number =>
-  getField(tcbWord(k, t, Tcb.state0 + f.word), f);
+const tsField = (k: Kernel, t: number, f: (typeof ThreadStateW)[keyof typeof ThreadStateW]): number => getField(tcbWord(k, t, Tcb.state0 + f.word), f);
 
 export const abstractThreadState = (k: Kernel, t: number, v: Violation[]): ThreadState => {
   const obj = tsField(k, t, ThreadStateW.blockingObject);
@@ -97,15 +83,7 @@ export const abstractTCB = (k: Kernel, t: number, v: Violation[]): TCB => {
 };
 
 /** Walk an intrusive TCB queue from its head, checking the back links and the tail. */
-export const walkQueue = (
-  k: Kernel,
-  head: number,
-  tail: number,
-  next: number,
-  prev: number,
-  path: string,
-  v: Violation[],
-): PPtr[] => {
+export const walkQueue = (k: Kernel, head: number, tail: number, next: number, prev: number, path: string, v: Violation[]): PPtr[] => {
   const out: PPtr[] = [];
   let p = 0;
   for (let t = head; t !== 0; t = tcbWord(k, t, next)) {

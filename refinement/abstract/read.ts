@@ -25,7 +25,7 @@ export const forEachNonZeroWord = (k: Kernel, base: number, count: number, f: (i
   const words = k.mem.words;
   const first = (base - RAM_BASE) / 4;
   const perPage = 2 ** (PAGE_BITS - 2);
-  for (let i = 0; i < count; ) {
+  for (let i = 0; i < count;) {
     const stop = Math.min(count, i + perPage - ((first + i) % perPage));
     if (k.mem.pageMayBeDirty(base + 4 * i))
       for (let j = i; j < stop; j++) {

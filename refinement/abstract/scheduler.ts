@@ -42,24 +42,33 @@ export const abstractReadyQueues = (k: Kernel, v: Violation[]): Map<number, read
     const q = walkQueue(k, head, tail, Tcb.schedNext, Tcb.schedPrev, path, v);
     for (const t of q) {
       queued.add(t);
-      if (tcbWord(k, t, Tcb.domain) !== dom || tcbWord(k, t, Tcb.priority) !== prio)
-        v.push({ path, message: `${hex(t)} sits in the wrong queue for its domain and priority` });
+      if (tcbWord(k, t, Tcb.domain) !== dom || tcbWord(k, t, Tcb.priority) !== prio) v.push({ path, message: `${hex(t)} sits in the wrong queue for its domain and priority` });
     }
     queues.set(idx, q);
   }
   for (let dom = 0; dom < NUM_DOMAINS; dom++) {
     if ((k.ksReadyQueuesL1Bitmap.raw[dom] ?? 0) !== l1[dom])
-      v.push({ path: `readyQueues.l1Bitmap[${dom}]`, message: `is ${hex(k.ksReadyQueuesL1Bitmap.raw[dom] ?? 0)}, the queues call for ${hex(l1[dom] ?? 0)}` });
+      v.push({
+        path: `readyQueues.l1Bitmap[${dom}]`,
+        message: `is ${hex(k.ksReadyQueuesL1Bitmap.raw[dom] ?? 0)}, the queues call for ${hex(l1[dom] ?? 0)}`,
+      });
     for (let i = 0; i < 8; i++) {
       const w = dom * 8 + i;
       if ((k.ksReadyQueuesL2Bitmap.raw[w] ?? 0) !== l2[w])
-        v.push({ path: `readyQueues.l2Bitmap[${dom}][${i}]`, message: `is ${hex(k.ksReadyQueuesL2Bitmap.raw[w] ?? 0)}, the queues call for ${hex(l2[w] ?? 0)}` });
+        v.push({
+          path: `readyQueues.l2Bitmap[${dom}][${i}]`,
+          message: `is ${hex(k.ksReadyQueuesL2Bitmap.raw[w] ?? 0)}, the queues call for ${hex(l2[w] ?? 0)}`,
+        });
     }
   }
   for (const [p, g] of k.ghostObjects) {
     if (g.type !== 'TCB') continue;
     const bit = getField(tcbWord(k, p, Tcb.state2), ThreadStateW.tcbQueued) === 1;
-    if (bit !== queued.has(p)) v.push({ path: `objects[${hex(p)}].tcbQueued`, message: `is ${bit} but the thread is ${queued.has(p) ? '' : 'not '}in a ready queue` });
+    if (bit !== queued.has(p))
+      v.push({
+        path: `objects[${hex(p)}].tcbQueued`,
+        message: `is ${bit} but the thread is ${queued.has(p) ? '' : 'not '}in a ready queue`,
+      });
   }
   return queues;
 };

@@ -102,7 +102,12 @@ export interface BenchResult {
    * forced garbage collection; null if it could not be forced), and the bytes
    * of simulated physical memory a concrete kernel holds, with the pages in use.
    */
-  readonly memory: { readonly specStateBytes: number | null; readonly specObjects: number; readonly concreteBytes: number; readonly concretePagesInUse: number };
+  readonly memory: {
+    readonly specStateBytes: number | null;
+    readonly specObjects: number;
+    readonly concreteBytes: number;
+    readonly concretePagesInUse: number;
+  };
   readonly seams: SeamFigures;
   readonly ratios: { readonly speed: number; readonly words: number };
 }
@@ -238,7 +243,12 @@ export const runPingPong = (rounds: number, config: BootConfig = defaultBootConf
 
   const k = boot(config, [], { fastpath: true });
   for (const e of pingPongSetup()) implStep(k, e);
-  const memory = { specStateBytes, specObjects: states[0]?.objects.size ?? 0, concreteBytes: k.mem.words.byteLength + k.mem.dirty.byteLength, concretePagesInUse: k.mem.dirtyPages.size };
+  const memory = {
+    specStateBytes,
+    specObjects: states[0]?.objects.size ?? 0,
+    concreteBytes: k.mem.words.byteLength + k.mem.dirty.byteLength,
+    concretePagesInUse: k.mem.dirtyPages.size,
+  };
   releaseMemory(k.mem);
 
   const checkRounds = Math.max(1, Math.floor(rounds / 10));

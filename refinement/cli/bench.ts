@@ -26,7 +26,9 @@ export const bench = (flags: { rounds: number; json?: boolean; kernelAlone?: boo
   const o = output(io, flags.json === true);
   const r = runPingPong(flags.rounds, undefined, compiledOutIPCs);
   const row = (name: string, f: KernelFigures) =>
-    o.line(`  ${name.padEnd(22)} ${Math.round(f.eventsPerSecond).toString().padStart(10)} ${f.wordsPerIPC.toFixed(1).padStart(10)} ${f.readsPerIPC.toFixed(1).padStart(7)} ${f.writesPerIPC.toFixed(1).padStart(7)} ${String(f.fastpathHits).padStart(8)}`);
+    o.line(
+      `  ${name.padEnd(22)} ${Math.round(f.eventsPerSecond).toString().padStart(10)} ${f.wordsPerIPC.toFixed(1).padStart(10)} ${f.readsPerIPC.toFixed(1).padStart(7)} ${f.writesPerIPC.toFixed(1).padStart(7)} ${String(f.fastpathHits).padStart(8)}`,
+    );
   o.line(`sel4-spec bench: ping-pong, a client's Call and a server's ReplyRecv, ${r.rounds} rounds (${2 * r.rounds} IPCs)`);
   o.line(`  ${''.padEnd(22)} ${'IPCs/s'.padStart(10)} ${'words/IPC'.padStart(10)} ${'reads'.padStart(7)} ${'writes'.padStart(7)} ${'fastpath'.padStart(8)}`);
   row('concrete, slow path', r.slow);

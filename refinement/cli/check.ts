@@ -4,13 +4,13 @@
  * loses it; a counterexample is saved under a name no earlier one has.
  */
 import { wellFormed } from '../../invariants/wellFormed';
-import { type CheckResult, checkRefinement } from '../../properties/refinement';
+import { type CheckResult, checkRefinement } from '../check';
 import type { FastpathMode } from '../run';
 import { ensureDirectory } from './files';
 import { EXIT, type Streams, UsageError, errorLine, output } from './io';
 import { onInterrupt } from './interrupt';
 import { progress } from './progress';
-import { agreeLine, counterexampleHeadline, counterexampleTrace, printRun, printSummary, resultJson, saveCounterexample } from './summary';
+import { agreeLine, counterexampleHeadline, counterexampleTrace, printRun, printSummary, resultJson, saveCounterexample } from '../report/summary';
 
 export interface CheckFlags {
   seed?: number;
@@ -89,7 +89,14 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   if (interrupted !== undefined)
     o.line(`INTERRUPTED by ${interrupted} after ${result.runs} of ${flags.runs} runs (${result.events} events); seed ${seed}: run again with --seed ${seed}`);
   if (flags.json === true)
-    o.json(resultJson(result, { ...summary, ...(file === undefined ? {} : { file }), ...(unsaved === undefined ? {} : { trace: unsaved }), ...(interrupted === undefined ? {} : { interrupted }) }));
+    o.json(
+      resultJson(result, {
+        ...summary,
+        ...(file === undefined ? {} : { file }),
+        ...(unsaved === undefined ? {} : { trace: unsaved }),
+        ...(interrupted === undefined ? {} : { interrupted }),
+      }),
+    );
   if (interrupted !== undefined) return EXIT[interrupted];
   if (c !== undefined && !c.reproduces) return EXIT.internal;
   return result.ok ? EXIT.ok : EXIT.failed;

@@ -124,7 +124,7 @@ const firstFree = (dir: string, base: string, ext: string, claim: (file: string)
 /** Write all of `data` to an open file and close it. */
 const writeAllAndClose = (fd: number, data: Buffer, sync: boolean): void => {
   try {
-    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+    for (let off = 0; off < data.length;) off += writeSync(fd, data, off);
     if (sync) fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -9,7 +9,7 @@ import { ensureDirectory } from './files';
 import { EXIT, type Streams, output } from './io';
 import { onInterrupt } from './interrupt';
 import { progress } from './progress';
-import { failureJson, saveCounterexample } from './summary';
+import { failureJson, saveCounterexample } from '../report/summary';
 
 export interface HuntFlags {
   hunt?: boolean;
@@ -46,7 +46,15 @@ export const huntAll = async (flags: HuntFlags, io: Streams): Promise<number> =>
       });
       p.stop();
       const c = h.counterexample;
-      const file = c === undefined ? undefined : saveCounterexample(flags.out, `hunt-${m.name}-`, c, h.result, { mutants: [m.name], fastpath: 'both', invariants: true, strict: false });
+      const file =
+        c === undefined
+          ? undefined
+          : saveCounterexample(flags.out, `hunt-${m.name}-`, c, h.result, {
+              mutants: [m.name],
+              fastpath: 'both',
+              invariants: true,
+              strict: false,
+            });
       hunts.push({ ...h, ...(file === undefined ? {} : { file }) });
       const shrunk = h.caught ? `${String(h.shrunkLength).padStart(6)} (${h.originalLength})` : '     -';
       const secs = flags.timing ? `${h.secondsToCatch.toFixed(1).padStart(8)} s ${h.secondsShrinking.toFixed(1).padStart(8)} s` : '';

@@ -134,8 +134,7 @@ export const run = async (argv: readonly string[], io: Streams): Promise<number>
   try {
     // Commander answers these with its whole help text on stderr: one line instead.
     if (argv.length === 0) throw new UsageError(`no command given: one of ${COMMANDS.join(', ')} (see sel4-spec --help)`);
-    if (argv[0] === 'help' && argv[1] !== undefined && !COMMANDS.includes(argv[1]))
-      throw new UsageError(`unknown command ${quote(argv[1])} (see sel4-spec --help)`);
+    if (argv[0] === 'help' && argv[1] !== undefined && !COMMANDS.includes(argv[1])) throw new UsageError(`unknown command ${quote(argv[1])} (see sel4-spec --help)`);
     await program(io, exit).parseAsync([...argv], { from: 'user' });
     return exit.code;
   } catch (e) {

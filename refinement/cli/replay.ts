@@ -5,12 +5,12 @@
  */
 import * as E from 'fp-ts/Either';
 import { wellFormed } from '../../invariants/wellFormed';
-import { runEvents } from '../../properties/refinement';
+import { runEvents } from '../check';
 import { fastpathModeOf } from '../run';
 import { MAX_TRACE_FILE_BYTES, bootConfigOf, parseTrace } from '../trace/codec';
 import { readInputFile } from './files';
 import { EXIT, type Streams, UsageError, output } from './io';
-import { failureJson, printRun } from './summary';
+import { failureJson, printRun } from '../report/summary';
 
 export interface ReplayFlags {
   json?: boolean;
@@ -26,7 +26,13 @@ export const replay = (file: string, flags: ReplayFlags, io: Streams): number =>
   // The trace runs as it was checked: its boot schedule, fastpath mode, strictness and invariants (on unless it says otherwise).
   const invariants = trace.invariants ?? true;
   const fastpath = fastpathModeOf(trace.fastpath);
-  const r = runEvents(trace.events, { mutants, config: bootConfigOf(trace), fastpath, strict: trace.strict ?? false, ...(invariants ? { checkSpec: wellFormed } : {}) });
+  const r = runEvents(trace.events, {
+    mutants,
+    config: bootConfigOf(trace),
+    fastpath,
+    strict: trace.strict ?? false,
+    ...(invariants ? { checkSpec: wellFormed } : {}),
+  });
   o.line(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
   printRun(o, trace.events.slice(0, r.steps), r.outcomes, r.failure);
   if (flags.json === true)

@@ -10,14 +10,7 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
-import {
-  type BootConfig,
-  DSCHED_MAX_DURATION,
-  Event,
-  NUM_DOMAINS,
-  NUM_DOMAIN_SCHEDULES,
-  defaultBootConfig,
-} from '../../spec/api';
+import { type BootConfig, DSCHED_MAX_DURATION, Event, NUM_DOMAINS, NUM_DOMAIN_SCHEDULES, defaultBootConfig } from '../../spec/api';
 import { UNKNOWN_FIELD, boundedArray, boundedInt, closedRecord, satisfying } from '../../spec/api/codecs';
 import { FASTPATH_MODES, type FastpathMode } from '../run';
 import { isMutantName } from '../../properties/mutants';
@@ -104,8 +97,7 @@ export const TraceFile = closedRecord(
 export type TraceFile = t.TypeOf<typeof TraceFile>;
 
 /** The boot configuration a trace file asks for (seL4's default when it names none). */
-export const bootConfigOf = (trace: TraceFile): BootConfig =>
-  trace.domainSchedule === undefined ? defaultBootConfig : { domainSchedule: trace.domainSchedule };
+export const bootConfigOf = (trace: TraceFile): BootConfig => (trace.domainSchedule === undefined ? defaultBootConfig : { domainSchedule: trace.domainSchedule });
 
 /** A boundary error of the tool: what is wrong and where (never mixed with kernel errors). */
 export interface InputError {
@@ -169,7 +161,11 @@ const describe = (e: t.ValidationError): string => {
   return `${where}: expected ${expected}, got ${preview(e.value)}`;
 };
 
-const inputError = (where: string, message: string): InputError => ({ _tag: 'InputError', where, message: oneLine(message, MAX_ERROR_LINE) });
+const inputError = (where: string, message: string): InputError => ({
+  _tag: 'InputError',
+  where,
+  message: oneLine(message, MAX_ERROR_LINE),
+});
 
 /** Decode a trace document; the error names the first bad field by its path. */
 export const decodeTrace = (json: unknown, where: string): E.Either<InputError, TraceFile> => {
@@ -213,7 +209,9 @@ const jsonSyntaxError = (text: string, e: Error): string => {
     const first = errors[0];
     if (first !== undefined) {
       const { line, column } = lineAndColumn(text, first.offset);
-      const why = printParseErrorCode(first.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+      const why = printParseErrorCode(first.error)
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .toLowerCase();
       return `line ${line} column ${column}: not valid JSON (${why}; found ${foundAt(text, first.offset)})`;
     }
   } catch {
@@ -235,4 +233,3 @@ export const parseTrace = (text: string, where: string): E.Either<InputError, Tr
   }
   return decodeTrace(json, where);
 };
-

@@ -7,7 +7,18 @@
  * seL4: src/kernel/boot.c (create_root_cnode, create_initial_thread,
  * create_untypeds_for_region, provide_cap), libsel4 bootinfo_types.h.
  */
-import { DEFAULT_DOMAIN_SCHEDULE, type DomainScheduleConfig, DEVICE_REGION_BASE, DEVICE_REGION_SIZE_BITS, MAX_UNTYPED_BITS, MIN_UNTYPED_BITS, NUM_DOMAIN_SCHEDULES, RAM_BASE, RAM_END, ROOT_CNODE_SIZE_BITS } from './config';
+import {
+  DEFAULT_DOMAIN_SCHEDULE,
+  type DomainScheduleConfig,
+  DEVICE_REGION_BASE,
+  DEVICE_REGION_SIZE_BITS,
+  MAX_UNTYPED_BITS,
+  MIN_UNTYPED_BITS,
+  NUM_DOMAIN_SCHEDULES,
+  RAM_BASE,
+  RAM_END,
+  ROOT_CNODE_SIZE_BITS,
+} from './config';
 
 /** Root-server objects, allocated just above the kernel image. */
 export const ROOT_CNODE_PTR = RAM_BASE + 0x10_0000;

@@ -10,7 +10,12 @@ import * as t from 'io-ts';
 
 /** The values `is` accepts, decoded as they are; `what` says what they are in error messages. */
 export const satisfying = <A>(what: string, is: (u: unknown) => u is A): t.Type<A, A, unknown> =>
-  new t.Type<A, A, unknown>(what, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c, what)), (a) => a);
+  new t.Type<A, A, unknown>(
+    what,
+    is,
+    (u, c) => (is(u) ? t.success(u) : t.failure(u, c, what)),
+    (a) => a,
+  );
 
 /** An integer in [min, max]. */
 export const boundedInt = (min: number, max: number, what: string): t.Type<number, number, unknown> =>
@@ -49,20 +54,14 @@ type Encoded<R extends t.Props, O extends t.Props> = { [K in keyof R]: t.OutputO
  * A record with `required` and `optional` fields and no others. Decoding builds
  * a fresh object of the known fields only (never the input object itself).
  */
-export const closedRecord = <R extends t.Props, O extends t.Props>(
-  name: string,
-  required: R,
-  optional: O,
-): t.Type<Decoded<R, O>, Encoded<R, O>, unknown> => {
+export const closedRecord = <R extends t.Props, O extends t.Props>(name: string, required: R, optional: O): t.Type<Decoded<R, O>, Encoded<R, O>, unknown> => {
   const fields = new Map<string, { readonly codec: t.Mixed; readonly required: boolean }>([
     ...Object.entries(required).map(([k, codec]) => [k, { codec, required: true }] as const),
     ...Object.entries(optional).map(([k, codec]) => [k, { codec, required: false }] as const),
   ]);
   const known = [...fields.keys()].join(', ');
   const is = (u: unknown): u is Decoded<R, O> =>
-    isRecord(u) &&
-    Object.keys(u).every((k) => fields.has(k)) &&
-    [...fields].every(([k, f]) => (u[k] === undefined && !f.required) || f.codec.is(u[k]));
+    isRecord(u) && Object.keys(u).every((k) => fields.has(k)) && [...fields].every(([k, f]) => (u[k] === undefined && !f.required) || f.codec.is(u[k]));
   return new t.Type<Decoded<R, O>, Encoded<R, O>, unknown>(
     name,
     is,

@@ -79,8 +79,7 @@ export const syscallEvent = (fields: {
   if (fields.info !== undefined) e['info'] = fields.info >>> 0;
   if (fields.mrs !== undefined) e['mrs'] = fields.mrs.map((w) => w >>> 0);
   if (fields.caps !== undefined) e['caps'] = fields.caps.map((w) => w >>> 0);
-  if (fields.recv !== undefined)
-    e['recv'] = { cnode: fields.recv.cnode >>> 0, index: fields.recv.index >>> 0, depth: fields.recv.depth >>> 0 };
+  if (fields.recv !== undefined) e['recv'] = { cnode: fields.recv.cnode >>> 0, index: fields.recv.index >>> 0, depth: fields.recv.depth >>> 0 };
   return e as SyscallEvent;
 };
 

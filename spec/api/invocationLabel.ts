@@ -62,10 +62,7 @@ export const INVOCATION_LABELS = [
 
 export type InvocationLabel = (typeof INVOCATION_LABELS)[number];
 
-export const LABEL: Readonly<Record<InvocationLabel, number>> = Object.fromEntries(
-  INVOCATION_LABELS.map((name, i) => [name, i]),
-) as Record<InvocationLabel, number>;
+export const LABEL: Readonly<Record<InvocationLabel, number>> = Object.fromEntries(INVOCATION_LABELS.map((name, i) => [name, i])) as Record<InvocationLabel, number>;
 
 /** The label a message-info label field names; anything unknown is InvalidInvocation. */
-export const invocationLabelOf = (label: number): InvocationLabel =>
-  INVOCATION_LABELS[label] ?? 'InvalidInvocation';
+export const invocationLabelOf = (label: number): InvocationLabel => INVOCATION_LABELS[label] ?? 'InvalidInvocation';

@@ -34,9 +34,7 @@ export const rawMessageInfo = (w: number): MessageInfo => ({
 });
 
 export const wordFromMessageInfo = (mi: MessageInfo): number =>
-  (((mi.label & 0xfffff) << 12) | ((mi.capsUnwrapped & 0x7) << 9) | ((mi.extraCaps & 0x3) << 7) | (mi.length & 0x7f)) >>>
-  0;
+  (((mi.label & 0xfffff) << 12) | ((mi.capsUnwrapped & 0x7) << 9) | ((mi.extraCaps & 0x3) << 7) | (mi.length & 0x7f)) >>> 0;
 
 /** libsel4's argument order: seL4_MessageInfo_new(label, capsUnwrapped, extraCaps, length). */
-export const messageInfo = (label: number, capsUnwrapped: number, extraCaps: number, length: number): number =>
-  wordFromMessageInfo({ label, capsUnwrapped, extraCaps, length });
+export const messageInfo = (label: number, capsUnwrapped: number, extraCaps: number, length: number): number => wordFromMessageInfo({ label, capsUnwrapped, extraCaps, length });

@@ -51,8 +51,7 @@ export const OBJECT_TYPES: readonly ObjectType[] = [
 /** The object type a Retype argument names, or null for an unknown number. */
 export const objectTypeOf = (n: number): ObjectType | null => OBJECT_TYPES[n] ?? null;
 
-export const isFrameType = (t: ObjectType): boolean =>
-  t === 'SmallPage' || t === 'LargePage' || t === 'Section' || t === 'SuperSection';
+export const isFrameType = (t: ObjectType): boolean => t === 'SmallPage' || t === 'LargePage' || t === 'Section' || t === 'SuperSection';
 
 /** Frame sizes ARM32 supports, as log2 bytes. */
 export type FrameSizeBits = 12 | 16 | 20 | 24;

@@ -31,8 +31,26 @@ export const TPIDRURO = 19;
 export const N_CONTEXT_REGISTERS = 20;
 
 export const REGISTER_NAMES: readonly string[] = [
-  'r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12',
-  'sp', 'lr', 'nextIP', 'cpsr', 'faultIP', 'tpidrurw', 'tpidruro',
+  'r0',
+  'r1',
+  'r2',
+  'r3',
+  'r4',
+  'r5',
+  'r6',
+  'r7',
+  'r8',
+  'r9',
+  'r10',
+  'r11',
+  'r12',
+  'sp',
+  'lr',
+  'nextIP',
+  'cpsr',
+  'faultIP',
+  'tpidrurw',
+  'tpidruro',
 ];
 
 /** Syscall ABI roles. */

@@ -20,8 +20,7 @@ export const rightsFromWord = (w: number): CapRights => ({
   grantReply: (w & 8) !== 0,
 });
 
-export const wordFromRights = (r: CapRights): number =>
-  (r.write ? 1 : 0) | (r.read ? 2 : 0) | (r.grant ? 4 : 0) | (r.grantReply ? 8 : 0);
+export const wordFromRights = (r: CapRights): number => (r.write ? 1 : 0) | (r.read ? 2 : 0) | (r.grant ? 4 : 0) | (r.grantReply ? 8 : 0);
 
 export const ALL_RIGHTS = 0xf;
 

@@ -16,8 +16,7 @@ export const MAX_WORD = 0xffffffff;
 export const u32 = (x: number): Word => x >>> 0;
 
 /** True when `x` is a valid word value. */
-export const isWord = (x: unknown): x is Word =>
-  typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= MAX_WORD;
+export const isWord = (x: unknown): x is Word => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= MAX_WORD;
 
 /** 2^n as a word (n in 0..31). */
 export const bit = (n: number): Word => (n >= 32 ? 0 : (1 << n) >>> 0);

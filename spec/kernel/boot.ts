@@ -8,16 +8,7 @@
  * Kernel/Init.lhs; the plan is spec/api/bootLayout.ts.
  */
 import { flow, pipe } from 'fp-ts/function';
-import {
-  IDLE_THREAD_PTR,
-  IRQ_NODE_PTR,
-  IRQ_NODE_RADIX,
-  MAX_IRQ,
-  MAX_PRIO,
-  PAGE_BITS,
-  ROOT_CNODE_SIZE_BITS,
-  TIMER_IRQ,
-} from '../api/config';
+import { IDLE_THREAD_PTR, IRQ_NODE_PTR, IRQ_NODE_RADIX, MAX_IRQ, MAX_PRIO, PAGE_BITS, ROOT_CNODE_SIZE_BITS, TIMER_IRQ } from '../api/config';
 import {
   BOOT_UNTYPEDS,
   type BootConfig,
@@ -51,7 +42,6 @@ import { newTCB } from '../object/objectType';
 import { setupReplyMaster } from '../object/tcb';
 import { pdIndexOf, ptIndexOf } from './vspace';
 
-
 const mappedFrame = (ptr: number, vaddr: number): FrameCap => ({
   _tag: 'FrameCap',
   ptr,
@@ -74,12 +64,10 @@ export const bootCaps = (): ReadonlyArray<readonly [number, Cap]> => [
   [InitSlot.Domain, { _tag: 'DomainCap' }],
   [InitSlot.UserImageFrame, mappedFrame(ROOT_IMAGE_FRAME_PTR, ROOT_IMAGE_VADDR)],
   [InitSlot.UserImagePaging, { _tag: 'PageTableCap', ptr: ROOT_PT_PTR, mapped: { asid: ROOT_ASID, vaddr: 0 } }],
-  ...BOOT_UNTYPEDS.map(
-    (u, i): readonly [number, Cap] => [
-      InitSlot.FirstUntyped + i,
-      { _tag: 'UntypedCap', ptr: u.paddr, blockSize: u.sizeBits, freeIndex: 0, isDevice: u.isDevice },
-    ],
-  ),
+  ...BOOT_UNTYPEDS.map((u, i): readonly [number, Cap] => [
+    InitSlot.FirstUntyped + i,
+    { _tag: 'UntypedCap', ptr: u.paddr, blockSize: u.sizeBits, freeIndex: 0, isDevice: u.isDevice },
+  ]),
 ];
 
 /** The root task's user page mappings: vaddr → (frame, executable). */
@@ -99,7 +87,14 @@ export const bootState = (config: BootConfig = defaultBootConfig): KernelState =
   const rootContext = newTCB(0).context.slice();
   rootContext[CAP_REGISTER] = ROOT_BOOTINFO_VADDR;
   rootContext[NEXT_IP] = ROOT_IMAGE_VADDR;
-  const root: TCB = { ...newTCB(first.domain), state: running, priority: MAX_PRIO, mcp: MAX_PRIO, ipcBuffer: ROOT_IPC_BUFFER_VADDR, context: rootContext };
+  const root: TCB = {
+    ...newTCB(first.domain),
+    state: running,
+    priority: MAX_PRIO,
+    mcp: MAX_PRIO,
+    ipcBuffer: ROOT_IPC_BUFFER_VADDR,
+    context: rootContext,
+  };
 
   const ptEntries = new Map<number, PTE>(
     bootMappings.map(([vaddr, frame, exec]) => [
@@ -147,14 +142,20 @@ export const bootState = (config: BootConfig = defaultBootConfig): KernelState =
     setObject(IRQ_NODE_PTR, { _tag: 'CNode', radix: IRQ_NODE_RADIX }),
     setObject(ROOT_CNODE_PTR, { _tag: 'CNode', radix: ROOT_CNODE_SIZE_BITS }),
     setObject(ROOT_TCB_PTR, root),
-    setObject(ROOT_PD_PTR, { _tag: 'PageDirectory', entries: new Map([[pdIndexOf(0), { _tag: 'PageTablePDE', table: ROOT_PT_PTR, parity: false }]]) }),
+    setObject(ROOT_PD_PTR, {
+      _tag: 'PageDirectory',
+      entries: new Map([[pdIndexOf(0), { _tag: 'PageTablePDE', table: ROOT_PT_PTR, parity: false }]]),
+    }),
     setObject(ROOT_PT_PTR, { _tag: 'PageTable', entries: ptEntries }),
     setObject(ROOT_ASID_POOL_PTR, { _tag: 'ASIDPool', entries: new Map([[ROOT_ASID & 0x3ff, ROOT_PD_PTR]]) }),
     forEach([ROOT_IPC_BUFFER_PTR, ROOT_BOOTINFO_PTR, ROOT_IMAGE_FRAME_PTR], (f) => setObject(f, { _tag: 'Frame', sizeBits: PAGE_BITS, isDevice: false })),
     forEach(bootCaps(), ([i, cap]) => writeSlot(rootSlot(i), cap)),
     insertChild(rootSlot(InitSlot.ThreadCNode), slotOf(ROOT_TCB_PTR, TCB_CTABLE), caps.get(InitSlot.ThreadCNode) as Cap),
     insertChild(rootSlot(InitSlot.ThreadVSpace), slotOf(ROOT_TCB_PTR, TCB_VTABLE), caps.get(InitSlot.ThreadVSpace) as Cap),
-    insertChild(rootSlot(InitSlot.ThreadIPCBuffer), slotOf(ROOT_TCB_PTR, TCB_BUFFER), { ...mappedFrame(ROOT_IPC_BUFFER_PTR, 0), mapped: null }),
+    insertChild(rootSlot(InitSlot.ThreadIPCBuffer), slotOf(ROOT_TCB_PTR, TCB_BUFFER), {
+      ...mappedFrame(ROOT_IPC_BUFFER_PTR, 0),
+      mapped: null,
+    }),
     setupReplyMaster(ROOT_TCB_PTR),
     forEach(bootInfoWords(first.domain), (w, i) => storeWord(ROOT_BOOTINFO_PTR + 4 * i, w)),
   );

@@ -44,12 +44,7 @@ export interface CapAndSlot {
  * the cptr's top `nBits`. The guard is checked before the depth; a slot whose
  * cap is not a CNode ends the walk successfully with bits left over.
  */
-export const resolveAddressBits = (
-  s: KernelState,
-  nodeCap: Cap,
-  cptr: number,
-  nBits: number,
-): E.Either<LookupFailure, ResolvedSlot> => {
+export const resolveAddressBits = (s: KernelState, nodeCap: Cap, cptr: number, nBits: number): E.Either<LookupFailure, ResolvedSlot> => {
   if (nodeCap._tag !== 'CNodeCap') return E.left(invalidRoot);
   const level = nodeCap.radix + nodeCap.guardSize;
   const guard = shr(cptr, nBits - nodeCap.guardSize) & mask(nodeCap.guardSize);
@@ -89,40 +84,27 @@ export const lookupCap = (s: KernelState, thread: PPtr, cptr: number): E.Either<
  * `lookupSlotForCNodeOp`: resolve exactly `depth` bits from `root`. A CNode cap
  * found at that depth names its own slot; stopping short is a depth mismatch.
  */
-export const lookupSlotForCNodeOp = (
-  s: KernelState,
-  isSource: boolean,
-  root: Cap,
-  cptr: number,
-  depth: number,
-): E.Either<SyscallError, SlotPtr> => {
+export const lookupSlotForCNodeOp = (s: KernelState, isSource: boolean, root: Cap, cptr: number, depth: number): E.Either<SyscallError, SlotPtr> => {
   if (root._tag !== 'CNodeCap') return E.left(failedLookup(isSource, invalidRoot));
   if (depth < 1 || depth > WORD_BITS) return E.left(rangeError(1, WORD_BITS));
   return pipe(
     resolveAddressBits(s, root, cptr, depth),
     E.mapLeft((lf) => failedLookup(isSource, lf)),
-    E.flatMap((r) =>
-      r.bitsRemaining !== 0 ? E.left(failedLookup(isSource, depthMismatch(r.bitsRemaining, 0))) : E.right(r.slot),
-    ),
+    E.flatMap((r) => (r.bitsRemaining !== 0 ? E.left(failedLookup(isSource, depthMismatch(r.bitsRemaining, 0))) : E.right(r.slot))),
   );
 };
 
-export const lookupSourceSlot = (s: KernelState, root: Cap, cptr: number, depth: number) =>
-  lookupSlotForCNodeOp(s, true, root, cptr, depth);
-export const lookupTargetSlot = (s: KernelState, root: Cap, cptr: number, depth: number) =>
-  lookupSlotForCNodeOp(s, false, root, cptr, depth);
-export const lookupPivotSlot = (s: KernelState, root: Cap, cptr: number, depth: number) =>
-  lookupSlotForCNodeOp(s, true, root, cptr, depth);
+export const lookupSourceSlot = (s: KernelState, root: Cap, cptr: number, depth: number) => lookupSlotForCNodeOp(s, true, root, cptr, depth);
+export const lookupTargetSlot = (s: KernelState, root: Cap, cptr: number, depth: number) => lookupSlotForCNodeOp(s, false, root, cptr, depth);
+export const lookupPivotSlot = (s: KernelState, root: Cap, cptr: number, depth: number) => lookupSlotForCNodeOp(s, true, root, cptr, depth);
 
 // ---------------------------------------------------------------- slot checks and derivation
 
 /** `ensureEmptySlot`: a destination must hold no cap, else DeleteFirst. */
-export const ensureEmptySlot = (s: KernelState, slot: SlotPtr): E.Either<SyscallError, void> =>
-  getCap(s, slot)._tag === 'NullCap' ? E.right(undefined) : E.left(deleteFirst);
+export const ensureEmptySlot = (s: KernelState, slot: SlotPtr): E.Either<SyscallError, void> => (getCap(s, slot)._tag === 'NullCap' ? E.right(undefined) : E.left(deleteFirst));
 
 /** `ensureNoChildren`: the cap may not have CDT children, else RevokeFirst. */
-export const ensureNoChildren = (s: KernelState, slot: SlotPtr): E.Either<SyscallError, void> =>
-  cdtChildren(s, slot).length === 0 ? E.right(undefined) : E.left(revokeFirst);
+export const ensureNoChildren = (s: KernelState, slot: SlotPtr): E.Either<SyscallError, void> => (cdtChildren(s, slot).length === 0 ? E.right(undefined) : E.left(revokeFirst));
 
 /**
  * `deriveCap`: the cap a copy of `cap` may be. Zombies, IRQ control and reply

@@ -30,7 +30,14 @@ const sendFaultIPC = (s: KernelState, t: PPtr, fault: Fault): E.Either<Fault, Ke
   const lookedUp = lookupCap(s, t, handlerCPtr);
   if (E.isLeft(lookedUp)) return E.left(capFault(handlerCPtr, false, lookedUp.left));
   const h = lookedUp.right;
-  if (isFaultHandlerCap(h)) return E.right(pipe(s, updateTCB(t, (tcb) => ({ ...tcb, fault })), sendIPC(true, true, h.badge, h.canGrant, true, t, h.ptr)));
+  if (isFaultHandlerCap(h))
+    return E.right(
+      pipe(
+        s,
+        updateTCB(t, (tcb) => ({ ...tcb, fault })),
+        sendIPC(true, true, h.badge, h.canGrant, true, t, h.ptr),
+      ),
+    );
   return E.left(capFault(handlerCPtr, false, missingCapability(0)));
 };
 

@@ -24,8 +24,7 @@ import { getRegister, setRegister } from './thread';
 /** The physical address of word `i` of an IPC buffer. */
 export const bufferWord = (buffer: number, i: number): number => buffer + 4 * i;
 
-export const getMessageInfo = (s: KernelState, t: PPtr): MessageInfo =>
-  messageInfoFromWord(getRegister(s, t, MSG_INFO_REGISTER));
+export const getMessageInfo = (s: KernelState, t: PPtr): MessageInfo => messageInfoFromWord(getRegister(s, t, MSG_INFO_REGISTER));
 
 export const setMessageInfo = (t: PPtr, mi: MessageInfo): Transition => setRegister(t, MSG_INFO_REGISTER, wordFromMessageInfo(mi));
 
@@ -33,8 +32,7 @@ export const setMessageInfo = (t: PPtr, mi: MessageInfo): Transition => setRegis
 export const getMRs = (s: KernelState, t: PPtr, buffer: number | null, length: number): number[] => {
   const out: number[] = [];
   for (let i = 0; i < length && i < N_MSG_REGISTERS; i++) out.push(getRegister(s, t, MSG_REGISTERS[i] ?? 0));
-  if (buffer !== null)
-    for (let i = N_MSG_REGISTERS; i < length && i < MSG_MAX_LENGTH; i++) out.push(loadWord(s, bufferWord(buffer, ipcBufferMR(i))));
+  if (buffer !== null) for (let i = N_MSG_REGISTERS; i < length && i < MSG_MAX_LENGTH; i++) out.push(loadWord(s, bufferWord(buffer, ipcBufferMR(i))));
   return out;
 };
 
@@ -44,9 +42,7 @@ export const setMRs = (t: PPtr, buffer: number | null, data: readonly number[]) 
   const state = pipe(
     s,
     forEach(mrs.slice(0, N_MSG_REGISTERS), (v, i) => setRegister(t, MSG_REGISTERS[i] ?? 0, v)),
-    buffer === null
-      ? identity
-      : forEach(mrs.slice(N_MSG_REGISTERS), (v, i) => storeWord(bufferWord(buffer, ipcBufferMR(N_MSG_REGISTERS + i)), v)),
+    buffer === null ? identity : forEach(mrs.slice(N_MSG_REGISTERS), (v, i) => storeWord(bufferWord(buffer, ipcBufferMR(N_MSG_REGISTERS + i)), v)),
   );
   return { state, length: mrs.length };
 };
@@ -56,21 +52,19 @@ export const setMRs = (t: PPtr, buffer: number | null, data: readonly number[]) 
  * register and buffer to buffer (word by word, so overlapping buffers behave
  * as in C); returns how many were copied.
  */
-export const copyMRs =
-  (sender: PPtr, sendBuf: number | null, receiver: PPtr, recvBuf: number | null, n: number) =>
-  (s: KernelState) => {
-    const copyRegister =
-      (r: number): Transition =>
-      (s1) =>
-        setRegister(receiver, r, getRegister(s1, sender, r))(s1);
-    const s1 = pipe(s, forEach(MSG_REGISTERS.slice(0, n), copyRegister));
-    if (sendBuf === null || recvBuf === null) return { state: s1, length: Math.min(n, N_MSG_REGISTERS) };
-    const copyWord =
-      (w: number): Transition =>
-      (s2) =>
-        storeWord(bufferWord(recvBuf, w), loadWord(s2, bufferWord(sendBuf, w)))(s2);
-    return { state: pipe(s1, forEach(range(N_MSG_REGISTERS, n).map(ipcBufferMR), copyWord)), length: n };
-  };
+export const copyMRs = (sender: PPtr, sendBuf: number | null, receiver: PPtr, recvBuf: number | null, n: number) => (s: KernelState) => {
+  const copyRegister =
+    (r: number): Transition =>
+    (s1) =>
+      setRegister(receiver, r, getRegister(s1, sender, r))(s1);
+  const s1 = pipe(s, forEach(MSG_REGISTERS.slice(0, n), copyRegister));
+  if (sendBuf === null || recvBuf === null) return { state: s1, length: Math.min(n, N_MSG_REGISTERS) };
+  const copyWord =
+    (w: number): Transition =>
+    (s2) =>
+      storeWord(bufferWord(recvBuf, w), loadWord(s2, bufferWord(sendBuf, w)))(s2);
+  return { state: pipe(s1, forEach(range(N_MSG_REGISTERS, n).map(ipcBufferMR), copyWord)), length: n };
+};
 
 /** The extra-cap cptrs a message names (none without a buffer). */
 export const getExtraCPtrs = (s: KernelState, buffer: number | null, info: MessageInfo): number[] => {
@@ -81,12 +75,7 @@ export const getExtraCPtrs = (s: KernelState, buffer: number | null, info: Messa
 };
 
 /** `lookupExtraCaps`: look every extra cptr up in the thread's CSpace; a failure is a cap fault. */
-export const lookupExtraCaps = (
-  s: KernelState,
-  t: PPtr,
-  buffer: number | null,
-  info: MessageInfo,
-): E.Either<Fault, readonly CapAndSlot[]> =>
+export const lookupExtraCaps = (s: KernelState, t: PPtr, buffer: number | null, info: MessageInfo): E.Either<Fault, readonly CapAndSlot[]> =>
   pipe(
     getExtraCPtrs(s, buffer, info),
     E.traverseArray((cptr) =>
@@ -105,12 +94,7 @@ export const getReceiveSlots = (s: KernelState, t: PPtr, buffer: number | null):
   if (buffer === null) return [];
   const cnode = lookupCap(s, t, loadWord(s, bufferWord(buffer, IPCBUF_RECEIVE_CNODE)));
   if (E.isLeft(cnode)) return [];
-  const slot = lookupTargetSlot(
-    s,
-    cnode.right,
-    loadWord(s, bufferWord(buffer, IPCBUF_RECEIVE_INDEX)),
-    loadWord(s, bufferWord(buffer, IPCBUF_RECEIVE_DEPTH)),
-  );
+  const slot = lookupTargetSlot(s, cnode.right, loadWord(s, bufferWord(buffer, IPCBUF_RECEIVE_INDEX)), loadWord(s, bufferWord(buffer, IPCBUF_RECEIVE_DEPTH)));
   if (E.isLeft(slot) || getCap(s, slot.right)._tag !== 'NullCap') return [];
   return [slot.right];
 };

@@ -161,7 +161,10 @@ export const handleReply = (s: KernelState): Stepped<ReplyOutcome> => {
 
 const invoked =
   (syscall: InvocationSyscall) =>
-  (r: Stepped<InvocationOutcome>): Stepped<SyscallOutcome> => ({ state: r.state, outcome: { _tag: 'Invocation', syscall, result: r.outcome } });
+  (r: Stepped<InvocationOutcome>): Stepped<SyscallOutcome> => ({
+    state: r.state,
+    outcome: { _tag: 'Invocation', syscall, result: r.outcome },
+  });
 
 const received =
   (syscall: RecvSyscall) =>

@@ -32,14 +32,12 @@ export const setSchedulerAction =
 export const setThreadState = (st: ThreadState, t: PPtr): Transition =>
   flow(
     updateTCB(t, (tcb) => ({ ...tcb, state: st })),
-    (s) =>
-      !isRunnable(st) && s.curThread === t && s.schedulerAction._tag === 'ResumeCurrentThread' ? setSchedulerAction(chooseNewThread)(s) : s,
+    (s) => (!isRunnable(st) && s.curThread === t && s.schedulerAction._tag === 'ResumeCurrentThread' ? setSchedulerAction(chooseNewThread)(s) : s),
   );
 
 export const getRegister = (s: KernelState, t: PPtr, reg: number): number => getTCB(s, t).context[reg] ?? 0;
 
-export const setRegister = (t: PPtr, reg: number, v: number): Transition =>
-  updateTCB(t, (tcb) => ({ ...tcb, context: arraySet(tcb.context, reg, v >>> 0) }));
+export const setRegister = (t: PPtr, reg: number, v: number): Transition => updateTCB(t, (tcb) => ({ ...tcb, context: arraySet(tcb.context, reg, v >>> 0) }));
 
 /** Set several registers at once: `regs[i] := values[i]`. */
 export const setRegisters = (t: PPtr, regs: readonly number[], values: readonly number[]): Transition =>
@@ -54,17 +52,13 @@ export const setRegisters = (t: PPtr, regs: readonly number[], values: readonly 
 
 // ---------------------------------------------------------------- ready queues
 
-const queueOf = (s: KernelState, domain: number, prio: number): readonly PPtr[] =>
-  s.readyQueues.get(readyQueueIndex(domain, prio)) ?? [];
+const queueOf = (s: KernelState, domain: number, prio: number): readonly PPtr[] => s.readyQueues.get(readyQueueIndex(domain, prio)) ?? [];
 
 const setQueue =
   (domain: number, prio: number, q: readonly PPtr[]): Transition =>
   (s) => ({
     ...s,
-    readyQueues:
-      q.length === 0
-        ? mapDelete(s.readyQueues, readyQueueIndex(domain, prio))
-        : mapSet(s.readyQueues, readyQueueIndex(domain, prio), q),
+    readyQueues: q.length === 0 ? mapDelete(s.readyQueues, readyQueueIndex(domain, prio)) : mapSet(s.readyQueues, readyQueueIndex(domain, prio), q),
   });
 
 /** True when the thread sits in the ready queue of its domain and priority (seL4's tcbQueued). */
@@ -116,11 +110,7 @@ export const isHighestPrio = (s: KernelState, domain: number, prio: number): boo
 
 /** `rescheduleRequired`: a pending switch candidate goes back to its queue; choose anew. */
 export const rescheduleRequired: Transition = (s) =>
-  pipe(
-    s,
-    s.schedulerAction._tag === 'SwitchToThread' ? tcbSchedEnqueue(s.schedulerAction.tcb) : identity,
-    setSchedulerAction(chooseNewThread),
-  );
+  pipe(s, s.schedulerAction._tag === 'SwitchToThread' ? tcbSchedEnqueue(s.schedulerAction.tcb) : identity, setSchedulerAction(chooseNewThread));
 
 /** `when (t == curThread) rescheduleRequired`: a change to the current thread makes the scheduler choose again. */
 export const rescheduleIfCurrent =
@@ -196,8 +186,7 @@ export const chooseThread: Transition = (s) => {
   return switchToThread(head)(s);
 };
 
-export const scheduleChooseNewThread: Transition = (s) =>
-  pipe(s, s.domainTime === 0n ? nextDomain : identity, chooseThread, setSchedulerAction(resumeCurrentThread));
+export const scheduleChooseNewThread: Transition = (s) => pipe(s, s.domainTime === 0n ? nextDomain : identity, chooseThread, setSchedulerAction(resumeCurrentThread));
 
 /**
  * `schedule`, run at the end of every kernel entry. A switch candidate wins
@@ -218,10 +207,8 @@ export const schedule: Transition = (s) => {
       const targetPrio = getTCB(s1, candidate).priority;
       const curPrio = getTCB(s1, s1.curThread).priority;
       const fastfail = s1.curThread === s1.idleThread || targetPrio < curPrio;
-      if (fastfail && !isHighestPrio(s1, s1.curDomain, targetPrio))
-        return pipe(s1, tcbSchedEnqueue(candidate), setSchedulerAction(chooseNewThread), scheduleChooseNewThread);
-      if (wasRunnable && curPrio === targetPrio)
-        return pipe(s1, tcbSchedAppend(candidate), setSchedulerAction(chooseNewThread), scheduleChooseNewThread);
+      if (fastfail && !isHighestPrio(s1, s1.curDomain, targetPrio)) return pipe(s1, tcbSchedEnqueue(candidate), setSchedulerAction(chooseNewThread), scheduleChooseNewThread);
+      if (wasRunnable && curPrio === targetPrio) return pipe(s1, tcbSchedAppend(candidate), setSchedulerAction(chooseNewThread), scheduleChooseNewThread);
       return pipe(s1, switchToThread(candidate), setSchedulerAction(resumeCurrentThread));
     }
   }
@@ -261,11 +248,14 @@ export const timerTick: Transition = (s) => {
       ? identity
       : cur.timeSlice > 1
         ? updateTCB(t, (tcb) => ({ ...tcb, timeSlice: tcb.timeSlice - 1 }))
-        : flow(updateTCB(t, (tcb) => ({ ...tcb, timeSlice: TIME_SLICE })), tcbSchedAppend(t), rescheduleRequired),
+        : flow(
+            updateTCB(t, (tcb) => ({ ...tcb, timeSlice: TIME_SLICE })),
+            tcbSchedAppend(t),
+            rescheduleRequired,
+          ),
     NUM_DOMAINS > 1 ? flow(decDomainTime, (s1) => (s1.domainTime === 0n ? rescheduleRequired(s1) : s1)) : identity,
   );
 };
 
 /** `handleYield`: go to the tail of the own queue and let the scheduler choose. */
-export const handleYield: Transition = (s) =>
-  pipe(s, tcbSchedDequeue(s.curThread), tcbSchedAppend(s.curThread), rescheduleRequired);
+export const handleYield: Transition = (s) => pipe(s, tcbSchedDequeue(s.curThread), tcbSchedAppend(s.curThread), rescheduleRequired);

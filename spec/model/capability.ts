@@ -137,12 +137,7 @@ export const sameObjectAs = (a: Cap, b: Cap): boolean => {
     case 'SGISignalCap':
       return false;
     case 'FrameCap':
-      return (
-        b._tag === 'FrameCap' &&
-        a.ptr === b.ptr &&
-        a.sizeBits === b.sizeBits &&
-        a.isDevice === b.isDevice
-      );
+      return b._tag === 'FrameCap' && a.ptr === b.ptr && a.sizeBits === b.sizeBits && a.isDevice === b.isDevice;
     default:
       return sameRegionAs(a, b);
   }
@@ -209,8 +204,7 @@ export const isCapRevocable = (newCap: Cap, srcCap: Cap): boolean => {
 };
 
 /** The badge of an EP or notification cap, 0 for everything else. */
-export const capBadge = (c: Cap): number =>
-  c._tag === 'EndpointCap' || c._tag === 'NotificationCap' ? c.badge : 0;
+export const capBadge = (c: Cap): number => (c._tag === 'EndpointCap' || c._tag === 'NotificationCap' ? c.badge : 0);
 
 /**
  * `isMDBParentOf` on cap contents: with `aRevocable` the revocable bit of a and
@@ -220,8 +214,7 @@ export const capBadge = (c: Cap): number =>
 export const isMDBParentOf = (a: Cap, aRevocable: boolean, b: Cap, bFirstBadged: boolean): boolean => {
   if (!aRevocable || !sameRegionAs(a, b)) return false;
   if (a._tag === 'SGISignalCap' && b._tag === 'SGISignalCap' && bFirstBadged) return false;
-  if ((a._tag === 'EndpointCap' || a._tag === 'NotificationCap') && a.badge !== 0)
-    return capBadge(b) === a.badge && !bFirstBadged;
+  if ((a._tag === 'EndpointCap' || a._tag === 'NotificationCap') && a.badge !== 0) return capBadge(b) === a.badge && !bFirstBadged;
   return true;
 };
 

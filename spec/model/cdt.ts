@@ -35,15 +35,12 @@ const withCdt =
   (f: (c: Cdt) => Cdt): Transition =>
   (s) => ({ ...s, cdt: f(s.cdt) });
 
-const setChildren = (m: ReadonlyMap<SlotPtr, readonly SlotPtr[]>, p: SlotPtr, cs: readonly SlotPtr[]) =>
-  cs.length === 0 ? mapDelete(m, p) : mapSet(m, p, cs);
+const setChildren = (m: ReadonlyMap<SlotPtr, readonly SlotPtr[]>, p: SlotPtr, cs: readonly SlotPtr[]) => (cs.length === 0 ? mapDelete(m, p) : mapSet(m, p, cs));
 
-const setOriginal = (o: ReadonlySet<SlotPtr>, slot: SlotPtr, isOriginal: boolean) =>
-  isOriginal ? setAdd(o, slot) : setDelete(o, slot);
+const setOriginal = (o: ReadonlySet<SlotPtr>, slot: SlotPtr, isOriginal: boolean) => (isOriginal ? setAdd(o, slot) : setDelete(o, slot));
 
 /** `set_original`: whether the cap in `slot` is an original (seL4's mdbRevocable). */
-export const cdtSetOriginal = (slot: SlotPtr, isOriginal: boolean): Transition =>
-  withCdt((c) => ({ ...c, original: setOriginal(c.original, slot, isOriginal) }));
+export const cdtSetOriginal = (slot: SlotPtr, isOriginal: boolean): Transition => withCdt((c) => ({ ...c, original: setOriginal(c.original, slot, isOriginal) }));
 
 /**
  * The CDT half of `cap_insert`: `dest` becomes a child of `src` when

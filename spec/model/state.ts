@@ -7,10 +7,7 @@
  */
 import type { Cap, KernelObject, PPtr, SlotPtr } from './structures';
 
-export type SchedulerAction =
-  | { readonly _tag: 'ResumeCurrentThread' }
-  | { readonly _tag: 'ChooseNewThread' }
-  | { readonly _tag: 'SwitchToThread'; readonly tcb: PPtr };
+export type SchedulerAction = { readonly _tag: 'ResumeCurrentThread' } | { readonly _tag: 'ChooseNewThread' } | { readonly _tag: 'SwitchToThread'; readonly tcb: PPtr };
 
 export const resumeCurrentThread: SchedulerAction = { _tag: 'ResumeCurrentThread' };
 export const chooseNewThread: SchedulerAction = { _tag: 'ChooseNewThread' };

@@ -140,12 +140,7 @@ export const nullCap: NullCap = { _tag: 'NullCap' };
 
 /** Caps of the ARM architecture (Haskell's ArchObjectCap). */
 export const isArchCap = (c: Cap): boolean =>
-  c._tag === 'FrameCap' ||
-  c._tag === 'PageTableCap' ||
-  c._tag === 'PageDirectoryCap' ||
-  c._tag === 'ASIDControlCap' ||
-  c._tag === 'ASIDPoolCap' ||
-  c._tag === 'SGISignalCap';
+  c._tag === 'FrameCap' || c._tag === 'PageTableCap' || c._tag === 'PageDirectoryCap' || c._tag === 'ASIDControlCap' || c._tag === 'ASIDPoolCap' || c._tag === 'SGISignalCap';
 
 // ---------------------------------------------------------------- thread states
 
@@ -175,18 +170,12 @@ export const blockedOnReply: ThreadState = { _tag: 'BlockedOnReply' };
 export const isRunnable = (st: ThreadState): boolean => st._tag === 'Running' || st._tag === 'Restart';
 /** Inactive or blocked: the states `restart` acts on. */
 export const isStopped = (st: ThreadState): boolean =>
-  st._tag === 'Inactive' ||
-  st._tag === 'BlockedOnReceive' ||
-  st._tag === 'BlockedOnSend' ||
-  st._tag === 'BlockedOnReply' ||
-  st._tag === 'BlockedOnNotification';
+  st._tag === 'Inactive' || st._tag === 'BlockedOnReceive' || st._tag === 'BlockedOnSend' || st._tag === 'BlockedOnReply' || st._tag === 'BlockedOnNotification';
 
 // ---------------------------------------------------------------- kernel objects
 
 export type EndpointState =
-  | { readonly _tag: 'IdleEP' }
-  | { readonly _tag: 'SendEP'; readonly queue: readonly PPtr[] }
-  | { readonly _tag: 'RecvEP'; readonly queue: readonly PPtr[] };
+  { readonly _tag: 'IdleEP' } | { readonly _tag: 'SendEP'; readonly queue: readonly PPtr[] } | { readonly _tag: 'RecvEP'; readonly queue: readonly PPtr[] };
 
 export interface Endpoint {
   readonly _tag: 'Endpoint';
@@ -194,9 +183,7 @@ export interface Endpoint {
 }
 
 export type NotificationState =
-  | { readonly _tag: 'IdleNtfn' }
-  | { readonly _tag: 'WaitingNtfn'; readonly queue: readonly PPtr[] }
-  | { readonly _tag: 'ActiveNtfn'; readonly badge: number };
+  { readonly _tag: 'IdleNtfn' } | { readonly _tag: 'WaitingNtfn'; readonly queue: readonly PPtr[] } | { readonly _tag: 'ActiveNtfn'; readonly badge: number };
 
 export interface Notification {
   readonly _tag: 'Notification';

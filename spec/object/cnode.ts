@@ -21,15 +21,7 @@ import { type Transition, getCap, setCap, slotOf } from '../model/heap';
 import { type Preemptible, completed, preemptionPoint } from '../model/preemption';
 import type { KernelState } from '../model/state';
 import { type Cap, type SlotPtr, TCB_CALLER, nullCap } from '../model/structures';
-import {
-  type CapAndSlot,
-  deriveCap,
-  ensureEmptySlot,
-  isFinalCapability,
-  lookupPivotSlot,
-  lookupSourceSlot,
-  lookupTargetSlot,
-} from '../kernel/cspace';
+import { type CapAndSlot, deriveCap, ensureEmptySlot, isFinalCapability, lookupPivotSlot, lookupSourceSlot, lookupTargetSlot } from '../kernel/cspace';
 import { finaliseCap } from './finalise';
 import { cancelBadgedSends, emptySlot } from './ipcCancel';
 
@@ -40,10 +32,7 @@ import { cancelBadgedSends, emptySlot } from './ipcCancel';
  * copy can allocate from now on.
  */
 const setUntypedCapAsFull = (srcCap: Cap, newCap: Cap, src: SlotPtr): Transition =>
-  srcCap._tag === 'UntypedCap' &&
-  newCap._tag === 'UntypedCap' &&
-  srcCap.ptr === newCap.ptr &&
-  srcCap.blockSize === newCap.blockSize
+  srcCap._tag === 'UntypedCap' && newCap._tag === 'UntypedCap' && srcCap.ptr === newCap.ptr && srcCap.blockSize === newCap.blockSize
     ? setCap(src, { ...srcCap, freeIndex: 2 ** srcCap.blockSize })
     : identity;
 
@@ -57,21 +46,14 @@ export const cteInsert =
     const srcCap = getCap(s, src);
     const destOriginal = isCapRevocable(newCap, srcCap);
     const srcIsParent = isMDBParentOf(srcCap, isOriginalCap(s, src), newCap, destOriginal);
-    return pipe(
-      s,
-      setUntypedCapAsFull(srcCap, newCap, src),
-      setCap(dest, newCap),
-      cdtInsert(src, dest, srcIsParent, destOriginal),
-    );
+    return pipe(s, setUntypedCapAsFull(srcCap, newCap, src), setCap(dest, newCap), cdtInsert(src, dest, srcIsParent, destOriginal));
   };
 
 /** `cteMove new src dest`: dest takes src's cap (as `new`) and its place in the tree. */
-export const cteMove = (newCap: Cap, src: SlotPtr, dest: SlotPtr): Transition =>
-  flow(setCap(dest, newCap), setCap(src, nullCap), cdtMove(src, dest));
+export const cteMove = (newCap: Cap, src: SlotPtr, dest: SlotPtr): Transition => flow(setCap(dest, newCap), setCap(src, nullCap), cdtMove(src, dest));
 
 /** `cteSwap`: two slots exchange caps (updated as given) and places in the tree. */
-export const cteSwap = (cap1: Cap, slot1: SlotPtr, cap2: Cap, slot2: SlotPtr): Transition =>
-  flow(setCap(slot1, cap2), setCap(slot2, cap1), cdtSwap(slot1, slot2));
+export const cteSwap = (cap1: Cap, slot1: SlotPtr, cap2: Cap, slot2: SlotPtr): Transition => flow(setCap(slot1, cap2), setCap(slot2, cap1), cdtSwap(slot1, slot2));
 
 const capSwapForDelete =
   (slot1: SlotPtr, slot2: SlotPtr): Transition =>
@@ -201,8 +183,7 @@ const CNODE_LABELS: readonly InvocationLabel[] = [
   'CNodeSaveCaller',
 ];
 
-const hasCancelSendRights = (c: Cap): boolean =>
-  c._tag === 'EndpointCap' && c.canSend && c.canReceive && c.canGrant && c.canGrantReply;
+const hasCancelSendRights = (c: Cap): boolean => c._tag === 'EndpointCap' && c.canSend && c.canReceive && c.canGrant && c.canGrantReply;
 
 const arg = (args: readonly number[], i: number): number => args[i] ?? 0;
 
@@ -249,21 +230,14 @@ const decodeCopyFamily = (
       return pipe(
         isMove ? E.right(updated) : deriveCap(s, src, updated),
         E.flatMap((cap) =>
-          cap._tag === 'NullCap'
-            ? E.left(illegalOperation)
-            : E.right<SyscallError, CNodeInvocation>({ _tag: isMove ? 'Move' : 'Insert', label, cap, src, dest }),
+          cap._tag === 'NullCap' ? E.left(illegalOperation) : E.right<SyscallError, CNodeInvocation>({ _tag: isMove ? 'Move' : 'Insert', label, cap, src, dest }),
         ),
       );
     }),
   );
 };
 
-const decodeRotate = (
-  s: KernelState,
-  args: readonly number[],
-  dest: SlotPtr,
-  extraCaps: readonly CapAndSlot[],
-): E.Either<SyscallError, CNodeInvocation> => {
+const decodeRotate = (s: KernelState, args: readonly number[], dest: SlotPtr, extraCaps: readonly CapAndSlot[]): E.Either<SyscallError, CNodeInvocation> => {
   const pivotRoot = extraCaps[0];
   const srcRoot = extraCaps[1];
   if (args.length < 8 || pivotRoot === undefined || srcRoot === undefined) return E.left(truncatedMessage);

@@ -20,13 +20,7 @@ export type DomainInvocation =
   | { readonly _tag: 'ScheduleConfigure'; readonly index: number; readonly domain: number; readonly duration: bigint }
   | { readonly _tag: 'ScheduleSetStart'; readonly index: number };
 
-
-export const decodeDomainInvocation = (
-  s: KernelState,
-  labelWord: number,
-  args: readonly number[],
-  extraCaps: readonly CapAndSlot[],
-): E.Either<SyscallError, DomainInvocation> => {
+export const decodeDomainInvocation = (s: KernelState, labelWord: number, args: readonly number[], extraCaps: readonly CapAndSlot[]): E.Either<SyscallError, DomainInvocation> => {
   const a = (i: number) => args[i] ?? 0;
   const len = s.domainSchedule.length;
   switch (invocationLabelOf(labelWord)) {

@@ -19,32 +19,9 @@ import { BADGE_REGISTER, EXCEPTION_MESSAGE, FAULT_IP, SYSCALL_MESSAGE, sanitiseR
 import { kernelAssert, unreachable } from '../model/assert';
 import { type Transition, getEndpoint, getNotification, getTCB, setEndpoint, slotOf, storeWord, updateTCB } from '../model/heap';
 import type { KernelState } from '../model/state';
-import {
-  type CapAndSlot,
-  deriveCap,
-} from '../kernel/cspace';
-import {
-  type Cap,
-  type EndpointState,
-  type PPtr,
-  type SlotPtr,
-  TCB_CALLER,
-  TCB_REPLY,
-  blockedOnReply,
-  inactive,
-  restart,
-  running,
-} from '../model/structures';
-import {
-  bufferWord,
-  copyMRs,
-  getMessageInfo,
-  getMRs,
-  getReceiveSlots,
-  lookupExtraCaps,
-  setMessageInfo,
-  setMRs,
-} from '../kernel/message';
+import { type CapAndSlot, deriveCap } from '../kernel/cspace';
+import { type Cap, type EndpointState, type PPtr, type SlotPtr, TCB_CALLER, TCB_REPLY, blockedOnReply, inactive, restart, running } from '../model/structures';
+import { bufferWord, copyMRs, getMessageInfo, getMRs, getReceiveSlots, lookupExtraCaps, setMessageInfo, setMRs } from '../kernel/message';
 import { getRegister, getThreadState, possibleSwitchTo, setRegister, setRegisters, setThreadState } from '../kernel/thread';
 import { lookupIPCBuffer } from '../kernel/vspace';
 import { cteInsert } from './cnode';
@@ -88,14 +65,7 @@ const transferCapsToSlots =
   };
 
 /** `transferCaps`: without a receive buffer no cap is transferred. */
-const transferCaps = (
-  s: KernelState,
-  info: MessageInfo,
-  caps: readonly CapAndSlot[],
-  ep: PPtr | null,
-  receiver: PPtr,
-  recvBuffer: number | null,
-): Transferred => {
+const transferCaps = (s: KernelState, info: MessageInfo, caps: readonly CapAndSlot[], ep: PPtr | null, receiver: PPtr, recvBuffer: number | null): Transferred => {
   const base: MessageInfo = { ...info, extraCaps: 0, capsUnwrapped: 0 };
   if (recvBuffer === null) return { state: s, info: base };
   return transferCapsToSlots(ep, recvBuffer, 0, caps, getReceiveSlots(s, receiver, recvBuffer), base)(s);
@@ -117,11 +87,7 @@ const doNormalTransfer = (
   const caps = E.isRight(looked) ? looked.right : [];
   const copied = copyMRs(sender, sendBuffer, receiver, recvBuffer, tag.length)(s);
   const transferred = transferCaps(copied.state, tag, caps, ep, receiver, recvBuffer);
-  return pipe(
-    transferred.state,
-    setMessageInfo(receiver, { ...transferred.info, length: copied.length }),
-    setRegister(receiver, BADGE_REGISTER, badge),
-  );
+  return pipe(transferred.state, setMessageInfo(receiver, { ...transferred.info, length: copied.length }), setRegister(receiver, BADGE_REGISTER, badge));
 };
 
 /** `makeFaultMessage`: the label and words a fault is reported with. */
@@ -150,11 +116,7 @@ const doFaultTransfer = (s: KernelState, badge: number, sender: PPtr, receiver: 
   kernelAssert(fault !== null, 'doFaultTransfer: no fault found');
   const msg = makeFaultMessage(s, fault, sender);
   const sent = setMRs(receiver, recvBuffer, msg.words)(s);
-  return pipe(
-    sent.state,
-    setMessageInfo(receiver, { label: msg.label, capsUnwrapped: 0, extraCaps: 0, length: sent.length }),
-    setRegister(receiver, BADGE_REGISTER, badge),
-  );
+  return pipe(sent.state, setMessageInfo(receiver, { label: msg.label, capsUnwrapped: 0, extraCaps: 0, length: sent.length }), setRegister(receiver, BADGE_REGISTER, badge));
 };
 
 /** `doIPCTransfer`: a fault message if the sender has a fault, else a normal transfer. */
@@ -170,10 +132,7 @@ export const doIPCTransfer =
 
 /** `setupCallerCap`: the sender waits for a reply; the receiver's caller slot gets the one reply cap. */
 export const setupCallerCap = (sender: PPtr, receiver: PPtr, canGrant: boolean): Transition =>
-  flow(
-    setThreadState(blockedOnReply, sender),
-    cteInsert({ _tag: 'ReplyCap', tcb: sender, master: false, canGrant }, slotOf(sender, TCB_REPLY), slotOf(receiver, TCB_CALLER)),
-  );
+  flow(setThreadState(blockedOnReply, sender), cteInsert({ _tag: 'ReplyCap', tcb: sender, master: false, canGrant }, slotOf(sender, TCB_REPLY), slotOf(receiver, TCB_CALLER)));
 
 /** `deleteCallerCap`: a new Recv first destroys any unused reply cap in the caller slot. */
 export const deleteCallerCap = (receiver: PPtr): Transition => cteDeleteOne(slotOf(receiver, TCB_CALLER));
@@ -204,14 +163,7 @@ export const doReplyTransfer =
   (s) => {
     kernelAssert(getThreadState(s, caller)._tag === 'BlockedOnReply', 'reply transfer to a thread that is not waiting');
     const fault = getTCB(s, caller).fault;
-    if (fault === null)
-      return pipe(
-        s,
-        doIPCTransfer(replier, null, 0, grant, caller),
-        cteDeleteOne(slot),
-        setThreadState(running, caller),
-        possibleSwitchTo(caller),
-      );
+    if (fault === null) return pipe(s, doIPCTransfer(replier, null, 0, grant, caller), cteDeleteOne(slot), setThreadState(running, caller), possibleSwitchTo(caller));
     const s1 = cteDeleteOne(slot)(s);
     const tag = getMessageInfo(s1, replier);
     const mrs = getMRs(s1, replier, lookupIPCBuffer(s1, false, replier), tag.length);
@@ -255,11 +207,7 @@ export const sendIPC =
       setThreadState(running, dest),
       possibleSwitchTo(dest),
       // A Call waits for the reply if it may get one, else it is done.
-      !call
-        ? identity
-        : canGrant || canGrantReply
-          ? setupCallerCap(thread, dest, recvState.canGrant)
-          : setThreadState(inactive, thread),
+      !call ? identity : canGrant || canGrantReply ? setupCallerCap(thread, dest, recvState.canGrant) : setThreadState(inactive, thread),
     );
   };
 

@@ -34,7 +34,11 @@ export const finaliseCap = (s: KernelState, cap: Cap, final: boolean): Finalised
       return pipe(s, final ? flow(unbindMaybeNotification(cap.ptr), cancelAllSignals(cap.ptr)) : identity, done);
     case 'CNodeCap':
       return final
-        ? { state: s, remainder: { _tag: 'ZombieCap', ptr: cap.ptr, zombieType: { _tag: 'ZombieCNode', radix: cap.radix }, number: 2 ** cap.radix }, info: nullCap }
+        ? {
+            state: s,
+            remainder: { _tag: 'ZombieCap', ptr: cap.ptr, zombieType: { _tag: 'ZombieCNode', radix: cap.radix }, number: 2 ** cap.radix },
+            info: nullCap,
+          }
         : done(s);
     case 'ThreadCap':
       if (!final) return done(s);

@@ -12,39 +12,12 @@ import { flow, identity, pipe } from 'fp-ts/function';
 import { NEXT_IP, FAULT_IP } from '../api/registers';
 import { kernelAssert, unreachable } from '../model/assert';
 import { cdtChildren, cdtRemove } from '../model/cdt';
-import {
-  type Transition,
-  forEach,
-  getCap,
-  getEndpoint,
-  getNotification,
-  getTCB,
-  setCap,
-  setEndpoint,
-  setNotification,
-  slotOf,
-  updateTCB,
-} from '../model/heap';
+import { type Transition, forEach, getCap, getEndpoint, getNotification, getTCB, setCap, setEndpoint, setNotification, slotOf, updateTCB } from '../model/heap';
 import { arrayRemove } from '../model/immutable';
 import type { KernelState } from '../model/state';
-import {
-  type Cap,
-  type PPtr,
-  type SlotPtr,
-  TCB_REPLY,
-  inactive,
-  restart,
-} from '../model/structures';
+import { type Cap, type PPtr, type SlotPtr, TCB_REPLY, inactive, restart } from '../model/structures';
 import { isFinalCapability } from '../kernel/cspace';
-import {
-  getRegister,
-  getThreadState,
-  rescheduleRequired,
-  setRegister,
-  setThreadState,
-  tcbSchedDequeue,
-  tcbSchedEnqueue,
-} from '../kernel/thread';
+import { getRegister, getThreadState, rescheduleRequired, setRegister, setThreadState, tcbSchedDequeue, tcbSchedEnqueue } from '../kernel/thread';
 
 // ---------------------------------------------------------------- notifications
 
@@ -68,24 +41,20 @@ export const cancelAllSignals =
   (s) => {
     const ntfn = getNotification(s, ntfnPtr);
     if (ntfn.state._tag !== 'WaitingNtfn') return s;
-    return pipe(
-      s,
-      setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'IdleNtfn' } }),
-      forEach(ntfn.state.queue, restartWaiter),
-      rescheduleRequired,
-    );
+    return pipe(s, setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'IdleNtfn' } }), forEach(ntfn.state.queue, restartWaiter), rescheduleRequired);
   };
 
-const doUnbindNotification =
-  (ntfnPtr: PPtr, t: PPtr): Transition =>
-  (s) => {
-    const ntfn = getNotification(s, ntfnPtr);
-    return pipe(
+/** The links between a thread and a notification, both ways: set by a bind, cleared by an unbind. */
+export const setNotificationBinding =
+  (ntfnPtr: PPtr, t: PPtr, bound: boolean): Transition =>
+  (s) =>
+    pipe(
       s,
-      setNotification(ntfnPtr, { ...ntfn, boundTCB: null }),
-      updateTCB(t, (tcb) => ({ ...tcb, boundNotification: null })),
+      setNotification(ntfnPtr, { ...getNotification(s, ntfnPtr), boundTCB: bound ? t : null }),
+      updateTCB(t, (tcb) => ({ ...tcb, boundNotification: bound ? ntfnPtr : null })),
     );
-  };
+
+const doUnbindNotification = (ntfnPtr: PPtr, t: PPtr): Transition => setNotificationBinding(ntfnPtr, t, false);
 
 /** `unbindNotification`: the thread loses its bound notification, if any. */
 export const unbindNotification =
@@ -153,12 +122,7 @@ export const cancelAllIPC =
   (s) => {
     const ep = getEndpoint(s, epPtr);
     if (ep.state._tag === 'IdleEP') return s;
-    return pipe(
-      s,
-      setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'IdleEP' } }),
-      forEach(ep.state.queue, restartWaiter),
-      rescheduleRequired,
-    );
+    return pipe(s, setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'IdleEP' } }), forEach(ep.state.queue, restartWaiter), rescheduleRequired);
   };
 
 /** `cancelBadgedSends`: queued senders with this badge restart; receivers are untouched. */
@@ -171,17 +135,11 @@ export const cancelBadgedSends =
     const { state: s1, kept } = ep.state.queue.reduce<{ readonly state: KernelState; readonly kept: readonly PPtr[] }>(
       (acc, t) => {
         const st = getThreadState(acc.state, t);
-        return st._tag === 'BlockedOnSend' && st.badge === badge
-          ? { state: restartWaiter(t)(acc.state), kept: acc.kept }
-          : { state: acc.state, kept: [...acc.kept, t] };
+        return st._tag === 'BlockedOnSend' && st.badge === badge ? { state: restartWaiter(t)(acc.state), kept: acc.kept } : { state: acc.state, kept: [...acc.kept, t] };
       },
       { state: setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'IdleEP' } })(s), kept: [] },
     );
-    return pipe(
-      s1,
-      kept.length > 0 ? setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'SendEP', queue: kept } }) : identity,
-      rescheduleRequired,
-    );
+    return pipe(s1, kept.length > 0 ? setEndpoint(epPtr, { _tag: 'Endpoint', state: { _tag: 'SendEP', queue: kept } }) : identity, rescheduleRequired);
   };
 
 // ---------------------------------------------------------------- threads

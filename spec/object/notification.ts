@@ -9,11 +9,11 @@
 import { pipe } from 'fp-ts/function';
 import { BADGE_REGISTER } from '../api/registers';
 import { kernelAssert } from '../model/assert';
-import { type Transition, getNotification, setNotification, updateTCB } from '../model/heap';
+import { type Transition, getNotification, setNotification } from '../model/heap';
 import type { Cap, PPtr } from '../model/structures';
 import { running } from '../model/structures';
 import { getThreadState, possibleSwitchTo, setRegister, setThreadState } from '../kernel/thread';
-import { cancelIPC } from './ipcCancel';
+import { cancelIPC, setNotificationBinding } from './ipcCancel';
 
 /**
  * `sendSignal`: wake the first waiter with the badge; else wake the bound
@@ -58,11 +58,7 @@ export const receiveSignal =
       case 'WaitingNtfn': {
         if (!blocking) return setRegister(t, BADGE_REGISTER, 0)(s);
         const queue = ntfn.state._tag === 'WaitingNtfn' ? [...ntfn.state.queue, t] : [t];
-        return pipe(
-          s,
-          setThreadState({ _tag: 'BlockedOnNotification', ntfn: ntfnPtr }, t),
-          setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'WaitingNtfn', queue } }),
-        );
+        return pipe(s, setThreadState({ _tag: 'BlockedOnNotification', ntfn: ntfnPtr }, t), setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'WaitingNtfn', queue } }));
       }
       case 'ActiveNtfn':
         return pipe(s, setRegister(t, BADGE_REGISTER, ntfn.state.badge), setNotification(ntfnPtr, { ...ntfn, state: { _tag: 'IdleNtfn' } }));
@@ -79,9 +75,4 @@ export const completeSignal =
   };
 
 /** `bindNotification`: link the thread and the notification both ways. */
-export const bindNotification =
-  (t: PPtr, ntfnPtr: PPtr): Transition =>
-  (s) => {
-    const ntfn = getNotification(s, ntfnPtr);
-    return pipe(s, setNotification(ntfnPtr, { ...ntfn, boundTCB: t }), updateTCB(t, (tcb) => ({ ...tcb, boundNotification: ntfnPtr })));
-  };
+export const bindNotification = (t: PPtr, ntfnPtr: PPtr): Transition => setNotificationBinding(ntfnPtr, t, true);

@@ -40,13 +40,7 @@ export const newTCB = (domain: number): TCB => {
 };
 
 /** `createObject`: place a default object of the type at `base` and return the cap to it. */
-export const createObject = (
-  s: KernelState,
-  t: ObjectType,
-  base: PPtr,
-  userSize: number,
-  isDevice: boolean,
-): { readonly state: KernelState; readonly cap: Cap } => {
+export const createObject = (s: KernelState, t: ObjectType, base: PPtr, userSize: number, isDevice: boolean): { readonly state: KernelState; readonly cap: Cap } => {
   const place = (o: KernelObject) => setObject(base, o)(s);
   switch (t) {
     case 'Untyped':
@@ -90,14 +84,7 @@ export const createObject = (
  * `createNewObjects`: object i goes at base + i * size and its cap into
  * destSlots[i], each inserted as the untyped's newest child.
  */
-export const createNewObjects = (
-  t: ObjectType,
-  untypedSlot: SlotPtr,
-  destSlots: readonly SlotPtr[],
-  base: PPtr,
-  userSize: number,
-  isDevice: boolean,
-): Transition => {
+export const createNewObjects = (t: ObjectType, untypedSlot: SlotPtr, destSlots: readonly SlotPtr[], base: PPtr, userSize: number, isDevice: boolean): Transition => {
   const size = 2 ** getObjectSize(t, userSize);
   return forEach(destSlots, (dest, i) => (s) => {
     const { state, cap } = createObject(s, t, base + i * size, userSize, isDevice);
@@ -114,4 +101,3 @@ export const deleteObjects =
     for (const [p, o] of s.objects) if (p < base || p >= end) objects.set(p, o);
     return { ...s, objects };
   };
-

@@ -11,43 +11,16 @@
 import * as E from 'fp-ts/Either';
 import { flow, identity, pipe } from 'fp-ts/function';
 
-import {
-  type SyscallError,
-  alignmentError,
-  illegalOperation,
-  invalidCapability,
-  rangeError,
-  truncatedMessage,
-} from '../api/errors';
+import { type SyscallError, alignmentError, illegalOperation, invalidCapability, rangeError, truncatedMessage } from '../api/errors';
 import { type InvocationLabel, invocationLabelOf } from '../api/invocationLabel';
-import {
-  FAULT_IP,
-  FRAME_REGISTERS,
-  GP_REGISTERS,
-  IPC_BUFFER_SIZE_BITS,
-  NEXT_IP,
-  TCB_FLAG_MASK,
-  TPIDRURW,
-  USER_REGISTERS,
-  sanitiseRegister,
-} from '../api';
+import { FAULT_IP, FRAME_REGISTERS, GP_REGISTERS, IPC_BUFFER_SIZE_BITS, NEXT_IP, TCB_FLAG_MASK, TPIDRURW, USER_REGISTERS, sanitiseRegister } from '../api';
 import { mask } from '../api/word';
 import { sameObjectAs, updateCapData } from '../model/capability';
 import { type Transition, getCap, getNotification, getTCB, setCap, slotOf, updateTCB } from '../model/heap';
 import { cdtSetOriginal } from '../model/cdt';
 import { type Performed, type Preemptible, andThen, completed, withoutPreemption } from '../model/preemption';
 import type { KernelState } from '../model/state';
-import {
-  type Cap,
-  type PPtr,
-  type SlotPtr,
-  TCB_BUFFER,
-  TCB_CTABLE,
-  TCB_REPLY,
-  TCB_VTABLE,
-  isStopped,
-  restart as restartState,
-} from '../model/structures';
+import { type Cap, type PPtr, type SlotPtr, TCB_BUFFER, TCB_CTABLE, TCB_REPLY, TCB_VTABLE, isStopped, restart as restartState } from '../model/structures';
 import { type CapAndSlot, deriveCap, isFinalCapability } from '../kernel/cspace';
 import {
   getRegister,
@@ -64,7 +37,6 @@ import {
 import { cteDelete, cteInsert } from './cnode';
 import { cancelIPC, suspend, unbindNotification } from './ipcCancel';
 import { bindNotification } from './notification';
-
 
 // ---------------------------------------------------------------- restart
 
@@ -171,11 +143,7 @@ const longRunningDelete = (s: KernelState, slot: SlotPtr): boolean => {
 
 const isValidVTableRoot = (c: Cap): boolean => c._tag === 'PageDirectoryCap' && c.mappedASID !== null;
 
-const decodeSetIPCBuffer = (
-  s: KernelState,
-  addr: number,
-  frame: CapAndSlot,
-): E.Either<SyscallError, IPCBufferChange> => {
+const decodeSetIPCBuffer = (s: KernelState, addr: number, frame: CapAndSlot): E.Either<SyscallError, IPCBufferChange> => {
   if (addr === 0) return E.right({ addr, frame: null });
   return pipe(
     deriveCap(s, frame.slot, frame.cap),
@@ -204,9 +172,7 @@ const decodeSetSpace = (
     E.flatMap(({ c }) => (c._tag === 'CNodeCap' ? E.right(c) : E.left(illegalOperation))),
     E.bindTo('c'),
     E.bind('v', () => deriveCap(s, vRoot.slot, withData(vRoot.cap, vRootData))),
-    E.flatMap(({ c, v }) =>
-      isValidVTableRoot(v) ? E.right({ cRoot: { cap: c, slot: cRoot.slot }, vRoot: { cap: v, slot: vRoot.slot } }) : E.left(illegalOperation),
-    ),
+    E.flatMap(({ c, v }) => (isValidVTableRoot(v) ? E.right({ cRoot: { cap: c, slot: cRoot.slot }, vRoot: { cap: v, slot: vRoot.slot } }) : E.left(illegalOperation))),
   );
 };
 
@@ -264,18 +230,25 @@ export const decodeTCBInvocation = (
         E.Do,
         E.bind('buffer', () => decodeSetIPCBuffer(s, a(3), frame)),
         E.bind('space', () => decodeSetSpace(s, t, a(1), a(2), cRoot, vRoot)),
-        E.map(({ buffer, space }): TCBInvocation => ({ _tag: 'ThreadControl', target: t, slot, ...unchanged, faultEP: a(0), space, buffer })),
+        E.map(({ buffer, space }): TCBInvocation => ({
+          _tag: 'ThreadControl',
+          target: t,
+          slot,
+          ...unchanged,
+          faultEP: a(0),
+          space,
+          buffer,
+        })),
       );
     }
     case 'TCBSetPriority':
     case 'TCBSetMCPriority': {
       return pipe(
         checkPriorities(s, args, 1, extraCaps),
-        E.map(
-          (): TCBInvocation =>
-            label === 'TCBSetPriority'
-              ? { _tag: 'ThreadControl', target: t, slot: 0, ...unchanged, priority: a(0) }
-              : { _tag: 'ThreadControl', target: t, slot: 0, ...unchanged, mcp: a(0) },
+        E.map((): TCBInvocation =>
+          label === 'TCBSetPriority'
+            ? { _tag: 'ThreadControl', target: t, slot: 0, ...unchanged, priority: a(0) }
+            : { _tag: 'ThreadControl', target: t, slot: 0, ...unchanged, mcp: a(0) },
         ),
       );
     }
@@ -324,7 +297,6 @@ export const decodeTCBInvocation = (
 
 // ---------------------------------------------------------------- perform
 
-
 const done = (state: KernelState, reply: readonly number[] = []): Performed => ({ state, preempted: false, reply });
 
 /** The new cap goes into the thread's slot only if its source still holds it and the invoked slot still holds the thread (seL4's checkCapAt). */
@@ -369,7 +341,11 @@ const resumeAtRestartPC =
 const copyRegisters =
   (src: PPtr, dest: PPtr, regs: readonly number[]): Transition =>
   (s) =>
-    setRegisters(dest, regs, regs.map((r) => getRegister(s, src, r)))(s);
+    setRegisters(
+      dest,
+      regs,
+      regs.map((r) => getRegister(s, src, r)),
+    )(s);
 
 /** `invokeTCB`: perform a decoded TCB invocation; ThreadControl may be preempted while deleting. */
 export const invokeTCB =
@@ -383,13 +359,20 @@ export const invokeTCB =
       case 'ReadRegisters': {
         const s = pipe(s0, inv.suspend ? suspend(inv.src) : identity);
         const regs = USER_REGISTERS.slice(0, inv.n);
-        return done(s, regs.map((r) => getRegister(s, inv.src, r)));
+        return done(
+          s,
+          regs.map((r) => getRegister(s, inv.src, r)),
+        );
       }
       case 'WriteRegisters': {
         const regs = USER_REGISTERS.slice(0, inv.values.length);
         return pipe(
           s0,
-          setRegisters(inv.dest, regs, inv.values.map((v, i) => sanitiseRegister(regs[i] ?? 0, v))),
+          setRegisters(
+            inv.dest,
+            regs,
+            inv.values.map((v, i) => sanitiseRegister(regs[i] ?? 0, v)),
+          ),
           resumeAtRestartPC(inv.dest),
           inv.resume ? restart(inv.dest) : identity,
           rescheduleIfCurrent(inv.dest),
@@ -413,11 +396,7 @@ export const invokeTCB =
           space === null ? identity : updateTCB(target, (t) => ({ ...t, faultHandler: inv.faultEP ?? 0 })),
           mcp === null ? identity : setMCPriority(target, mcp),
           completed,
-          andThen(
-            space === null
-              ? completed
-              : flow(replaceRoot(target, TCB_CTABLE, slot, space.cRoot), andThen(replaceRoot(target, TCB_VTABLE, slot, space.vRoot))),
-          ),
+          andThen(space === null ? completed : flow(replaceRoot(target, TCB_CTABLE, slot, space.cRoot), andThen(replaceRoot(target, TCB_VTABLE, slot, space.vRoot)))),
           andThen(buffer === null ? completed : replaceIPCBuffer(target, slot, buffer)),
           andThen(withoutPreemption(priority === null ? identity : setPriority(target, priority))),
           (r): Performed => ({ ...r, reply: [] }),

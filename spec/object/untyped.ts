@@ -11,17 +11,7 @@
 import * as E from 'fp-ts/Either';
 import { flow, identity, pipe } from 'fp-ts/function';
 import { MAX_UNTYPED_BITS, MIN_UNTYPED_BITS, RESET_CHUNK_BITS, RETYPE_FAN_OUT_LIMIT } from '../api/config';
-import {
-  type SyscallError,
-  deleteFirst,
-  failedLookup,
-  illegalOperation,
-  invalidArgument,
-  missingCapability,
-  notEnoughMemory,
-  rangeError,
-  truncatedMessage,
-} from '../api/errors';
+import { type SyscallError, deleteFirst, failedLookup, illegalOperation, invalidArgument, missingCapability, notEnoughMemory, rangeError, truncatedMessage } from '../api/errors';
 import { invocationLabelOf } from '../api/invocationLabel';
 import { type ObjectType, getObjectSize, isFrameType, objectTypeOf } from '../api/objectType';
 import { WORD_BITS, alignUp } from '../api/word';
@@ -128,11 +118,12 @@ export const resetUntypedCap =
     kernelAssert(cap._tag === 'UntypedCap', 'resetUntypedCap: not an untyped cap');
     if (cap.freeIndex === 0) return completed(s0);
     const s = deleteObjects(cap.ptr, cap.blockSize)(s0);
-    if (cap.isDevice || cap.blockSize < RESET_CHUNK_BITS)
-      return pipe(s, cap.isDevice ? identity : clearMemory(cap.ptr, 2 ** cap.blockSize), setFreeIndex(slot, 0), completed);
+    if (cap.isDevice || cap.blockSize < RESET_CHUNK_BITS) return pipe(s, cap.isDevice ? identity : clearMemory(cap.ptr, 2 ** cap.blockSize), setFreeIndex(slot, 0), completed);
     // The chunks below the watermark, highest first.
     const chunk = 2 ** RESET_CHUNK_BITS;
-    const offsets = range(0, Math.ceil(cap.freeIndex / chunk)).map((k) => k * chunk).reverse();
+    const offsets = range(0, Math.ceil(cap.freeIndex / chunk))
+      .map((k) => k * chunk)
+      .reverse();
     const clearChunk = (offset: number) => flow(clearMemory(cap.ptr + offset, chunk), setFreeIndex(slot, offset), preemptionPoint);
     return forEachPreemptible(offsets, clearChunk)(s);
   };

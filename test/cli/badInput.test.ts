@@ -19,9 +19,7 @@ const traceFile = (content: string): string => {
 /** A value nested `depth` deep, as a placeholder the file's text replaces (no JSON.stringify would survive it). */
 const nested = (depth: number): string => `@@nested:${depth}@@`;
 const trace = (fields: Record<string, unknown>): string =>
-  traceFile(
-    JSON.stringify({ version: 1, events: [], ...fields }).replace(/"@@nested:(\d+)@@"/g, (_m, d: string) => '['.repeat(Number(d)) + '0' + ']'.repeat(Number(d))),
-  );
+  traceFile(JSON.stringify({ version: 1, events: [], ...fields }).replace(/"@@nested:(\d+)@@"/g, (_m, d: string) => '['.repeat(Number(d)) + '0' + ']'.repeat(Number(d))));
 const replayOf = (fields: Record<string, unknown>) => runCli('replay', trace(fields));
 const tick = { kind: 'tick' };
 const sys = (extra: Record<string, unknown> = {}) => ({ kind: 'syscall', sysno: -7, ...extra });
@@ -29,32 +27,36 @@ const huge = 'x'.repeat(1_000_000);
 
 describe('bad options: one line, exit 2', () => {
   const shown = (args: readonly string[]) => args.map((a) => (a.length > 40 ? `<${a.length} characters>` : a)).join(' ');
-  it.each(([
-    [['check', '--frob'], /unknown option '--frob'/],
-    [['check', '--runs', 'many'], /--runs must be an integer, got 'many'/],
-    [['check', '--runs', '0'], /--runs must be between 1/],
-    [['check', '--runs', '1e3'], /--runs must be an integer, got '1e3'/],
-    [['check', '--runs', ''], /--runs must be an integer, got ''/],
-    [['check', '--runs', '99999999999999999999'], /--runs must be an integer/],
-    [['check', '--steps', '20001'], /--steps must be between 1 and 20000/],
-    [['check', '--seed', '2147483648'], /--seed must be between -2147483648 and 2147483647/],
-    [['check', '--seed', '-2147483649'], /--seed must be between/],
-    [['check', '--seed', '1.5'], /--seed must be an integer/],
-    [['check', '--seed', huge], /--seed must be an integer, got 'x+…'/],
-    [['check', '--mutant', 'no-such-bug'], /unknown mutant 'no-such-bug'/],
-    [['check', '--mutant', huge], /unknown mutant 'x+…'/],
-    [['check', '--fastpath', 'sometimes'], /--fastpath must be one of off, on, both, got 'sometimes'/],
-    [['check', '--progress-every', '0'], /--progress-every must be between 1 and 3600/],
-    [['bench', '--rounds', '-3'], /--rounds must be between 1/],
-    [['bench', '--rounds', '1000001'], /--rounds must be between 1 and 1000000/],
-    [['mutants', '--hunt', '--only', 'nope'], /unknown mutant 'nope'/],
-    [['frobnicate'], /unknown command 'frobnicate'/],
-    [[huge], /unknown command 'x+/],
-    [['replay'], /missing required argument 'file'/],
-    [['replay', 'a', 'b'], /too many arguments/],
-    [[], /no command given: one of check, replay, mutants, bench/],
-    [['help', 'foo'], /unknown command 'foo'/],
-  ] as Array<[string[], RegExp]>).map(([args, m]) => [shown(args), args, m] as const))('rejects %s', async (_shown, args, message) => {
+  it.each(
+    (
+      [
+        [['check', '--frob'], /unknown option '--frob'/],
+        [['check', '--runs', 'many'], /--runs must be an integer, got 'many'/],
+        [['check', '--runs', '0'], /--runs must be between 1/],
+        [['check', '--runs', '1e3'], /--runs must be an integer, got '1e3'/],
+        [['check', '--runs', ''], /--runs must be an integer, got ''/],
+        [['check', '--runs', '99999999999999999999'], /--runs must be an integer/],
+        [['check', '--steps', '20001'], /--steps must be between 1 and 20000/],
+        [['check', '--seed', '2147483648'], /--seed must be between -2147483648 and 2147483647/],
+        [['check', '--seed', '-2147483649'], /--seed must be between/],
+        [['check', '--seed', '1.5'], /--seed must be an integer/],
+        [['check', '--seed', huge], /--seed must be an integer, got 'x+…'/],
+        [['check', '--mutant', 'no-such-bug'], /unknown mutant 'no-such-bug'/],
+        [['check', '--mutant', huge], /unknown mutant 'x+…'/],
+        [['check', '--fastpath', 'sometimes'], /--fastpath must be one of off, on, both, got 'sometimes'/],
+        [['check', '--progress-every', '0'], /--progress-every must be between 1 and 3600/],
+        [['bench', '--rounds', '-3'], /--rounds must be between 1/],
+        [['bench', '--rounds', '1000001'], /--rounds must be between 1 and 1000000/],
+        [['mutants', '--hunt', '--only', 'nope'], /unknown mutant 'nope'/],
+        [['frobnicate'], /unknown command 'frobnicate'/],
+        [[huge], /unknown command 'x+/],
+        [['replay'], /missing required argument 'file'/],
+        [['replay', 'a', 'b'], /too many arguments/],
+        [[], /no command given: one of check, replay, mutants, bench/],
+        [['help', 'foo'], /unknown command 'foo'/],
+      ] as Array<[string[], RegExp]>
+    ).map(([args, m]) => [shown(args), args, m] as const),
+  )('rejects %s', async (_shown, args, message) => {
     expectRejected(await runCli(...args), message);
   });
 });
@@ -106,14 +108,35 @@ describe('malformed trace files: one line naming the field, exit 2', () => {
     ['a seed beyond 32 bits', { seed: 2 ** 31 }, /seed: expected a 32-bit seed, got 2147483648/],
     ['a malformed fast-check path', { path: 'left:right' }, /path: expected a fast-check path/],
     ['a bad domain schedule length', { domainSchedule: [{ domain: 0, length: 'ten' }] }, /domainSchedule\[0\]\.length: expected a decimal string of ticks/],
-    ['a duration beyond 2^56 - 1', { domainSchedule: [{ domain: 0, length: String(2n ** 56n) }] }, /domainSchedule\[0\]\.length: expected a decimal string of ticks, at most 72057594037927935/],
+    [
+      'a duration beyond 2^56 - 1',
+      { domainSchedule: [{ domain: 0, length: String(2n ** 56n) }] },
+      /domainSchedule\[0\]\.length: expected a decimal string of ticks, at most 72057594037927935/,
+    ],
     ['a domain out of range', { domainSchedule: [{ domain: 16, length: '5' }] }, /domainSchedule\[0\]\.domain: expected a domain \(0 \.\. 15\), got 16/],
     ['a negative domain', { domainSchedule: [{ domain: -1, length: '5' }] }, /domainSchedule\[0\]\.domain: expected a domain/],
-    ['an unknown field in a schedule entry', { domainSchedule: [{ domain: 0, length: '5', weight: 2 }] }, /domainSchedule\[0\]\.weight: unknown field \(a domain schedule entry has: domain, length\)/],
+    [
+      'an unknown field in a schedule entry',
+      { domainSchedule: [{ domain: 0, length: '5', weight: 2 }] },
+      /domainSchedule\[0\]\.weight: unknown field \(a domain schedule entry has: domain, length\)/,
+    ],
     ['an empty schedule', { domainSchedule: [] }, /domainSchedule: expected at least one schedule entry/],
     ['a schedule that starts with an end marker', { domainSchedule: [{ domain: 0, length: '0' }] }, /domainSchedule\[0\]: expected a first entry that is not an end marker/],
-    ['a zero duration outside an end marker', { domainSchedule: [{ domain: 0, length: '3' }, { domain: 2, length: '0' }] }, /domainSchedule\[1\]: expected a length above 0/],
-    ['a schedule longer than seL4 allows', { domainSchedule: Array(MAX_SCHEDULE_ENTRIES + 1).fill({ domain: 1, length: '1' }) }, /domainSchedule: expected at most 99 schedule entries/],
+    [
+      'a zero duration outside an end marker',
+      {
+        domainSchedule: [
+          { domain: 0, length: '3' },
+          { domain: 2, length: '0' },
+        ],
+      },
+      /domainSchedule\[1\]: expected a length above 0/,
+    ],
+    [
+      'a schedule longer than seL4 allows',
+      { domainSchedule: Array(MAX_SCHEDULE_ENTRIES + 1).fill({ domain: 1, length: '1' }) },
+      /domainSchedule: expected at most 99 schedule entries/,
+    ],
     ['an invariants flag that is not a boolean', { invariants: 'yes' }, /invariants: expected boolean, got "yes"/],
   ])('%s', async (_what, fields, message) => {
     expectRejected(await replayOf(fields as Record<string, unknown>), message);
@@ -127,8 +150,27 @@ describe('malformed trace files: one line naming the field, exit 2', () => {
 describe('valid traces at the bounds are accepted (the controls of the cases above)', () => {
   it('the largest schedule, the longest durations, a full message and every extra cap replay and agree', async () => {
     const schedule = Array.from({ length: MAX_SCHEDULE_ENTRIES }, (_, i) => ({ domain: i % 16, length: String(2n ** 56n - 1n) }));
-    const events = [sys({ sysno: -1, cptr: 0xffff_ffff, info: -0x8000_0000, mrs: Array(120).fill(0xffff_ffff), caps: [1, 2, 3], recv: { cnode: 1, index: 2, depth: 32 } }), tick];
-    const r = await replayOf({ seed: -0x8000_0000, path: '1:2:3', domainSchedule: schedule, events, failure: nested(100_000), fastpath: 'both', invariants: true, strict: false });
+    const events = [
+      sys({
+        sysno: -1,
+        cptr: 0xffff_ffff,
+        info: -0x8000_0000,
+        mrs: Array(120).fill(0xffff_ffff),
+        caps: [1, 2, 3],
+        recv: { cnode: 1, index: 2, depth: 32 },
+      }),
+      tick,
+    ];
+    const r = await replayOf({
+      seed: -0x8000_0000,
+      path: '1:2:3',
+      domainSchedule: schedule,
+      events,
+      failure: nested(100_000),
+      fastpath: 'both',
+      invariants: true,
+      strict: false,
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });
@@ -151,14 +193,20 @@ describe('outputs that cannot be written: one line, exit 2, checked before any r
     expectRejected(await runCli('check', '--runs', '1', '--out', join(f, 'sub', 'dir'), '--no-progress'), /is a file, not a directory/);
   });
   it('--out below /proc (where a recursive mkdir never returns)', async () => {
-    expectRejected(await runCli('check', '--runs', '1', '--out', '/proc/self/no/such/dir', '--no-progress'), /--out '\/proc\/self\/no\/such\/dir': cannot create '\/proc\/self\/no'/);
+    expectRejected(
+      await runCli('check', '--runs', '1', '--out', '/proc/self/no/such/dir', '--no-progress'),
+      /--out '\/proc\/self\/no\/such\/dir': cannot create '\/proc\/self\/no'/,
+    );
   });
   it('--out naming a directory that takes no files (/proc, sysfs)', async () => {
     expectRejected(await runCli('check', '--runs', '1', '--out', '/proc', '--no-progress'), /--out '\/proc': cannot write files there: /);
     expectRejected(await runCli('check', '--runs', '1', '--out', '/sys/kernel', '--no-progress'), /--out '\/sys\/kernel': cannot write files there: /);
   });
   it('--out in a read-only file system', async () => {
-    expectRejected(await runCli('mutants', '--hunt', '--only', 'nbsend-blocks', '--out', '/sys/sel4-spec', '--no-progress'), /--out '\/sys\/sel4-spec': cannot create '\/sys\/sel4-spec'/);
+    expectRejected(
+      await runCli('mutants', '--hunt', '--only', 'nbsend-blocks', '--out', '/sys/sel4-spec', '--no-progress'),
+      /--out '\/sys\/sel4-spec': cannot create '\/sys\/sel4-spec'/,
+    );
   });
   it('a counterexample file that cannot be created is a one-line usage error', () => {
     expect(() => writeNewFile('/proc', 'counterexample', 'trace.json', '{}')).toThrow(UsageError);

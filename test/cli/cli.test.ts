@@ -25,7 +25,12 @@ describe('the sel4-spec command', () => {
     // The full coverage table: every known pair, reached or not.
     const pairs = (j['coverage'] as { pairs: Array<{ pair: string; count: number; known: boolean }>; known: number }).pairs;
     expect(pairs.filter((p) => p.known)).toHaveLength((j['coverage'] as { known: number }).known);
-    expect(j['fastpath']).toMatchObject({ mode: 'both', ipcs: expect.any(Number), hits: expect.any(Number), fallbacks: expect.any(Object) });
+    expect(j['fastpath']).toMatchObject({
+      mode: 'both',
+      ipcs: expect.any(Number),
+      hits: expect.any(Number),
+      fallbacks: expect.any(Object),
+    });
     expect(j['statistics']).toMatchObject({ callReplyRoundTrips: { runs: expect.any(Number), count: expect.any(Number) } });
     // The human report went to stderr, its first line naming the seed.
     expect(r.stderr.split('\n')[0]).toMatch(/^sel4-spec check: seed 3, 5 runs of up to 60 steps/);
@@ -54,7 +59,13 @@ describe('the sel4-spec command', () => {
     const j = jsonOf(r);
     expect(j).toMatchObject({ ok: false, verdict: 'counterexample' });
     const c = j['counterexample'] as Record<string, unknown> & { failure: { differences: unknown[]; step: number; kind: string } };
-    expect(c).toMatchObject({ length: expect.any(Number), shrunkFrom: expect.any(Number), foundAtRun: expect.any(Number), reproduces: true, partial: false });
+    expect(c).toMatchObject({
+      length: expect.any(Number),
+      shrunkFrom: expect.any(Number),
+      foundAtRun: expect.any(Number),
+      reproduces: true,
+      partial: false,
+    });
     expect(c.failure.kind).toBe('divergence');
     expect(c.failure.step).toBe(c['length']);
     expect(c.failure.differences.length).toBeGreaterThan(0);
@@ -77,14 +88,40 @@ describe('the sel4-spec command', () => {
 
   it('mutants --hunt reports each hunted mutant as caught, with its shrunk length, and saves each counterexample', async () => {
     const dir = tmp();
-    const r = await runCli('mutants', '--hunt', '--only', 'switch-compares-wrong-way', '--only', 'bitmap-l1-left-set', '--runs', '30', '--json', '--no-timing', '--no-progress', '--out', dir);
+    const r = await runCli(
+      'mutants',
+      '--hunt',
+      '--only',
+      'switch-compares-wrong-way',
+      '--only',
+      'bitmap-l1-left-set',
+      '--runs',
+      '30',
+      '--json',
+      '--no-timing',
+      '--no-progress',
+      '--out',
+      dir,
+    );
     expect(r.code).toBe(0);
     const j = jsonOf(r);
     expect(j).toMatchObject({ caught: 2, total: 2 });
     expect(j['mutants']).toEqual([
       // In catalogue order, whatever the order of --only.
-      expect.objectContaining({ name: 'bitmap-l1-left-set', caught: true, replays: true, shrunkLength: expect.any(Number), counterexample: expect.stringContaining('hunt-bitmap-l1-left-set-seed-1-') }),
-      expect.objectContaining({ name: 'switch-compares-wrong-way', caught: true, replays: true, shrunkLength: expect.any(Number), counterexample: expect.stringContaining('hunt-switch-compares-wrong-way-seed-1-') }),
+      expect.objectContaining({
+        name: 'bitmap-l1-left-set',
+        caught: true,
+        replays: true,
+        shrunkLength: expect.any(Number),
+        counterexample: expect.stringContaining('hunt-bitmap-l1-left-set-seed-1-'),
+      }),
+      expect.objectContaining({
+        name: 'switch-compares-wrong-way',
+        caught: true,
+        replays: true,
+        shrunkLength: expect.any(Number),
+        counterexample: expect.stringContaining('hunt-switch-compares-wrong-way-seed-1-'),
+      }),
     ]);
     for (const m of j['mutants'] as Array<{ counterexample: string }>) expect((await runCli('replay', m.counterexample)).code).toBe(1);
     expect(readdirSync(dir)).toHaveLength(2);
@@ -92,7 +129,20 @@ describe('the sel4-spec command', () => {
 
   it('mutants --hunt exits 1 when a mutant survives, and reports time to catch apart from shrinking', async () => {
     // One run is too few for this one (it takes dozens).
-    const r = await runCli('mutants', '--hunt', '--only', 'fastpath-ignores-receive-right', '--only', 'copy-marked-revocable', '--runs', '1', '--json', '--no-progress', '--out', tmp());
+    const r = await runCli(
+      'mutants',
+      '--hunt',
+      '--only',
+      'fastpath-ignores-receive-right',
+      '--only',
+      'copy-marked-revocable',
+      '--runs',
+      '1',
+      '--json',
+      '--no-progress',
+      '--out',
+      tmp(),
+    );
     expect(r.code).toBe(1);
     const ms = jsonOf(r)['mutants'] as Array<{ name: string; caught: boolean; secondsToCatch: number; secondsShrinking: number }>;
     expect(ms.map((m) => [m.name, m.caught])).toEqual([
@@ -107,7 +157,11 @@ describe('the sel4-spec command', () => {
   it('bench compares the fastpath with the slow path in one run', async () => {
     const r = await runCli('bench', '--rounds', '300', '--json');
     expect(r.code).toBe(0);
-    const j = jsonOf(r) as { fast: { fastpathHits: number; wordsPerIPC: number }; slow: { wordsPerIPC: number }; ratios: { words: number } };
+    const j = jsonOf(r) as {
+      fast: { fastpathHits: number; wordsPerIPC: number };
+      slow: { wordsPerIPC: number };
+      ratios: { words: number };
+    };
     expect(j.fast.fastpathHits).toBe(600);
     expect(j.ratios.words).toBeCloseTo(j.fast.wordsPerIPC / j.slow.wordsPerIPC, 10);
     expect(r.stderr).toMatch(/fastpath \/ slow path: [\d.]+x the speed, [\d.]+x the memory words/);
@@ -158,7 +212,9 @@ describe('the sel4-spec command', () => {
     const nm = jsonOf(lax)['notModelled'] as { events: number; runs: number; byOutcome: Record<string, number> };
     expect(nm.events).toBeGreaterThan(0);
     expect(lax.stderr).toMatch(new RegExp(`not modelled \\(passed unchecked\\): ${nm.events} events? in ${nm.runs} runs?: `));
-    expect(lax.stderr).toMatch(/^OK: the spec and the concrete kernel agree after every event, but \d+ events? in \d+ runs? (was|were) not modelled and passed unchecked \(--strict fails them\)\.$/m);
+    expect(lax.stderr).toMatch(
+      /^OK: the spec and the concrete kernel agree after every event, but \d+ events? in \d+ runs? (was|were) not modelled and passed unchecked \(--strict fails them\)\.$/m,
+    );
     const strict = await runCli('check', '--seed', '5', '--runs', '20', '--no-progress', '--json', '--strict', '--out', tmp());
     expect(strict.code).toBe(1);
     const c = jsonOf(strict)['counterexample'] as { file: string; length: number; failure: { kind: string } };

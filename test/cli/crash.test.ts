@@ -27,7 +27,11 @@ describe('a concrete kernel that throws', () => {
     expect(r.code).toBe(1);
     const j = jsonOf(r);
     expect(j).toMatchObject({ ok: false, verdict: 'counterexample' });
-    const c = j['counterexample'] as { file: string; length: number; failure: { kind: string; side: string; message: string; stack: string[] } };
+    const c = j['counterexample'] as {
+      file: string;
+      length: number;
+      failure: { kind: string; side: string; message: string; stack: string[] };
+    };
     expect(c.failure).toMatchObject({ kind: 'crash', side: 'impl', message: 'impl threw TypeError: boom' });
     expect(c.failure.stack[0]).toMatch(/^at decodeCNodeInvocation .*test\/cli\/crash\.test\.ts:\d+:\d+\)$/);
     // Shrunk to a few events, ending with the revoke that throws.
@@ -40,7 +44,12 @@ describe('a concrete kernel that throws', () => {
     // The replay meets the same crash, with the same stack.
     const replay = await runCli('replay', c.file, '--json');
     expect(replay.code).toBe(1);
-    expect(jsonOf(replay)['failure']).toMatchObject({ kind: 'crash', side: 'impl', message: 'impl threw TypeError: boom', stack: c.failure.stack });
+    expect(jsonOf(replay)['failure']).toMatchObject({
+      kind: 'crash',
+      side: 'impl',
+      message: 'impl threw TypeError: boom',
+      stack: c.failure.stack,
+    });
   }, 120_000);
 
   it('is a crash in the human report too, never the agreement line', async () => {

@@ -10,8 +10,8 @@ import { runCli, tmp } from '../helpers/cli';
 
 const broken = vi.hoisted(() => ({ on: false }));
 
-vi.mock('../../properties/refinement', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../properties/refinement')>();
+vi.mock('../../refinement/check', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../refinement/check')>();
   return {
     ...original,
     runEvents: (...args: Parameters<typeof original.runEvents>) => {
@@ -56,16 +56,20 @@ describe('exit 3: an error of the tool itself', () => {
     ['replay', () => ['replay', trace()], /TypeError: replay machinery broke/],
     ['mutants --hunt', () => ['mutants', '--hunt', '--only', 'bitmap-l1-left-set', '--no-progress', '--out', tmp()], /RangeError: hunt machinery broke/],
     ['bench', () => ['bench', '--rounds', '10'], /Error: bench machinery broke/],
-  ])('%s', async (_name, args, message) => {
-    // Working first, then broken.
-    expect((await runCli(...args())).code).toBe(0);
-    broken.on = true;
-    const r = await runCli(...args());
-    expect(r.code).toBe(3);
-    const lines = r.stderr.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^sel4-spec: internal error: .* \(at .*\); this is a bug in sel4-spec/);
-    expect(lines.at(-1)).toMatch(message);
-    expect(r.stderr).not.toMatch(/^\s+at /m);
-    expect(r.stdout).not.toMatch(/^OK/m);
-  }, 60_000);
+  ])(
+    '%s',
+    async (_name, args, message) => {
+      // Working first, then broken.
+      expect((await runCli(...args())).code).toBe(0);
+      broken.on = true;
+      const r = await runCli(...args());
+      expect(r.code).toBe(3);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.at(-1)).toMatch(/^sel4-spec: internal error: .* \(at .*\); this is a bug in sel4-spec/);
+      expect(lines.at(-1)).toMatch(message);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stdout).not.toMatch(/^OK/m);
+    },
+    60_000,
+  );
 });

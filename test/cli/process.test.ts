@@ -96,15 +96,23 @@ describe('the sel4-spec process', () => {
 
   it('a counterexample that cannot be saved (a file size limit) is still a counterexample (exit 1): one line says so, no partial file, --json carries the trace', () => {
     const dir = tmp();
-    const r = spawnSync('bash', ['-c', `ulimit -f 1; node ${CLI} check --mutant switch-compares-wrong-way --seed 1 --runs 20 --no-progress --json --out ${dir} 2>/dev/null`], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('bash', ['-c', `ulimit -f 1; node ${CLI} check --mutant switch-compares-wrong-way --seed 1 --runs 20 --no-progress --json --out ${dir} 2>/dev/null`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(r.status).toBe(1);
     const j = JSON.parse(r.stdout) as { counterexample: { file?: string; trace: { version: number; events: unknown[] } } };
     expect(j.counterexample.file).toBeUndefined();
     expect(j.counterexample.trace).toMatchObject({ version: 1, events: expect.any(Array) });
     expect(readdirSync(dir)).toEqual([]);
-    const human = spawnSync('bash', ['-c', `ulimit -f 1; node ${CLI} check --mutant switch-compares-wrong-way --seed 1 --runs 20 --no-progress --out ${dir} >/dev/null`], { encoding: 'utf8', timeout: 60_000 });
+    const human = spawnSync('bash', ['-c', `ulimit -f 1; node ${CLI} check --mutant switch-compares-wrong-way --seed 1 --runs 20 --no-progress --out ${dir} >/dev/null`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(human.status).toBe(1);
-    expect(human.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^sel4-spec: cannot write '.*counterexample-seed-1-divergence\.trace\.json': file too large .*\(EFBIG\)$/)]);
+    expect(human.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^sel4-spec: cannot write '.*counterexample-seed-1-divergence\.trace\.json': file too large .*\(EFBIG\)$/),
+    ]);
     expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
 

@@ -2,7 +2,7 @@
  * The mutant groups (properties/mutants) with how short each must shrink, and the test that
  * the default check catches one: `sel4-spec mutants --hunt` as a vitest case.
  */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { MUTANT_GROUPS, type Mutant, type MutantGroup, groupOf } from '../../properties/mutants';
 import { type Hunt, hunt } from '../../properties/mutation';
 
@@ -28,4 +28,15 @@ export const expectCaught = async (m: Mutant): Promise<Hunt> => {
   expect(h.shrunkLength).toBeLessThanOrEqual(SHRUNK_LIMIT[groupOf(m)]);
   expect(h.shrunkLength).toBeLessThanOrEqual(h.originalLength ?? 0);
   return h;
+};
+
+/** One test per mutant of the group: the default check catches it (each may take minutes). */
+export const itCatchesEach = (g: MutantGroup): void => {
+  it.each(mutantsOf(g).map((m) => [m.name, m.description, m] as const))(
+    '%s (%s)',
+    async (_name, _description, m) => {
+      await expectCaught(m);
+    },
+    180_000,
+  );
 };

@@ -23,19 +23,14 @@ import type { KernelState } from '../../spec/model/state';
 import type { Cap } from '../../spec/model/structures';
 import { type OutcomeLabel, labelOutcome } from '../../properties/outcome';
 import { LockStep } from '../../refinement/run';
-import { renderFailure } from '../../refinement/report';
+import { renderFailure } from '../../refinement/report/counterexample';
 import { wellFormed } from '../../invariants/wellFormed';
 
 export const ROOT = ROOT_TCB_PTR;
 
 /** A Call (or another syscall) invoking `cptr` with a label, message registers and extra caps. */
-export const invoke = (
-  cptr: number,
-  label: InvocationLabel | number,
-  mrs: readonly number[] = [],
-  caps: readonly number[] = [],
-  sysno: number = SysCall,
-): Event => invocationEvent(cptr, typeof label === 'number' ? label : LABEL[label], mrs, caps, sysno);
+export const invoke = (cptr: number, label: InvocationLabel | number, mrs: readonly number[] = [], caps: readonly number[] = [], sysno: number = SysCall): Event =>
+  invocationEvent(cptr, typeof label === 'number' ? label : LABEL[label], mrs, caps, sysno);
 
 export interface Scenario {
   readonly state: KernelState;
@@ -72,8 +67,7 @@ export const rootSlot = (s: KernelState, i: number): Cap => getCap(s, slotOf(ROO
 export const rootSlotPtr = (i: number): number => slotOf(ROOT_CNODE_PTR, i);
 
 /** `run` on a system booted with `config` (for example a domain schedule). */
-export const runWith = (config: BootConfig, events: readonly Event[], mutants: readonly string[] = []): Scenario =>
-  runWithOptions(events, { config, mutants });
+export const runWith = (config: BootConfig, events: readonly Event[], mutants: readonly string[] = []): Scenario => runWithOptions(events, { config, mutants });
 
 /**
  * `run` with any lock-step options (the fastpath switched on, mutants, a boot

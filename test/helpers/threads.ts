@@ -31,8 +31,7 @@ import { invoke } from './scenario';
 export const BIG_UT = untypedSlot(21);
 
 /** Retype `count` objects of `type` into root slots `slot`.. (a Call by the current thread). */
-export const retypeInto = (type: number, slot: number, count = 1, size = 0): Event =>
-  invoke(BIG_UT, 'UntypedRetype', [type, size, 0, 0, slot, count], [CNODE]);
+export const retypeInto = (type: number, slot: number, count = 1, size = 0): Event => invoke(BIG_UT, 'UntypedRetype', [type, size, 0, 0, slot, count], [CNODE]);
 
 /** Thread `k`'s IPC buffer: a 512-byte window of the root task's IPC buffer frame. */
 export const bufferVaddr = (k: number): number => ROOT_IPC_BUFFER_VADDR + 512 * k;
@@ -79,7 +78,13 @@ export const tcbOf = (s: KernelState, slot: number): TCB => getTCB(s, tcbAt(s, s
 export const ipc = (
   sysno: number,
   cptr: number,
-  o: { label?: number; mrs?: readonly number[]; caps?: readonly number[]; length?: number; recv?: { cnode: number; index: number; depth: number } } = {},
+  o: {
+    label?: number;
+    mrs?: readonly number[];
+    caps?: readonly number[];
+    length?: number;
+    recv?: { cnode: number; index: number; depth: number };
+  } = {},
 ): Event =>
   syscallEvent({
     sysno,
@@ -105,5 +110,4 @@ export const yieldNow = (): Event => syscallEvent({ sysno: SysYield });
  * so equal-priority threads spawned one after another run last-spawned first;
  * this spawns them in reverse to undo that.
  */
-export const spawnInOrder = (threads: ReadonlyArray<readonly [number, SpawnOptions?]>): Event[] =>
-  [...threads].reverse().flatMap(([slot, o]) => spawnThread(slot, o ?? {}));
+export const spawnInOrder = (threads: ReadonlyArray<readonly [number, SpawnOptions?]>): Event[] => [...threads].reverse().flatMap(([slot, o]) => spawnThread(slot, o ?? {}));

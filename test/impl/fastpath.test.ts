@@ -11,33 +11,17 @@ import { getTCB } from '../../spec/model/heap';
 import { MUTANTS } from '../../properties/mutants';
 import { boot } from '../../impl/kernel';
 import { lookupFp } from '../../impl/fastpath/fastpath';
-import {
-  CALL_FALLBACK_REASONS,
-  FALLBACK_REASONS,
-  type FallbackReason,
-  REPLY_RECV_FALLBACK_REASONS,
-} from '../../impl/fastpath/reasons';
+import { CALL_FALLBACK_REASONS, FALLBACK_REASONS, type FallbackReason, REPLY_RECV_FALLBACK_REASONS } from '../../impl/fastpath/reasons';
 import type { FastpathStats } from '../../properties/fastpathStats';
 import { lookupCap } from '../../impl/kernel/cspace';
 import { getSlotCap, slotPtr } from '../../impl/model/heap';
 import { CapTag, capType } from '../../impl/model/layout';
 import { LockStep, runTrace } from '../../refinement/run';
-import { renderFailure } from '../../refinement/report';
+import { renderFailure } from '../../refinement/report/counterexample';
 import { wellFormed } from '../../invariants/wellFormed';
 import { CNODE, FREE, ObjType } from '../helpers/boot';
 import { ROOT, type Scenario, invoke, replyOf, runWithOptions } from '../helpers/scenario';
-import {
-  bufferPaddr,
-  bufferVaddr,
-  call,
-  recv,
-  replyRecv,
-  retypeInto,
-  send,
-  spawnThread,
-  tcbAt,
-  yieldNow,
-} from '../helpers/threads';
+import { bufferPaddr, bufferVaddr, call, recv, replyRecv, retypeInto, send, spawnThread, tcbAt, yieldNow } from '../helpers/threads';
 
 // ---------------------------------------------------------------- the system
 
@@ -90,8 +74,7 @@ const boundServerCalled: readonly Event[] = [
   call(EPB, { mrs: [1] }),
 ];
 
-const setPriority = (thread: number, prio: number, authority: number = InitSlot.ThreadTCB): Event =>
-  invoke(thread, 'TCBSetPriority', [prio], [authority]);
+const setPriority = (thread: number, prio: number, authority: number = InitSlot.ThreadTCB): Event => invoke(thread, 'TCBSetPriority', [prio], [authority]);
 const setDomain = (thread: number, domain: number): Event => invoke(InitSlot.Domain, 'DomainSetSet', [domain], [thread]);
 
 /** A thread T whose fault handler is FAULT_EP has faulted (nobody receives) and been resumed: it runs with its fault still stored. */
@@ -256,7 +239,10 @@ describe('fastpath hits agree with the spec', () => {
     expect(statsOf(sc.lockStep).hits).toBe(2);
     const st = getTCB(sc.state, tcbAt(sc.state, S)).state;
     if (st._tag !== 'BlockedOnReceive') throw new Error(`S is ${st._tag}`);
-    expect(sc.state.objects.get(st.ep)).toEqual({ _tag: 'Endpoint', state: { _tag: 'RecvEP', queue: [tcbAt(sc.state, S2), tcbAt(sc.state, S)] } });
+    expect(sc.state.objects.get(st.ep)).toEqual({
+      _tag: 'Endpoint',
+      state: { _tag: 'RecvEP', queue: [tcbAt(sc.state, S2), tcbAt(sc.state, S)] },
+    });
   });
 
   it('a lower-priority receiver is switched to directly when nothing else is ready', () => {
@@ -297,22 +283,42 @@ const FALLBACK_CASES: readonly FallbackCase[] = [
     reason: 'message-too-long',
     events: [...serverWaiting, syscallEvent({ sysno: SysCall, cptr: EPB, info: messageInfo(1, 0, 0, 127), mrs: [1] })],
   },
-  { name: 'ReplyRecv with five message registers', reason: 'message-too-long', events: [...serverCalled, replyRecv(EP, { mrs: [1, 2, 3, 4, 5] })] },
+  {
+    name: 'ReplyRecv with five message registers',
+    reason: 'message-too-long',
+    events: [...serverCalled, replyRecv(EP, { mrs: [1, 2, 3, 4, 5] })],
+  },
   { name: 'Call with an extra cap', reason: 'extra-caps', events: [...serverWaiting, call(EPB, { mrs: [1], caps: [CNODE] })] },
   { name: 'ReplyRecv with an extra cap', reason: 'extra-caps', events: [...serverCalled, replyRecv(EP, { caps: [CNODE] })] },
-  { name: 'Call by a thread that still has a fault stored', reason: 'thread-has-fault', events: [...faultedThreadRunning, call(EPB, { mrs: [1] })] },
-  { name: 'ReplyRecv by a thread that still has a fault stored', reason: 'thread-has-fault', events: [...faultedThreadRunning, replyRecv(EP)] },
+  {
+    name: 'Call by a thread that still has a fault stored',
+    reason: 'thread-has-fault',
+    events: [...faultedThreadRunning, call(EPB, { mrs: [1] })],
+  },
+  {
+    name: 'ReplyRecv by a thread that still has a fault stored',
+    reason: 'thread-has-fault',
+    events: [...faultedThreadRunning, replyRecv(EP)],
+  },
   { name: 'Call on a CNode cap', reason: 'cap-not-endpoint', events: [...serverWaiting, invoke(CNODE, 'CNodeRevoke', [FREE + 100, 32])] },
   { name: 'Call on an empty slot', reason: 'cap-not-endpoint', events: [...serverWaiting, call(FREE + 100, { mrs: [1] })] },
   { name: 'Call with a guard mismatch', reason: 'cap-not-endpoint', events: [...serverWaiting, call((1 << 20) | EPB, { mrs: [1] })] },
-  { name: 'Call through a second level that overshoots 32 bits', reason: 'cap-not-endpoint', events: [...nestedClient(), call((NEST_DEEP << 12) | EPB)] },
+  {
+    name: 'Call through a second level that overshoots 32 bits',
+    reason: 'cap-not-endpoint',
+    events: [...nestedClient(), call((NEST_DEEP << 12) | EPB)],
+  },
   { name: 'Call whose walk ends on a CNode cap', reason: 'cap-not-endpoint', events: [...nestedClient(), call((NEST << 12) | NEST)] },
   { name: 'ReplyRecv on a CNode cap', reason: 'cap-not-endpoint', events: [...serverCalled, replyRecv(CNODE)] },
   // ---- Call
-  { name: 'Call on an endpoint cap without send right', reason: 'no-send-right', events: [...serverWaiting, call(EP_NO_SEND, { mrs: [1] })] },
+  {
+    name: 'Call on an endpoint cap without send right',
+    reason: 'no-send-right',
+    events: [...serverWaiting, call(EP_NO_SEND, { mrs: [1] })],
+  },
   { name: 'Call with nobody waiting', reason: 'endpoint-not-receiving', events: [...endpoints, call(EPB, { mrs: [1] })] },
   {
-    name: "Call to a receiver whose VSpace cap was revoked",
+    name: 'Call to a receiver whose VSpace cap was revoked',
     reason: 'dest-vspace-invalid',
     events: [...serverWaiting, invoke(CNODE, 'CNodeRevoke', [InitSlot.ThreadVSpace, 32]), call(EPB, { mrs: [1] })],
   },
@@ -321,15 +327,27 @@ const FALLBACK_CASES: readonly FallbackCase[] = [
     reason: 'dest-lower-priority',
     events: [...serverWaiting, setPriority(S, 100), ...spawnThread(R, { prio: 200, buffer: 3 }), call(EPB, { mrs: [1] })],
   },
-  { name: 'Call on an endpoint cap without grant or grant-reply', reason: 'no-grant-right', events: [...serverWaiting, call(EP_SEND_ONLY, { mrs: [1] })] },
+  {
+    name: 'Call on an endpoint cap without grant or grant-reply',
+    reason: 'no-grant-right',
+    events: [...serverWaiting, call(EP_SEND_ONLY, { mrs: [1] })],
+  },
   {
     name: 'Call after the ASID pool was deleted',
     reason: 'dest-asid-invalid',
     events: [...serverWaiting, invoke(CNODE, 'CNodeDelete', [InitSlot.ThreadASIDPool, 32]), call(EPB, { mrs: [1] })],
   },
-  { name: 'Call to a receiver in another domain', reason: 'dest-other-domain', events: [...serverWaiting, setDomain(S, 1), call(EPB, { mrs: [1] })] },
+  {
+    name: 'Call to a receiver in another domain',
+    reason: 'dest-other-domain',
+    events: [...serverWaiting, setDomain(S, 1), call(EPB, { mrs: [1] })],
+  },
   // ---- ReplyRecv
-  { name: 'ReplyRecv on an endpoint cap without receive right', reason: 'not-receive-right', events: [...serverCalled, replyRecv(EP_SEND_ONLY)] },
+  {
+    name: 'ReplyRecv on an endpoint cap without receive right',
+    reason: 'not-receive-right',
+    events: [...serverCalled, replyRecv(EP_SEND_ONLY)],
+  },
   {
     name: 'ReplyRecv with a signal pending on the bound notification',
     reason: 'bound-notification-active',
@@ -351,7 +369,11 @@ const FALLBACK_CASES: readonly FallbackCase[] = [
       replyRecv(EP, { mrs: [3] }),
     ],
   },
-  { name: 'ReplyRecv with an empty caller slot (the first ReplyRecv of a server)', reason: 'no-reply-cap', events: [...endpoints, ...spawnThread(S), yieldNow(), replyRecv(EP)] },
+  {
+    name: 'ReplyRecv with an empty caller slot (the first ReplyRecv of a server)',
+    reason: 'no-reply-cap',
+    events: [...endpoints, ...spawnThread(S), yieldNow(), replyRecv(EP)],
+  },
   {
     name: 'ReplyRecv to a caller waiting for a fault reply',
     reason: 'caller-has-fault',
@@ -364,7 +386,7 @@ const FALLBACK_CASES: readonly FallbackCase[] = [
     ],
   },
   {
-    name: "ReplyRecv to a caller whose VSpace cap was revoked",
+    name: 'ReplyRecv to a caller whose VSpace cap was revoked',
     reason: 'caller-vspace-invalid',
     events: [...serverWaiting, invoke(CNODE, 'CNodeRevoke', [InitSlot.ThreadVSpace, 32]), call(EPB, { mrs: [1] }), replyRecv(EP)],
   },
@@ -473,15 +495,16 @@ const MUTANT_CASES: readonly MutantCase[] = [
   {
     mutant: 'fastpath-ignores-bound-notification',
     kind: 'divergence',
-    events: [
-      ...boundServerCalled,
-      send(NTFN),
-      replyRecv(EP, { mrs: [2] }),
-    ],
+    events: [...boundServerCalled, send(NTFN), replyRecv(EP, { mrs: [2] })],
   },
   { mutant: 'fastpath-reply-cap-kept', kind: 'divergence', events: [...serverCalled, replyRecv(EP, { mrs: [1] })] },
   { mutant: 'fastpath-master-next-kept', kind: 'representation', events: [...serverCalled, replyRecv(EP, { mrs: [1] })] },
-  { mutant: 'fastpath-reply-node-first-badged', kind: 'fastpath-divergence', mode: 'both', events: [...serverWaiting, call(EPB, { mrs: [1] })] },
+  {
+    mutant: 'fastpath-reply-node-first-badged',
+    kind: 'fastpath-divergence',
+    mode: 'both',
+    events: [...serverWaiting, call(EPB, { mrs: [1] })],
+  },
 ];
 
 describe('(d) every fastpath mutant is caught by a short trace', () => {

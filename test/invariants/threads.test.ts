@@ -10,17 +10,7 @@ import { hex } from '../../invariants/violation';
 import { getCap, getTCB, slotOf } from '../../spec/model/heap';
 import { mapDelete, mapSet, setDelete } from '../../spec/model/immutable';
 import { type KernelState, readyQueueIndex } from '../../spec/model/state';
-import {
-  type KernelObject,
-  type PPtr,
-  type TCB,
-  type ThreadState,
-  TCB_BUFFER,
-  TCB_CALLER,
-  TCB_REPLY,
-  TCB_VTABLE,
-  running,
-} from '../../spec/model/structures';
+import { type KernelObject, type PPtr, type TCB, type ThreadState, TCB_BUFFER, TCB_CALLER, TCB_REPLY, TCB_VTABLE, running } from '../../spec/model/structures';
 import { FREE, ObjType } from '../helpers/boot';
 import { ROOT, invoke, rootSlot, rootSlotPtr, run } from '../helpers/scenario';
 import { call, recv, retypeInto, spawnThread, tcbAt, yieldNow } from '../helpers/threads';
@@ -91,8 +81,7 @@ const only = (s: KernelState, name: string) => {
 const setObj = (s: KernelState, p: PPtr, o: KernelObject): KernelState => ({ ...s, objects: mapSet(s.objects, p, o) });
 const updTcb = (s: KernelState, p: PPtr, f: (t: TCB) => TCB): KernelState => setObj(s, p, f(getTCB(s, p)));
 const setState = (s: KernelState, p: PPtr, st: ThreadState): KernelState => updTcb(s, p, (t) => ({ ...t, state: st }));
-const setEpQueue = (s: KernelState, p: PPtr, tag: 'SendEP' | 'RecvEP', queue: readonly PPtr[]): KernelState =>
-  setObj(s, p, { _tag: 'Endpoint', state: { _tag: tag, queue } });
+const setEpQueue = (s: KernelState, p: PPtr, tag: 'SendEP' | 'RecvEP', queue: readonly PPtr[]): KernelState => setObj(s, p, { _tag: 'Endpoint', state: { _tag: tag, queue } });
 const ntfn = (s: KernelState, p: PPtr) => {
   const o = s.objects.get(p);
   if (o?._tag !== 'Notification') throw new Error('not a notification');
@@ -152,20 +141,19 @@ describe('invariants/wellFormed/threads', () => {
   describe('thread states and IPC queues', () => {
     it('threadsInTheirQueues: a sender dropped from its queue but still blocked', () => {
       const bad = setObj(S, ep1, { _tag: 'Endpoint', state: { _tag: 'IdleEP' } });
-      expect(only(bad, 'threadsInTheirQueues')).toEqual([
-        { path: `objects[${hex(td)}].state`, message: `BlockedOnSend on ${hex(ep1)}, but that endpoint is IdleEP` },
-      ]);
+      expect(only(bad, 'threadsInTheirQueues')).toEqual([{ path: `objects[${hex(td)}].state`, message: `BlockedOnSend on ${hex(ep1)}, but that endpoint is IdleEP` }]);
       // Still a SendEP, but the queue lost this thread (another sender remains).
       const lost = setState(setEpQueue(S, ep1, 'SendEP', [ta]), ta, getTCB(S, td).state);
-      expect(only(lost, 'threadsInTheirQueues')).toEqual([
-        { path: `objects[${hex(td)}].state`, message: `BlockedOnSend on ${hex(ep1)}, but its queue holds this thread 0 times` },
-      ]);
+      expect(only(lost, 'threadsInTheirQueues')).toEqual([{ path: `objects[${hex(td)}].state`, message: `BlockedOnSend on ${hex(ep1)}, but its queue holds this thread 0 times` }]);
     });
 
     it('threadsInTheirQueues: a waiter its notification forgot, and a blocked state naming a non-endpoint', () => {
       const forgot = setObj(S, n2, { ...ntfn(S, n2), state: { _tag: 'IdleNtfn' } });
       expect(only(forgot, 'threadsInTheirQueues')).toEqual([
-        { path: `objects[${hex(tf)}].state`, message: `BlockedOnNotification on ${hex(n2)} (IdleNtfn), but its queue holds this thread 0 times` },
+        {
+          path: `objects[${hex(tf)}].state`,
+          message: `BlockedOnNotification on ${hex(n2)} (IdleNtfn), but its queue holds this thread 0 times`,
+        },
       ]);
       const wrong = setState(S, tb, { _tag: 'BlockedOnReceive', ep: n2, canGrant: true });
       expect(only(wrong, 'threadsInTheirQueues')).toEqual([
@@ -181,7 +169,10 @@ describe('invariants/wellFormed/threads', () => {
       // Senders and receivers mixed: TB (a receiver on EP2) also listed as a sender on EP1.
       const mixed = setEpQueue(S, ep1, 'SendEP', [td, tb]);
       expect(only(mixed, 'queuesHoldBlockedThreads')).toEqual([
-        { path: `objects[${hex(ep1)}].state.queue[1]`, message: `thread ${hex(tb)} is BlockedOnReceive ${hex(ep2)}, expected BlockedOnSend ${hex(ep1)}` },
+        {
+          path: `objects[${hex(ep1)}].state.queue[1]`,
+          message: `thread ${hex(tb)} is BlockedOnReceive ${hex(ep2)}, expected BlockedOnSend ${hex(ep1)}`,
+        },
       ]);
     });
 
@@ -198,18 +189,14 @@ describe('invariants/wellFormed/threads', () => {
       const twice = setEpQueue(S, ep1, 'SendEP', [td, td]);
       expect(only(twice, 'queuesWellFormed')).toEqual([{ path: `objects[${hex(ep1)}].state.queue[1]`, message: `thread ${hex(td)} is queued here twice` }]);
       const both = setObj(S, n2, { ...ntfn(S, n2), state: { _tag: 'WaitingNtfn', queue: [tf, tb] } });
-      expect(only(both, 'queuesWellFormed')).toEqual([
-        { path: `objects[${hex(n2)}].state.queue[1]`, message: `thread ${hex(tb)} also waits in objects[${hex(ep2)}].state` },
-      ]);
+      expect(only(both, 'queuesWellFormed')).toEqual([{ path: `objects[${hex(n2)}].state.queue[1]`, message: `thread ${hex(tb)} also waits in objects[${hex(ep2)}].state` }]);
     });
   });
 
   describe('reply caps', () => {
     it('replyCapsToCallers: a reply cap kept after its caller was restarted', () => {
       const bad = setState(S, ta, running);
-      expect(only(bad, 'replyCapsToCallers')).toEqual([
-        { path: `caps[${hex(callerSlot)}]`, message: `a reply cap to ${hex(ta)}, which is Running, not BlockedOnReply` },
-      ]);
+      expect(only(bad, 'replyCapsToCallers')).toEqual([{ path: `caps[${hex(callerSlot)}]`, message: `a reply cap to ${hex(ta)}, which is Running, not BlockedOnReply` }]);
     });
 
     it('replyCapsToCallers: a second reply cap to the same caller', () => {
@@ -225,7 +212,10 @@ describe('invariants/wellFormed/threads', () => {
       const masterSlot = slotOf(td, TCB_REPLY);
       const gone = { ...S, caps: mapDelete(S.caps, masterSlot) };
       expect(only(gone, 'replyMastersInReplySlots')).toEqual([
-        { path: `caps[${hex(masterSlot)}]`, message: `the reply slot of ${hex(td)} is empty, but the thread is BlockedOnSend ${hex(ep1)}, not halted` },
+        {
+          path: `caps[${hex(masterSlot)}]`,
+          message: `the reply slot of ${hex(td)} is empty, but the thread is BlockedOnSend ${hex(ep1)}, not halted`,
+        },
       ]);
       // An Inactive thread may have no reply master (it gets one on restart).
       expect(only(setState(gone, td, { _tag: 'Inactive' }), 'replyMastersInReplySlots')).toEqual([]);
@@ -249,7 +239,10 @@ describe('invariants/wellFormed/threads', () => {
     it('callerSlotsHoldReplyCaps: a receiver that kept its old reply cap, and a non-reply cap in a caller slot', () => {
       const bad = setState(S, ROOT, { _tag: 'BlockedOnReceive', ep: ep1, canGrant: true });
       expect(only(bad, 'callerSlotsHoldReplyCaps')).toEqual([
-        { path: `caps[${hex(callerSlot)}]`, message: `the caller slot of ${hex(ROOT)} holds a reply cap while the thread is BlockedOnReceive` },
+        {
+          path: `caps[${hex(callerSlot)}]`,
+          message: `the caller slot of ${hex(ROOT)} holds a reply cap while the thread is BlockedOnReceive`,
+        },
       ]);
       const tbCaller = slotOf(tb, TCB_CALLER);
       const notReply = { ...S, caps: mapSet(S.caps, tbCaller, rootSlot(S, EP1)) };
@@ -260,7 +253,10 @@ describe('invariants/wellFormed/threads', () => {
       const master = slotOf(ta, TCB_REPLY);
       const orphan = { ...S, cdt: { ...S.cdt, parent: mapDelete(S.cdt.parent, callerSlot), children: mapDelete(S.cdt.children, master) } };
       expect(only(orphan, 'replyCapsInCdt')).toEqual([
-        { path: `caps[${hex(callerSlot)}]`, message: `a reply cap to ${hex(ta)} whose CDT parent (none) is not that thread's master reply cap` },
+        {
+          path: `caps[${hex(callerSlot)}]`,
+          message: `a reply cap to ${hex(ta)} whose CDT parent (none) is not that thread's master reply cap`,
+        },
       ]);
       const notOriginal = { ...S, cdt: { ...S.cdt, original: setDelete(S.cdt.original, master) } };
       expect(only(notOriginal, 'replyCapsInCdt')).toEqual([{ path: `caps[${hex(master)}]`, message: 'a master reply cap that is not original' }]);
@@ -286,7 +282,10 @@ describe('invariants/wellFormed/threads', () => {
       ]);
       const misaligned = updTcb(S, tb, (t) => ({ ...t, ipcBuffer: t.ipcBuffer + 4 }));
       expect(only(misaligned, 'tcbSlotsHoldRightCaps')).toEqual([
-        { path: `objects[${hex(tb)}].ipcBuffer`, message: `IPC buffer address ${hex(getTCB(S, tb).ipcBuffer + 4)} is not aligned to 512 bytes` },
+        {
+          path: `objects[${hex(tb)}].ipcBuffer`,
+          message: `IPC buffer address ${hex(getTCB(S, tb).ipcBuffer + 4)} is not aligned to 512 bytes`,
+        },
       ]);
     });
 
@@ -302,15 +301,16 @@ describe('invariants/wellFormed/threads', () => {
   describe('the scheduler', () => {
     it('readyQueuesValid: a thread left in its ready queue after it blocks', () => {
       const bad = { ...S, readyQueues: mapSet(S.readyQueues, prio255, [tb]) };
-      expect(only(bad, 'readyQueuesValid')).toEqual([
-        { path: `readyQueues[${prio255}][0]`, message: `thread ${hex(tb)} is ready-queued but BlockedOnReceive ${hex(ep2)}` },
-      ]);
+      expect(only(bad, 'readyQueuesValid')).toEqual([{ path: `readyQueues[${prio255}][0]`, message: `thread ${hex(tb)} is ready-queued but BlockedOnReceive ${hex(ep2)}` }]);
     });
 
     it('readyQueuesValid: a priority change that did not move the thread, and a duplicate', () => {
       const moved = updTcb(S, te, (t) => ({ ...t, priority: 100 }));
       expect(only(moved, 'readyQueuesValid')).toEqual([
-        { path: `readyQueues[${prio200}][0]`, message: `thread ${hex(te)} of domain 0, priority 100 sits in the queue of domain 0, priority 200` },
+        {
+          path: `readyQueues[${prio200}][0]`,
+          message: `thread ${hex(te)} of domain 0, priority 100 sits in the queue of domain 0, priority 200`,
+        },
       ]);
       const dup = { ...S, readyQueues: mapSet(S.readyQueues, prio200, [te, te]) };
       expect(only(dup, 'readyQueuesValid')).toEqual([{ path: `readyQueues[${prio200}][1]`, message: `thread ${hex(te)} is queued twice in domain 0, priority 200` }]);
@@ -321,7 +321,10 @@ describe('invariants/wellFormed/threads', () => {
     it('runnableThreadsQueued: a woken thread never queued, and the current thread left queued', () => {
       const lost = { ...S, readyQueues: mapDelete(S.readyQueues, prio200) };
       expect(only(lost, 'runnableThreadsQueued')).toEqual([
-        { path: `objects[${hex(te)}].state`, message: `thread ${hex(te)} is Restart but in no ready queue, not current and not the switch target` },
+        {
+          path: `objects[${hex(te)}].state`,
+          message: `thread ${hex(te)} is Restart but in no ready queue, not current and not the switch target`,
+        },
       ]);
       // A pending switch target need not be queued.
       expect(only({ ...lost, schedulerAction: { _tag: 'SwitchToThread', tcb: te } }, 'runnableThreadsQueued')).toEqual([]);
@@ -337,13 +340,9 @@ describe('invariants/wellFormed/threads', () => {
         { path: `objects[${hex(tb)}].state`, message: `the current thread is BlockedOnReceive ${hex(ep2)}, but the scheduler resumes it` },
       ]);
       const otherDomain = updTcb(S, ROOT, (t) => ({ ...t, domain: 3 }));
-      expect(only(otherDomain, 'currentThreadValid')).toEqual([
-        { path: 'curThread', message: `the current thread ${hex(ROOT)} is in domain 3, not the current domain 0` },
-      ]);
+      expect(only(otherDomain, 'currentThreadValid')).toEqual([{ path: 'curThread', message: `the current thread ${hex(ROOT)} is in domain 3, not the current domain 0` }]);
       const switchBlocked = { ...S, schedulerAction: { _tag: 'SwitchToThread', tcb: tf } as const };
-      expect(only(switchBlocked, 'currentThreadValid')).toEqual([
-        { path: 'schedulerAction', message: `the switch target ${hex(tf)} is BlockedOnNotification ${hex(n2)}` },
-      ]);
+      expect(only(switchBlocked, 'currentThreadValid')).toEqual([{ path: 'schedulerAction', message: `the switch target ${hex(tf)} is BlockedOnNotification ${hex(n2)}` }]);
       expect(only({ ...S, curThread: ep1 }, 'currentThreadValid')).toEqual([{ path: 'curThread', message: `${hex(ep1)} is not a TCB` }]);
     });
 
@@ -358,7 +357,11 @@ describe('invariants/wellFormed/threads', () => {
     });
 
     it('schedulingParamsInRange: a priority above 255 and a domain past the last', () => {
-      const bad = updTcb(updTcb(S, te, (t) => ({ ...t, priority: 256 })), tb, (t) => ({ ...t, domain: 16 }));
+      const bad = updTcb(
+        updTcb(S, te, (t) => ({ ...t, priority: 256 })),
+        tb,
+        (t) => ({ ...t, domain: 16 }),
+      );
       expect(only(bad, 'schedulingParamsInRange')).toEqual(
         expect.arrayContaining([
           { path: `objects[${hex(te)}].priority`, message: 'priority 256 is outside 0..255' },

@@ -8,10 +8,7 @@ import { invoke, rootSlotPtr, run } from '../helpers/scenario';
 
 /** A state with an untyped that has an endpoint child and a copy of it. */
 const populated = (): KernelState =>
-  run([
-    invoke(untypedSlot(13), 'UntypedRetype', [ObjType.Endpoint, 0, 0, 0, FREE, 1], [CNODE]),
-    invoke(CNODE, 'CNodeCopy', [FREE + 1, 32, FREE, 32, 15], [CNODE]),
-  ]).state;
+  run([invoke(untypedSlot(13), 'UntypedRetype', [ObjType.Endpoint, 0, 0, 0, FREE, 1], [CNODE]), invoke(CNODE, 'CNodeCopy', [FREE + 1, 32, FREE, 32, 15], [CNODE])]).state;
 
 const only = (s: KernelState, name: string) => {
   const inv = INVARIANTS.find(([n]) => n === name);
@@ -30,7 +27,11 @@ describe('invariants/wellFormed', () => {
     const ep = [...s.objects.entries()].find(([, o]) => o._tag === 'Endpoint');
     if (ep === undefined) throw new Error('no endpoint');
     const bad = { ...s, objects: mapSet(s.objects, ep[0] + 8, ep[1]) };
-    expect(only(bad, 'objectsDoNotOverlap').map((v) => v.message).join()).toMatch(/overlaps|not aligned/);
+    expect(
+      only(bad, 'objectsDoNotOverlap')
+        .map((v) => v.message)
+        .join(),
+    ).toMatch(/overlaps|not aligned/);
   });
 
   it('capsPointToLiveObjects reports a cap to a missing object, and one of the wrong type', () => {
@@ -39,7 +40,16 @@ describe('invariants/wellFormed', () => {
     expect(only(gone, 'capsPointToLiveObjects')).toEqual([
       { path: `caps[0x${rootSlotPtr(FREE + 2).toString(16)}]`, message: 'ThreadCap points at 0x1f000000, where no object lives' },
     ]);
-    const wrong = { ...s, caps: mapSet(s.caps, rootSlotPtr(FREE + 2), { _tag: 'NotificationCap', ptr: ROOT_CNODE_PTR, badge: 0, canSend: true, canReceive: true } as const) };
+    const wrong = {
+      ...s,
+      caps: mapSet(s.caps, rootSlotPtr(FREE + 2), {
+        _tag: 'NotificationCap',
+        ptr: ROOT_CNODE_PTR,
+        badge: 0,
+        canSend: true,
+        canReceive: true,
+      } as const),
+    };
     expect(only(wrong, 'capsPointToLiveObjects')[0]?.message).toMatch(/points at a CNode, expected a Notification/);
   });
 
@@ -69,7 +79,11 @@ describe('invariants/wellFormed', () => {
     const parent = rootSlotPtr(1);
     const bad = {
       ...s,
-      cdt: { ...s.cdt, parent: mapSet(s.cdt.parent, child, parent), children: mapSet(mapSet(s.cdt.children, parent, [child]), rootSlotPtr(FREE), []) },
+      cdt: {
+        ...s.cdt,
+        parent: mapSet(s.cdt.parent, child, parent),
+        children: mapSet(mapSet(s.cdt.children, parent, [child]), rootSlotPtr(FREE), []),
+      },
     };
     expect(only(bad, 'parentsCoverChildren')[0]?.message).toMatch(/does not cover/);
   });

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { InitSlot, LABEL, NUM_DOMAINS, invocationEvent } from '../../spec/api';
 import { runTrace } from '../../refinement/run';
 import { MUTANTS } from '../../properties/mutants';
-import { expectCaught, mutantsOf } from '../helpers/mutants';
+import { expectCaught, itCatchesEach, mutantsOf } from '../helpers/mutants';
 
 const mutant = (name: string) => {
   const m = MUTANTS.find((x) => x.name === name);
@@ -29,14 +29,14 @@ describe('mutants (blind spots): each deliberately broken kernel is caught by th
     ]);
   });
 
-  it.each(mutantsOf('blindSpots').map((m) => [m.name, m.description, m] as const))('%s (%s)', async (_name, _description, m) => {
-    await expectCaught(m);
-  }, 180_000);
+  itCatchesEach('blindSpots');
 
   it('a reply cap misplaced in the MDB breaks reply_mdb in the representation invariant', async () => {
     const h = await expectCaught(mutant('reply-cap-under-receiver-master'));
     expect(h.counterexample?.failure.kind).toBe('representation');
-    expect(h.counterexample?.failure.violations.map((v) => v.message).join('\n')).toMatch(/a reply cap to 0x[0-9a-f]+ whose MDB parent \(none\) is not that thread's master reply cap/);
+    expect(h.counterexample?.failure.violations.map((v) => v.message).join('\n')).toMatch(
+      /a reply cap to 0x[0-9a-f]+ whose MDB parent \(none\) is not that thread's master reply cap/,
+    );
   }, 180_000);
 
   it('a thread enqueued past the ready-queue table is a kernel bug at that step, not a write dropped without a word', () => {

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { expectCaught, mutantsOf } from '../helpers/mutants';
+import { itCatchesEach, mutantsOf } from '../helpers/mutants';
 
 describe('mutants (threads): each deliberately broken kernel is caught by the default check', () => {
   it('the catalogue has enough of them', () => {
     expect(mutantsOf('threads').length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(mutantsOf('threads').map((m) => [m.name, m.description, m] as const))('%s (%s)', async (_name, _description, m) => {
-    await expectCaught(m);
-  }, 180_000);
+  itCatchesEach('threads');
 });

@@ -16,7 +16,13 @@ describe('properties/argumentCoverage', () => {
     // An endpoint in root slot 40, then an NBSend on it with three extra caps, the first the endpoint itself.
     const events = [
       invocationEvent(InitSlot.FirstUntyped + 4, LABEL.UntypedRetype, [2, 0, 0, 0, 40, 1], [InitSlot.ThreadCNode]),
-      syscallEvent({ sysno: SysNBSend, cptr: 40, info: messageInfo(0, 0, 3, 2), mrs: [7, 8], caps: [40, InitSlot.ThreadTCB, InitSlot.ThreadCNode] }),
+      syscallEvent({
+        sysno: SysNBSend,
+        cptr: 40,
+        info: messageInfo(0, 0, 3, 2),
+        mrs: [7, 8],
+        caps: [40, InitSlot.ThreadTCB, InitSlot.ThreadCNode],
+      }),
     ];
     for (const e of events) expect(ls.step(e)).toBe(true);
     ls.dispose();

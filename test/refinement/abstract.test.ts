@@ -30,13 +30,21 @@ describe('refinement/abstract', () => {
   it('reports a ready-queue bitmap bit without a queue', () => {
     const k = boot();
     k.ksReadyQueuesL1Bitmap.set(0, 1);
-    expect(abstract(k).violations.map((v) => v.message).join()).toMatch(/queues call for 0x0/);
+    expect(
+      abstract(k)
+        .violations.map((v) => v.message)
+        .join(),
+    ).toMatch(/queues call for 0x0/);
   });
 
   it('reports a queued bit on a thread in no queue, and a queue whose tail is wrong', () => {
     const k = boot();
     k.ksReadyQueueHead.set(NUM_PRIORITIES - 1, ROOT_TCB_PTR);
-    expect(abstract(k).violations.map((v) => v.message).join()).toMatch(/tail is 0x0 but the last queued thread is 0x10119000/);
+    expect(
+      abstract(k)
+        .violations.map((v) => v.message)
+        .join(),
+    ).toMatch(/tail is 0x0 but the last queued thread is 0x10119000/);
   });
 
   it('notices a concrete change the spec did not make', () => {

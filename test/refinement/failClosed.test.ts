@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LABEL, invocationEvent, tickEvent } from '../../spec/api';
 import { step as specStep } from '../../spec/kernel';
 import { LockStep, runTrace } from '../../refinement/run';
-import { checkRefinement, runEvents, sameFailure } from '../../properties/refinement';
+import { checkRefinement, runEvents, sameFailure } from '../../refinement/check';
 import { describeThrown, oneLine } from '../../refinement/crash';
 import { wellFormed } from '../../invariants/wellFormed';
 import { runCli, tmp } from '../helpers/cli';
@@ -109,9 +109,17 @@ describe('fail closed: any throw in a step is a crash of the part that threw', (
 
   it('a stack overflow, and a thrown value that is not an Error', () => {
     sabotage.revoke = 'overflow';
-    expect(runTrace([revoke]).failure).toMatchObject({ kind: 'crash', side: 'impl', message: 'impl threw RangeError: Maximum call stack size exceeded' });
+    expect(runTrace([revoke]).failure).toMatchObject({
+      kind: 'crash',
+      side: 'impl',
+      message: 'impl threw RangeError: Maximum call stack size exceeded',
+    });
     sabotage.revoke = 'non-error';
-    expect(runTrace([revoke]).failure).toMatchObject({ kind: 'crash', side: 'impl', message: 'impl threw a non-Error value was thrown: "a string"' });
+    expect(runTrace([revoke]).failure).toMatchObject({
+      kind: 'crash',
+      side: 'impl',
+      message: 'impl threw a non-Error value was thrown: "a string"',
+    });
   });
 
   it('a kernel entry that never ends is stopped by the watchdog (a count of memory accesses, not a time)', () => {
@@ -126,7 +134,12 @@ describe('fail closed: any throw in a step is a crash of the part that threw', (
       if (e.kind === 'tick') throw new TypeError('spec broke');
       return specStep(s, e);
     };
-    expect(runTrace([revoke, tickEvent], { specStep: throwing }).failure).toMatchObject({ kind: 'crash', side: 'spec', step: 2, message: 'spec threw TypeError: spec broke' });
+    expect(runTrace([revoke, tickEvent], { specStep: throwing }).failure).toMatchObject({
+      kind: 'crash',
+      side: 'spec',
+      step: 2,
+      message: 'spec threw TypeError: spec broke',
+    });
   });
 
   it('the abstraction function', () => {
@@ -223,7 +236,15 @@ describe('what reports itself cannot fail open', () => {
   });
 
   it('a kernel bug shrinks only into a bug of the same kernel', () => {
-    const f = (message: string) => ({ step: 1, event: undefined, kind: 'kernel-bug' as const, message, differences: [], sides: ['spec', 'impl'] as const, violations: [] });
+    const f = (message: string) => ({
+      step: 1,
+      event: undefined,
+      kind: 'kernel-bug' as const,
+      message,
+      differences: [],
+      sides: ['spec', 'impl'] as const,
+      violations: [],
+    });
     expect(sameFailure(f('impl: a'), f('impl: b'))).toBe(true);
     expect(sameFailure(f('impl: a'), f('impl (fastpath on): a'))).toBe(false);
   });

@@ -11,45 +11,13 @@
  * distinctive registers, then suspends itself. H waits on EP, so F runs next.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  CPSR,
-  type Event,
-  FAULT_IP,
-  InitSlot,
-  LR,
-  NEXT_IP,
-  R0,
-  R1,
-  R2,
-  R3,
-  R4,
-  R5,
-  R6,
-  R7,
-  SP,
-  SysNBRecv,
-  SysNBSend,
-  syscallEvent,
-} from '../../../spec/api';
+import { CPSR, type Event, FAULT_IP, InitSlot, LR, NEXT_IP, R0, R1, R2, R3, R4, R5, R6, R7, SP, SysNBRecv, SysNBSend, syscallEvent } from '../../../spec/api';
 import { getCap, getEndpoint, getTCB, slotOf } from '../../../spec/model/heap';
 import type { KernelState } from '../../../spec/model/state';
 import { TCB_CALLER } from '../../../spec/model/structures';
 import { CNODE, FREE, ObjType } from '../../helpers/boot';
 import { invoke, replyOf, rootSlot, run } from '../../helpers/scenario';
-import {
-  bufferPaddr,
-  bufferVaddr,
-  call,
-  ipc,
-  recv,
-  reply,
-  replyRecv,
-  retypeInto,
-  send,
-  spawnThread,
-  tcbAt,
-  tcbOf,
-} from '../../helpers/threads';
+import { bufferPaddr, bufferVaddr, call, ipc, recv, reply, replyRecv, retypeInto, send, spawnThread, tcbAt, tcbOf } from '../../helpers/threads';
 
 // ---------------------------------------------------------------- the cast
 
@@ -88,8 +56,7 @@ const F_R8 = 0x0000_0808;
 /** Written as 0x6000001f; WriteRegisters keeps the flags and forces user mode. */
 const F_CPSR = 0x6000_0150;
 const F_CONTEXT = [F_PC, F_SP, 0x6000_001f, 0, 0, F_R8, 0x909, 0xa0a, 0xb0b, 0xc0c, 0, 0, 0, 0, F_R6, 0x707, F_LR, 0, 0];
-const writeRegisters = (slot: number, values: readonly number[], resume: boolean) =>
-  invoke(slot, 'TCBWriteRegisters', [resume ? 1 : 0, values.length, ...values]);
+const writeRegisters = (slot: number, values: readonly number[], resume: boolean) => invoke(slot, 'TCBWriteRegisters', [resume ? 1 : 0, values.length, ...values]);
 
 /**
  * F in a CSpace of its own: a 16-slot CNode with a 28-bit guard whose slot 3
@@ -168,7 +135,12 @@ describe('spec/kernel/faultHandler', () => {
       expect(handlerGot(state)).toEqual({ badge: BADGE, label: 1, length: 7, words: [F_PC, BAD, 0, ...ROOT_GUARD_MISMATCH] });
       expect(tcbOf(state, TF)).toMatchObject({
         state: { _tag: 'BlockedOnReply' },
-        fault: { _tag: 'CapFault', address: BAD, inReceivePhase: false, failure: { _tag: 'GuardMismatch', bitsLeft: 32, guardFound: 0, guardSize: 20 } },
+        fault: {
+          _tag: 'CapFault',
+          address: BAD,
+          inReceivePhase: false,
+          failure: { _tag: 'GuardMismatch', bitsLeft: 32, guardFound: 0, guardSize: 20 },
+        },
       });
       // H's caller slot holds the one reply cap to F (Grant: H received with an all-rights cap).
       expect(callerCap(state, H(state))).toEqual({ _tag: 'ReplyCap', tcb: F(state), master: false, canGrant: true });
@@ -208,7 +180,7 @@ describe('spec/kernel/faultHandler', () => {
       expect(handlerGot(ok)).toMatchObject({ label: 0, badge: 0, words: [1] });
     });
 
-    it('an extra cap that fails lookup faults the Call with that cap\'s cptr (before the empty invoked slot is decoded)', () => {
+    it("an extra cap that fails lookup faults the Call with that cap's cptr (before the empty invoked slot is decoded)", () => {
       const { state } = faulted(call(EP2, { label: 3, caps: [CNODE, BAD + 8] }));
       expect(handlerGot(state)).toEqual({ badge: BADGE, label: 1, length: 7, words: [F_PC, BAD + 8, 0, ...ROOT_GUARD_MISMATCH] });
     });
@@ -225,7 +197,12 @@ describe('spec/kernel/faultHandler', () => {
     it('a Recv on an empty slot reports in-receive-phase 1 and MissingCapability 0', () => {
       const { state } = faulted(recv(EMPTY));
       expect(handlerGot(state)).toEqual({ badge: BADGE, label: 1, length: 5, words: [F_PC, EMPTY, 1, 2, 0] });
-      expect(tcbOf(state, TF).fault).toEqual({ _tag: 'CapFault', address: EMPTY, inReceivePhase: true, failure: { _tag: 'MissingCapability', bitsLeft: 0 } });
+      expect(tcbOf(state, TF).fault).toEqual({
+        _tag: 'CapFault',
+        address: EMPTY,
+        inReceivePhase: true,
+        failure: { _tag: 'MissingCapability', bitsLeft: 0 },
+      });
     });
 
     it('an NBRecv whose cptr fails lookup faults too, with the lookup failure', () => {
@@ -265,7 +242,10 @@ describe('spec/kernel/faultHandler', () => {
     it('sends label 2 with r0..r7, FaultIP, SP, LR, CPSR and the syscall number', () => {
       const { state } = faulted(unknown);
       expect(handlerGot(state)).toEqual({ badge: BADGE, label: 2, length: 13, words: UNKNOWN_WORDS });
-      expect(tcbOf(state, TF)).toMatchObject({ state: { _tag: 'BlockedOnReply' }, fault: { _tag: 'UnknownSyscall', syscallNumber: 0xffff_fff7 } });
+      expect(tcbOf(state, TF)).toMatchObject({
+        state: { _tag: 'BlockedOnReply' },
+        fault: { _tag: 'UnknownSyscall', syscallNumber: 0xffff_fff7 },
+      });
     });
 
     it('reports positive and large numbers as they were in r7', () => {
@@ -428,13 +408,13 @@ describe('spec/kernel/faultHandler', () => {
       expect(reg(state, TF, NEXT_IP)).toBe(F_PC);
     });
 
-    it('suspending F while it waits for the handler\'s reply forgets the fault and the reply cap', () => {
+    it("suspending F while it waits for the handler's reply forgets the fault and the reply cap", () => {
       const { state } = faulted(call(BAD), {}, [suspend(TF)]);
       expect(tcbOf(state, TF)).toMatchObject({ state: { _tag: 'Inactive' }, fault: null });
       expect(callerCap(state, H(state))._tag).toBe('NullCap');
     });
 
-    it('a fault queued on the endpoint survives Suspend and Resume: F\'s next message is the old fault', () => {
+    it("a fault queued on the endpoint survives Suspend and Resume: F's next message is the old fault", () => {
       // seL4 (non-MCS) clears tcbFault only when cancelling a reply wait, not a queued send.
       const events: Event[] = [
         ...cast({ handlerPrio: 50 }),
@@ -457,11 +437,7 @@ describe('spec/kernel/faultHandler', () => {
   describe('replying through a saved reply cap', () => {
     const SAVED = FREE + 20;
     it('a Send on the saved cap is a fault reply: it sets the exception registers and restarts F', () => {
-      const { state } = faulted({ kind: 'exception' }, {}, [
-        invoke(CNODE, 'CNodeSaveCaller', [SAVED, 32]),
-        send(SAVED, { mrs: [0x0004_0000, 0x0004_8000, 0] }),
-        recv(EP),
-      ]);
+      const { state } = faulted({ kind: 'exception' }, {}, [invoke(CNODE, 'CNodeSaveCaller', [SAVED, 32]), send(SAVED, { mrs: [0x0004_0000, 0x0004_8000, 0] }), recv(EP)]);
       expect(rootSlot(state, SAVED)._tag).toBe('NullCap');
       expect(state.curThread).toBe(F(state));
       const ctx = tcbOf(state, TF).context;
@@ -501,7 +477,14 @@ describe('spec/kernel/faultHandler', () => {
     it('a fault with nobody waiting queues F as a Call on EP with the handler badge; H receives it later', () => {
       const s0 = faulted(call(BAD), { handlerPrio: 50 }).state;
       expect(s0.curThread).toBe(H(s0));
-      expect(tcbOf(s0, TF).state).toEqual({ _tag: 'BlockedOnSend', ep: epPtr(s0, EP), badge: BADGE, canGrant: true, canGrantReply: true, isCall: true });
+      expect(tcbOf(s0, TF).state).toEqual({
+        _tag: 'BlockedOnSend',
+        ep: epPtr(s0, EP),
+        badge: BADGE,
+        canGrant: true,
+        canGrantReply: true,
+        isCall: true,
+      });
       expect(getEndpoint(s0, epPtr(s0, EP)).state).toEqual({ _tag: 'SendEP', queue: [F(s0)] });
       const { state } = faulted(call(BAD), { handlerPrio: 50 }, [recv(EP)]);
       expect(handlerGot(state)).toEqual({ badge: BADGE, label: 1, length: 7, words: [F_PC, BAD, 0, ...ROOT_GUARD_MISMATCH] });
@@ -526,7 +509,7 @@ describe('spec/kernel/faultHandler', () => {
       expect(handlerGot(state)).toMatchObject({ badge: 0x99, label: 1 });
     });
 
-    it('is looked up in the faulting thread\'s own CSpace', () => {
+    it("is looked up in the faulting thread's own CSpace", () => {
       const events: Event[] = [
         ...ownCSpaceFaulter(),
         suspendRoot,
@@ -596,7 +579,7 @@ describe('spec/kernel/faultHandler', () => {
         stopped(faulted(e, { rights: R.send }).state);
     });
 
-    it('F\'s CSpace root is gone: the fault and the handler lookup both fail (InvalidRoot)', () => {
+    it("F's CSpace root is gone: the fault and the handler lookup both fail (InvalidRoot)", () => {
       const events: Event[] = [
         ...ownCSpaceFaulter(),
         invoke(CNODE, 'CNodeRevoke', [CN, 32]), // removes F's CSpace root, a child of CN

@@ -11,15 +11,7 @@
  * priority, the one spawned last is first in line.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  type BootConfig,
-  DSCHED_MAX_DURATION,
-  type Event,
-  InitSlot,
-  NEXT_IP,
-  TIME_SLICE,
-  tickEvent,
-} from '../../../spec/api';
+import { type BootConfig, DSCHED_MAX_DURATION, type Event, InitSlot, NEXT_IP, TIME_SLICE, tickEvent } from '../../../spec/api';
 import { getTCB } from '../../../spec/model/heap';
 import type { KernelState } from '../../../spec/model/state';
 import { CNODE, FREE, ObjType } from '../../helpers/boot';
@@ -424,7 +416,12 @@ describe('spec/kernel/thread: the scheduler', () => {
 // ---------------------------------------------------------------- domains
 
 /** Domain 0 for three ticks, then domain 1 for two, then round again. */
-const TWO_DOMAINS: BootConfig = { domainSchedule: [{ domain: 0, length: 3n }, { domain: 1, length: 2n }] };
+const TWO_DOMAINS: BootConfig = {
+  domainSchedule: [
+    { domain: 0, length: 3n },
+    { domain: 1, length: 2n },
+  ],
+};
 const DOMAIN_INFO = { label: 0, words: [] as number[] };
 
 describe('spec/kernel/thread: domains', () => {
@@ -444,7 +441,7 @@ describe('spec/kernel/thread: domains', () => {
   // D (priority 255, like the root task) lives in domain 1.
   const withD = [...spawnThread(TA, { prio: 255, suspended: true }), domainSet(TA, 1), invoke(TA, 'TCBResume')];
 
-  it('DomainSet moves a thread to the other domain\'s queues, where it does not compete', () => {
+  it("DomainSet moves a thread to the other domain's queues, where it does not compete", () => {
     const { state } = runWith(TWO_DOMAINS, [...withD, yieldNow()]);
     expect(tcbOf(state, TA).domain).toBe(1);
     expect(queue(state, 255, 1)).toEqual([at(state, TA)]);
@@ -454,7 +451,7 @@ describe('spec/kernel/thread: domains', () => {
     expect(replyOf(state)).toMatchObject({ label: 0 });
   });
 
-  it('switches domain when the domain\'s ticks run out, and wraps around at the end of the schedule', () => {
+  it("switches domain when the domain's ticks run out, and wraps around at the end of the schedule", () => {
     const s1 = runWith(TWO_DOMAINS, [...withD, ...ticks(2)]).state;
     expect([s1.curDomain, s1.domainTime, s1.curThread]).toEqual([0, 1n, ROOT]);
     const s2 = runWith(TWO_DOMAINS, [...withD, ...ticks(3)]).state;
@@ -583,7 +580,11 @@ describe('spec/kernel/thread: domains', () => {
     it.each(errors)('%s', (_n, event, expected) => {
       const { state } = runWith(TWO_DOMAINS, [event]);
       expect(replyOf(state)).toMatchObject(expected);
-      expect(state.domainSchedule.slice(0, 3)).toEqual([{ domain: 0, length: 3n }, { domain: 1, length: 2n }, { domain: 0, length: 0n }]);
+      expect(state.domainSchedule.slice(0, 3)).toEqual([
+        { domain: 0, length: 3n },
+        { domain: 1, length: 2n },
+        { domain: 0, length: 0n },
+      ]);
       expect([state.curDomain, state.domainScheduleStart]).toEqual([0, 0]);
     });
 

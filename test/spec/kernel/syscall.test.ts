@@ -78,6 +78,10 @@ describe('spec/kernel/syscall: the invocation path', () => {
     expect(replyOf(state)).toMatchObject({ label: 0, length: 0 });
     expect(state.caps.size).toBeGreaterThan(0);
     // What it decoded to and performed: a retype.
-    expect(lockStep.lastOutcome).toMatchObject({ _tag: 'Invocation', syscall: 'Call', result: { _tag: 'Performed', invocation: { _tag: 'InvokeUntyped', inv: { _tag: 'Retype' } } } });
+    expect(lockStep.lastOutcome).toMatchObject({
+      _tag: 'Invocation',
+      syscall: 'Call',
+      result: { _tag: 'Performed', invocation: { _tag: 'InvokeUntyped', inv: { _tag: 'Retype' } } },
+    });
   });
 });

@@ -4,8 +4,7 @@ import { CNODE, FREE, ObjType, untypedSlot } from '../../helpers/boot';
 import { invoke, replyOf, rootSlot, rootSlotPtr, run } from '../../helpers/scenario';
 
 const UT = untypedSlot(13);
-const retype = (type: number, size: number, offset: number, count = 1) =>
-  invoke(UT, 'UntypedRetype', [type, size, 0, 0, offset, count], [CNODE]);
+const retype = (type: number, size: number, offset: number, count = 1) => invoke(UT, 'UntypedRetype', [type, size, 0, 0, offset, count], [CNODE]);
 const copy = (dest: number, src: number, rights = 0xf) => invoke(CNODE, 'CNodeCopy', [dest, 32, src, 32, rights], [CNODE]);
 const mint = (dest: number, src: number, data: number, rights = 0xf) => invoke(CNODE, 'CNodeMint', [dest, 32, src, 32, rights, data], [CNODE]);
 const move = (dest: number, src: number) => invoke(CNODE, 'CNodeMove', [dest, 32, src, 32], [CNODE]);
@@ -23,7 +22,14 @@ describe('spec/object/cnode', () => {
   describe('Copy', () => {
     it('derives a copy with masked rights as a child of the source', () => {
       const { state } = run([retype(ObjType.Endpoint, 0, EP), copy(EP + 1, EP, 0x2)]);
-      expect(rootSlot(state, EP + 1)).toMatchObject({ _tag: 'EndpointCap', canSend: false, canReceive: true, canGrant: false, canGrantReply: false, badge: 0 });
+      expect(rootSlot(state, EP + 1)).toMatchObject({
+        _tag: 'EndpointCap',
+        canSend: false,
+        canReceive: true,
+        canGrant: false,
+        canGrantReply: false,
+        badge: 0,
+      });
       expect(state.cdt.parent.get(rootSlotPtr(EP + 1))).toBe(rootSlotPtr(EP));
       expect(state.cdt.original.has(rootSlotPtr(EP + 1))).toBe(false);
     });
@@ -47,11 +53,7 @@ describe('spec/object/cnode', () => {
         [invoke(CNODE, 'CNodeCopy', [0x100000 + FREE, 32, 2, 32, 15], [CNODE])],
         { label: 6, words: [0, 4, 32, 0, 20] },
       ],
-      [
-        'a source depth too small is FailedLookup (source) GuardMismatch',
-        [invoke(CNODE, 'CNodeCopy', [FREE, 32, 2, 12, 15], [CNODE])],
-        { label: 6, words: [1, 4, 12, 0, 20] },
-      ],
+      ['a source depth too small is FailedLookup (source) GuardMismatch', [invoke(CNODE, 'CNodeCopy', [FREE, 32, 2, 12, 15], [CNODE])], { label: 6, words: [1, 4, 12, 0, 20] }],
       [
         'a source root that is not a CNode is FailedLookup (source) InvalidRoot',
         [invoke(CNODE, 'CNodeCopy', [FREE, 32, 2, 32, 15], [InitSlot.ThreadTCB])],
@@ -85,7 +87,7 @@ describe('spec/object/cnode', () => {
       expect(rootSlot(state, EP + 1)).toMatchObject({ badge: 0, canSend: true, canReceive: false });
       expect(state.cdt.original.has(rootSlotPtr(EP + 1))).toBe(false);
     });
-    it('sets a CNode cap\'s guard and refuses guard size plus radix above 32', () => {
+    it("sets a CNode cap's guard and refuses guard size plus radix above 32", () => {
       const ok = run([retype(ObjType.CapTable, 4, FREE), mint(FREE + 1, FREE, guardData(3, 2))]);
       expect(rootSlot(ok.state, FREE + 1)).toMatchObject({ _tag: 'CNodeCap', guard: 3, guardSize: 2, radix: 4 });
       const bad = run([retype(ObjType.CapTable, 4, FREE), mint(FREE + 1, FREE, guardData(0, 29))]);
@@ -122,7 +124,7 @@ describe('spec/object/cnode', () => {
       expect(replyOf(state)).toMatchObject({ label: 3 });
       expect(rootSlot(state, EP)._tag).toBe('EndpointCap');
     });
-    it('mutates a CNode cap\'s guard while moving it', () => {
+    it("mutates a CNode cap's guard while moving it", () => {
       const { state } = run([retype(ObjType.CapTable, 4, FREE), mutate(FREE + 1, FREE, guardData(1, 1))]);
       expect(rootSlot(state, FREE + 1)).toMatchObject({ _tag: 'CNodeCap', guard: 1, guardSize: 1 });
       expect(rootSlot(state, FREE)._tag).toBe('NullCap');
@@ -174,7 +176,7 @@ describe('spec/object/cnode', () => {
       expect(outcomes[0]?.result).toBe('ok');
       expect(replyOf(state)).toMatchObject({ label: 0, length: 0 });
     });
-    it('gives a deleted cap\'s children to its parent, in place', () => {
+    it("gives a deleted cap's children to its parent, in place", () => {
       const { state } = run([retype(ObjType.Endpoint, 0, EP), mint(EP + 1, EP, 3), copy(EP + 2, EP + 1), del(EP + 1)]);
       expect(state.cdt.parent.get(rootSlotPtr(EP + 2))).toBe(rootSlotPtr(EP));
     });
@@ -191,22 +193,12 @@ describe('spec/object/cnode', () => {
       expect(state.caps.has(p + 16)).toBe(false);
     });
     it('deleting a CNode that holds a cap to itself finishes', () => {
-      const { state, outcomes } = run([
-        retype(ObjType.CapTable, 2, FREE),
-        invoke(FREE, 'CNodeCopy', [0, 2, FREE, 32, 15], [CNODE]),
-        del(FREE),
-      ]);
+      const { state, outcomes } = run([retype(ObjType.CapTable, 2, FREE), invoke(FREE, 'CNodeCopy', [0, 2, FREE, 32, 15], [CNODE]), del(FREE)]);
       expect(outcomes.map((o) => o.result)).toEqual(['ok', 'ok', 'ok']);
       expect(rootSlot(state, FREE)._tag).toBe('NullCap');
     });
     it('revokes children and grandchildren, but not the cap itself', () => {
-      const { state } = run([
-        retype(ObjType.Endpoint, 0, EP),
-        mint(EP + 1, EP, 1),
-        copy(EP + 2, EP + 1),
-        copy(EP + 3, EP),
-        revoke(EP),
-      ]);
+      const { state } = run([retype(ObjType.Endpoint, 0, EP), mint(EP + 1, EP, 1), copy(EP + 2, EP + 1), copy(EP + 3, EP), revoke(EP)]);
       expect([EP, EP + 1, EP + 2, EP + 3].map((i) => rootSlot(state, i)._tag)).toEqual(['EndpointCap', 'NullCap', 'NullCap', 'NullCap']);
     });
     it('revoking an untyped deletes every object cap made from it; the next retype resets it', () => {

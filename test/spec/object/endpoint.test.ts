@@ -35,23 +35,7 @@ import { type KernelState, readyQueueIndex } from '../../../spec/model/state';
 import { type Cap, type PPtr, TCB_CALLER, TCB_REPLY, type ThreadState } from '../../../spec/model/structures';
 import { CNODE, FREE, ObjType, untypedSlot } from '../../helpers/boot';
 import { ROOT, invoke, replyOf, rootSlot, rootSlotPtr, run } from '../../helpers/scenario';
-import {
-  bufferPaddr,
-  bufferVaddr,
-  call,
-  nbRecv,
-  nbSend,
-  recv,
-  reply,
-  replyRecv,
-  retypeInto,
-  send,
-  spawnInOrder,
-  spawnThread,
-  tcbAt,
-  tcbOf,
-  yieldNow,
-} from '../../helpers/threads';
+import { bufferPaddr, bufferVaddr, call, nbRecv, nbSend, recv, reply, replyRecv, retypeInto, send, spawnInOrder, spawnThread, tcbAt, tcbOf, yieldNow } from '../../helpers/threads';
 
 // ---------------------------------------------------------------- the cast
 
@@ -129,7 +113,14 @@ describe('spec/object/endpoint', () => {
       const blocked = run(prefix);
       const a = tcbAt(blocked.state, TA);
       expect(blocked.state.curThread).toBe(ROOT);
-      expect(stateOf(blocked.state, TA)).toEqual({ _tag: 'BlockedOnSend', ep: epPtr(blocked.state), badge: 0x66, canGrant: true, canGrantReply: false, isCall: false });
+      expect(stateOf(blocked.state, TA)).toEqual({
+        _tag: 'BlockedOnSend',
+        ep: epPtr(blocked.state),
+        badge: 0x66,
+        canGrant: true,
+        canGrantReply: false,
+        isCall: false,
+      });
       expect(epState(blocked.state)).toEqual({ _tag: 'SendEP', queue: [a] });
 
       const { state } = run([...prefix, recv(EP)]);
@@ -146,7 +137,7 @@ describe('spec/object/endpoint', () => {
       expect(getTCB(state, ROOT).state).toEqual({ _tag: 'BlockedOnReceive', ep: epPtr(state), canGrant: false });
     });
 
-    it('an unbadged cap delivers badge 0 (the receiver\'s r0 held its cptr)', () => {
+    it("an unbadged cap delivers badge 0 (the receiver's r0 held its cptr)", () => {
       const { state } = run([...objects, ...spawnThread(TA, { prio: 254 }), recv(EP), send(EP, { label: 1, mrs: [2] })]);
       expect(replyOf(state)).toEqual({ badge: 0, label: 1, length: 1, words: [2] });
     });
@@ -167,7 +158,7 @@ describe('spec/object/endpoint', () => {
       expect(msgOf(state, TA, 2)).toEqual({ badge: 0, label: 3, length: 7, words: [1, 2, 3, 4, 5, 6, 7] });
     });
 
-    it('a sender without an IPC buffer sends only the register MRs; the receiver\'s buffer is untouched', () => {
+    it("a sender without an IPC buffer sends only the register MRs; the receiver's buffer is untouched", () => {
       const prefix = [...objects, ...spawnThread(TA, { prio: 254, buffer: 0 }), recv(EP, { mrs: [0, 0, 0, 0, 0xaa, 0xbb] })];
       const before = run(prefix).state;
       const { state } = run([...prefix, send(EP, { label: 2, mrs: [1, 2, 3, 4, 5, 6] })]);
@@ -192,13 +183,8 @@ describe('spec/object/endpoint', () => {
       expect(replyOf(state)).toMatchObject({ badge: 0x99, label: 1 });
     });
 
-    it('the receiver\'s capsUnwrapped and extraCaps are the kernel\'s, not what the sender put in its info word', () => {
-      const { state } = run([
-        ...objects,
-        ...spawnThread(TA, { prio: 254 }),
-        recv(EP),
-        syscallEvent({ sysno: SysSend, cptr: EP, info: messageInfo(3, 7, 0, 1), mrs: [5] }),
-      ]);
+    it("the receiver's capsUnwrapped and extraCaps are the kernel's, not what the sender put in its info word", () => {
+      const { state } = run([...objects, ...spawnThread(TA, { prio: 254 }), recv(EP), syscallEvent({ sysno: SysSend, cptr: EP, info: messageInfo(3, 7, 0, 1), mrs: [5] })]);
       expect(infoOf(state, ROOT)).toEqual({ label: 3, capsUnwrapped: 0, extraCaps: 0, length: 1 });
     });
 
@@ -302,7 +288,7 @@ describe('spec/object/endpoint', () => {
       expect(getTCB(state, ROOT).state._tag).toBe('Running');
     });
 
-    it('NBRecv takes a queued sender\'s message', () => {
+    it("NBRecv takes a queued sender's message", () => {
       const { state } = run([...objects, mint(B1, EP, 0x42), ...spawnThread(TA), yieldNow(), send(B1, { label: 6, mrs: [1, 2, 3, 4, 5] }), nbRecv(EP)]);
       expect(replyOf(state)).toEqual({ badge: 0x42, label: 6, length: 5, words: [1, 2, 3, 4, 5] });
       expect(stateOf(state, TA)._tag).toBe('Running');
@@ -350,7 +336,11 @@ describe('spec/object/endpoint', () => {
     it('queued receivers are served first in, first out', () => {
       const { state } = run([
         ...objects,
-        ...spawnInOrder([[TA, { buffer: 1 }], [TB, { buffer: 2 }], [TC, { buffer: 3 }]]),
+        ...spawnInOrder([
+          [TA, { buffer: 1 }],
+          [TB, { buffer: 2 }],
+          [TC, { buffer: 3 }],
+        ]),
         yieldNow(),
         recv(EP),
         recv(EP),
@@ -365,15 +355,7 @@ describe('spec/object/endpoint', () => {
     });
 
     it('a queued sender that is suspended leaves the queue; the others keep their order', () => {
-      const { state } = run([
-        ...objects,
-        ...spawnInOrder([[TA], [TB], [TC]]),
-        yieldNow(),
-        send(EP, { label: 1 }),
-        send(EP, { label: 2 }),
-        send(EP, { label: 3 }),
-        suspendT(TB),
-      ]);
+      const { state } = run([...objects, ...spawnInOrder([[TA], [TB], [TC]]), yieldNow(), send(EP, { label: 1 }), send(EP, { label: 2 }), send(EP, { label: 3 }), suspendT(TB)]);
       expect(epState(state)).toEqual({ _tag: 'SendEP', queue: [tcbAt(state, TA), tcbAt(state, TC)] });
       expect(stateOf(state, TB)._tag).toBe('Inactive');
     });
@@ -384,7 +366,7 @@ describe('spec/object/endpoint', () => {
     const transfer = (cptr: number, caps: number[], setup: Event[] = [], recvOpts: Parameters<typeof recv>[1] = { recv: intoRS }) =>
       run([...objects, ...setup, ...spawnThread(TA, { prio: 254 }), recv(EP, recvOpts), send(cptr, { label: 1, mrs: [42], caps })]).state;
 
-    it('with Grant, a cap moves into the empty receive slot as a child of the sender\'s cap', () => {
+    it("with Grant, a cap moves into the empty receive slot as a child of the sender's cap", () => {
       const state = transfer(EP, [NTFN]);
       expect(rootSlot(state, RS)).toEqual({ ...rootSlot(state, NTFN) });
       expect(state.cdt.parent.get(rootSlotPtr(RS))).toBe(rootSlotPtr(NTFN));
@@ -392,7 +374,7 @@ describe('spec/object/endpoint', () => {
       expect(replyOf(state).words).toEqual([42]);
     });
 
-    it('without Grant on the sender\'s cap no cap is transferred; the message still is', () => {
+    it("without Grant on the sender's cap no cap is transferred; the message still is", () => {
       const state = transfer(B1, [NTFN], [mint(B1, EP, 0, SEND | RECV | GRANT_REPLY)]);
       expect(rootSlot(state, RS)._tag).toBe('NullCap');
       expect(infoOf(state, ROOT)).toEqual({ label: 1, capsUnwrapped: 0, extraCaps: 0, length: 1 });
@@ -513,7 +495,7 @@ describe('spec/object/endpoint', () => {
       expect(rootSlot(state, RS)._tag).toBe('NullCap');
     });
 
-    it('a blocked sender\'s extra caps are looked up again when the receiver arrives', () => {
+    it("a blocked sender's extra caps are looked up again when the receiver arrives", () => {
       const prefix = [...objects, copy(X, NTFN), ...spawnThread(TA), yieldNow(), send(EP, { label: 1, caps: [X] })];
       // The cap in X is replaced while A waits: the receiver gets the new one.
       const replaced = run([...prefix, del(X), copy(X, EP2), recv(EP, { recv: intoRS })]).state;
@@ -550,7 +532,7 @@ describe('spec/object/endpoint', () => {
       expect(replyOf(state).label).toBe(3);
     });
 
-    it('the reply cap\'s Grant is the receiver\'s endpoint cap Grant, not the caller\'s', () => {
+    it("the reply cap's Grant is the receiver's endpoint cap Grant, not the caller's", () => {
       const { state } = run([...objects, mint(B2, EP, 0, SEND | RECV), ...spawnThread(TA, { prio: 254 }), recv(B2), call(EP, { label: 3 })]);
       expect(callerCap(state, ROOT)).toMatchObject({ _tag: 'ReplyCap', canGrant: false });
     });
@@ -593,14 +575,7 @@ describe('spec/object/endpoint', () => {
       expect(rootSlot(granted, RS)).toMatchObject({ _tag: 'EndpointCap', ptr: epPtr(granted) });
       expect(infoOf(granted, tcbAt(granted, TA))).toMatchObject({ extraCaps: 1, capsUnwrapped: 0, label: 5 });
 
-      const refused = run([
-        ...objects,
-        mint(B2, EP, 0, SEND | RECV),
-        ...spawnThread(TA, { prio: 254 }),
-        recv(B2),
-        call(EP, callRS),
-        reply({ label: 5, caps: [EP] }),
-      ]).state;
+      const refused = run([...objects, mint(B2, EP, 0, SEND | RECV), ...spawnThread(TA, { prio: 254 }), recv(B2), call(EP, callRS), reply({ label: 5, caps: [EP] })]).state;
       expect(rootSlot(refused, RS)._tag).toBe('NullCap');
       expect(infoOf(refused, tcbAt(refused, TA))).toMatchObject({ extraCaps: 0, label: 5 });
     });
@@ -666,13 +641,7 @@ describe('spec/object/endpoint', () => {
     });
 
     it('a reply longer than four words reaches a caller without an IPC buffer truncated', () => {
-      const { state } = run([
-        ...objects,
-        ...spawnThread(TA, { prio: 254, buffer: 0 }),
-        recv(EP),
-        call(EP, { label: 3 }),
-        reply({ label: 5, mrs: [1, 2, 3, 4, 5, 6] }),
-      ]);
+      const { state } = run([...objects, ...spawnThread(TA, { prio: 254, buffer: 0 }), recv(EP), call(EP, { label: 3 }), reply({ label: 5, mrs: [1, 2, 3, 4, 5, 6] })]);
       expect(msgOf(state, TA, 0)).toEqual({ badge: 0, label: 5, length: 4, words: [1, 2, 3, 4] });
     });
 
@@ -854,15 +823,7 @@ describe('spec/object/endpoint', () => {
     it('when every sender has the badge the endpoint becomes idle', () => {
       const { state } = run([...queued, cancelBadged(B2), cancelBadged(B1)]);
       expect(epState(state)).toEqual({ _tag: 'SendEP', queue: [tcbAt(state, TD)] });
-      const all = run([
-        ...objects,
-        mint(B1, EP, 1),
-        ...spawnInOrder([[TA], [TB]]),
-        yieldNow(),
-        send(B1),
-        send(B1),
-        cancelBadged(B1),
-      ]).state;
+      const all = run([...objects, mint(B1, EP, 1), ...spawnInOrder([[TA], [TB]]), yieldNow(), send(B1), send(B1), cancelBadged(B1)]).state;
       expect(epState(all)._tag).toBe('IdleEP');
     });
 
@@ -920,14 +881,7 @@ describe('spec/object/endpoint', () => {
 
     it('revoking the untyped an endpoint came from restarts its queued threads', () => {
       const UT = untypedSlot(13);
-      const { state } = run([
-        invoke(UT, 'UntypedRetype', [ObjType.Endpoint, 0, 0, 0, EP, 1], [CNODE]),
-        ...spawnInOrder([[TA], [TB]]),
-        yieldNow(),
-        recv(EP),
-        recv(EP),
-        revoke(UT),
-      ]);
+      const { state } = run([invoke(UT, 'UntypedRetype', [ObjType.Endpoint, 0, 0, 0, EP, 1], [CNODE]), ...spawnInOrder([[TA], [TB]]), yieldNow(), recv(EP), recv(EP), revoke(UT)]);
       expect(rootSlot(state, EP)._tag).toBe('NullCap');
       expect(stateOf(state, TA)._tag).toBe('Restart');
       expect(stateOf(state, TB)._tag).toBe('Restart');

@@ -17,20 +17,7 @@ import { type KernelState, readyQueueIndex } from '../../../spec/model/state';
 import { type Cap, type PPtr, TCB_CALLER, TCB_REPLY } from '../../../spec/model/structures';
 import { CNODE, FREE, ObjType } from '../../helpers/boot';
 import { ROOT, invoke, replyOf, rootSlot, run } from '../../helpers/scenario';
-import {
-  call,
-  nbRecv,
-  nbSend,
-  recv,
-  reply,
-  retypeInto,
-  send,
-  spawnInOrder,
-  spawnThread,
-  tcbAt,
-  tcbOf,
-  yieldNow,
-} from '../../helpers/threads';
+import { call, nbRecv, nbSend, recv, reply, retypeInto, send, spawnInOrder, spawnThread, tcbAt, tcbOf, yieldNow } from '../../helpers/threads';
 
 // ---------------------------------------------------------------- the cast
 
@@ -61,13 +48,7 @@ const wait = (cptr = N, o: Parameters<typeof recv>[1] = {}) => recv(cptr, o);
 const poll = (cptr = N, o: Parameters<typeof recv>[1] = {}) => nbRecv(cptr, o);
 
 /** Two notifications and an endpoint, with badges 1, 2 and 4 minted from N. */
-const objects: Event[] = [
-  retypeInto(ObjType.Notification, N, 2),
-  retypeInto(ObjType.Endpoint, EP),
-  mint(S1, N, 0b001),
-  mint(S2, N, 0b010),
-  mint(S4, N, 0b100),
-];
+const objects: Event[] = [retypeInto(ObjType.Notification, N, 2), retypeInto(ObjType.Endpoint, EP), mint(S1, N, 0b001), mint(S2, N, 0b010), mint(S4, N, 0b100)];
 
 // ---------------------------------------------------------------- reading the state
 
@@ -142,7 +123,7 @@ describe('spec/object/notification', () => {
       expect(getTCB(state, ROOT).state._tag).toBe('Running');
     });
 
-    it('Wait through a badged cap returns the accumulated word, not the cap\'s badge', () => {
+    it("Wait through a badged cap returns the accumulated word, not the cap's badge", () => {
       const { state } = run([...objects, signal(S4), wait(S1)]);
       expect(badgeOf(state, ROOT)).toBe(0b100);
     });
@@ -204,15 +185,7 @@ describe('spec/object/notification', () => {
     });
 
     it('Wait and Poll on a notification keep an unused reply cap in the caller slot', () => {
-      const { state } = run([
-        ...objects,
-        ...spawnThread(TA, { prio: 254 }),
-        recv(EP),
-        call(EP, { label: 1 }),
-        signal(S1),
-        poll(),
-        wait(),
-      ]);
+      const { state } = run([...objects, ...spawnThread(TA, { prio: 254 }), recv(EP), call(EP, { label: 1 }), signal(S1), poll(), wait()]);
       // The Wait above found the notification idle again and blocked: A (254) runs.
       expect(getCap(state, slotOf(ROOT, TCB_CALLER))).toMatchObject({ _tag: 'ReplyCap', tcb: tcbAt(state, TA) });
       const replied = run([...objects, ...spawnThread(TA, { prio: 254 }), recv(EP), call(EP, { label: 1 }), signal(S1), poll(), reply({ label: 8 })]).state;
@@ -273,15 +246,7 @@ describe('spec/object/notification', () => {
     });
 
     it('Recv on an endpoint destroys an unused reply cap even when the bound notification answers', () => {
-      const { state } = run([
-        ...objects,
-        bind(InitSlot.ThreadTCB),
-        ...spawnThread(TA, { prio: 254 }),
-        recv(EP),
-        call(EP, { label: 1 }),
-        signal(S1),
-        recv(EP),
-      ]);
+      const { state } = run([...objects, bind(InitSlot.ThreadTCB), ...spawnThread(TA, { prio: 254 }), recv(EP), call(EP, { label: 1 }), signal(S1), recv(EP)]);
       const a = tcbAt(state, TA);
       expect(getTCB(state, ROOT).state._tag).toBe('Running');
       expect(badgeOf(state, ROOT)).toBe(1);
@@ -316,15 +281,7 @@ describe('spec/object/notification', () => {
     });
 
     it('Wait on a notification bound to another thread is a cap fault, reported to the fault handler', () => {
-      const { state } = run([
-        ...objects,
-        ...spawnThread(TB, { prio: 254, faultEP: EP }),
-        ...spawnThread(TA, { suspended: true }),
-        bind(TA),
-        signal(S1),
-        recv(EP),
-        wait(N),
-      ]);
+      const { state } = run([...objects, ...spawnThread(TB, { prio: 254, faultEP: EP }), ...spawnThread(TA, { suspended: true }), bind(TA), signal(S1), recv(EP), wait(N)]);
       expect(replyOf(state)).toMatchObject({ label: 1 });
       expect(replyOf(state).words.slice(1, 4)).toEqual([N, 1, 2]);
       expect(stateOf(state, TB)._tag).toBe('BlockedOnReply');

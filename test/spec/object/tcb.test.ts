@@ -63,8 +63,7 @@ const COPY = FREE + 14; // a minted or copied cap
 
 const ep = (slot: number = EP) => retypeInto(ObjType.Endpoint, slot);
 const ntfn = (slot: number = NTFN) => retypeInto(ObjType.Notification, slot);
-const mint = (dest: number, src: number, rights: number, badge: number) =>
-  invoke(CNODE, 'CNodeMint', [dest, 32, src, 32, rights, badge], [CNODE]);
+const mint = (dest: number, src: number, rights: number, badge: number) => invoke(CNODE, 'CNodeMint', [dest, 32, src, 32, rights, badge], [CNODE]);
 const del = (slot: number) => invoke(CNODE, 'CNodeDelete', [slot, 32]);
 /** CNode cap data: a guard of `guardSize` bits. */
 const guardData = (guard: number, guardSize: number) => ((guard << 8) | (guardSize << 3)) >>> 0;
@@ -79,8 +78,7 @@ const setPrio = (t: number, prio: number, auth: number = SELF) => invoke(t, 'TCB
 const setMCP = (t: number, mcp: number, auth: number = SELF) => invoke(t, 'TCBSetMCPriority', [mcp], [auth]);
 const setSched = (t: number, mcp: number, prio: number, auth: number = SELF) => invoke(t, 'TCBSetSchedParams', [mcp, prio], [auth]);
 const setBuffer = (t: number, addr: number, frame: number = BUFFER_FRAME) => invoke(t, 'TCBSetIPCBuffer', [addr], [frame]);
-const setSpace = (t: number, faultEP: number, cData: number, vData: number, caps: readonly number[] = [CNODE, VSPACE]) =>
-  invoke(t, 'TCBSetSpace', [faultEP, cData, vData], caps);
+const setSpace = (t: number, faultEP: number, cData: number, vData: number, caps: readonly number[] = [CNODE, VSPACE]) => invoke(t, 'TCBSetSpace', [faultEP, cData, vData], caps);
 const suspend = (t: number) => invoke(t, 'TCBSuspend');
 const resume = (t: number) => invoke(t, 'TCBResume');
 const bind = (t: number, n: number = NTFN) => invoke(t, 'TCBBindNotification', [], [n]);
@@ -255,11 +253,7 @@ describe('spec/object/tcb', () => {
       expect(tcbOf(state, T).state._tag).toBe('Inactive');
     });
     it('with the resume flag, restarts the thread: a higher-priority one runs at once from the written PC', () => {
-      const { state } = run([
-        ...spawnThread(T, { prio: 200, suspended: true }),
-        setPrio(SELF, 100),
-        writeRegs(T, [0x8000, 0x9000], 1),
-      ]);
+      const { state } = run([...spawnThread(T, { prio: 200, suspended: true }), setPrio(SELF, 100), writeRegs(T, [0x8000, 0x9000], 1)]);
       expect(state.curThread).toBe(tcbAt(state, T));
       expect(tcbOf(state, T).state._tag).toBe('Running');
       expect(ctx(state, T)[NEXT_IP]).toBe(0x8000);
@@ -348,7 +342,7 @@ describe('spec/object/tcb', () => {
       expect(tcbOf(state, T).state._tag).toBe('Inactive');
       expect(tcbOf(state, U).state._tag).toBe('Inactive');
     });
-    it('may copy into the current thread: the root thread takes U\'s general-purpose registers', () => {
+    it("may copy into the current thread: the root thread takes U's general-purpose registers", () => {
       const { state } = run([...setup(), copyRegs(SELF, U, CopyFlag.transferInteger)]);
       const root = getTCB(state, ROOT).context;
       expect(replyOf(state)).toMatchObject({ badge: 0, label: 0, length: 0 });
@@ -407,7 +401,7 @@ describe('spec/object/tcb', () => {
       // Priorities and the thread state are untouched.
       expect(tcb).toMatchObject({ priority: 0, mcp: 0, state: { _tag: 'Inactive' } });
     });
-    it('applies the CSpace root data as the new root\'s guard', () => {
+    it("applies the CSpace root data as the new root's guard", () => {
       const { state } = run([retypeInto(ObjType.TCB, T), configure(T, 0, guardData(5, 4), 0, bufferVaddr(1))]);
       expect(tcbSlot(state, T, TCB_CTABLE)).toMatchObject({ _tag: 'CNodeCap', radix: 12, guard: 5, guardSize: 4 });
       expect(rootSlot(state, CNODE)).toMatchObject({ guardSize: 20 });
@@ -424,11 +418,7 @@ describe('spec/object/tcb', () => {
       expect(tcbSlot(state, T, TCB_BUFFER)._tag).toBe('NullCap');
     });
     it('replaces the previous roots and buffer; the old caps are deleted', () => {
-      const { state } = run([
-        ...spawnThread(T, { suspended: true }),
-        retypeInto(ObjType.CapTable, OBJ, 1, 3),
-        configure(T, 9, 0, 0, 0, [OBJ, VSPACE, BUFFER_FRAME]),
-      ]);
+      const { state } = run([...spawnThread(T, { suspended: true }), retypeInto(ObjType.CapTable, OBJ, 1, 3), configure(T, 9, 0, 0, 0, [OBJ, VSPACE, BUFFER_FRAME])]);
       expect(tcbSlot(state, T, TCB_CTABLE)).toMatchObject({ _tag: 'CNodeCap', radix: 3 });
       expect(state.cdt.parent.get(tcbSlotPtr(state, T, TCB_CTABLE))).toBe(rootSlotPtr(OBJ));
       expect(tcbSlot(state, T, TCB_BUFFER)._tag).toBe('NullCap');
@@ -441,7 +431,11 @@ describe('spec/object/tcb', () => {
       expect(replyOf(state)).toMatchObject({ label: 0, length: 0 });
       expect(state.curThread).toBe(ROOT);
       expect(getTCB(state, ROOT)).toMatchObject({ faultHandler: 3, ipcBuffer: ROOT_IPC_BUFFER_VADDR, state: { _tag: 'Running' } });
-      for (const [i, src] of [[TCB_CTABLE, CNODE], [TCB_VTABLE, VSPACE], [TCB_BUFFER, BUFFER_FRAME]] as const)
+      for (const [i, src] of [
+        [TCB_CTABLE, CNODE],
+        [TCB_VTABLE, VSPACE],
+        [TCB_BUFFER, BUFFER_FRAME],
+      ] as const)
         expect(state.cdt.parent.get(slotOf(ROOT, i))).toBe(rootSlotPtr(src));
       expect(getCap(state, slotOf(ROOT, TCB_BUFFER))).toMatchObject({ _tag: 'FrameCap', ptr: ROOT_IPC_BUFFER_PTR, mapped: null });
     });
@@ -450,19 +444,63 @@ describe('spec/object/tcb', () => {
       expect(tcbOf(state, T)).toMatchObject({ priority: 77, mcp: 77, ipcBuffer: bufferVaddr(2) });
     });
     checkErrors([
-      ['three arguments are TruncatedMessage', [retypeInto(ObjType.TCB, T), invoke(T, 'TCBConfigure', [0, 0, 0], [CNODE, VSPACE, BUFFER_FRAME])], { label: Err.TruncatedMessage, words: [] }],
+      [
+        'three arguments are TruncatedMessage',
+        [retypeInto(ObjType.TCB, T), invoke(T, 'TCBConfigure', [0, 0, 0], [CNODE, VSPACE, BUFFER_FRAME])],
+        { label: Err.TruncatedMessage, words: [] },
+      ],
       ['two caps are TruncatedMessage', [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [CNODE, VSPACE])], { label: Err.TruncatedMessage, words: [] }],
       ['no caps are TruncatedMessage', [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, 0, [])], { label: Err.TruncatedMessage, words: [] }],
-      ['a buffer address off a 512-byte boundary is AlignmentError', [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1) + 4)], { label: Err.AlignmentError, words: [] }],
-      ['a buffer cap that is not a frame is IllegalOperation', [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [CNODE, VSPACE, CNODE])], { label: Err.IllegalOperation, words: [] }],
-      ['a buffer cap that cannot be derived (untyped with children) is RevokeFirst', [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [CNODE, VSPACE, BIG_UT])], { label: Err.RevokeFirst, words: [] }],
-      ['the buffer is checked before the CSpace root', [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1) + 4, [VSPACE, VSPACE, BUFFER_FRAME])], { label: Err.AlignmentError, words: [] }],
-      ['a CSpace root that is not a CNode is IllegalOperation', [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [VSPACE, VSPACE, BUFFER_FRAME])], { label: Err.IllegalOperation, words: [] }],
-      ['CSpace root data making guard plus radix exceed 32 is IllegalOperation', [retypeInto(ObjType.TCB, T), configure(T, 0, guardData(0, 21), 0, bufferVaddr(1))], { label: Err.IllegalOperation, words: [] }],
-      ['a CSpace root that cannot be derived (untyped with children) is RevokeFirst', [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [BIG_UT, CNODE, BUFFER_FRAME])], { label: Err.RevokeFirst, words: [] }],
-      ['a VSpace root that is not a page directory is IllegalOperation', [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [CNODE, CNODE, BUFFER_FRAME])], { label: Err.IllegalOperation, words: [] }],
-      ['a VSpace root that cannot be derived (untyped with children) is RevokeFirst', [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [CNODE, BIG_UT, BUFFER_FRAME])], { label: Err.RevokeFirst, words: [] }],
-      ['a page directory without an ASID is IllegalOperation', [retypeInto(ObjType.TCB, T), retypeInto(ObjType.PageDirectory, OBJ), configure(T, 0, 0, 0, bufferVaddr(1), [CNODE, OBJ, BUFFER_FRAME])], { label: Err.IllegalOperation, words: [] }],
+      [
+        'a buffer address off a 512-byte boundary is AlignmentError',
+        [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1) + 4)],
+        { label: Err.AlignmentError, words: [] },
+      ],
+      [
+        'a buffer cap that is not a frame is IllegalOperation',
+        [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [CNODE, VSPACE, CNODE])],
+        { label: Err.IllegalOperation, words: [] },
+      ],
+      [
+        'a buffer cap that cannot be derived (untyped with children) is RevokeFirst',
+        [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [CNODE, VSPACE, BIG_UT])],
+        { label: Err.RevokeFirst, words: [] },
+      ],
+      [
+        'the buffer is checked before the CSpace root',
+        [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1) + 4, [VSPACE, VSPACE, BUFFER_FRAME])],
+        { label: Err.AlignmentError, words: [] },
+      ],
+      [
+        'a CSpace root that is not a CNode is IllegalOperation',
+        [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [VSPACE, VSPACE, BUFFER_FRAME])],
+        { label: Err.IllegalOperation, words: [] },
+      ],
+      [
+        'CSpace root data making guard plus radix exceed 32 is IllegalOperation',
+        [retypeInto(ObjType.TCB, T), configure(T, 0, guardData(0, 21), 0, bufferVaddr(1))],
+        { label: Err.IllegalOperation, words: [] },
+      ],
+      [
+        'a CSpace root that cannot be derived (untyped with children) is RevokeFirst',
+        [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [BIG_UT, CNODE, BUFFER_FRAME])],
+        { label: Err.RevokeFirst, words: [] },
+      ],
+      [
+        'a VSpace root that is not a page directory is IllegalOperation',
+        [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [CNODE, CNODE, BUFFER_FRAME])],
+        { label: Err.IllegalOperation, words: [] },
+      ],
+      [
+        'a VSpace root that cannot be derived (untyped with children) is RevokeFirst',
+        [retypeInto(ObjType.TCB, T), configure(T, 0, 0, 0, bufferVaddr(1), [CNODE, BIG_UT, BUFFER_FRAME])],
+        { label: Err.RevokeFirst, words: [] },
+      ],
+      [
+        'a page directory without an ASID is IllegalOperation',
+        [retypeInto(ObjType.TCB, T), retypeInto(ObjType.PageDirectory, OBJ), configure(T, 0, 0, 0, bufferVaddr(1), [CNODE, OBJ, BUFFER_FRAME])],
+        { label: Err.IllegalOperation, words: [] },
+      ],
     ]);
     it('a refused Configure changes nothing', () => {
       const { state } = run([...spawnThread(T, { faultEP: 5, suspended: true }), configure(T, 6, 0, 0, bufferVaddr(2), [CNODE, CNODE, BUFFER_FRAME])]);
@@ -518,7 +556,7 @@ describe('spec/object/tcb', () => {
       expect(tcbOf(state, T)).toMatchObject({ priority: 10, state: { _tag: 'BlockedOnReceive' } });
       expect(queued(state, T)).toBe(false);
     });
-    it('allows exactly the authority\'s MCP, and the authority is the extra cap, not the caller', () => {
+    it("allows exactly the authority's MCP, and the authority is the extra cap, not the caller", () => {
       // U has MCP 100 and is the authority; the root (MCP 255) invokes.
       const ok = run([...spawnThread(U, { prio: 100, suspended: true }), ...spawnThread(T, { prio: 10, suspended: true }), setPrio(T, 100, U)]);
       expect(tcbOf(ok.state, T).priority).toBe(100);
@@ -537,10 +575,14 @@ describe('spec/object/tcb', () => {
       ['an authority that is not a thread cap is InvalidCapability 1', [...spawnThread(T), setPrio(T, 10, CNODE)], { label: Err.InvalidCapability, words: [1] }],
       ['an empty authority slot is InvalidCapability 1', [...spawnThread(T), setPrio(T, 10, FREE + 20)], { label: Err.InvalidCapability, words: [1] }],
       ['the authority type is checked before the priority', [...spawnThread(T), setPrio(T, 1000, CNODE)], { label: Err.InvalidCapability, words: [1] }],
-      ['256 is above the root\'s MCP: RangeError 0..255', [...spawnThread(T), setPrio(T, 256)], { label: Err.RangeError, words: [0, 255] }],
+      ["256 is above the root's MCP: RangeError 0..255", [...spawnThread(T), setPrio(T, 256)], { label: Err.RangeError, words: [0, 255] }],
       ['2^32 - 1 is RangeError 0..255 (the whole word is compared)', [...spawnThread(T), setPrio(T, 0xffff_ffff)], { label: Err.RangeError, words: [0, 255] }],
       ['after lowering its own MCP the root is limited by it', [...spawnThread(T), setMCP(SELF, 100), setPrio(T, 101)], { label: Err.RangeError, words: [0, 100] }],
-      ['an authority with MCP 0 allows only priority 0', [...spawnThread(U, { prio: 0, suspended: true }), ...spawnThread(T), setPrio(T, 1, U)], { label: Err.RangeError, words: [0, 0] }],
+      [
+        'an authority with MCP 0 allows only priority 0',
+        [...spawnThread(U, { prio: 0, suspended: true }), ...spawnThread(T), setPrio(T, 1, U)],
+        { label: Err.RangeError, words: [0, 0] },
+      ],
     ]);
   });
 
@@ -559,7 +601,7 @@ describe('spec/object/tcb', () => {
       const { state } = run([setMCP(SELF, 7)]);
       expect(getTCB(state, ROOT)).toMatchObject({ mcp: 7, priority: 255 });
     });
-    it('may raise an MCP up to the authority\'s', () => {
+    it("may raise an MCP up to the authority's", () => {
       const { state } = run([...spawnThread(T, { prio: 10, suspended: true }), setMCP(T, 255)]);
       expect(tcbOf(state, T).mcp).toBe(255);
     });
@@ -567,7 +609,11 @@ describe('spec/object/tcb', () => {
       ['an empty message is TruncatedMessage', [...spawnThread(T), invoke(T, 'TCBSetMCPriority', [], [SELF])], { label: Err.TruncatedMessage, words: [] }],
       ['no authority cap is TruncatedMessage', [...spawnThread(T), invoke(T, 'TCBSetMCPriority', [10])], { label: Err.TruncatedMessage, words: [] }],
       ['an authority that is not a thread cap is InvalidCapability 1', [...spawnThread(T), setMCP(T, 10, VSPACE)], { label: Err.InvalidCapability, words: [1] }],
-      ['an MCP above the authority\'s is RangeError 0..MCP', [...spawnThread(U, { prio: 60, suspended: true }), ...spawnThread(T), setMCP(T, 61, U)], { label: Err.RangeError, words: [0, 60] }],
+      [
+        "an MCP above the authority's is RangeError 0..MCP",
+        [...spawnThread(U, { prio: 60, suspended: true }), ...spawnThread(T), setMCP(T, 61, U)],
+        { label: Err.RangeError, words: [0, 60] },
+      ],
       ['256 is RangeError 0..255', [...spawnThread(T), setMCP(T, 256)], { label: Err.RangeError, words: [0, 255] }],
     ]);
   });
@@ -582,7 +628,7 @@ describe('spec/object/tcb', () => {
       const { state } = run([...spawnThread(T, { prio: 100, suspended: true }), setSched(T, 3, 200)]);
       expect(tcbOf(state, T)).toMatchObject({ mcp: 3, priority: 200 });
     });
-    it('checks both against the authority\'s MCP before the change: a thread may lower its MCP below its new priority', () => {
+    it("checks both against the authority's MCP before the change: a thread may lower its MCP below its new priority", () => {
       const { state } = run([...spawnThread(T, { prio: 100, suspended: true }), setSched(T, 10, 60, T)]);
       expect(tcbOf(state, T)).toMatchObject({ mcp: 10, priority: 60 });
     });
@@ -594,8 +640,16 @@ describe('spec/object/tcb', () => {
       ['a one-word message is TruncatedMessage', [...spawnThread(T), invoke(T, 'TCBSetSchedParams', [10], [SELF])], { label: Err.TruncatedMessage, words: [] }],
       ['no authority cap is TruncatedMessage', [...spawnThread(T), invoke(T, 'TCBSetSchedParams', [10, 10])], { label: Err.TruncatedMessage, words: [] }],
       ['an authority that is not a thread cap is InvalidCapability 1', [...spawnThread(T), setSched(T, 10, 10, CNODE)], { label: Err.InvalidCapability, words: [1] }],
-      ['an MCP above the authority\'s is RangeError', [...spawnThread(U, { prio: 100, suspended: true }), ...spawnThread(T), setSched(T, 101, 50, U)], { label: Err.RangeError, words: [0, 100] }],
-      ['a priority above the authority\'s MCP is RangeError', [...spawnThread(U, { prio: 100, suspended: true }), ...spawnThread(T), setSched(T, 50, 101, U)], { label: Err.RangeError, words: [0, 100] }],
+      [
+        "an MCP above the authority's is RangeError",
+        [...spawnThread(U, { prio: 100, suspended: true }), ...spawnThread(T), setSched(T, 101, 50, U)],
+        { label: Err.RangeError, words: [0, 100] },
+      ],
+      [
+        "a priority above the authority's MCP is RangeError",
+        [...spawnThread(U, { prio: 100, suspended: true }), ...spawnThread(T), setSched(T, 50, 101, U)],
+        { label: Err.RangeError, words: [0, 100] },
+      ],
       ['a priority of 256 is RangeError 0..255', [...spawnThread(T), setSched(T, 0, 256)], { label: Err.RangeError, words: [0, 255] }],
     ]);
     it('a refused SetSchedParams sets neither value', () => {
@@ -630,7 +684,7 @@ describe('spec/object/tcb', () => {
       expect(tcbOf(state, T).ipcBuffer).toBe(0);
       expect(tcbSlot(state, T, TCB_BUFFER)._tag).toBe('NullCap');
     });
-    it('may move the current thread\'s own buffer; it keeps running', () => {
+    it("may move the current thread's own buffer; it keeps running", () => {
       const { state } = run([setBuffer(SELF, ROOT_IPC_BUFFER_VADDR + 0x200)]);
       expect(replyOf(state, ROOT, ROOT_IPC_BUFFER_PTR + 0x200)).toMatchObject({ label: 0 });
       expect(getTCB(state, ROOT).ipcBuffer).toBe(ROOT_IPC_BUFFER_VADDR + 0x200);
@@ -698,10 +752,22 @@ describe('spec/object/tcb', () => {
       ['one cap is TruncatedMessage', [...spawnThread(T), setSpace(T, 0, 0, 0, [CNODE])], { label: Err.TruncatedMessage, words: [] }],
       ['a CSpace root that is not a CNode is IllegalOperation', [...spawnThread(T), setSpace(T, 0, 0, 0, [SELF, VSPACE])], { label: Err.IllegalOperation, words: [] }],
       ['an empty CSpace root slot is IllegalOperation', [...spawnThread(T), setSpace(T, 0, 0, 0, [FREE + 20, VSPACE])], { label: Err.IllegalOperation, words: [] }],
-      ['CSpace root data with guard plus radix above 32 is IllegalOperation', [...spawnThread(T), retypeInto(ObjType.CapTable, OBJ, 1, 5), setSpace(T, 0, guardData(0, 28), 0, [OBJ, VSPACE])], { label: Err.IllegalOperation, words: [] }],
+      [
+        'CSpace root data with guard plus radix above 32 is IllegalOperation',
+        [...spawnThread(T), retypeInto(ObjType.CapTable, OBJ, 1, 5), setSpace(T, 0, guardData(0, 28), 0, [OBJ, VSPACE])],
+        { label: Err.IllegalOperation, words: [] },
+      ],
       ['a CSpace root that cannot be derived is RevokeFirst', [...spawnThread(T), setSpace(T, 0, 0, 0, [BIG_UT, VSPACE])], { label: Err.RevokeFirst, words: [] }],
-      ['a VSpace root that is not a page directory is IllegalOperation', [...spawnThread(T), setSpace(T, 0, 0, 0, [CNODE, BUFFER_FRAME])], { label: Err.IllegalOperation, words: [] }],
-      ['a page directory without an ASID is IllegalOperation', [...spawnThread(T), retypeInto(ObjType.PageDirectory, OBJ), setSpace(T, 0, 0, 0, [CNODE, OBJ])], { label: Err.IllegalOperation, words: [] }],
+      [
+        'a VSpace root that is not a page directory is IllegalOperation',
+        [...spawnThread(T), setSpace(T, 0, 0, 0, [CNODE, BUFFER_FRAME])],
+        { label: Err.IllegalOperation, words: [] },
+      ],
+      [
+        'a page directory without an ASID is IllegalOperation',
+        [...spawnThread(T), retypeInto(ObjType.PageDirectory, OBJ), setSpace(T, 0, 0, 0, [CNODE, OBJ])],
+        { label: Err.IllegalOperation, words: [] },
+      ],
       ['a VSpace root that cannot be derived is RevokeFirst', [...spawnThread(T), setSpace(T, 0, 0, 0, [CNODE, BIG_UT])], { label: Err.RevokeFirst, words: [] }],
       ['the CSpace root is checked before the VSpace root', [...spawnThread(T), setSpace(T, 0, 0, 0, [BIG_UT, CNODE])], { label: Err.RevokeFirst, words: [] }],
       ['a final CNode as the current CSpace root is IllegalOperation', [...finalRoot(), setSpace(T, 0, 0, 0, [CNODE, VSPACE])], { label: Err.IllegalOperation, words: [] }],
@@ -753,7 +819,7 @@ describe('spec/object/tcb', () => {
       expect(tcbOf(state, T).state._tag).toBe('Inactive');
       expect(getCap(state, slotOf(ROOT, TCB_CALLER))._tag).toBe('NullCap');
     });
-    it('a faulted thread waiting for its handler\'s reply loses its fault and the reply cap', () => {
+    it("a faulted thread waiting for its handler's reply loses its fault and the reply cap", () => {
       const events: Event[] = [...spawnThread(T, { faultEP: EP }), ep(), yieldNow(), { kind: 'exception' }, recv(EP)];
       const before = run(events);
       expect(tcbOf(before.state, T)).toMatchObject({ state: { _tag: 'BlockedOnReply' }, fault: { _tag: 'UserException' } });
@@ -818,30 +884,20 @@ describe('spec/object/tcb', () => {
       expect(state.cdt.parent.has(master)).toBe(false);
     });
     it('a resumed thread above the caller runs at once, from its restart PC', () => {
-      const { state } = run([
-        ...spawnThread(T, { prio: 200, suspended: true }),
-        writeRegs(T, [0x2000]),
-        setPrio(SELF, 100),
-        resume(T),
-      ]);
+      const { state } = run([...spawnThread(T, { prio: 200, suspended: true }), writeRegs(T, [0x2000]), setPrio(SELF, 100), resume(T)]);
       expect(state.curThread).toBe(tcbAt(state, T));
       expect(tcbOf(state, T).state._tag).toBe('Running');
       expect(ctx(state, T)[NEXT_IP]).toBe(0x2000);
       expect(getTCB(state, ROOT).state._tag).toBe('Running');
       expect(isQueued(state, ROOT)).toBe(true);
     });
-    it('a resumed thread at the caller\'s priority waits its turn behind it', () => {
+    it("a resumed thread at the caller's priority waits its turn behind it", () => {
       const { state } = run([...spawnThread(T, { suspended: true }), resume(T)]);
       expect(state.curThread).toBe(ROOT);
       expect(state.readyQueues.get(255)).toEqual([tcbAt(state, T)]);
     });
     it('a resumed thread in another domain does not run, whatever its priority', () => {
-      const { state } = run([
-        ...spawnThread(T, { prio: 200, suspended: true }),
-        invoke(InitSlot.Domain, 'DomainSetSet', [2], [T]),
-        setPrio(SELF, 100),
-        resume(T),
-      ]);
+      const { state } = run([...spawnThread(T, { prio: 200, suspended: true }), invoke(InitSlot.Domain, 'DomainSetSet', [2], [T]), setPrio(SELF, 100), resume(T)]);
       expect(state.curThread).toBe(ROOT);
       expect(tcbOf(state, T).state._tag).toBe('Restart');
       expect(state.readyQueues.get(2 * 256 + 200)).toEqual([tcbAt(state, T)]);
@@ -909,9 +965,17 @@ describe('spec/object/tcb', () => {
       ['binding the same pair twice is IllegalOperation', [...spawnThread(T), ntfn(), bind(T), bind(T)], { label: Err.IllegalOperation, words: [] }],
       ['an endpoint cap is IllegalOperation', [...spawnThread(T), ep(), bind(T, EP)], { label: Err.IllegalOperation, words: [] }],
       ['an empty slot is IllegalOperation', [...spawnThread(T), bind(T, FREE + 20)], { label: Err.IllegalOperation, words: [] }],
-      ['a notification cap without the receive right is IllegalOperation', [...spawnThread(T), ntfn(), mint(COPY, NTFN, 0x1, 0), bind(T, COPY)], { label: Err.IllegalOperation, words: [] }],
+      [
+        'a notification cap without the receive right is IllegalOperation',
+        [...spawnThread(T), ntfn(), mint(COPY, NTFN, 0x1, 0), bind(T, COPY)],
+        { label: Err.IllegalOperation, words: [] },
+      ],
       ['a notification bound to another thread is IllegalOperation', [...spawnThread(T), ...spawnThread(U), ntfn(), bind(U), bind(T)], { label: Err.IllegalOperation, words: [] }],
-      ['a notification with a waiting thread is IllegalOperation', [...spawnThread(U, { suspended: true }), ...spawnThread(T), ntfn(), yieldNow(), recv(NTFN), bind(U)], { label: Err.IllegalOperation, words: [] }],
+      [
+        'a notification with a waiting thread is IllegalOperation',
+        [...spawnThread(U, { suspended: true }), ...spawnThread(T), ntfn(), yieldNow(), recv(NTFN), bind(U)],
+        { label: Err.IllegalOperation, words: [] },
+      ],
     ]);
     it('the waiting-thread case really had a waiter', () => {
       const { state } = run([...spawnThread(U, { suspended: true }), ...spawnThread(T), ntfn(), yieldNow(), recv(NTFN)]);
@@ -966,15 +1030,13 @@ describe('spec/object/tcb', () => {
       const { state } = run([...spawnThread(T), setTLS(T, 0x1234_5678), readRegs(T, 18)]);
       expect(replyOf(state).words[17]).toBe(0x1234_5678);
     });
-    it('may set the current thread\'s own TLS base; it keeps running', () => {
+    it("may set the current thread's own TLS base; it keeps running", () => {
       const { state } = run([setTLS(SELF, 0xabc)]);
       expect(getTCB(state, ROOT).context[TPIDRURW]).toBe(0xabc);
       expect(replyOf(state)).toMatchObject({ label: 0 });
       expect(state.curThread).toBe(ROOT);
     });
-    checkErrors([
-      ['an empty message is TruncatedMessage', [...spawnThread(T), invoke(T, 'TCBSetTLSBase')], { label: Err.TruncatedMessage, words: [] }],
-    ]);
+    checkErrors([['an empty message is TruncatedMessage', [...spawnThread(T), invoke(T, 'TCBSetTLSBase')], { label: Err.TruncatedMessage, words: [] }]]);
   });
 
   describe('SetFlags', () => {

@@ -36,13 +36,9 @@ describe('spec/object/untyped', () => {
       expect(rootSlot(state, FREE + 2)).toMatchObject({ _tag: 'FrameCap', sizeBits: 20, ptr: untypedBase(21) + 2 ** 20 });
     });
 
-    it('places consecutive objects one object size apart and makes them the untyped\'s children, newest first', () => {
+    it("places consecutive objects one object size apart and makes them the untyped's children, newest first", () => {
       const { state } = run([retype(UT13, ObjType.Endpoint, 0, FREE, 3)]);
-      expect([0, 1, 2].map((i) => rootSlot(state, FREE + i))).toMatchObject([
-        { ptr: BASE13 },
-        { ptr: BASE13 + 16 },
-        { ptr: BASE13 + 32 },
-      ]);
+      expect([0, 1, 2].map((i) => rootSlot(state, FREE + i))).toMatchObject([{ ptr: BASE13 }, { ptr: BASE13 + 16 }, { ptr: BASE13 + 32 }]);
       expect(state.cdt.children.get(rootSlotPtr(UT13))).toEqual([rootSlotPtr(FREE + 2), rootSlotPtr(FREE + 1), rootSlotPtr(FREE)]);
       expect(rootSlot(state, UT13)).toMatchObject({ freeIndex: 48 });
     });
@@ -56,11 +52,7 @@ describe('spec/object/untyped', () => {
     it('keeps allocating after existing children, but resets to the base once the untyped has none', () => {
       const kept = run([retype(UT13, ObjType.Endpoint, 0, FREE, 1), retype(UT13, ObjType.Endpoint, 0, FREE + 1, 1)]);
       expect(rootSlot(kept.state, FREE + 1)).toMatchObject({ ptr: BASE13 + 16 });
-      const reset = run([
-        retype(UT13, ObjType.Endpoint, 0, FREE, 1),
-        invoke(CNODE, 'CNodeDelete', [FREE, 32]),
-        retype(UT13, ObjType.Notification, 0, FREE + 1, 1),
-      ]);
+      const reset = run([retype(UT13, ObjType.Endpoint, 0, FREE, 1), invoke(CNODE, 'CNodeDelete', [FREE, 32]), retype(UT13, ObjType.Notification, 0, FREE + 1, 1)]);
       expect(rootSlot(reset.state, FREE + 1)).toMatchObject({ _tag: 'NotificationCap', ptr: BASE13 });
       expect(getObject(reset.state, BASE13)?._tag).toBe('Notification');
       expect(rootSlot(reset.state, UT13)).toMatchObject({ freeIndex: 16 });
@@ -80,20 +72,14 @@ describe('spec/object/untyped', () => {
     });
 
     it('puts objects into a CNode named through a slot (node_index and node_depth)', () => {
-      const { state } = run([
-        retype(UT13, ObjType.CapTable, 2, FREE, 1),
-        retype(UT13, ObjType.Endpoint, 0, 3, 1, 32, FREE),
-      ]);
+      const { state } = run([retype(UT13, ObjType.CapTable, 2, FREE, 1), retype(UT13, ObjType.Endpoint, 0, 3, 1, 32, FREE)]);
       const cnode = rootSlot(state, FREE);
       if (cnode._tag !== 'CNodeCap') throw new Error('no CNode');
       expect(state.caps.get(cnode.ptr + 3 * 16)?._tag).toBe('EndpointCap');
     });
 
     it('makes the parent of a copied untyped full, so only the copy allocates', () => {
-      const { state } = run([
-        invoke(CNODE, 'CNodeCopy', [FREE, 32, UT13, 32, 0xf], [CNODE]),
-        retype(UT13, ObjType.Endpoint, 0, FREE + 1, 1),
-      ]);
+      const { state } = run([invoke(CNODE, 'CNodeCopy', [FREE, 32, UT13, 32, 0xf], [CNODE]), retype(UT13, ObjType.Endpoint, 0, FREE + 1, 1)]);
       expect(rootSlot(state, UT13)).toMatchObject({ freeIndex: 2 ** 13 });
       expect(replyOf(state)).toMatchObject({ label: 10, words: [0] });
     });
@@ -114,11 +100,7 @@ describe('spec/object/untyped', () => {
         retype(UT13, ObjType.Endpoint, 0, FREE, 1, 1, 0),
         { label: 6, words: [0, 4, 1, 0, 20] },
       ],
-      [
-        'a destination slot without a CNode cap is FailedLookup MissingCapability(node_depth)',
-        retype(UT13, ObjType.Endpoint, 0, FREE, 1, 32, 1),
-        { label: 6, words: [0, 2, 32] },
-      ],
+      ['a destination slot without a CNode cap is FailedLookup MissingCapability(node_depth)', retype(UT13, ObjType.Endpoint, 0, FREE, 1, 32, 1), { label: 6, words: [0, 2, 32] }],
       ['an offset past the CNode is RangeError 0..size-1', retype(UT13, ObjType.Endpoint, 0, 4096, 1), { label: 4, words: [0, 4095] }],
       ['zero objects is RangeError 1..256', retype(UT13, ObjType.Endpoint, 0, FREE, 0), { label: 4, words: [1, 256] }],
       ['257 objects is RangeError 1..256', retype(UT13, ObjType.Endpoint, 0, FREE, 257), { label: 4, words: [1, 256] }],

@@ -1,13 +1,13 @@
 /**
- * Human-readable reports: the summary of a check, the coverage table, and a
- * counterexample as a numbered list of steps with the spec's outcome of each
- * and, at the failing step, the paths where the two states part.
+ * A counterexample for people: the numbered steps of its trace, each with what
+ * the spec said the step did, and the failure at the last one (the paths where
+ * the two sides part, or the violations, or the stack of a crash). The summary
+ * of a whole check is ./summary.ts; one event's rendering is ./event.ts.
  */
-import type { Event } from '../spec/api';
-import type { Failure } from './run';
-import { render } from './diff';
-import { renderEvent } from './trace/render';
-
+import type { Event } from '../../spec/api';
+import type { Failure } from '../run';
+import { render } from '../diff';
+import { renderEvent } from './event';
 
 export const renderFailure = (f: Failure): string[] => {
   const lines: string[] = [];

@@ -3,13 +3,7 @@
  * by name, the invoked cptr, the invocation label by name with its arguments
  * named where seL4's interface names them, the extra caps and receive slot.
  */
-import {
-  type Event,
-  INVOCATION_LABELS,
-  OBJECT_TYPES,
-  rawMessageInfo,
-  syscallOf,
-} from '../../spec/api';
+import { type Event, INVOCATION_LABELS, OBJECT_TYPES, rawMessageInfo, syscallOf } from '../../spec/api';
 
 const ARG_NAMES: Readonly<Record<string, readonly string[]>> = {
   UntypedRetype: ['type', 'size_bits', 'node_index', 'node_depth', 'node_offset', 'num_objects'],

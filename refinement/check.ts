@@ -1,4 +1,5 @@
 /**
+ * The checker's entry point, `checkRefinement` (what `sel4-spec check` runs).
  * The refinement property: for every generated trace, the abstract spec and the
  * concrete kernel agree after every event (and the concrete state keeps its
  * representation invariant). `checkRefinement` runs it with fast-check, counts
@@ -13,17 +14,17 @@ import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import type { BootConfig, Event } from '../spec/api';
 import type { KernelState } from '../spec/model/state';
-import { type Failure, type FastpathMode, LockStep, type LockStepOptions, type TraceRun, runTrace } from '../refinement/run';
-import { minimiseTrace } from '../refinement/minimise';
-import type { Violation } from '../refinement/abstract';
-import { planSteps } from './arbitraries/resolve';
-import { type Op, type Plan, tracePlanArbitrary } from './arbitraries/plan';
-import type { ArgumentCoverage } from './argumentCoverage';
-import type { Coverage } from './coverage';
-import type { OutcomeLabel } from './outcome';
-import type { FastpathTally, Statistics } from './statistics';
-import { type NotModelledTally, Tally } from './tally';
-import { World } from './arbitraries/world';
+import { type Failure, type FastpathMode, LockStep, type LockStepOptions, type TraceRun, runTrace } from './run';
+import { minimiseTrace } from './minimise';
+import type { Violation } from './abstract';
+import { planSteps } from '../properties/arbitraries/resolve';
+import { type Op, type Plan, tracePlanArbitrary } from '../properties/arbitraries/plan';
+import type { ArgumentCoverage } from '../properties/argumentCoverage';
+import type { Coverage } from '../properties/coverage';
+import type { OutcomeLabel } from '../properties/outcome';
+import type { FastpathTally, Statistics } from '../properties/statistics';
+import { type NotModelledTally, Tally } from '../properties/tally';
+import { World } from '../properties/arbitraries/world';
 
 /** Ticks with nothing to run before a trace is given up (longer than any domain period). */
 const IDLE_TICK_LIMIT = 64;
@@ -177,8 +178,7 @@ export const runEvents = (events: readonly Event[], opts: RunOptions): TraceRun 
  * part that threw): a smaller trace that fails differently is another bug, and
  * would hide this one.
  */
-export const sameFailure = (a: Failure, b: Failure): boolean =>
-  a.kind === b.kind && a.side === b.side && (a.kind !== 'kernel-bug' || kernelOf(a) === kernelOf(b));
+export const sameFailure = (a: Failure, b: Failure): boolean => a.kind === b.kind && a.side === b.side && (a.kind !== 'kernel-bug' || kernelOf(a) === kernelOf(b));
 
 /** Which kernel a kernel bug is in (its message begins with the kernel's name). */
 const kernelOf = (f: Failure): string => f.message.slice(0, f.message.indexOf(':'));
@@ -236,14 +236,20 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
   const first = await fc.check(explore, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
   const exploreSeconds = (performance.now() - t0) / 1000;
   if (toolErrors.length > 0) throw toolErrors[0];
-  if (first.failed && found === undefined && !stopped())
-    throw new Error(`fast-check reported a failure without a failing trace: ${String(first.errorInstance)}`);
+  if (first.failed && found === undefined && !stopped()) throw new Error(`fast-check reported a failure without a failing trace: ${String(first.errorInstance)}`);
   // Interrupted before any failure: not a pass, since not all runs were made.
   if (!first.failed || found === undefined) return result({ ok: !stopped(), timing: { exploreSeconds, shrinkSeconds: 0 } });
   const origin = found;
   const foundInfo = { foundAtRun: origin.run, originalLength: origin.events.length };
   const t1 = performance.now();
-  opts.onShrink?.({ ...foundInfo, phase: 'shrink', length: origin.events.length, tries: 0, events: origin.events, failure: origin.failure });
+  opts.onShrink?.({
+    ...foundInfo,
+    phase: 'shrink',
+    length: origin.events.length,
+    tries: 0,
+    events: origin.events,
+    failure: origin.failure,
+  });
 
   // Phase 2: let fast-check shrink the plans from that case, within a budget of candidates
   // (past it, or once stopped, every candidate passes, which ends shrinking where it stands).
@@ -259,7 +265,14 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
     const r = tool(() => runPlans(plans, runOpts, new Tally(), smallest.events.length));
     if (r.failure === undefined || !sameFailure(r.failure, origin.failure)) return true;
     smallest = { events: r.events, failure: r.failure };
-    opts.onShrink?.({ ...foundInfo, phase: 'shrink', length: smallest.events.length, tries: candidates, events: smallest.events, failure: smallest.failure });
+    opts.onShrink?.({
+      ...foundInfo,
+      phase: 'shrink',
+      length: smallest.events.length,
+      tries: candidates,
+      events: smallest.events,
+      failure: smallest.failure,
+    });
     return false;
   });
   const shrunk = await fc.check(shrink, {

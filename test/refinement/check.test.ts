@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CheckResult, checkRefinement } from '../../properties/refinement';
+import { type CheckResult, checkRefinement } from '../../refinement/check';
 import { wellFormed } from '../../invariants/wellFormed';
 import { FALLBACK_REASONS } from '../../impl/fastpath/reasons';
 import type { Statistic } from '../../properties/statistics';
@@ -8,7 +8,7 @@ import type { Statistic } from '../../properties/statistics';
 let cached: Promise<CheckResult> | undefined;
 const defaultCheck = (): Promise<CheckResult> => (cached ??= checkRefinement({ seed: 20261121, runs: 100, steps: 200, checkSpec: wellFormed }));
 
-describe('properties/refinement: the default check at CI size', () => {
+describe('refinement/check: the default check at CI size', () => {
   it('finds no divergence, no fast/slow difference and no broken invariant over 100 generated traces', async () => {
     const r = await defaultCheck();
     expect(r.counterexample?.failure.message).toBeUndefined();
@@ -29,7 +29,9 @@ describe('properties/refinement: the default check at CI size', () => {
   };
 
   it('most traces complete round trips, cancel blocked IPC by deletion, signal bound notifications and deliver faults', async () => {
-    expect(await rarerThan(0.5, ['callReplyRoundTrips', 'blockedIPCCancelledByDeletion', 'signalsToBoundNotifications', 'faultsDeliveredToHandlers', 'domainSwitches'])).toEqual([]);
+    expect(await rarerThan(0.5, ['callReplyRoundTrips', 'blockedIPCCancelledByDeletion', 'signalsToBoundNotifications', 'faultsDeliveredToHandlers', 'domainSwitches'])).toEqual(
+      [],
+    );
   }, 180_000);
 
   it('reaches what it once missed: multi-cap IPC and badge-matched cancellation in more than 20% of runs each', async () => {

@@ -6,18 +6,18 @@
  */
 import type { Event } from '../../spec/api';
 import { FALLBACK_REASONS } from '../../impl/fastpath/reasons';
-import type { CheckResult, Counterexample } from '../../properties/refinement';
+import type { CheckResult, Counterexample } from '../check';
 import type { FastpathTally } from '../../properties/statistics';
 import type { NotModelledTally } from '../../properties/tally';
 import type { ArgumentCoverage } from '../../properties/argumentCoverage';
 import { type OutcomeLabel, outcomeText } from '../../properties/outcome';
 import { render } from '../diff';
-import { renderFailure, renderSteps } from '../report';
+import { renderFailure, renderSteps } from './counterexample';
 import type { Failure, FastpathMode } from '../run';
 import type * as t from 'io-ts';
 import { TRACE_VERSION, TraceFile } from '../trace/codec';
-import type { Output } from './io';
-import { writeNewFile } from './files';
+import type { Output } from '../cli/io';
+import { writeNewFile } from '../cli/files';
 
 /** `1 event`, `2 events`. */
 export const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -51,14 +51,26 @@ const printFastpath = (o: Output, t: FastpathTally, mode: FastpathMode): void =>
     `fastpath (${mode}): ${t.total.hits} of ${t.ipcs} IPCs (Call on an endpoint, ReplyRecv) took it (${ratio(t.hitRate)}); ` +
       `per run min ${ratio(per.min)} median ${ratio(per.median)} max ${ratio(per.max)}; hits in ${t.runsWithHits} runs`,
   );
-  o.line(`  attempts: Call ${t.total.bySyscall.Call.hits}/${t.total.bySyscall.Call.attempts}, ReplyRecv ${t.total.bySyscall.ReplyRecv.hits}/${t.total.bySyscall.ReplyRecv.attempts} hit; fell back because:`);
+  o.line(
+    `  attempts: Call ${t.total.bySyscall.Call.hits}/${t.total.bySyscall.Call.attempts}, ReplyRecv ${t.total.bySyscall.ReplyRecv.hits}/${t.total.bySyscall.ReplyRecv.attempts} hit; fell back because:`,
+  );
   for (const r of FALLBACK_REASONS) o.line(`  ${String(t.total.fallbacks[r]).padStart(7)}  ${r}${t.total.fallbacks[r] === 0 ? '   (never)' : ''}`);
 };
 
 const fastpathJson = (t: FastpathTally, mode: FastpathMode) =>
   mode === 'off'
     ? null
-    : { mode, ipcs: t.ipcs, attempts: t.total.attempts, hits: t.total.hits, hitRate: Number(t.hitRate.toFixed(4)), perRun: t.perRun(), runsWithHits: t.runsWithHits, fallbacks: t.total.fallbacks, bySyscall: t.total.bySyscall };
+    : {
+        mode,
+        ipcs: t.ipcs,
+        attempts: t.total.attempts,
+        hits: t.total.hits,
+        hitRate: Number(t.hitRate.toFixed(4)),
+        perRun: t.perRun(),
+        runsWithHits: t.runsWithHits,
+        fallbacks: t.total.fallbacks,
+        bySyscall: t.total.bySyscall,
+      };
 
 const printNotModelled = (o: Output, nm: NotModelledTally): void => {
   if (nm.events === 0) return;
@@ -76,7 +88,9 @@ export interface SummaryOptions {
 export const printSummary = (o: Output, r: CheckResult, opts: SummaryOptions): void => {
   const seconds = r.timing.exploreSeconds + r.timing.shrinkSeconds;
   const timing = opts.timing ? ` in ${r.timing.exploreSeconds.toFixed(1)} s (${Math.round(r.events / Math.max(r.timing.exploreSeconds, 1e-9))} events/s)` : '';
-  o.line(`${r.runs} runs, ${r.events} events${timing}${opts.timing && r.counterexample !== undefined ? `; shrinking took ${r.timing.shrinkSeconds.toFixed(1)} s more (${seconds.toFixed(1)} s in all)` : ''}`);
+  o.line(
+    `${r.runs} runs, ${r.events} events${timing}${opts.timing && r.counterexample !== undefined ? `; shrinking took ${r.timing.shrinkSeconds.toFixed(1)} s more (${seconds.toFixed(1)} s in all)` : ''}`,
+  );
   const cov = r.coverage.summary();
   o.line(`coverage: ${cov.hit} of ${cov.known} known (invocation, outcome) pairs reached`);
   o.line('what the traces did:              runs with it   times');
@@ -100,7 +114,9 @@ const printArguments = (o: Output, a: ArgumentCoverage): void => {
 
 /** The counterexample's first line: its length, where it came from, and (with timing) how long finding and shrinking took. */
 export const counterexampleHeadline = (c: Counterexample, r: CheckResult, timing: boolean): string => {
-  const found = timing ? `found in run ${c.foundAtRun} after ${r.timing.exploreSeconds.toFixed(1)} s, shrunk in ${r.timing.shrinkSeconds.toFixed(1)} s` : `found in run ${c.foundAtRun}`;
+  const found = timing
+    ? `found in run ${c.foundAtRun} after ${r.timing.exploreSeconds.toFixed(1)} s, shrunk in ${r.timing.shrinkSeconds.toFixed(1)} s`
+    : `found in run ${c.foundAtRun}`;
   const partial = c.partial ? '; shrinking was interrupted, so it may not be minimal' : '';
   return `COUNTEREXAMPLE: ${count(c.events.length, 'event')} (shrunk from ${c.originalLength}), ${found}; seed ${r.seed}, path ${c.path}${partial}`;
 };
@@ -160,8 +176,17 @@ export const resultJson = (r: CheckResult, opts: SummaryOptions & { file?: strin
     secondsToFailure: opts.timing && c !== undefined ? Number(r.timing.exploreSeconds.toFixed(3)) : null,
     secondsShrinking: opts.timing && c !== undefined ? Number(r.timing.shrinkSeconds.toFixed(3)) : null,
     eventsPerSecond: opts.timing ? Math.round(r.events / Math.max(r.timing.exploreSeconds, 1e-9)) : null,
-    notModelled: { events: r.notModelled.events, runs: r.notModelled.runs, byOutcome: Object.fromEntries([...r.notModelled.byKey.entries()].sort()) },
-    coverage: { ...r.coverage.summary(), pairs: r.coverage.table(), arguments: r.arguments.rows(), neverReached: r.arguments.neverReached() },
+    notModelled: {
+      events: r.notModelled.events,
+      runs: r.notModelled.runs,
+      byOutcome: Object.fromEntries([...r.notModelled.byKey.entries()].sort()),
+    },
+    coverage: {
+      ...r.coverage.summary(),
+      pairs: r.coverage.table(),
+      arguments: r.arguments.rows(),
+      neverReached: r.arguments.neverReached(),
+    },
     fastpath: fastpathJson(r.fastpath, opts.fastpath),
     statistics: Object.fromEntries(r.statistics.rows().map((row) => [row.name, { runs: row.runs, count: row.count }])),
     ...(c === undefined
