@@ -195,6 +195,16 @@ export const doReplyTransfer = seam('doReplyTransfer', (k: Kernel, sender: numbe
 
 // ---------------------------------------------------------------- send and receive
 
+/** Take the first thread off an endpoint's queue; the endpoint goes idle when it was the last (C does this inline in sendIPC and receiveIPC). */
+const dequeueFirst = (k: Kernel, ep: number): number => {
+  const q = getQueue(k, ep, EP_QUEUE);
+  const first = q.head;
+  const rest = tcbEPDequeue(k, first, q);
+  setQueue(k, ep, EP_QUEUE, rest);
+  if (rest.head === 0) objSet(k, ep, Endpoint.state, EP_IDLE);
+  return first;
+};
+
 export const sendIPC = seam(
   'sendIPC',
   (k: Kernel, blocking: boolean, doCall: boolean, badge: number, canGrant: boolean, canGrantReply: boolean, thread: number, ep: number): void => {
@@ -212,11 +222,7 @@ export const sendIPC = seam(
       return;
     }
     // EP_RECV: hand the message to the first receiver.
-    const q = getQueue(k, ep, EP_QUEUE);
-    const dest = q.head;
-    const rest = tcbEPDequeue(k, dest, q);
-    setQueue(k, ep, EP_QUEUE, rest);
-    if (rest.head === 0) objSet(k, ep, Endpoint.state, EP_IDLE);
+    const dest = dequeueFirst(k, ep);
     doIPCTransfer(k, thread, ep, badge, canGrant, dest);
     const replyCanGrant = tsGet(k, dest, ThreadStateW.canGrant) === 1;
     setThreadState(k, dest, TS.Running);
@@ -249,11 +255,7 @@ export const receiveIPC = (k: Kernel, thread: number, epCap: CapT, blocking: boo
     return;
   }
   // EP_SEND: take the first sender.
-  const q = getQueue(k, ep, EP_QUEUE);
-  const sender = q.head;
-  const rest = tcbEPDequeue(k, sender, q);
-  setQueue(k, ep, EP_QUEUE, rest);
-  if (rest.head === 0) objSet(k, ep, Endpoint.state, EP_IDLE);
+  const sender = dequeueFirst(k, ep);
   const badge = tsGet(k, sender, ThreadStateW.badge);
   const canGrant = tsGet(k, sender, ThreadStateW.canGrant) === 1;
   const canGrantReply = tsGet(k, sender, ThreadStateW.canGrantReply) === 1;
