@@ -33,28 +33,23 @@ const nameOfSeam = new Map<KernelFunction, string>();
 
 /**
  * The function a seam exports: the real one for a kernel without patches,
- * else the kernel's patched one. Written out for the common arities, so the
- * call passes its arguments straight through (a rest parameter and a spread
- * would cost more on the kernel's hot paths). The arity is the real
- * function's `length`, so a seamed function has no default or optional
- * parameters (test/impl/seam.test.ts checks it).
+ * else the kernel's patched one. Each seam gets a dispatcher compiled for it
+ * alone (not a closure shared by all seams), so the call to the real function
+ * is monomorphic and the JIT inlines it as if it were called directly; the
+ * arguments pass straight through (no rest parameter and spread). The arity
+ * is the real function's `length`, so a seamed function has no default or
+ * optional parameters (test/impl/seam.test.ts checks it).
  */
 const dispatcher = (name: string, real: KernelFunction): KernelFunction => {
-  const pick = (k: Kernel): KernelFunction => (k.seams === null ? real : (k.seams.get(name) ?? real));
-  switch (real.length) {
-    case 1:
-      return (k: Kernel) => (k.seams === null ? real(k) : pick(k)(k));
-    case 2:
-      return (k: Kernel, a: unknown) => (k.seams === null ? real(k, a) : pick(k)(k, a));
-    case 3:
-      return (k: Kernel, a: unknown, b: unknown) => (k.seams === null ? real(k, a, b) : pick(k)(k, a, b));
-    case 4:
-      return (k: Kernel, a: unknown, b: unknown, c: unknown) => (k.seams === null ? real(k, a, b, c) : pick(k)(k, a, b, c));
-    case 5:
-      return (k: Kernel, a: unknown, b: unknown, c: unknown, d: unknown) => (k.seams === null ? real(k, a, b, c, d) : pick(k)(k, a, b, c, d));
-    default:
-      return (k: Kernel, ...args: unknown[]) => (k.seams === null ? real(k, ...args) : pick(k)(k, ...args));
-  }
+  const patched = (k: Kernel): KernelFunction => (k.seams === null ? real : (k.seams.get(name) ?? real));
+  const params = Array.from({ length: Math.max(0, real.length - 1) }, (_, i) => `a${i}`);
+  const args = ['k', ...params].join(', ');
+  // A generated function, so that every seam has call sites of its own (the text is fixed: only the arity varies).
+  const make = new Function('real', 'patched', `return function (${args}) { return k.seams === null ? real(${args}) : patched(k)(${args}); };`) as (
+    real: KernelFunction,
+    patched: (k: Kernel) => KernelFunction,
+  ) => KernelFunction;
+  return make(real, patched);
 };
 
 /** Declare a kernel function that patches may replace. Names are unique: they are the seams' identities. */

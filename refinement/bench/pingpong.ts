@@ -204,25 +204,49 @@ export const runKernelsAlone = (
 };
 
 /**
- * What the seams cost (impl/model/seam.ts): the kernel as built (one null test
- * per seamed call), the kernel with every seam patched by the identity (a table
- * lookup per seamed call, as a mutant or counting kernel pays), and, when given,
- * the kernel with the seams compiled out, measured by a child process.
+ * What the seams cost (impl/model/seam.ts), in IPCs per second of the slow and
+ * fast kernel together. In this process: the kernel as built (one null test
+ * per seamed call) and with every seam patched by the identity (a table lookup
+ * per seamed call, as a mutant or counting kernel pays). In child processes,
+ * when given (alternating pairs, as one process's speed varies from the
+ * next by more than the seams cost): as built and with the seams compiled out.
  */
 export interface SeamFigures {
   readonly asBuilt: number;
   readonly allPatched: number;
-  readonly compiledOut: number | null;
+  readonly children: { readonly pairs: number; readonly asBuilt: number; readonly compiledOut: number; readonly ratio: number } | null;
 }
 
-export const runPingPong = (rounds: number, config: BootConfig = defaultBootConfig, compiledOut?: (rounds: number) => number | null): BenchResult => {
+/** IPCs per second of the kernel alone in a fresh process, with or without the seams (null if it could not be measured). */
+export type ChildBench = (rounds: number, seams: 'as built' | 'compiled out') => number | null;
+
+/** Alternating pairs of child processes, as built then compiled out; the ratio is the mean of the pairs' ratios. */
+const CHILD_PAIRS = 5;
+
+const measureChildren = (child: ChildBench, rounds: number): SeamFigures['children'] => {
+  const ratios: number[] = [];
+  const asBuilt: number[] = [];
+  const compiledOut: number[] = [];
+  for (let i = 0; i < CHILD_PAIRS; i++) {
+    const a = child(rounds, 'as built');
+    const c = child(rounds, 'compiled out');
+    if (a === null || c === null) return null;
+    asBuilt.push(a);
+    compiledOut.push(c);
+    ratios.push(a / c);
+  }
+  const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+  return { pairs: CHILD_PAIRS, asBuilt: mean(asBuilt), compiledOut: mean(compiledOut), ratio: mean(ratios) };
+};
+
+export const runPingPong = (rounds: number, config: BootConfig = defaultBootConfig, child?: ChildBench): BenchResult => {
   const { slow, fast } = runKernelsAlone(rounds, config);
   const patched = runKernelsAlone(rounds, config, seamsDispatch() ? identityPatches() : [], false);
   const ipcsPerSecond = (a: KernelFigures, b: KernelFigures) => (a.events + b.events) / (a.seconds + b.seconds);
   const seams: SeamFigures = {
     asBuilt: ipcsPerSecond(slow, fast),
     allPatched: ipcsPerSecond(patched.slow, patched.fast),
-    compiledOut: compiledOut?.(rounds) ?? null,
+    children: child === undefined ? null : measureChildren(child, rounds),
   };
 
   const specEvents = pingPongRounds(rounds);

@@ -1,17 +1,15 @@
 /** `sel4-spec bench`: the ping-pong benchmark, fastpath against slow path, as ratios measured in one run. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type KernelFigures, runKernelsAlone, runPingPong } from '../bench/pingpong';
+import { type ChildBench, type KernelFigures, runKernelsAlone, runPingPong } from '../bench/pingpong';
 import { EXIT, type Streams, output } from './io';
 
 const SEL4_SPEC = fileURLToPath(new URL('./sel4-spec.mjs', import.meta.url));
 
-/** IPCs per second of the kernel alone in a child process with the seams compiled out (null if the child fails). */
-const compiledOutIPCs = (rounds: number): number | null => {
-  const child = spawnSync(process.execPath, [SEL4_SPEC, 'bench', '--kernel-alone', '--rounds', String(rounds)], {
-    env: { ...process.env, SEL4_SPEC_SEAMS: 'off' },
-    encoding: 'utf8',
-  });
+/** The kernel alone in a child process, as built or with the seams compiled out (null if the child fails). */
+const childBench: ChildBench = (rounds, seams) => {
+  const env = seams === 'compiled out' ? { ...process.env, SEL4_SPEC_SEAMS: 'off' } : process.env;
+  const child = spawnSync(process.execPath, [SEL4_SPEC, 'bench', '--kernel-alone', '--rounds', String(rounds)], { env, encoding: 'utf8' });
   if (child.status !== 0) return null;
   const r: unknown = JSON.parse(child.stdout);
   return typeof r === 'object' && r !== null && 'ipcsPerSecond' in r && typeof r.ipcsPerSecond === 'number' ? r.ipcsPerSecond : null;
@@ -24,7 +22,7 @@ export const bench = (flags: { rounds: number; json?: boolean; kernelAlone?: boo
     return EXIT.ok;
   }
   const o = output(io, flags.json === true);
-  const r = runPingPong(flags.rounds, undefined, compiledOutIPCs);
+  const r = runPingPong(flags.rounds, undefined, childBench);
   const row = (name: string, f: KernelFigures) =>
     o.line(
       `  ${name.padEnd(22)} ${Math.round(f.eventsPerSecond).toString().padStart(10)} ${f.wordsPerIPC.toFixed(1).padStart(10)} ${f.readsPerIPC.toFixed(1).padStart(7)} ${f.writesPerIPC.toFixed(1).padStart(7)} ${String(f.fastpathHits).padStart(8)}`,
@@ -35,8 +33,10 @@ export const bench = (flags: { rounds: number; json?: boolean; kernelAlone?: boo
   row('concrete, fastpath', r.fast);
   o.line(`  fastpath / slow path: ${r.ratios.speed.toFixed(2)}x the speed, ${r.ratios.words.toFixed(2)}x the memory words touched by the kernel`);
   const sm = r.seams;
-  const out = sm.compiledOut === null ? 'compiled out: not measured' : `as built / compiled out ${(sm.asBuilt / sm.compiledOut).toFixed(2)}x the speed`;
-  o.line(`  seams (impl/model/seam.ts), slow and fast kernel together: ${out}; every seam patched by the identity / as built ${(sm.allPatched / sm.asBuilt).toFixed(2)}x`);
+  const out = sm.children === null ? 'not measured' : `${sm.children.ratio.toFixed(2)}x the speed (mean of ${sm.children.pairs} pairs of child processes)`;
+  o.line(
+    `  seams (impl/model/seam.ts), slow and fast kernel together: as built / compiled out ${out}; every seam patched by the identity / as built ${(sm.allPatched / sm.asBuilt).toFixed(2)}x`,
+  );
   o.line(`  abstract spec alone: ${Math.round(r.spec.eventsPerSecond)} events/s (${(r.slow.eventsPerSecond / r.spec.eventsPerSecond).toFixed(1)}x slower than the slow path)`);
   o.line(`  lock-step check (spec, slow and fast kernels, abstraction after every event): ${Math.round(r.check.eventsPerSecond)} events/s over ${r.check.events} events`);
   const m = r.memory;

@@ -161,10 +161,16 @@ describe('the sel4-spec command', () => {
       fast: { fastpathHits: number; wordsPerIPC: number };
       slow: { wordsPerIPC: number };
       ratios: { words: number };
+      seams: { asBuilt: number; allPatched: number; children: { pairs: number; asBuilt: number; compiledOut: number; ratio: number } | null };
     };
     expect(j.fast.fastpathHits).toBe(600);
     expect(j.ratios.words).toBeCloseTo(j.fast.wordsPerIPC / j.slow.wordsPerIPC, 10);
     expect(r.stderr).toMatch(/fastpath \/ slow path: [\d.]+x the speed, [\d.]+x the memory words/);
+    // The seams were measured both ways: child processes with them compiled out ran (a failed child would leave null).
+    expect(j.seams.children?.pairs).toBe(5);
+    expect(j.seams.children?.compiledOut).toBeGreaterThan(0);
+    expect(j.seams.allPatched).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/seams \(impl\/model\/seam\.ts\).*as built \/ compiled out [\d.]+x the speed \(mean of 5 pairs/);
   }, 60_000);
 
   it('gives the same output byte for byte for the same seed without timing figures', async () => {
