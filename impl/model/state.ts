@@ -71,9 +71,6 @@ export class Kernel {
   /** Try the IPC fastpath (impl/fastpath) for Call and ReplyRecv before the slow path (a boot option, off by default). */
   fastpath = false;
 
-  /** Memory words the user-level part of syscall events touched (counted apart from the kernel's work). */
-  userEntryWords = 0;
-
   /** The patched kernel functions (impl/model/seam.ts), or null: the kernel as written. */
   readonly seams: SeamTable | null;
 
