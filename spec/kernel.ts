@@ -11,7 +11,8 @@
 import type { Event, SyscallEvent } from './api/event';
 import { IPCBUF_CAPS_OR_BADGES, IPCBUF_RECEIVE_CNODE, IPCBUF_RECEIVE_DEPTH, IPCBUF_RECEIVE_INDEX, ipcBufferMR } from './api/ipcBuffer';
 import { CAP_REGISTER, FAULT_IP, MSG_INFO_REGISTER, MSG_REGISTERS, NEXT_IP, SYSCALL_NUMBER_REGISTER } from './api/registers';
-import { storeWord } from './model/heap';
+import { flow, identity, pipe } from 'fp-ts/function';
+import { type Transition, forEach, storeWord } from './model/heap';
 import type { KernelState } from './model/state';
 import { handleFault } from './kernel/faultHandler';
 import { bufferWord } from './kernel/message';
@@ -42,36 +43,38 @@ export type Outcome =
  */
 export const userSyscallEntry = (s0: KernelState, e: SyscallEvent): KernelState => {
   const t = s0.curThread;
-  let s = s0;
-  if (e.cptr !== undefined) s = setRegister(t, CAP_REGISTER, e.cptr)(s);
-  if (e.info !== undefined) s = setRegister(t, MSG_INFO_REGISTER, e.info)(s);
-  const buffer = lookupIPCBuffer(s, true, t);
-  const storeBuf = (i: number, v: number) => {
-    if (buffer !== null) s = storeWord(bufferWord(buffer, i), v >>> 0)(s);
-  };
-  (e.mrs ?? []).forEach((v, i) => {
-    const r = MSG_REGISTERS[i];
-    if (r !== undefined) s = setRegister(t, r, v)(s);
-    else storeBuf(ipcBufferMR(i), v);
-  });
-  (e.caps ?? []).forEach((v, i) => storeBuf(IPCBUF_CAPS_OR_BADGES + i, v));
-  if (e.recv !== undefined) {
-    storeBuf(IPCBUF_RECEIVE_CNODE, e.recv.cnode);
-    storeBuf(IPCBUF_RECEIVE_INDEX, e.recv.index);
-    storeBuf(IPCBUF_RECEIVE_DEPTH, e.recv.depth);
-  }
-  s = setRegister(t, SYSCALL_NUMBER_REGISTER, e.sysno)(s);
-  return trapAt(s, 4);
+  const withRegisters = pipe(
+    s0,
+    e.cptr === undefined ? identity : setRegister(t, CAP_REGISTER, e.cptr),
+    e.info === undefined ? identity : setRegister(t, MSG_INFO_REGISTER, e.info),
+  );
+  const buffer = lookupIPCBuffer(withRegisters, true, t);
+  const storeBuf = (i: number, v: number): Transition => (buffer === null ? identity : storeWord(bufferWord(buffer, i), v >>> 0));
+  return pipe(
+    withRegisters,
+    forEach(e.mrs ?? [], (v, i) => {
+      const r = MSG_REGISTERS[i];
+      return r === undefined ? storeBuf(ipcBufferMR(i), v) : setRegister(t, r, v);
+    }),
+    forEach(e.caps ?? [], (v, i) => storeBuf(IPCBUF_CAPS_OR_BADGES + i, v)),
+    e.recv === undefined
+      ? identity
+      : flow(storeBuf(IPCBUF_RECEIVE_CNODE, e.recv.cnode), storeBuf(IPCBUF_RECEIVE_INDEX, e.recv.index), storeBuf(IPCBUF_RECEIVE_DEPTH, e.recv.depth)),
+    setRegister(t, SYSCALL_NUMBER_REGISTER, e.sysno),
+    trapAt(4),
+  );
 };
 
 /** Enter the kernel from the current thread: FaultIP is the trapping instruction, NextIP advances by `advance`. */
-const trapAt = (s: KernelState, advance: number): KernelState => {
-  const t = s.curThread;
-  const pc = getRegister(s, t, NEXT_IP);
-  return setRegister(t, NEXT_IP, pc + advance)(setRegister(t, FAULT_IP, pc)(s));
-};
+const trapAt =
+  (advance: number): Transition =>
+  (s) => {
+    const t = s.curThread;
+    const pc = getRegister(s, t, NEXT_IP);
+    return pipe(s, setRegister(t, FAULT_IP, pc), setRegister(t, NEXT_IP, pc + advance));
+  };
 
-const finish = (r: Stepped<Outcome>): Stepped<Outcome> => ({ state: activateThread(schedule(r.state)), outcome: r.outcome });
+const finish = (r: Stepped<Outcome>): Stepped<Outcome> => ({ state: pipe(r.state, schedule, activateThread), outcome: r.outcome });
 
 /** `callKernel`: handle one event and return the next state with what happened. */
 export const step = (s: KernelState, e: Event): Stepped<Outcome> => {
@@ -83,14 +86,11 @@ export const step = (s: KernelState, e: Event): Stepped<Outcome> => {
       return finish(handleSyscall(userSyscallEntry(s, e), e.sysno));
     case 'exception': {
       if (idle) return { state: s, outcome: { _tag: 'Idle', event: e.kind } };
-      const s1 = trapAt(s, 4);
       const fault: Fault = { _tag: 'UserException', number: 0, code: 0 };
-      return finish({ state: handleFault(s1.curThread, fault)(s1), outcome: { _tag: 'UserException', fault } });
+      return finish({ state: pipe(s, trapAt(4), handleFault(s.curThread, fault)), outcome: { _tag: 'UserException', fault } });
     }
-    case 'tick': {
-      const s1 = trapAt(s, 0);
-      return finish({ state: timerTick(s1), outcome: { _tag: 'TimerTick' } });
-    }
+    case 'tick':
+      return finish({ state: pipe(s, trapAt(0), timerTick), outcome: { _tag: 'TimerTick' } });
     case 'interrupt':
     case 'memory':
       return { state: s, outcome: { _tag: 'NotModelled', event: e.kind } };

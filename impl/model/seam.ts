@@ -23,48 +23,51 @@ export interface Patch {
   readonly wrap: (inner: KernelFunction) => KernelFunction;
 }
 
-/** The patched functions of one kernel, by seam name. */
-export type SeamTable = ReadonlyMap<string, KernelFunction>;
+/** The patched functions of one kernel, by seam index (undefined where a seam is not patched: it runs as written). */
+export type SeamTable = readonly (KernelFunction | undefined)[];
 
 const SEAMS_COMPILED_OUT = typeof process !== 'undefined' && process.env['SEL4_SPEC_SEAMS'] === 'off';
 
 const realByName = new Map<string, KernelFunction>();
-const nameOfSeam = new Map<KernelFunction, string>();
+/** Each seam's index in a kernel's table, by the function its module exports. */
+const indexOfSeam = new Map<KernelFunction, number>();
+const realByIndex: KernelFunction[] = [];
 
 /**
- * The function a seam exports: the real one for a kernel without patches,
- * else the kernel's patched one. Each seam gets a dispatcher compiled for it
+ * The function a seam exports: the real one for a kernel without patches
+ * and for every seam a kernel's patches leave alone, else the kernel's
+ * patched one. Each seam gets a dispatcher compiled for it
  * alone (not a closure shared by all seams), so the call to the real function
  * is monomorphic and the JIT inlines it as if it were called directly; the
  * arguments pass straight through (no rest parameter and spread). The arity
  * is the real function's `length`, so a seamed function has no default or
  * optional parameters (test/impl/seam.test.ts checks it).
  */
-const dispatcher = (name: string, real: KernelFunction): KernelFunction => {
-  const patched = (k: Kernel): KernelFunction => (k.seams === null ? real : (k.seams.get(name) ?? real));
+const dispatcher = (index: number, real: KernelFunction): KernelFunction => {
   const params = Array.from({ length: Math.max(0, real.length - 1) }, (_, i) => `a${i}`);
   const args = ['k', ...params].join(', ');
-  // A generated function, so that every seam has call sites of its own (the text is fixed: only the arity varies).
-  const make = new Function('real', 'patched', `return function (${args}) { return k.seams === null ? real(${args}) : patched(k)(${args}); };`) as (
-    real: KernelFunction,
-    patched: (k: Kernel) => KernelFunction,
-  ) => KernelFunction;
-  return make(real, patched);
+  // A generated function, so that every seam has call sites of its own (the text is fixed: only the arity and index vary).
+  const make = new Function(
+    'real',
+    `return function (${args}) { const t = k.seams; if (t !== null) { const f = t[${index}]; if (f !== undefined) return f(${args}); } return real(${args}); };`,
+  ) as (real: KernelFunction) => KernelFunction;
+  return make(real);
 };
 
 /** Declare a kernel function that patches may replace. Names are unique: they are the seams' identities. */
 export const seam = <F extends KernelFunction>(name: string, real: F): F => {
   if (realByName.has(name)) throw new Error(`seam '${name}' is declared twice`);
   realByName.set(name, real);
+  const index = realByIndex.push(real) - 1;
   // Stack traces name the kernel function (a crash report cites it), not the arrow it was written as.
   Object.defineProperty(real, 'name', { value: name });
   if (SEAMS_COMPILED_OUT) {
-    nameOfSeam.set(real, name);
+    indexOfSeam.set(real, index);
     return real;
   }
-  const dispatch = dispatcher(name, real) as F;
+  const dispatch = dispatcher(index, real) as F;
   Object.defineProperty(dispatch, 'name', { value: name });
-  nameOfSeam.set(dispatch, name);
+  indexOfSeam.set(dispatch, index);
   return dispatch;
 };
 
@@ -83,12 +86,11 @@ export const patch = <F extends KernelFunction>(target: F, wrap: (inner: F) => F
 export const seamTable = (patches: readonly Patch[]): SeamTable | null => {
   if (patches.length === 0) return null;
   if (SEAMS_COMPILED_OUT) throw new Error('kernel seams are compiled out (SEL4_SPEC_SEAMS=off): a kernel cannot be patched');
-  const table = new Map<string, KernelFunction>();
+  const table: (KernelFunction | undefined)[] = realByIndex.map(() => undefined);
   for (const p of patches) {
-    const name = nameOfSeam.get(p.target);
-    if (name === undefined) throw new Error(`patch of '${p.target.name || 'an anonymous function'}', which is not a kernel seam`);
-    const inner = table.get(name) ?? (realByName.get(name) as KernelFunction);
-    table.set(name, p.wrap(inner));
+    const index = indexOfSeam.get(p.target);
+    if (index === undefined) throw new Error(`patch of '${p.target.name || 'an anonymous function'}', which is not a kernel seam`);
+    table[index] = p.wrap(table[index] ?? (realByIndex[index] as KernelFunction));
   }
   return table;
 };
@@ -100,4 +102,4 @@ export const seamsDispatch = (): boolean => !SEAMS_COMPILED_OUT;
 export const seamFunctions = (): ReadonlyMap<string, KernelFunction> => realByName;
 
 /** A patch of every seam that changes nothing: a kernel booted with it pays the dispatch through the table and nothing else. */
-export const identityPatches = (): Patch[] => [...nameOfSeam.keys()].map((target) => ({ target, wrap: (inner) => inner }));
+export const identityPatches = (): Patch[] => [...indexOfSeam.keys()].map((target) => ({ target, wrap: (inner) => inner }));

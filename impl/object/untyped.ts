@@ -39,10 +39,10 @@ import { createNewObjects, deleteObjects, getObjectSize, isFrameType } from './o
 
 const setFreeIndex = (k: Kernel, slot: number, freeIndex: number): void => setSlotCap(k, slot, capSet(getSlotCap(k, slot), Cap.Untyped.freeIndex, freeIndex));
 
-/** `resetUntypedCap`: zero the used part of the region and move the watermark back to 0. */
 /** `clearMemory`: zero a region of a reset untyped (C: clearMemory, memzero then a cache clean). */
 export const clearMemory = seam('clearMemory', (k: Kernel, base: number, bytes: number): void => k.mem.zero(base, bytes));
 
+/** `resetUntypedCap`: zero the used part of the region and move the watermark back to 0. */
 export const resetUntypedCap = (k: Kernel, slot: number): Exception => {
   const cap = getSlotCap(k, slot);
   const base = capGet(cap, Cap.Untyped.ptr);

@@ -8,7 +8,7 @@ import { preemptionPoint } from '../../impl/kernel/preemption';
 import { cteDelete, cteInsert, cteMove, cteRevoke, decodeCNodeInvocation, mintedCap } from '../../impl/object/cnode';
 import { emptySlot } from '../../impl/object/ipcCancel';
 import { clearMemory, invokeUntyped_Retype } from '../../impl/object/untyped';
-import { getMdbNode, getSlotCap, mdbNext, mdbPrev, setMdbFirstBadged, setMdbNode } from '../../impl/model/heap';
+import { getMdbNode, getSlotCap, mdbNext, mdbPrev, setMdbFirstBadged, setMdbNext, setMdbNode } from '../../impl/model/heap';
 import { Cap, CapTag, Mdb, capGet, capType, setField } from '../../impl/model/layout';
 import { capBadge } from '../../impl/model/capability';
 import { EXCEPTION_NONE } from '../../impl/model/state';
@@ -39,9 +39,9 @@ export const CSPACE_MUTANTS = [
     patches: [
       patch(cteMove, (move) => (k, newCap, srcSlot, destSlot) => {
         const prev = mdbPrev(k, srcSlot);
-        const prevNode = prev === 0 ? undefined : getMdbNode(k, prev);
+        const staleNext = prev === 0 ? 0 : mdbNext(k, prev);
         move(k, newCap, srcSlot, destSlot);
-        if (prevNode !== undefined) setMdbNode(k, prev, { ...getMdbNode(k, prev), w0: prevNode.w0 });
+        if (prev !== 0) setMdbNext(k, prev, staleNext);
       }),
     ],
   },

@@ -16,8 +16,8 @@ import {
   receiverWouldBeChosen,
   restoreFp,
 } from '../../impl/fastpath/fastpath';
-import { getMdbNode, getRegister, getSlotCap, mdbPrev, setMdbFirstBadged, setMdbNode, slotPtr, tcbGet, tcbSet } from '../../impl/model/heap';
-import { Cap, MessageInfoW, Tcb, capGet } from '../../impl/model/layout';
+import { getMdbNode, getRegister, getSlotCap, mdbPrev, setMdbNode, slotPtr, tcbGet, tcbSet } from '../../impl/model/heap';
+import { Cap, Mdb, MessageInfoW, Tcb, capGet, setField } from '../../impl/model/layout';
 import { patch } from '../../impl/model/seam';
 import type { Mutant } from './mutant';
 
@@ -99,7 +99,9 @@ export const FASTPATH_MUTANTS = [
     patches: [
       patch(insertReplyCapFp, (insert) => (k, caller, dest, canGrant) => {
         insert(k, caller, dest, canGrant);
-        setMdbFirstBadged(k, slotPtr(dest, TCB_CALLER), true);
+        // The whole word, as the fastpath writes MDB words: first-badged set, next and revocable 0.
+        const callerSlot = slotPtr(dest, TCB_CALLER);
+        setMdbNode(k, callerSlot, { ...getMdbNode(k, callerSlot), w0: setField(0, Mdb.firstBadged, 1) });
       }),
     ],
   },

@@ -10,6 +10,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MUTANTS, isMutantName } from '../../properties/mutants';
+import { seamsDispatch } from '../../impl/model/seam';
 import { describeThrown } from '../crash';
 import { FASTPATH_MODES, type FastpathMode } from '../run';
 import { bench } from './bench';
@@ -135,6 +136,9 @@ export const run = async (argv: readonly string[], io: Streams): Promise<number>
     // Commander answers these with its whole help text on stderr: one line instead.
     if (argv.length === 0) throw new UsageError(`no command given: one of ${COMMANDS.join(', ')} (see sel4-spec --help)`);
     if (argv[0] === 'help' && argv[1] !== undefined && !COMMANDS.includes(argv[1])) throw new UsageError(`unknown command ${quote(argv[1])} (see sel4-spec --help)`);
+    // Without seams no kernel can be patched: no mutant, no fastpath counting. Only the benchmark's child runs so.
+    if (!seamsDispatch() && !argv.includes('--kernel-alone'))
+      throw new UsageError('SEL4_SPEC_SEAMS=off compiles the kernel seams out, for the benchmark only: unset it to check, replay or hunt');
     await program(io, exit).parseAsync([...argv], { from: 'user' });
     return exit.code;
   } catch (e) {

@@ -9,6 +9,7 @@
  * handleYield); abstract spec Syscall_A.thy; C src/api/syscall.c.
  */
 import * as E from 'fp-ts/Either';
+import { identity, pipe } from 'fp-ts/function';
 import { N_MSG_REGISTERS } from '../api/config';
 import { type Fault, type SyscallError, capFault, missingCapability, syscallErrorToMessage } from '../api/errors';
 import { CAP_REGISTER } from '../api/registers';
@@ -117,12 +118,10 @@ export const handleInvocation = (s: KernelState, isCall: boolean, isBlocking: bo
   const s1 = setThreadState({ _tag: 'Restart' }, t)(s);
   const done = performInvocation(invocation, isBlocking, isCall)(s1);
   if (done.preempted) return { state: done.state, outcome: { _tag: 'Preempted', cap, label, invocation } };
-  let s2 = done.state;
-  if (getThreadState(s2, t)._tag === 'Restart') {
-    if (isCall) s2 = replyFromKernel(t, 0, done.reply)(s2);
-    s2 = setThreadState({ _tag: 'Running' }, t)(s2);
-  }
-  return { state: s2, outcome: { _tag: 'Performed', cap, label, invocation } };
+  // Still in Restart: the invocation completed, so the caller gets the kernel's reply (a Call) and runs on.
+  const completed = getThreadState(done.state, t)._tag === 'Restart';
+  const state = completed ? pipe(done.state, isCall ? replyFromKernel(t, 0, done.reply) : identity, setThreadState({ _tag: 'Running' }, t)) : done.state;
+  return { state, outcome: { _tag: 'Performed', cap, label, invocation } };
 };
 
 /**

@@ -41,6 +41,20 @@ const interruptWhen = (args: string[], ready: (stdout: string, stderr: string) =
 const firstLineOut = (stdout: string): boolean => stdout.includes('\n');
 
 describe('the sel4-spec process', () => {
+  it('with the kernel seams compiled out (the benchmark child) it refuses to check: exit 2, one line', () => {
+    const env = { ...process.env, SEL4_SPEC_SEAMS: 'off' };
+    for (const args of [
+      ['check', '--runs', '1'],
+      ['mutants', '--hunt', '--only', 'nbsend-blocks'],
+    ]) {
+      const r = spawnCli(args, { env });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^sel4-spec: SEL4_SPEC_SEAMS=off compiles the kernel seams out, for the benchmark only/);
+      expect(r.stdout).toBe('');
+    }
+    expect(spawnCli(['bench', '--kernel-alone', '--rounds', '10'], { env }).code).toBe(0);
+  });
+
   it('prints the seed it drew before any run, and on SIGINT a partial summary with that seed (exit 130)', async () => {
     const r = await interruptWhen(['check', '--runs', '100000', '--no-progress', '--out', tmp()], firstLineOut, 'SIGINT', 1500);
     expect(r.firstLine).toMatch(/^sel4-spec check: seed \d+, 100000 runs of up to 200 steps/);
