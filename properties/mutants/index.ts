@@ -39,5 +39,8 @@ export const patchesOf = (names: readonly string[]): Patch[] =>
   });
 
 /** The group a mutant belongs to. */
-export const groupOf = (m: Mutant): MutantGroup =>
-  (Object.keys(MUTANT_GROUPS) as MutantGroup[]).find((g) => (MUTANT_GROUPS[g] as readonly Mutant[]).some((x) => x.name === m.name)) ?? 'cspace';
+export const groupOf = (m: Mutant): MutantGroup => {
+  const g = (Object.keys(MUTANT_GROUPS) as MutantGroup[]).find((k) => (MUTANT_GROUPS[k] as readonly Mutant[]).some((x) => x.name === m.name));
+  if (g === undefined) throw new Error(`mutant '${m.name}' is in no group`);
+  return g;
+};

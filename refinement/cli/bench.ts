@@ -6,13 +6,20 @@ import { EXIT, type Streams, output } from './io';
 
 const SEL4_SPEC = fileURLToPath(new URL('./sel4-spec.mjs', import.meta.url));
 
-/** The kernel alone in a child process, as built or with the seams compiled out (null if the child fails). */
+/** The kernel alone in a child process, as built or with the seams compiled out; a child that fails is an error, not a missing figure. */
 const childBench: ChildBench = (rounds, seams) => {
   const env = seams === 'compiled out' ? { ...process.env, SEL4_SPEC_SEAMS: 'off' } : process.env;
   const child = spawnSync(process.execPath, [SEL4_SPEC, 'bench', '--kernel-alone', '--rounds', String(rounds)], { env, encoding: 'utf8' });
-  if (child.status !== 0) return null;
-  const r: unknown = JSON.parse(child.stdout);
-  return typeof r === 'object' && r !== null && 'ipcsPerSecond' in r && typeof r.ipcsPerSecond === 'number' ? r.ipcsPerSecond : null;
+  const failed = (why: string) => new Error(`the benchmark's child process (seams ${seams}) ${why}`);
+  if (child.status !== 0) throw failed(`exited with ${child.status ?? child.signal}: ${child.stderr.trim().split('\n')[0] ?? ''}`);
+  let r: unknown;
+  try {
+    r = JSON.parse(child.stdout);
+  } catch {
+    throw failed('printed no JSON');
+  }
+  if (typeof r === 'object' && r !== null && 'ipcsPerSecond' in r && typeof r.ipcsPerSecond === 'number') return r.ipcsPerSecond;
+  throw failed('printed no ipcsPerSecond');
 };
 
 export const bench = (flags: { rounds: number; json?: boolean; kernelAlone?: boolean }, io: Streams): number => {
