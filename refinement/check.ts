@@ -58,6 +58,8 @@ export interface CheckOptions {
   readonly checkSpec?: (s: KernelState) => readonly Violation[];
   /** Events the spec does not model are failures (`--strict`). */
   readonly strict?: boolean;
+  /** Compare whole states after every event, not what the event changed (`--full-compare`, the oracle). */
+  readonly fullCompare?: boolean;
   /** Called after each run of the main phase (not during shrinking). */
   readonly onRun?: (done: number, events: number) => void;
   /** Called as shrinking proceeds: the phase, the shortest failing trace so far and the candidates tried. */
@@ -127,7 +129,7 @@ export interface CheckResult {
 }
 
 /** The lock-step options a check run and every replay of its traces share. */
-export type RunOptions = Pick<CheckOptions, 'mutants' | 'config' | 'checkSpec' | 'fastpath' | 'strict'>;
+export type RunOptions = Pick<CheckOptions, 'mutants' | 'config' | 'checkSpec' | 'fastpath' | 'strict' | 'fullCompare'>;
 
 const lockStepOptions = (opts: RunOptions, tally: Tally): LockStepOptions => ({ ...opts, observe: tally.observer });
 

@@ -15,7 +15,7 @@
 import { PAGE_BITS, RAM_BASE, TCB_OFFSET, hex } from '../spec/api';
 import { TCB_SLOT_COUNT } from '../spec/model/structures';
 import { CTE_BYTES, type Field, Mdb, TS, Tcb, ThreadStateW, getField } from '../impl/model/layout';
-import type { Kernel } from '../impl/model/state';
+import type { GhostObject, Kernel } from '../impl/model/state';
 import type { Difference } from './diff';
 
 /** The fields of each word of a slot, to name what differs. */
@@ -38,8 +38,10 @@ const wordIndex = (paddr: number): number => (paddr - RAM_BASE) / 4;
  * Where the kernel with the fastpath off (`slow`) and the one with it on
  * (`fast`) differ in their hidden structure; empty when they agree. Reads the
  * memory arrays directly: this is the checker looking, not the kernel working.
+ * `objects` limits the object-by-object part to those (the ones the step wrote,
+ * when the kernels agreed before it); the globals are always compared.
  */
-export const concreteDifferences = (slow: Kernel, fast: Kernel): Difference[] => {
+export const concreteDifferences = (slow: Kernel, fast: Kernel, objects: Iterable<readonly [number, GhostObject]> = slow.ghostObjects): Difference[] => {
   const out: Difference[] = [];
   const a = slow.mem.words;
   const b = fast.mem.words;
@@ -70,7 +72,7 @@ export const concreteDifferences = (slow: Kernel, fast: Kernel): Difference[] =>
       }
     }
   };
-  for (const [p, o] of slow.ghostObjects) {
+  for (const [p, o] of objects) {
     if (o.type === 'CNode') slots(p, 2 ** o.sizeBits / CTE_BYTES);
     if (o.type === 'TCB') {
       slots(p, TCB_SLOT_COUNT);

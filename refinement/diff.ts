@@ -10,19 +10,25 @@ export interface Difference {
   readonly impl: unknown;
 }
 
-const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Map) && !(x instanceof Set);
+import { PMap, PSet } from '../spec/model/persistent';
+
+/** The state's maps are persistent (PMap) or built in (inside objects); both compare by content. */
+const isMap = (x: unknown): x is ReadonlyMap<unknown, unknown> => x instanceof Map || x instanceof PMap;
+const isSet = (x: unknown): x is ReadonlySet<unknown> => x instanceof Set || x instanceof PSet;
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x) && !isMap(x) && !isSet(x);
 
 /** Deep structural equality over the values states are made of (maps and sets compare by content). */
 export const deepEqual = (a: unknown, b: unknown): boolean => {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (a instanceof Map) {
-    if (!(b instanceof Map) || a.size !== b.size) return false;
+  if (isMap(a)) {
+    if (!isMap(b) || a.size !== b.size) return false;
     for (const [k, v] of a) if (!b.has(k) || !deepEqual(v, b.get(k))) return false;
     return true;
   }
-  if (a instanceof Set) {
-    if (!(b instanceof Set) || a.size !== b.size) return false;
+  if (isSet(a)) {
+    if (!isSet(b) || a.size !== b.size) return false;
     for (const x of a) if (!b.has(x)) return false;
     return true;
   }
@@ -51,11 +57,11 @@ export const diff = (spec: unknown, impl: unknown, limit = 50): Difference[] => 
   const walk = (a: unknown, b: unknown, path: string): void => {
     if (out.length >= limit || deepEqual(a, b)) return;
     const show = (x: unknown) => (x === ABSENT ? undefined : x);
-    if (a instanceof Map && b instanceof Map) {
+    if (isMap(a) && isMap(b)) {
       for (const k of sortKeys([...new Set([...a.keys(), ...b.keys()])])) walk(a.has(k) ? a.get(k) : ABSENT, b.has(k) ? b.get(k) : ABSENT, `${path}[${keyText(k)}]`);
       return;
     }
-    if (a instanceof Set && b instanceof Set) {
+    if (isSet(a) && isSet(b)) {
       const onlyA = sortKeys([...a].filter((x) => !b.has(x)));
       const onlyB = sortKeys([...b].filter((x) => !a.has(x)));
       out.push({ path, spec: onlyA.map(keyText).join(', ') || '(none extra)', impl: onlyB.map(keyText).join(', ') || '(none extra)' });
@@ -88,8 +94,8 @@ export const render = (x: unknown): string => {
   if (typeof x === 'bigint') return `${x}n`;
   if (typeof x === 'number') return x >= 0x1000 ? '0x' + x.toString(16) : String(x);
   if (typeof x === 'string') return x;
-  if (x instanceof Map) return `{${[...x.entries()].map(([k, v]) => `${keyText(k)}: ${render(v)}`).join(', ')}}`;
-  if (x instanceof Set) return `{${[...x].map(keyText).join(', ')}}`;
+  if (isMap(x)) return `{${[...x.entries()].map(([k, v]) => `${keyText(k)}: ${render(v)}`).join(', ')}}`;
+  if (isSet(x)) return `{${[...x].map(keyText).join(', ')}}`;
   if (Array.isArray(x)) return `[${x.map(render).join(', ')}]`;
   if (isPlainObject(x)) {
     const tag = typeof x['_tag'] === 'string' ? x['_tag'] : '';
@@ -99,4 +105,37 @@ export const render = (x: unknown): string => {
     return fields.length === 0 ? tag || '{}' : `${tag}(${fields.join(', ')})`;
   }
   return String(x);
+};
+
+/**
+ * Whether `spec` equals `impl`, knowing that `specBefore` equalled
+ * `implBefore` and each is the other's update: a persistent collection is
+ * compared only at the keys either side wrote since (its change journal
+ * says which), everything else whole. A collection with no history back to
+ * its earlier version (built afresh) is compared whole.
+ */
+const sameKind = (x: PMap<unknown, unknown> | PSet<unknown>, before: unknown): boolean => (x instanceof PMap ? before instanceof PMap : before instanceof PSet);
+
+export const equalSince = (specBefore: unknown, spec: unknown, implBefore: unknown, impl: unknown): boolean => {
+  if (spec === impl) return true;
+  if ((spec instanceof PMap && impl instanceof PMap) || (spec instanceof PSet && impl instanceof PSet)) {
+    if (spec.size !== impl.size) return false;
+    const specKeys = sameKind(spec, specBefore) ? spec.changedSince(specBefore as never) : null;
+    const implKeys = sameKind(impl, implBefore) ? impl.changedSince(implBefore as never) : null;
+    if (specKeys === null || implKeys === null) return deepEqual(spec, impl);
+    const same = (key: unknown) =>
+      spec instanceof PMap
+        ? spec.has(key) === (impl as PMap<unknown, unknown>).has(key) && deepEqual(spec.get(key), (impl as PMap<unknown, unknown>).get(key))
+        : spec.has(key) === impl.has(key);
+    for (const key of specKeys) if (!same(key)) return false;
+    for (const key of implKeys) if (!specKeys.has(key) && !same(key)) return false;
+    return true;
+  }
+  if (isPlainObject(spec) && isPlainObject(impl) && isPlainObject(specBefore) && isPlainObject(implBefore) && !('_tag' in spec)) {
+    const keys = Object.keys(spec);
+    if (keys.length !== Object.keys(impl).length) return false;
+    for (const key of keys) if (!(key in impl) || !equalSince(specBefore[key], spec[key], implBefore[key], impl[key])) return false;
+    return true;
+  }
+  return deepEqual(spec, impl);
 };

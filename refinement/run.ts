@@ -17,7 +17,8 @@ import { type OutcomeLabel, isNotModelled, labelOutcome, outcomeText } from '../
 import { boot, step as implStep, type Kernel } from '../impl/kernel';
 import { KernelBug, releaseMemory } from '../impl/model/memory';
 import { abstract, type Violation } from './abstract';
-import { type Difference, deepEqual, diff } from './diff';
+import { AbstractImage, type Footprint, takeFootprint } from './abstract/image';
+import { type Difference, deepEqual, diff, equalSince } from './diff';
 import { concreteDifferences } from './concrete';
 import { describeThrown } from './crash';
 
@@ -71,6 +72,13 @@ export interface LockStepOptions {
   readonly observe?: StepObserver;
   /** Events the spec does not model (outcome NotModelled) end the run as a failure instead of passing. */
   readonly strict?: boolean;
+  /**
+   * Compare whole states after every event (the abstraction rebuilt from all of
+   * memory, every object of the two concrete kernels), rather than what the
+   * event wrote: slower, and the oracle the incremental comparison is tested
+   * against (`--full-compare`).
+   */
+  readonly fullCompare?: boolean;
   /** The spec's step function (tests replace it to show that a throwing spec is caught). */
   readonly specStep?: typeof specStep;
 }
@@ -96,6 +104,11 @@ export class LockStep {
   private readonly observe: StepObserver | undefined;
   private readonly strict: boolean;
   private readonly specStep: typeof specStep;
+  private readonly fullCompare: boolean;
+  /** Per concrete kernel: its incremental image, and the spec state and image it last agreed with. */
+  private readonly images = new Map<Kernel, { image: AbstractImage; spec: KernelState | undefined; state: KernelState | undefined }>();
+  /** What each kernel wrote in the current step (taken once, read by every comparison). */
+  private footprints = new Map<Kernel, Footprint>();
 
   constructor(opts: LockStepOptions = {}) {
     const config = opts.config ?? defaultBootConfig;
@@ -104,6 +117,7 @@ export class LockStep {
     this.observe = opts.observe;
     this.strict = opts.strict ?? false;
     this.specStep = opts.specStep ?? specStep;
+    this.fullCompare = opts.fullCompare ?? false;
     // A boot that throws leaves nothing to step: the run fails at step 0 with a crash.
     let spec: KernelState | undefined;
     let impl: Kernel | undefined;
@@ -148,24 +162,65 @@ export class LockStep {
 
   /** Compare one concrete kernel's abstraction with the spec; false after a failure. */
   private compareWith(k: Kernel, event: Event | undefined): boolean {
+    if (this.fullCompare) {
+      const a = abstract(k);
+      return this.agrees(
+        k,
+        event,
+        a.violations,
+        () => deepEqual(this.spec, a.state),
+        () => a,
+      );
+    }
+    let known = this.images.get(k);
+    let violations: readonly Violation[] = [];
+    if (known === undefined) {
+      // A kernel's image is built whole the first time it is compared (the twin's: at the fastpath's first hit).
+      takeFootprint(k);
+      known = { image: new AbstractImage(k), spec: undefined, state: undefined };
+      this.images.set(k, known);
+      violations = known.image.initialViolations;
+    } else {
+      violations = known.image.update(k, this.footprints.get(k) ?? takeFootprint(k)).violations;
+    }
+    const { image, spec, state } = known;
+    // Found by looking at what changed; reported from the whole state, as --full-compare reports it.
+    const ok = this.agrees(
+      k,
+      event,
+      violations,
+      () => equalSince(spec, this.spec, state, image.state),
+      () => abstract(k),
+    );
+    this.images.set(k, { image, spec: this.spec, state: image.state });
+    return ok;
+  }
+
+  private agrees(
+    k: Kernel,
+    event: Event | undefined,
+    violations: readonly Violation[],
+    equal: () => boolean,
+    whole: () => { state: KernelState; violations: readonly Violation[] },
+  ): boolean {
     const which = kernelName(k);
-    const a = abstract(k);
-    if (a.violations.length > 0) {
+    if (violations.length > 0) {
+      const all = whole().violations;
       this.fail({
         event,
         kind: 'representation',
         message: `the ${which} breaks its representation invariant`,
         differences: [],
-        violations: a.violations,
+        violations: all.length > 0 ? all : violations,
       });
       return false;
     }
-    if (!deepEqual(this.spec, a.state)) {
+    if (!equal()) {
       this.fail({
         event,
         kind: 'divergence',
         message: `spec and abstracted ${which} differ`,
-        differences: diff(this.spec, a.state),
+        differences: diff(this.spec, whole().state),
         violations: [],
       });
       return false;
@@ -177,14 +232,18 @@ export class LockStep {
     if (!this.compareWith(this.impl, event)) return;
     // Until the twin's fastpath first succeeds it has run exactly the code the other kernel ran.
     if (this.twin !== undefined && (this.fastpathStats?.hits ?? 0) > 0) {
-      if (!this.compareWith(this.twin, event)) return;
-      const differences = concreteDifferences(this.impl, this.twin);
+      const twin = this.twin;
+      const firstLook = !this.images.has(twin);
+      if (!this.compareWith(twin, event)) return;
+      const image = this.images.get(this.impl)?.image;
+      const touched = this.fullCompare || firstLook || image === undefined ? undefined : image.touched([this.impl, twin].map((k) => this.footprints.get(k) ?? takeFootprint(k)));
+      const differences = concreteDifferences(this.impl, twin, touched);
       if (differences.length > 0) {
         this.fail({
           event,
           kind: 'fastpath-divergence',
           message: 'the kernels with the fastpath off (left) and on (right) differ in what the abstraction hides',
-          differences,
+          differences: touched === undefined ? differences : concreteDifferences(this.impl, twin),
           violations: [],
         });
         return;
@@ -234,6 +293,8 @@ export class LockStep {
         k.mem.accessLimit = Infinity;
       }
     }
+    // What this step wrote, taken once from each kernel for every comparison below.
+    this.footprints = new Map((this.twin === undefined ? [this.impl] : [this.impl, this.twin]).map((k) => [k, takeFootprint(k)]));
     if (!this.guard('abstraction', event, () => this.compare(event))) return false;
     if (!this.guard('invariants', event, () => this.checkInvariants(event))) return false;
     if (this.strict && isNotModelled(outcome)) {

@@ -1,9 +1,11 @@
 /**
  * Simulated physical RAM: one Uint32Array holding every kernel object and
  * every user frame, addressed by physical byte address. It counts word reads
- * and writes (the cost model of the benchmarks) and remembers which 4 KiB
+ * and writes (the cost model of the benchmarks), remembers which 4 KiB
  * pages may hold non-zero words, so that a fresh machine, a reset and the
- * abstraction function need not scan all of memory.
+ * abstraction function need not scan all of memory, and logs which 16-byte
+ * cells were written (exactly, at the granularity of the smallest object and
+ * of a capability slot), so that the checker re-reads only what changed.
  */
 import { PAGE_BITS, RAM_BASE, RAM_SIZE } from '../../spec/api';
 
@@ -13,17 +15,28 @@ export class KernelBug extends Error {
 
 const PAGE_WORD_BITS = PAGE_BITS - 2;
 
+/** A cell is 16 bytes: one capability slot, the smallest kernel object (an endpoint). */
+export const CELL_BITS = 4;
+const CELL_WORD_BITS = CELL_BITS - 2;
+/** A zeroing of more cells than this is logged as one range rather than cell by cell. */
+const ZERO_AS_RANGE_CELLS = 64;
+
+/** What the kernel wrote since the log was last taken: cell addresses, and zeroed ranges as [start, end) pairs. */
+export interface WriteLog {
+  readonly cells: readonly number[];
+  readonly zeroed: readonly (readonly [number, number])[];
+}
+
 export class PhysicalMemory {
   readonly words: Uint32Array;
   /** 1 where a page may hold a non-zero word; a page marked 0 is all zero. */
   readonly dirty: Uint8Array;
   /** The indices of the pages marked in `dirty`. */
   readonly dirtyPages = new Set<number>();
-  /**
-   * Pages written since the abstraction function last looked (it caches what it
-   * derived from the others). Only the abstraction reads and clears this.
-   */
-  readonly writtenPages = new Set<number>();
+  /** 1 for each cell in `writtenCells`. The write log is read and emptied by the checker only (takeWriteLog). */
+  private readonly cellLogged: Uint8Array;
+  private writtenCells: number[] = [];
+  private zeroedRanges: Array<readonly [number, number]> = [];
   reads = 0;
   writes = 0;
   /**
@@ -36,6 +49,27 @@ export class PhysicalMemory {
   constructor() {
     this.words = new Uint32Array(RAM_SIZE / 4);
     this.dirty = new Uint8Array(RAM_SIZE >>> PAGE_BITS);
+    this.cellLogged = new Uint8Array(RAM_SIZE >>> CELL_BITS);
+  }
+
+  private logCell(wordIndex: number): void {
+    const c = wordIndex >>> CELL_WORD_BITS;
+    if (this.cellLogged[c] === 0) {
+      this.cellLogged[c] = 1;
+      this.writtenCells.push(c);
+    }
+  }
+
+  /** The cells written and the ranges zeroed since the last call, as physical addresses; the log starts afresh. */
+  takeWriteLog(): WriteLog {
+    const cells = this.writtenCells.map((c) => {
+      this.cellLogged[c] = 0;
+      return RAM_BASE + (c << CELL_BITS);
+    });
+    const zeroed = this.zeroedRanges;
+    this.writtenCells = [];
+    this.zeroedRanges = [];
+    return { cells, zeroed };
   }
 
   private index(paddr: number): number {
@@ -60,8 +94,8 @@ export class PhysicalMemory {
     const i = this.index(paddr);
     if (this.reads + this.writes > this.accessLimit) this.watchdog();
     this.words[i] = value;
+    this.logCell(i);
     const page = i >>> PAGE_WORD_BITS;
-    this.writtenPages.add(page);
     if (value !== 0) {
       if (this.dirty[page] === 0) {
         this.dirty[page] = 1;
@@ -77,7 +111,7 @@ export class PhysicalMemory {
       this.dirty[p] = 0;
     }
     this.dirtyPages.clear();
-    this.writtenPages.clear();
+    this.takeWriteLog();
     this.reads = 0;
     this.writes = 0;
   }
@@ -90,12 +124,14 @@ export class PhysicalMemory {
       throw new KernelBug(`kernel zeroing of ${bytes} bytes at 0x${paddr.toString(16)} runs outside RAM or is not whole words`);
     this.writes += n;
     if (this.reads + this.writes > this.accessLimit) this.watchdog();
+    if (n === 0) return;
+    if (n >>> CELL_WORD_BITS > ZERO_AS_RANGE_CELLS) this.zeroedRanges.push([paddr, paddr + bytes]);
+    else for (let c = start >>> CELL_WORD_BITS; c <= (start + n - 1) >>> CELL_WORD_BITS; c++) this.logCell(c << CELL_WORD_BITS);
     const firstPage = start >>> PAGE_WORD_BITS;
     const lastPage = (start + n - 1) >>> PAGE_WORD_BITS;
     const wordsPerPage = 1 << PAGE_WORD_BITS;
     for (let p = firstPage; p <= lastPage; p++) {
       if (this.dirty[p] === 0) continue;
-      this.writtenPages.add(p);
       const lo = Math.max(start, p * wordsPerPage);
       const hi = Math.min(start + n, (p + 1) * wordsPerPage);
       this.words.fill(0, lo, hi);

@@ -29,6 +29,31 @@ export const IRQ_SIGNAL = 1;
 export const IRQ_TIMER = 2;
 export const IRQ_RESERVED = 3;
 
+/**
+ * The ghost object table, which logs the addresses whose entry changed (read
+ * and emptied by the checker only, as the memory's write log is).
+ */
+export class GhostTable extends Map<number, GhostObject> {
+  private changedKeys: number[] = [];
+
+  override set(p: number, o: GhostObject): this {
+    this.changedKeys.push(p);
+    return super.set(p, o);
+  }
+
+  override delete(p: number): boolean {
+    if (this.has(p)) this.changedKeys.push(p);
+    return super.delete(p);
+  }
+
+  /** The addresses set or deleted since the last call. */
+  takeChanges(): readonly number[] {
+    const out = this.changedKeys;
+    this.changedKeys = [];
+    return out;
+  }
+}
+
 /** What the abstraction needs to know about an object and memory cannot tell (l4v's ghost state). */
 export interface GhostObject {
   readonly type: 'TCB' | 'Endpoint' | 'Notification' | 'CNode' | 'Frame' | 'PageTable' | 'PageDirectory' | 'ASIDPool';
@@ -66,7 +91,7 @@ export class Kernel {
   currentExtraCaps: number[] = [];
 
   /** Ghost: every object that exists, by address (updated by retype and reset, read only by the abstraction). */
-  readonly ghostObjects = new Map<number, GhostObject>();
+  readonly ghostObjects = new GhostTable();
 
   /** Try the IPC fastpath (impl/fastpath) for Call and ReplyRecv before the slow path (a boot option, off by default). */
   fastpath = false;

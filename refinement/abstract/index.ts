@@ -3,13 +3,14 @@
  * the violations of the representation invariant found on the way. It is the
  * assembly of the per-concept abstractions, as l4v's state_relation is.
  */
-import { MAX_IRQ, PAGE_BITS } from '../../spec/api';
+import { MAX_IRQ } from '../../spec/api';
+import { PMap, PSet } from '../../spec/model/persistent';
 import type { IRQState, KernelState } from '../../spec/model/state';
 import type { KernelObject, PPtr } from '../../spec/model/structures';
 import { type GhostObject, IRQ_INACTIVE, IRQ_RESERVED, IRQ_SIGNAL, IRQ_TIMER, type Kernel } from '../../impl/model/state';
 import { abstractCSpace } from './cspace';
 import { abstractObject } from './objects';
-import { abstractReadyQueues, abstractSchedulerAction } from './scheduler';
+import { abstractReadyQueues, abstractSchedulerAction, checkQueuedBits } from './scheduler';
 import { type Violation, forEachNonZeroWord } from './read';
 
 export type { Violation } from './read';
@@ -26,123 +27,67 @@ const IRQ_STATE_NAMES: Record<number, IRQState> = {
   [IRQ_RESERVED]: 'IRQReserved',
 };
 
-/** The non-zero words of one page, cached until the page is written. */
-const pageWordsCache = new WeakMap<Kernel, Map<number, ReadonlyArray<readonly [number, number]>>>();
-
-/** The non-zero words of user frames (device frames are not RAM and read as nothing). */
-const abstractUserMemory = (k: Kernel, sorted: ReadonlyArray<readonly [number, GhostObject]>, written: ReadonlySet<number>): Map<number, number> => {
-  let cache = pageWordsCache.get(k);
-  if (cache === undefined) {
-    cache = new Map();
-    pageWordsCache.set(k, cache);
-  }
-  const mem = new Map<number, number>();
-  const dirty = k.mem.dirtyPageAddresses();
-  for (const [p, g] of sorted) {
-    if (g.type !== 'Frame' || g.isDevice || !k.mem.isRAM(p)) continue;
-    // The frame's dirty pages: a binary search for the first, then a walk.
-    let lo = 0;
-    let hi = dirty.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((dirty[mid] ?? 0) < p) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < dirty.length && (dirty[i] ?? 0) < p + 2 ** g.sizeBits; i++) {
-      const page = dirty[i] ?? 0;
-      let words = written.has(k.mem.pageOf(page)) ? undefined : cache.get(page);
-      if (words === undefined) {
-        const found: Array<readonly [number, number]> = [];
-        forEachNonZeroWord(k, page, 2 ** (PAGE_BITS - 2), (i, w) => found.push([page + 4 * i, w]));
-        words = found;
-        cache.set(page, words);
-      }
-      for (const [a, w] of words) mem.set(a, w);
-    }
-  }
-  return mem;
+/** Each non-zero word of a user frame (device frames are not RAM and read as nothing). */
+export const forEachUserWord = (k: Kernel, p: number, g: GhostObject, f: (paddr: number, value: number) => void): void => {
+  if (g.type !== 'Frame' || g.isDevice || !k.mem.isRAM(p)) return;
+  forEachNonZeroWord(k, p, 2 ** (g.sizeBits - 2), (i, w) => f(p + 4 * i, w));
 };
 
-interface CachedObject {
-  readonly key: string;
-  readonly obj: KernelObject;
-  readonly violations: readonly Violation[];
-}
-
-/** Objects whose abstraction reads only their own words, cached until one of their pages is written. */
-const objectCache = new WeakMap<Kernel, Map<PPtr, CachedObject>>();
-const SELF_CONTAINED = new Set(['TCB', 'CNode', 'Frame', 'PageTable', 'PageDirectory', 'ASIDPool']);
-
-const abstractObjects = (k: Kernel, sorted: ReadonlyArray<readonly [number, GhostObject]>, written: ReadonlySet<number>, v: Violation[]) => {
-  let cache = objectCache.get(k);
-  if (cache === undefined) {
-    cache = new Map();
-    objectCache.set(k, cache);
-  }
-  const objects = new Map<PPtr, KernelObject>();
-  for (const [p, g] of sorted) {
-    const key = `${g.type}:${g.sizeBits}:${g.isDevice}`;
-    const cached = cache.get(p);
-    let touched = cached === undefined || cached.key !== key || !SELF_CONTAINED.has(g.type);
-    if (!touched && g.type !== 'Frame' && g.type !== 'CNode') {
-      for (let a = p; a < p + 2 ** g.sizeBits && !touched; a += 2 ** PAGE_BITS) touched = written.has(k.mem.pageOf(a));
-    }
-    if (touched) {
-      const vs: Violation[] = [];
-      const obj = abstractObject(k, p, g, vs);
-      cache.set(p, { key, obj, violations: vs });
-      objects.set(p, obj);
-      v.push(...vs);
-    } else if (cached !== undefined) {
-      objects.set(p, cached.obj);
-      v.push(...cached.violations);
-    }
-  }
-  for (const p of cache.keys()) if (!k.ghostObjects.has(p)) cache.delete(p);
-  return objects;
-};
-
-export const abstract = (k: Kernel): Abstraction => {
-  const v: Violation[] = [];
-  const written = new Set(k.mem.writtenPages);
-  k.mem.writtenPages.clear();
-  const sorted = [...k.ghostObjects.entries()].sort((a, b) => a[0] - b[0]);
-  const objects = abstractObjects(k, sorted, written, v);
-  const { caps, cdt } = abstractCSpace(k, v, written);
+/** The IRQ tables and the ASID table (fixed-size arrays, read whole). */
+export const abstractInterruptsAndASIDs = (k: Kernel, v: Violation[]): Pick<KernelState, 'irqStates' | 'irqMasked' | 'irqPending' | 'asidTable'> => {
   const irqStates: IRQState[] = [];
-  const irqMasked = new Set<number>();
-  const irqPending = new Set<number>();
+  const irqMasked: number[] = [];
+  const irqPending: number[] = [];
   for (let i = 0; i <= MAX_IRQ; i++) {
     const st = IRQ_STATE_NAMES[k.intStateIRQTable.raw[i] ?? 0];
     if (st === undefined) v.push({ path: `irqStates[${i}]`, message: `holds ${k.intStateIRQTable.raw[i]}, which is no IRQ state` });
     irqStates.push(st ?? 'IRQInactive');
-    if (k.irqMasked.raw[i] === 1) irqMasked.add(i);
-    if (k.irqPending.raw[i] === 1) irqPending.add(i);
+    if (k.irqMasked.raw[i] === 1) irqMasked.push(i);
+    if (k.irqPending.raw[i] === 1) irqPending.push(i);
   }
-  const asidTable = new Map<number, PPtr>();
+  const asidTable: Array<[number, PPtr]> = [];
   k.armKSASIDTable.raw.forEach((pool, high) => {
-    if (pool !== 0) asidTable.set(high, pool);
+    if (pool !== 0) asidTable.push([high, pool]);
   });
+  return { irqStates, irqMasked: PSet.of(irqMasked), irqPending: PSet.of(irqPending), asidTable: PMap.of(asidTable) };
+};
+
+/** The kernel's scalar globals, as the spec names them. */
+export const abstractGlobals = (k: Kernel) => ({
+  curThread: k.ksCurThread,
+  idleThread: k.ksIdleThread,
+  schedulerAction: abstractSchedulerAction(k),
+  curDomain: k.ksCurDomain,
+  domainTime: k.ksDomainTime,
+  domainSchedule: k.ksDomSchedule.map((e) => ({ domain: e.domain, length: e.length })),
+  domainScheduleIdx: k.ksDomScheduleIdx,
+  domainScheduleStart: k.ksDomScheduleStart,
+  workUnitsCompleted: k.ksWorkUnitsCompleted,
+  irqNode: k.intStateIRQNode,
+});
+
+/** The abstraction of the whole machine, from scratch (the oracle of `--full-compare`, and every report's source). */
+export const abstract = (k: Kernel): Abstraction => {
+  const v: Violation[] = [];
+  const sorted = [...k.ghostObjects.entries()].sort((a, b) => a[0] - b[0]);
+  const objects: Array<[PPtr, KernelObject]> = [];
+  const userMemory: Array<[number, number]> = [];
+  for (const [p, g] of sorted) {
+    objects.push([p, abstractObject(k, p, g, v)]);
+    forEachUserWord(k, p, g, (a, w) => userMemory.push([a, w]));
+  }
+  const { caps, cdt } = abstractCSpace(k, v);
+  const ready = abstractReadyQueues(k, v);
+  checkQueuedBits(k, k.ghostObjects.keys(), ready.queued, v);
+  const irqAndASIDs = abstractInterruptsAndASIDs(k, v);
   const state: KernelState = {
-    objects,
+    ...abstractGlobals(k),
+    objects: PMap.of(objects),
     caps,
     cdt,
-    curThread: k.ksCurThread,
-    idleThread: k.ksIdleThread,
-    schedulerAction: abstractSchedulerAction(k),
-    readyQueues: abstractReadyQueues(k, v),
-    curDomain: k.ksCurDomain,
-    domainTime: k.ksDomainTime,
-    domainSchedule: k.ksDomSchedule.map((e) => ({ domain: e.domain, length: e.length })),
-    domainScheduleIdx: k.ksDomScheduleIdx,
-    domainScheduleStart: k.ksDomScheduleStart,
-    workUnitsCompleted: k.ksWorkUnitsCompleted,
-    irqStates,
-    irqNode: k.intStateIRQNode,
-    asidTable,
-    userMemory: abstractUserMemory(k, sorted, written),
-    irqPending,
-    irqMasked,
+    readyQueues: PMap.of(ready.queues),
+    ...irqAndASIDs,
+    userMemory: PMap.of(userMemory),
   };
   return { state, violations: v };
 };

@@ -18,8 +18,16 @@ export const abstractSchedulerAction = (k: Kernel): SchedulerAction => {
   return { _tag: 'SwitchToThread', tcb: a };
 };
 
-export const abstractReadyQueues = (k: Kernel, v: Violation[]): Map<number, readonly PPtr[]> => {
-  const queues = new Map<number, readonly PPtr[]>();
+export interface ReadyQueues {
+  /** The non-empty queues by index, in index order. */
+  readonly queues: ReadonlyArray<readonly [number, readonly PPtr[]]>;
+  /** Every thread in some ready queue. */
+  readonly queued: ReadonlySet<PPtr>;
+}
+
+/** Walk every ready queue and check the bitmaps against them. */
+export const abstractReadyQueues = (k: Kernel, v: Violation[]): ReadyQueues => {
+  const queues: Array<readonly [number, readonly PPtr[]]> = [];
   const queued = new Set<PPtr>();
   const heads = k.ksReadyQueueHead.raw;
   const tails = k.ksReadyQueueTail.raw;
@@ -44,7 +52,7 @@ export const abstractReadyQueues = (k: Kernel, v: Violation[]): Map<number, read
       queued.add(t);
       if (tcbWord(k, t, Tcb.domain) !== dom || tcbWord(k, t, Tcb.priority) !== prio) v.push({ path, message: `${hex(t)} sits in the wrong queue for its domain and priority` });
     }
-    queues.set(idx, q);
+    queues.push([idx, q]);
   }
   for (let dom = 0; dom < NUM_DOMAINS; dom++) {
     if ((k.ksReadyQueuesL1Bitmap.raw[dom] ?? 0) !== l1[dom])
@@ -61,8 +69,13 @@ export const abstractReadyQueues = (k: Kernel, v: Violation[]): Map<number, read
         });
     }
   }
-  for (const [p, g] of k.ghostObjects) {
-    if (g.type !== 'TCB') continue;
+  return { queues, queued };
+};
+
+/** Each of these threads' tcbQueued bit is set exactly when it is in a ready queue. */
+export const checkQueuedBits = (k: Kernel, threads: Iterable<PPtr>, queued: ReadonlySet<PPtr>, v: Violation[]): void => {
+  for (const p of threads) {
+    if (k.ghostObjects.get(p)?.type !== 'TCB') continue;
     const bit = getField(tcbWord(k, p, Tcb.state2), ThreadStateW.tcbQueued) === 1;
     if (bit !== queued.has(p))
       v.push({
@@ -70,5 +83,4 @@ export const abstractReadyQueues = (k: Kernel, v: Violation[]): Map<number, read
         message: `is ${bit} but the thread is ${queued.has(p) ? '' : 'not '}in a ready queue`,
       });
   }
-  return queues;
 };

@@ -26,6 +26,7 @@ export interface CheckFlags {
   progress: boolean;
   progressEvery: number;
   strict?: boolean;
+  fullCompare?: boolean;
   swarm: boolean;
 }
 
@@ -39,7 +40,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   ensureDirectory(flags.out, '--out');
   const mutants = flags.mutant.length === 0 ? '' : `, mutants ${flags.mutant.join(', ')}`;
   o.line(
-    `sel4-spec check: seed ${seed}, ${flags.runs} runs of up to ${flags.steps} steps, fastpath ${flags.fastpath}, invariants ${flags.invariants ? 'on' : 'off'}${strict ? ', strict' : ''}${mutants}`,
+    `sel4-spec check: seed ${seed}, ${flags.runs} runs of up to ${flags.steps} steps, fastpath ${flags.fastpath}, invariants ${flags.invariants ? 'on' : 'off'}${strict ? ', strict' : ''}${flags.fullCompare === true ? ', full compare' : ''}${mutants}`,
   );
   const p = progress(flags.progress ? io.progress : undefined, flags.progressEvery);
   const stop = onInterrupt(io);
@@ -52,6 +53,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
       mutants: flags.mutant,
       fastpath: flags.fastpath,
       strict,
+      fullCompare: flags.fullCompare === true,
       swarm: flags.swarm,
       signal: stop.signal,
       ...(flags.invariants ? { checkSpec: wellFormed } : {}),

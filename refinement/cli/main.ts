@@ -79,6 +79,7 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .option('--no-invariants', 'skip the kernel invariants on the spec state after every event (faster)')
     .option('--fastpath <mode>', 'IPC fastpath: off, on, or both (a kernel with it on checked against one without)', fastpathMode, 'both' as FastpathMode)
     .option('--strict', 'events the spec does not model yet are failures, not passes')
+    .option('--full-compare', 'compare whole states after every event instead of what it changed (slower; the oracle of the incremental check)')
     .option('--no-swarm', 'every run draws from all operation kinds (by default each run leaves out a random subset)')
     .option('--json', 'print one JSON object on stdout (the human report goes to stderr)')
     .option('--coverage', 'print the (invocation, outcome) coverage table')

@@ -35,6 +35,7 @@ import { CAP_REGISTER, CPSR, NEXT_IP, N_CONTEXT_REGISTERS } from '../api/registe
 import { cdtInsert, cdtSetOriginal, emptyCdt } from '../model/cdt';
 import { type Transition, forEach, setCap, setObject, slotOf, storeWord } from '../model/heap';
 import { range } from '../model/immutable';
+import { PMap, PSet } from '../model/persistent';
 import type { IRQState, KernelState } from '../model/state';
 import type { Cap, FrameCap, PTE, TCB } from '../model/structures';
 import { TCB_BUFFER, TCB_CTABLE, TCB_VTABLE, running } from '../model/structures';
@@ -105,16 +106,16 @@ export const bootState = (config: BootConfig = defaultBootConfig): KernelState =
 
   const irqStates: IRQState[] = new Array<IRQState>(MAX_IRQ + 1).fill('IRQInactive');
   irqStates[TIMER_IRQ] = 'IRQTimer';
-  const irqMasked = new Set(range(0, MAX_IRQ + 1).filter((i) => i !== TIMER_IRQ));
+  const irqMasked = PSet.of(range(0, MAX_IRQ + 1).filter((i) => i !== TIMER_IRQ));
 
   const empty: KernelState = {
-    objects: new Map(),
-    caps: new Map(),
+    objects: PMap.empty(),
+    caps: PMap.empty(),
     cdt: emptyCdt,
     curThread: ROOT_TCB_PTR,
     idleThread: IDLE_THREAD_PTR,
     schedulerAction: { _tag: 'ResumeCurrentThread' },
-    readyQueues: new Map(),
+    readyQueues: PMap.empty(),
     curDomain: first.domain,
     domainTime: first.length,
     domainSchedule: schedule,
@@ -123,9 +124,9 @@ export const bootState = (config: BootConfig = defaultBootConfig): KernelState =
     workUnitsCompleted: 0,
     irqStates,
     irqNode: IRQ_NODE_PTR,
-    asidTable: new Map([[ROOT_ASID >>> 10, ROOT_ASID_POOL_PTR]]),
-    userMemory: new Map(),
-    irqPending: new Set(),
+    asidTable: PMap.of([[ROOT_ASID >>> 10, ROOT_ASID_POOL_PTR]]),
+    userMemory: PMap.empty(),
+    irqPending: PSet.empty(),
     irqMasked,
   };
 

@@ -8,11 +8,12 @@
  * empty_slot_ext, create_cap_ext).
  */
 import { arrayReplace, mapDelete, mapSet, setAdd, setDelete } from './immutable';
+import { PMap, PSet } from './persistent';
 import type { Transition } from './heap';
 import type { Cdt, KernelState } from './state';
 import type { SlotPtr } from './structures';
 
-export const emptyCdt: Cdt = { parent: new Map(), children: new Map(), original: new Set() };
+export const emptyCdt: Cdt = { parent: PMap.empty(), children: PMap.empty(), original: PSet.empty() };
 
 export const cdtParent = (s: KernelState, slot: SlotPtr): SlotPtr | null => s.cdt.parent.get(slot) ?? null;
 export const cdtChildren = (s: KernelState, slot: SlotPtr): readonly SlotPtr[] => s.cdt.children.get(slot) ?? [];
@@ -35,9 +36,9 @@ const withCdt =
   (f: (c: Cdt) => Cdt): Transition =>
   (s) => ({ ...s, cdt: f(s.cdt) });
 
-const setChildren = (m: ReadonlyMap<SlotPtr, readonly SlotPtr[]>, p: SlotPtr, cs: readonly SlotPtr[]) => (cs.length === 0 ? mapDelete(m, p) : mapSet(m, p, cs));
+const setChildren = (m: PMap<SlotPtr, readonly SlotPtr[]>, p: SlotPtr, cs: readonly SlotPtr[]) => (cs.length === 0 ? mapDelete(m, p) : mapSet(m, p, cs));
 
-const setOriginal = (o: ReadonlySet<SlotPtr>, slot: SlotPtr, isOriginal: boolean) => (isOriginal ? setAdd(o, slot) : setDelete(o, slot));
+const setOriginal = (o: PSet<SlotPtr>, slot: SlotPtr, isOriginal: boolean) => (isOriginal ? setAdd(o, slot) : setDelete(o, slot));
 
 /** `set_original`: whether the cap in `slot` is an original (seL4's mdbRevocable). */
 export const cdtSetOriginal = (slot: SlotPtr, isOriginal: boolean): Transition => withCdt((c) => ({ ...c, original: setOriginal(c.original, slot, isOriginal) }));
@@ -91,18 +92,34 @@ export const cdtMove = (src: SlotPtr, dest: SlotPtr): Transition =>
     return { parent, children, original };
   });
 
-/** `cap_swap`: the two slots exchange their places in the tree. */
+/**
+ * `cap_swap`: the two slots exchange their places in the tree. Only the
+ * entries that name a or b change: their own parent and children entries,
+ * their children's parent entries and their parents' children lists.
+ */
 export const cdtSwap = (a: SlotPtr, b: SlotPtr): Transition =>
   withCdt((c) => {
     if (a === b) return c;
     const rename = (x: SlotPtr): SlotPtr => (x === a ? b : x === b ? a : x);
-    const parent = new Map<SlotPtr, SlotPtr>();
-    for (const [k, v] of c.parent) parent.set(rename(k), rename(v));
-    const children = new Map<SlotPtr, readonly SlotPtr[]>();
-    for (const [k, v] of c.children) children.set(rename(k), v.map(rename));
+    const renamedParent = (k: SlotPtr): SlotPtr | undefined => {
+      const p = c.parent.get(rename(k));
+      return p === undefined ? undefined : rename(p);
+    };
+    // Both key sets are closed under the renaming, so each entry can be read from the old tree.
+    const parentKeys = new Set([a, b, ...cdtChildrenOf(c, a), ...cdtChildrenOf(c, b)]);
+    const childrenKeys = new Set([a, b, ...[c.parent.get(a), c.parent.get(b)].filter((p): p is SlotPtr => p !== undefined)]);
+    let parent = c.parent;
+    for (const k of parentKeys) {
+      const p = renamedParent(k);
+      parent = p === undefined ? mapDelete(parent, k) : mapSet(parent, k, p);
+    }
+    let children = c.children;
+    for (const k of childrenKeys) children = setChildren(children, k, cdtChildrenOf(c, rename(k)).map(rename));
     const original = setOriginal(setOriginal(c.original, a, c.original.has(b)), b, c.original.has(a));
     return { parent, children, original };
   });
+
+const cdtChildrenOf = (c: Cdt, slot: SlotPtr): readonly SlotPtr[] => c.children.get(slot) ?? [];
 
 /**
  * The CDT half of `empty_slot`: the slot leaves the tree and its children take

@@ -96,15 +96,6 @@ export const clearMemory =
   (base: number, bytes: number): Transition =>
   (s) => {
     const end = base + bytes;
-    let touched = false;
-    for (const a of s.userMemory.keys()) {
-      if (a >= base && a < end) {
-        touched = true;
-        break;
-      }
-    }
-    if (!touched) return s;
-    const m = new Map<number, number>();
-    for (const [a, v] of s.userMemory) if (a < base || a >= end) m.set(a, v);
-    return { ...s, userMemory: m };
+    const inside = [...s.userMemory.keys()].filter((a) => a >= base && a < end);
+    return inside.length === 0 ? s : { ...s, userMemory: inside.reduce((m, a) => m.delete(a), s.userMemory) };
   };

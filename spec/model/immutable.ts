@@ -1,25 +1,31 @@
 /**
  * Small helpers for updating readonly maps, sets and arrays without mutation.
- * Each returns a new collection and leaves its argument untouched.
+ * Each returns a new collection and leaves its argument untouched. The state's
+ * own maps and sets are persistent (PMap, PSet: an update is O(log n)); the
+ * small maps inside objects (page-table entries, ASID-pool entries) are
+ * copied, which costs their size only.
  */
+import { PMap, PSet } from './persistent';
 
-export const mapSet = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): ReadonlyMap<K, V> => new Map(m).set(k, v);
+export function mapSet<K, V>(m: PMap<K, V>, k: K, v: V): PMap<K, V>;
+export function mapSet<K, V>(m: ReadonlyMap<K, V>, k: K, v: V): ReadonlyMap<K, V>;
+export function mapSet<K, V>(m: ReadonlyMap<K, V>, k: K, v: V): ReadonlyMap<K, V> {
+  return m instanceof PMap ? (m as PMap<K, V>).set(k, v) : new Map(m).set(k, v);
+}
 
-export const mapDelete = <K, V>(m: ReadonlyMap<K, V>, k: K): ReadonlyMap<K, V> => {
+export function mapDelete<K, V>(m: PMap<K, V>, k: K): PMap<K, V>;
+export function mapDelete<K, V>(m: ReadonlyMap<K, V>, k: K): ReadonlyMap<K, V>;
+export function mapDelete<K, V>(m: ReadonlyMap<K, V>, k: K): ReadonlyMap<K, V> {
+  if (m instanceof PMap) return (m as PMap<K, V>).delete(k);
   if (!m.has(k)) return m;
   const n = new Map(m);
   n.delete(k);
   return n;
-};
+}
 
-export const setAdd = <A>(s: ReadonlySet<A>, a: A): ReadonlySet<A> => (s.has(a) ? s : new Set(s).add(a));
+export const setAdd = <A>(s: PSet<A>, a: A): PSet<A> => s.add(a);
 
-export const setDelete = <A>(s: ReadonlySet<A>, a: A): ReadonlySet<A> => {
-  if (!s.has(a)) return s;
-  const n = new Set(s);
-  n.delete(a);
-  return n;
-};
+export const setDelete = <A>(s: PSet<A>, a: A): PSet<A> => s.delete(a);
 
 export const arrayRemove = <A>(xs: readonly A[], a: A): readonly A[] => xs.filter((x) => x !== a);
 

@@ -5,6 +5,7 @@
  * seL4: abstract spec Structures_A.thy (abstract_state), Deterministic_A.thy
  * (cdt_list, work_units_completed); Haskell Model/StateData.lhs.
  */
+import type { PMap, PSet } from './persistent';
 import type { Cap, KernelObject, PPtr, SlotPtr } from './structures';
 
 export type SchedulerAction = { readonly _tag: 'ResumeCurrentThread' } | { readonly _tag: 'ChooseNewThread' } | { readonly _tag: 'SwitchToThread'; readonly tcb: PPtr };
@@ -20,10 +21,10 @@ export type IRQState = 'IRQInactive' | 'IRQSignal' | 'IRQTimer' | 'IRQReserved';
  * and the set of "original" caps (seL4's mdbRevocable).
  */
 export interface Cdt {
-  readonly parent: ReadonlyMap<SlotPtr, SlotPtr>;
+  readonly parent: PMap<SlotPtr, SlotPtr>;
   /** Only parents with at least one child have an entry. */
-  readonly children: ReadonlyMap<SlotPtr, readonly SlotPtr[]>;
-  readonly original: ReadonlySet<SlotPtr>;
+  readonly children: PMap<SlotPtr, readonly SlotPtr[]>;
+  readonly original: PSet<SlotPtr>;
 }
 
 export interface DomainScheduleEntry {
@@ -33,15 +34,15 @@ export interface DomainScheduleEntry {
 
 export interface KernelState {
   /** Every object in existence, by its address (l4v's kheap). */
-  readonly objects: ReadonlyMap<PPtr, KernelObject>;
+  readonly objects: PMap<PPtr, KernelObject>;
   /** The cap in every non-empty slot of every CNode and TCB, by slot address. */
-  readonly caps: ReadonlyMap<SlotPtr, Cap>;
+  readonly caps: PMap<SlotPtr, Cap>;
   readonly cdt: Cdt;
   readonly curThread: PPtr;
   readonly idleThread: PPtr;
   readonly schedulerAction: SchedulerAction;
   /** Ready queues by `domain * 256 + priority`; only non-empty queues have an entry. */
-  readonly readyQueues: ReadonlyMap<number, readonly PPtr[]>;
+  readonly readyQueues: PMap<number, readonly PPtr[]>;
   readonly curDomain: number;
   readonly domainTime: bigint;
   readonly domainSchedule: readonly DomainScheduleEntry[];
@@ -53,12 +54,12 @@ export interface KernelState {
   /** The slot each IRQ's notification cap lives in (l4v's interrupt_irq_node). */
   readonly irqNode: PPtr;
   /** ASID pools by the ASID's high 7 bits. */
-  readonly asidTable: ReadonlyMap<number, PPtr>;
+  readonly asidTable: PMap<number, PPtr>;
   /** User-visible memory: the non-zero words of RAM, by word-aligned physical address. */
-  readonly userMemory: ReadonlyMap<number, number>;
+  readonly userMemory: PMap<number, number>;
   /** Interrupt lines raised but not yet handled. */
-  readonly irqPending: ReadonlySet<number>;
-  readonly irqMasked: ReadonlySet<number>;
+  readonly irqPending: PSet<number>;
+  readonly irqMasked: PSet<number>;
 }
 
 export const readyQueueIndex = (domain: number, priority: number): number => domain * 256 + priority;

@@ -169,7 +169,7 @@ const postCapDeletion =
     if (info._tag !== 'IRQHandlerCap') return s;
     const irqStates = s.irqStates.slice();
     irqStates[info.irq] = 'IRQInactive';
-    const irqMasked = new Set(s.irqMasked).add(info.irq);
+    const irqMasked = s.irqMasked.add(info.irq);
     return { ...s, irqStates, irqMasked };
   };
 

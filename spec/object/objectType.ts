@@ -97,7 +97,6 @@ export const deleteObjects =
   (base: PPtr, sizeBits: number): Transition =>
   (s) => {
     const end = base + 2 ** sizeBits;
-    const objects = new Map<PPtr, KernelObject>();
-    for (const [p, o] of s.objects) if (p < base || p >= end) objects.set(p, o);
-    return { ...s, objects };
+    const inside = [...s.objects.keys()].filter((p) => p >= base && p < end);
+    return inside.length === 0 ? s : { ...s, objects: inside.reduce((m, p) => m.delete(p), s.objects) };
   };

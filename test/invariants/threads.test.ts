@@ -109,7 +109,7 @@ describe('invariants/wellFormed/threads', () => {
     expect(getCap(S, callerSlot)).toEqual({ _tag: 'ReplyCap', tcb: ta, master: false, canGrant: true });
     expect(S.cdt.parent.get(callerSlot)).toBe(slotOf(ta, TCB_REPLY));
     expect(S.curThread).toBe(ROOT);
-    expect(S.readyQueues).toEqual(new Map([[prio200, [te]]]));
+    expect([...S.readyQueues]).toEqual([[prio200, [te]]]);
     expect(getTCB(S, te).state._tag).toBe('Restart');
   });
 
