@@ -233,21 +233,29 @@ export class AbstractImage {
     const walked = new Set<SlotPtr>();
     const reconcile = new Set<SlotPtr>(dirtySlots);
     const work = [...seeds, ...dirtySlots];
+    // Each old list is taken apart once: its slots go to the work list and to reconcile.
+    const oldLists = new Set<readonly SlotPtr[]>();
+    const takeOldList = (s: SlotPtr) => {
+      const l = this.listOf.get(s);
+      if (l === undefined || oldLists.has(l)) return;
+      oldLists.add(l);
+      for (const mate of l) {
+        reconcile.add(mate);
+        work.push(mate);
+      }
+    };
     const newParent = new Map<SlotPtr, SlotPtr>();
     const newChildren = new Map<SlotPtr, readonly SlotPtr[]>();
     const newOriginal = new Set<SlotPtr>();
     for (let s = work.pop(); s !== undefined; s = work.pop()) {
-      for (const mate of this.listOf.get(s) ?? []) {
-        if (!reconcile.has(mate)) work.push(mate);
-        reconcile.add(mate);
-      }
+      takeOldList(s);
       const e = this.entries.get(s);
       if (e === undefined || walked.has(s)) continue;
       const l = abstractList((x) => this.entries.get(x), e, this.entries.size, v);
       for (const x of l.slots) {
         walked.add(x);
         reconcile.add(x);
-        for (const mate of this.listOf.get(x) ?? []) if (!reconcile.has(mate)) work.push(mate);
+        takeOldList(x);
       }
       for (const x of l.slots) this.listOf.set(x, l.slots);
       for (const [c, p] of l.parent) newParent.set(c, p);

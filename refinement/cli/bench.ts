@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type ChildBench, type KernelFigures, runKernelsAlone, runPingPong } from '../bench/pingpong';
+import { type CheckBench, type Rate, runCheckBench } from '../bench/checkBench';
 import { EXIT, type Streams, output } from './io';
 
 const SEL4_SPEC = fileURLToPath(new URL('./sel4-spec.mjs', import.meta.url));
@@ -22,7 +23,30 @@ const childBench: ChildBench = (rounds, seams) => {
   throw failed('printed no ipcsPerSecond');
 };
 
-export const bench = (flags: { rounds: number; json?: boolean; kernelAlone?: boolean }, io: Streams): number => {
+export interface BenchFlags {
+  rounds: number;
+  json?: boolean;
+  kernelAlone?: boolean;
+  checkRuns: number;
+  scalingRounds: number;
+}
+
+const perSecond = (r: Rate): string => `${Math.round(r.eventsPerSecond).toLocaleString('en-US')} events/s`;
+
+/** The check's own figures: the default check, the oracle, the parts alone, and the cost against system size. */
+const printCheckBench = (line: (s: string) => void, c: CheckBench): void => {
+  line(`sel4-spec bench: the check, seed ${c.seed}, ${c.runs} runs of up to ${c.steps} steps (three-way, invariants on)`);
+  line(`  default check (incremental)  ${perSecond(c.check)} over ${c.check.events} events`);
+  line(`  --full-compare               ${perSecond(c.full)}; incremental / full ${c.ratios.incrementalOverFull.toFixed(2)}x`);
+  line(`  on the same events: concrete kernel alone ${perSecond(c.implAlone)}, spec alone ${perSecond(c.specAlone)}, lock step without the generator ${perSecond(c.lockStep)}`);
+  line(`  check / kernel alone: the check is ${c.ratios.checkOverImplAlone.toFixed(1)}x slower than the kernel it checks`);
+  line(`  cost per event against system size (IPC round trips with cap copies and deletes; three-way, invariants on):`);
+  for (const p of c.scaling)
+    line(`    ${String(p.objects).padStart(5)} live objects  ${p.microsecondsPerEvent.toFixed(0).padStart(6)} us/event  (${Math.round(p.eventsPerSecond)} events/s)`);
+  line(`    largest / smallest: ${c.ratios.scalingLargestOverSmallest.toFixed(2)}x the cost per event`);
+};
+
+export const bench = async (flags: BenchFlags, io: Streams): Promise<number> => {
   if (flags.kernelAlone === true) {
     const { slow, fast } = runKernelsAlone(flags.rounds, undefined, [], false);
     output(io, true).json({ ipcsPerSecond: (slow.events + fast.events) / (slow.seconds + fast.seconds) });
@@ -49,6 +73,8 @@ export const bench = (flags: { rounds: number; json?: boolean; kernelAlone?: boo
   const m = r.memory;
   const spec = m.specStateBytes === null ? 'not measured (no forced GC)' : `${(m.specStateBytes / 1024).toFixed(0)} KiB of heap for ${m.specObjects} objects`;
   o.line(`  memory: a spec state ${spec}; a concrete kernel ${(m.concreteBytes / 2 ** 20).toFixed(0)} MiB of simulated RAM, ${m.concretePagesInUse} pages in use`);
-  if (flags.json === true) o.json(r);
+  const c = await runCheckBench({ runs: flags.checkRuns, rounds: flags.scalingRounds });
+  printCheckBench((l) => o.line(l), c);
+  if (flags.json === true) o.json({ ...r, pingPongCheck: r.check, ...c });
   return EXIT.ok;
 };

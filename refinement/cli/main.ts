@@ -13,7 +13,7 @@ import { MUTANTS, isMutantName } from '../../properties/mutants';
 import { seamsDispatch } from '../../impl/model/seam';
 import { describeThrown } from '../crash';
 import { FASTPATH_MODES, type FastpathMode } from '../run';
-import { bench } from './bench';
+import { type BenchFlags, bench } from './bench';
 import { type CheckFlags, check } from './check';
 import { type HuntFlags, huntAll } from './hunt';
 import { EXIT, type Streams, UsageError, errorLine, processStreams, quote, watchStandardStreams } from './io';
@@ -97,11 +97,13 @@ export const program = (io: Streams, exit: { code: number }): Command => {
   p.command('bench')
     .description('benchmark the IPC fastpath against the slow path (ping-pong of Call and ReplyRecv): speed and memory words touched')
     .option('--rounds <n>', 'Call/ReplyRecv rounds', integer('--rounds', 1, 1_000_000), 20_000)
+    .option('--check-runs <n>', 'runs of the check benchmarks (default and --full-compare)', integer('--check-runs', 1, 100_000), 30)
+    .option('--scaling-rounds <n>', 'workload rounds per system size in the scaling benchmark', integer('--scaling-rounds', 1, 1_000_000), 250)
     .option('--json', 'print one JSON object of all the figures on stdout (the table goes to stderr)')
     // The child the benchmark starts with the seams compiled out: the kernel alone, as JSON.
     .addOption(new Option('--kernel-alone').hideHelp())
-    .action((flags: { rounds: number; json?: boolean; kernelAlone?: boolean }) => {
-      exit.code = bench(flags, io);
+    .action(async (flags: BenchFlags) => {
+      exit.code = await bench(flags, io);
     });
   traceSizeOptions(p.command('mutants'), 'runs per hunt (with --hunt)')
     .description('list the deliberately broken kernels, one per line (with --hunt, run the default check on each)')

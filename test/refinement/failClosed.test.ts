@@ -50,6 +50,16 @@ vi.mock('../../refinement/abstract', async (importOriginal) => {
     },
   };
 });
+vi.mock('../../refinement/abstract/image', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../refinement/abstract/image')>();
+  class AbstractImage extends original.AbstractImage {
+    override update(...args: Parameters<InstanceType<typeof original.AbstractImage>['update']>) {
+      if (sabotage.abstraction) throw new RangeError('abstraction broke');
+      return super.update(...args);
+    }
+  }
+  return { ...original, AbstractImage };
+});
 vi.mock('../../properties/statistics', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../properties/statistics')>();
   class Statistics extends original.Statistics {
@@ -142,8 +152,8 @@ describe('fail closed: any throw in a step is a crash of the part that threw', (
     });
   });
 
-  it('the abstraction function', () => {
-    const ls = new LockStep();
+  it.each([false, true])('the abstraction function (full compare: %s)', (fullCompare) => {
+    const ls = new LockStep({ fullCompare });
     sabotage.abstraction = true;
     ls.step(tickEvent);
     expect(ls.failure).toMatchObject({ kind: 'crash', side: 'abstraction', message: 'abstraction threw RangeError: abstraction broke' });

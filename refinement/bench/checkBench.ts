@@ -1,0 +1,212 @@
+/**
+ * What the check costs: the default check (generation, the spec, both
+ * kernels, the incremental comparison and the invariants), the same with
+ * `--full-compare`, and, on the traces those checks run, the concrete kernel
+ * alone, the spec alone and the lock step without the generator; then the
+ * cost per event against the size of the system: one fixed workload (IPC
+ * round trips and cap copies and deletes) on systems of about 10, 100 and
+ * 1,000 live objects. All as ratios from one run on one machine.
+ */
+import { performance } from 'node:perf_hooks';
+import fc from 'fast-check';
+import { type BootConfig, type Event, InitSlot, LABEL, SysCall, SysReplyRecv, invocationEvent, messageInfo, syscallEvent } from '../../spec/api';
+import { BOOT_UNTYPEDS, FIRST_FREE_SLOT } from '../../spec/api/bootLayout';
+import { bootState, step as specStep } from '../../spec/kernel';
+import type { KernelState } from '../../spec/model/state';
+import { boot, step as implStep } from '../../impl/kernel';
+import { releaseMemory } from '../../impl/model/memory';
+import { wellFormed } from '../../invariants/wellFormed';
+import { tracePlanArbitrary } from '../../properties/arbitraries/plan';
+import { CHECK_BOOT_CONFIG, type CheckResult, checkRefinement, runPlans } from '../check';
+import { LockStep } from '../run';
+import { pingPongSetup } from './pingpong';
+
+export interface Rate {
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+}
+
+export interface ScalingPoint {
+  /** Live objects in the spec state when the workload starts. */
+  readonly objects: number;
+  readonly eventsPerSecond: number;
+  /** Microseconds per event of the three-way check with invariants. */
+  readonly microsecondsPerEvent: number;
+}
+
+export interface CheckBench {
+  readonly seed: number;
+  readonly runs: number;
+  readonly steps: number;
+  /** The default check: three-way, incremental, invariants on. */
+  readonly check: Rate;
+  /** The same runs with `--full-compare`. */
+  readonly full: Rate;
+  /** The events of those runs, replayed without the generator. */
+  readonly implAlone: Rate;
+  readonly specAlone: Rate;
+  readonly lockStep: Rate;
+  readonly scaling: readonly ScalingPoint[];
+  readonly ratios: {
+    readonly checkOverImplAlone: number;
+    readonly incrementalOverFull: number;
+    /** Per-event cost on the largest system over the smallest. */
+    readonly scalingLargestOverSmallest: number;
+  };
+}
+
+const rate = (events: number, seconds: number): Rate => ({ events, seconds, eventsPerSecond: events / seconds });
+
+const timed = (f: () => number): Rate => {
+  const t0 = performance.now();
+  const events = f();
+  return rate(events, (performance.now() - t0) / 1000);
+};
+
+const exploreRate = (r: CheckResult): Rate => {
+  if (!r.ok) throw new Error(`the benchmark's check failed: ${r.counterexample?.failure.message ?? 'not all runs made'}`);
+  return rate(r.events, r.timing.exploreSeconds);
+};
+
+/** The traces a check with this seed generates, resolved to events. */
+export const checkTraces = (seed: number, runs: number, steps: number): Event[][] =>
+  fc.sample(tracePlanArbitrary(steps), { seed, numRuns: runs }).map((plans) => runPlans(plans, { config: CHECK_BOOT_CONFIG, fastpath: 'both' }).events);
+
+const implAlone = (traces: readonly Event[][], config: BootConfig): number => {
+  let n = 0;
+  for (const t of traces) {
+    const k = boot(config, [], { fastpath: false });
+    for (const e of t) implStep(k, e);
+    releaseMemory(k.mem);
+    n += t.length;
+  }
+  return n;
+};
+
+const specAlone = (traces: readonly Event[][], config: BootConfig): number => {
+  let n = 0;
+  for (const t of traces) {
+    let s: KernelState = bootState(config);
+    for (const e of t) s = specStep(s, e).state;
+    n += t.length;
+  }
+  return n;
+};
+
+/** The lock step a check runs (spec, both kernels, invariants), on given events; a failure is an error of the benchmark. */
+const lockStep = (events: readonly Event[], config: BootConfig, before: readonly Event[] = []): number => {
+  const ls = new LockStep({ config, fastpath: 'both', checkSpec: wellFormed });
+  try {
+    for (const e of before) if (!ls.step(e)) break;
+    const t0 = performance.now();
+    for (const e of events) if (ls.failure === undefined) ls.step(e);
+    if (ls.failure !== undefined) throw new Error(`the benchmark's lock step failed at step ${ls.failure.step}: ${ls.failure.message}`);
+    return performance.now() - t0;
+  } finally {
+    ls.dispose();
+  }
+};
+
+// ---------------------------------------------------------------- scaling
+
+const CNODE = InitSlot.ThreadCNode;
+const DEPTH = 32;
+/** Where the ping-pong puts its endpoint (pingpong.ts), and where the workload copies it to. */
+const EP = FIRST_FREE_SLOT;
+const SCRATCH = FIRST_FREE_SLOT + 8;
+/** The first root-CNode slot of the extra objects. */
+const FILL = FIRST_FREE_SLOT + 16;
+
+/** The largest RAM untyped at boot: the extra objects come from it. */
+const bigUntyped = (): number => {
+  let best = 0;
+  BOOT_UNTYPEDS.forEach((u, i) => {
+    const b = BOOT_UNTYPEDS[best];
+    if (!u.isDevice && b !== undefined && u.sizeBits > b.sizeBits) best = i;
+  });
+  return InitSlot.FirstUntyped + best;
+};
+
+/**
+ * The root task fills its CNode with `extra` objects before the ping-pong
+ * starts: endpoints, notifications and a few threads (7 : 2 : 1), retyped in
+ * batches of up to 64.
+ */
+export const scalingSystem = (extra: number): Event[] => {
+  const ut = bigUntyped();
+  const kinds: ReadonlyArray<readonly [number, number]> = [
+    // [object type, how many of every ten]
+    [2, 7], // endpoints
+    [3, 2], // notifications
+    [1, 1], // TCBs
+  ];
+  const out: Event[] = [];
+  let slot = FILL;
+  for (const [type, share] of kinds) {
+    let left = Math.round((extra * share) / 10);
+    while (left > 0) {
+      const n = Math.min(64, left);
+      out.push(invocationEvent(ut, LABEL.UntypedRetype, [type, 0, 0, 0, slot, n], [CNODE]));
+      slot += n;
+      left -= n;
+    }
+  }
+  return [...out, ...pingPongSetup()];
+};
+
+/** One round of the workload: the client copies the endpoint cap, Calls, is answered, and deletes the copy. */
+export const scalingRound = (i: number): Event[] => [
+  invocationEvent(CNODE, LABEL.CNodeCopy, [SCRATCH, DEPTH, EP, DEPTH, 0xf], [CNODE]),
+  syscallEvent({ sysno: SysCall, cptr: EP, info: messageInfo(1, 0, 0, 2), mrs: [i >>> 0, 0xc0ffee] }),
+  syscallEvent({ sysno: SysReplyRecv, cptr: EP, info: messageInfo(0, 0, 0, 2), mrs: [i >>> 0, 0xbeef] }),
+  invocationEvent(CNODE, LABEL.CNodeDelete, [SCRATCH, DEPTH]),
+];
+
+/** Live objects after the system is built (the spec's count). */
+export const liveObjects = (setup: readonly Event[], config: BootConfig): number => setup.reduce((s, e) => specStep(s, e).state, bootState(config)).objects.size;
+
+const scalingPoint = (extra: number, rounds: number, config: BootConfig): ScalingPoint => {
+  const setup = scalingSystem(extra);
+  const work = Array.from({ length: rounds }, (_, i) => scalingRound(i)).flat();
+  // The best of three, after a warm-up, as the kernel benchmark does.
+  lockStep(work.slice(0, 40), config, setup);
+  const ms = Math.min(...[0, 1, 2].map(() => lockStep(work, config, setup)));
+  return { objects: liveObjects(setup, config), eventsPerSecond: work.length / (ms / 1000), microsecondsPerEvent: (ms * 1000) / work.length };
+};
+
+export const SCALING_SIZES: readonly number[] = [10, 100, 1000];
+
+export const runCheckBench = async (opts: { seed?: number; runs?: number; steps?: number; rounds?: number; sizes?: readonly number[] } = {}): Promise<CheckBench> => {
+  const seed = opts.seed ?? 3;
+  const runs = opts.runs ?? 30;
+  const steps = opts.steps ?? 200;
+  const config = CHECK_BOOT_CONFIG;
+  const check = exploreRate(await checkRefinement({ seed, runs, steps, checkSpec: wellFormed }));
+  const full = exploreRate(await checkRefinement({ seed, runs, steps, checkSpec: wellFormed, fullCompare: true }));
+  const traces = checkTraces(seed, runs, steps);
+  const impl = timed(() => implAlone(traces, config));
+  const spec = timed(() => specAlone(traces, config));
+  let lockStepSeconds = 0;
+  for (const t of traces) lockStepSeconds += lockStep(t, config) / 1000;
+  const events = traces.reduce((n, t) => n + t.length, 0);
+  const scaling = (opts.sizes ?? SCALING_SIZES).map((n) => scalingPoint(n, opts.rounds ?? 250, config));
+  const first = scaling[0];
+  const last = scaling[scaling.length - 1];
+  return {
+    seed,
+    runs,
+    steps,
+    check,
+    full,
+    implAlone: impl,
+    specAlone: spec,
+    lockStep: rate(events, lockStepSeconds),
+    scaling,
+    ratios: {
+      checkOverImplAlone: impl.eventsPerSecond / check.eventsPerSecond,
+      incrementalOverFull: check.eventsPerSecond / full.eventsPerSecond,
+      scalingLargestOverSmallest: first === undefined || last === undefined ? 1 : last.microsecondsPerEvent / first.microsecondsPerEvent,
+    },
+  };
+};
