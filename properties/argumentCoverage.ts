@@ -241,6 +241,22 @@ export class ArgumentCoverage {
     }
   }
 
+  /** The counts as data, and their sum into this one. */
+  snapshot(): Array<[string, Array<[string, Array<[string, number]>]>]> {
+    return [...this.counts].map(([inv, dims]) => [inv, [...dims].map(([d, values]) => [d, [...values]])]);
+  }
+  absorb(counts: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, number]>]>]>): void {
+    for (const [inv, dims] of counts) {
+      const byDim = this.counts.get(inv) ?? new Map<string, Map<string, number>>();
+      this.counts.set(inv, byDim);
+      for (const [d, values] of dims) {
+        const byValue = byDim.get(d) ?? new Map<string, number>();
+        byDim.set(d, byValue);
+        for (const [v, n] of values) byValue.set(v, (byValue.get(v) ?? 0) + n);
+      }
+    }
+  }
+
   /** For each invocation reached and each of its dimensions, the count of every value (in the domain's order). */
   rows(): ArgumentRow[] {
     const out: ArgumentRow[] = [];

@@ -98,6 +98,14 @@ export class Coverage {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
+  /** The counts as data (for a worker or a shard to hand over), and their sum into this one. */
+  snapshot(): Array<[string, number]> {
+    return [...this.counts];
+  }
+  absorb(counts: ReadonlyArray<readonly [string, number]>): void {
+    for (const [k, n] of counts) this.counts.set(k, (this.counts.get(k) ?? 0) + n);
+  }
+
   /** Known pairs reached, and all known pairs. */
   summary(): { hit: number; known: number } {
     const known = knownPairs();

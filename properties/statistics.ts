@@ -59,6 +59,17 @@ export class Statistics {
     this.inRun.add(k);
   }
 
+  /** The counts of whole runs as data, and their sum into this one. */
+  snapshot(): { counts: Record<Statistic, number>; runsWith: Record<Statistic, number> } {
+    return { counts: { ...this.counts }, runsWith: { ...this.runsWith } };
+  }
+  absorb(s: { readonly counts: Readonly<Record<Statistic, number>>; readonly runsWith: Readonly<Record<Statistic, number>> }): void {
+    for (const k of STATISTICS) {
+      this.counts[k] += s.counts[k];
+      this.runsWith[k] += s.runsWith[k];
+    }
+  }
+
   /** One row per statistic: how often it happened, and in how many runs. */
   rows(): Array<{ name: Statistic; label: string; count: number; runs: number }> {
     return STATISTICS.map((name) => ({ name, label: STATISTIC_LABELS[name], count: this.counts[name], runs: this.runsWith[name] }));
@@ -149,6 +160,13 @@ export class Statistics {
  * summed over runs and per run, and how often each precondition sent an attempt to the slow
  * path (the reasons never met show what the generator still misses).
  */
+export interface FastpathSnapshot {
+  readonly total: FastpathStats;
+  readonly perRunHitRates: readonly number[];
+  readonly runsWithHits: number;
+  readonly ipcs: number;
+}
+
 export class FastpathTally {
   readonly total: FastpathStats = newFastpathStats();
   /** Each run's hit rate (runs without any attempt are left out). */
@@ -169,6 +187,17 @@ export class FastpathTally {
     if (s.hits > 0) this.runsWithHits++;
     this.ipcs += this.ipcsThisRun;
     this.ipcsThisRun = 0;
+  }
+
+  /** The counts of whole runs as data, and their sum into this one (per-run rates in run order). */
+  snapshot(): FastpathSnapshot {
+    return { total: structuredClone(this.total), perRunHitRates: [...this.perRunHitRates], runsWithHits: this.runsWithHits, ipcs: this.ipcs };
+  }
+  absorb(s: FastpathSnapshot): void {
+    addFastpathStats(this.total, s.total);
+    this.perRunHitRates.push(...s.perRunHitRates);
+    this.runsWithHits += s.runsWithHits;
+    this.ipcs += s.ipcs;
   }
 
   /** The share of fastpath IPCs (Call on an endpoint, ReplyRecv) that took it. */

@@ -13,7 +13,7 @@ import { ArgumentCoverage } from './argumentCoverage';
 import { invokedBy } from './invoked';
 import { Coverage, coverageKey } from './coverage';
 import { type OutcomeLabel, labelOutcome } from './outcome';
-import { FastpathTally, Statistics } from './statistics';
+import { type FastpathSnapshot, FastpathTally, Statistics } from './statistics';
 
 /** Events whose outcome is NotModelled: how many, in how many runs, and which. */
 export class NotModelledTally {
@@ -34,6 +34,30 @@ export class NotModelledTally {
     if (this.inRun) this.runs++;
     this.inRun = false;
   }
+
+  snapshot(): NotModelledSnapshot {
+    return { events: this.events, runs: this.runs, byKey: [...this.byKey] };
+  }
+  absorb(s: NotModelledSnapshot): void {
+    this.events += s.events;
+    this.runs += s.runs;
+    for (const [k, n] of s.byKey) this.byKey.set(k, (this.byKey.get(k) ?? 0) + n);
+  }
+}
+
+interface NotModelledSnapshot {
+  readonly events: number;
+  readonly runs: number;
+  readonly byKey: ReadonlyArray<readonly [string, number]>;
+}
+
+/** A tally of whole runs as plain data: what a worker thread or a CI shard hands over. */
+export interface TallySnapshot {
+  readonly coverage: ReturnType<Coverage['snapshot']>;
+  readonly arguments: ReturnType<ArgumentCoverage['snapshot']>;
+  readonly statistics: ReturnType<Statistics['snapshot']>;
+  readonly fastpath: FastpathSnapshot;
+  readonly notModelled: NotModelledSnapshot;
 }
 
 export class Tally {
@@ -52,6 +76,25 @@ export class Tally {
     this.fastpath.observe(named);
     this.notModelled.observe(named);
   };
+
+  snapshot(): TallySnapshot {
+    return {
+      coverage: this.coverage.snapshot(),
+      arguments: this.arguments.snapshot(),
+      statistics: this.statistics.snapshot(),
+      fastpath: this.fastpath.snapshot(),
+      notModelled: this.notModelled.snapshot(),
+    };
+  }
+
+  /** Add another tally's runs to this one's (the runs after this one's, so per-run figures stay in run order). */
+  absorb(s: TallySnapshot): void {
+    this.coverage.absorb(s.coverage);
+    this.arguments.absorb(s.arguments);
+    this.statistics.absorb(s.statistics);
+    this.fastpath.absorb(s.fastpath);
+    this.notModelled.absorb(s.notModelled);
+  }
 
   /** Close a run: per-run counts, and the fastpath statistics of its fast kernel. */
   endRun(ls: LockStep): void {

@@ -23,7 +23,8 @@ import type { ArgumentCoverage } from '../properties/argumentCoverage';
 import type { Coverage } from '../properties/coverage';
 import type { OutcomeLabel } from '../properties/outcome';
 import type { FastpathTally, Statistics } from '../properties/statistics';
-import { type NotModelledTally, Tally } from '../properties/tally';
+import { type NotModelledTally, Tally, type TallySnapshot } from '../properties/tally';
+import { exploreInWorkers } from './workers/pool';
 import { World } from '../properties/arbitraries/world';
 
 /** Ticks with nothing to run before a trace is given up (longer than any domain period). */
@@ -72,6 +73,22 @@ export interface CheckOptions {
   readonly shrinkRuns?: number;
   /** Stops the check at the next run or shrinking candidate, keeping what it has (SIGINT, SIGTERM). */
   readonly signal?: AbortSignal;
+  /**
+   * Explore only these runs of the seed's sequence (0-based `start`, `count`
+   * runs): a CI shard's share. Run k is the same trace whichever slice holds it.
+   */
+  readonly slice?: RunSlice;
+  /**
+   * Worker threads to explore in (default 1: this thread). The runs are cut into
+   * blocks taken in order and merged in run order, so the result is the same
+   * for any number of workers; the invariants must be `wellFormed` or none.
+   */
+  readonly workers?: number;
+}
+
+export interface RunSlice {
+  readonly start: number;
+  readonly count: number;
 }
 
 export interface ShrinkProgress {
@@ -124,6 +141,8 @@ export interface CheckResult {
   readonly counterexample?: Counterexample;
   /** The check was stopped by its signal before it finished. */
   readonly interrupted: boolean;
+  /** The counts as data (what a shard hands to `sel4-spec merge`). */
+  readonly tally: TallySnapshot;
   /** Wall-clock seconds: exploring until the first failure (or the end), and shrinking it. */
   readonly timing: { readonly exploreSeconds: number; readonly shrinkSeconds: number };
 }
@@ -190,6 +209,61 @@ const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resol
 
 class Interrupted extends Error {}
 
+/** What exploring a slice of runs found: the runs made, their events and counts, and the first failure. */
+export interface Exploration {
+  readonly runs: number;
+  readonly events: number;
+  readonly tally: TallySnapshot;
+  /** The first failing run (1-based, counted from the seed's first run), its trace and fast-check's path to it. */
+  readonly found?: { readonly events: Event[]; readonly run: number; readonly path: string };
+}
+
+/** Explore runs `slice.start` … of the seed's sequence in this thread, stopping at the first failure. */
+export const explore = async (opts: CheckOptions, slice: RunSlice, onRun?: (done: number, events: number) => void): Promise<Exploration> => {
+  const runOpts: RunOptions = { ...opts, config: opts.config ?? CHECK_BOOT_CONFIG, fastpath: opts.fastpath ?? 'both' };
+  const tally = new Tally();
+  const stopped = () => opts.signal?.aborted === true;
+  let runs = 0;
+  let events = 0;
+  let found: { events: Event[]; run: number } | undefined;
+  const traces = tracePlanArbitrary(opts.steps, opts.weights, opts.swarm ?? true);
+  // A throw outside the checked step (the generator's) is kept here and rethrown: never a pass.
+  const toolErrors: unknown[] = [];
+  const property = fc.asyncProperty(traces, async (plans) => {
+    await breathe();
+    if (stopped()) throw new Interrupted();
+    let r: ReturnType<typeof runPlans>;
+    try {
+      r = runPlans(plans, runOpts, tally);
+    } catch (e) {
+      toolErrors.push(e);
+      throw e;
+    }
+    runs++;
+    events += r.events.length;
+    onRun?.(runs, events);
+    if (r.failure !== undefined) found = { events: r.events, run: slice.start + runs };
+    return r.failure === undefined;
+  });
+  const empty = { runs, events, tally: tally.snapshot() };
+  if (slice.count <= 0) return empty;
+  const checked = await fc.check(property, { seed: opts.seed, numRuns: slice.count, endOnFailure: true, ...(slice.start > 0 ? { path: String(slice.start) } : {}) });
+  if (toolErrors.length > 0) throw toolErrors[0];
+  if (checked.failed && found === undefined && !stopped()) throw new Error(`fast-check reported a failure without a failing trace: ${String(checked.errorInstance)}`);
+  const done = { runs, events, tally: tally.snapshot() };
+  return found === undefined || !checked.failed ? done : { ...done, found: { events: found.events, run: found.run, path: checked.counterexamplePath ?? String(found.run - 1) } };
+};
+
+/** A result's counts, from the tally that made them. */
+export const countsOf = (tally: Tally): Pick<CheckResult, 'coverage' | 'arguments' | 'statistics' | 'fastpath' | 'notModelled' | 'tally'> => ({
+  coverage: tally.coverage,
+  arguments: tally.arguments,
+  statistics: tally.statistics,
+  fastpath: tally.fastpath,
+  notModelled: tally.notModelled,
+  tally: tally.snapshot(),
+});
+
 export const checkRefinement = async (options: CheckOptions): Promise<CheckResult> => {
   const opts = { ...options, config: options.config ?? CHECK_BOOT_CONFIG, fastpath: options.fastpath ?? 'both' };
   const runOpts: RunOptions = opts;
@@ -197,23 +271,33 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
   const stopped = () => opts.signal?.aborted === true;
   let runs = 0;
   let events = 0;
-  let found: { events: Event[]; failure: Failure; run: number } | undefined;
   const t0 = performance.now();
   const result = (extra: Partial<CheckResult> & Pick<CheckResult, 'ok' | 'timing'>): CheckResult => ({
     seed: opts.seed,
     runs,
     events,
-    coverage: tally.coverage,
-    arguments: tally.arguments,
-    statistics: tally.statistics,
-    fastpath: tally.fastpath,
-    notModelled: tally.notModelled,
+    ...countsOf(tally),
     config: opts.config,
     interrupted: stopped(),
     ...extra,
   });
 
   // Phase 1: explore, counting runs and coverage, and stop at the first failure.
+  const slice = opts.slice ?? { start: 0, count: opts.runs };
+  const explored =
+    (opts.workers ?? 1) > 1
+      ? await exploreInWorkers(opts, slice, opts.workers ?? 1, (done, n) => opts.onRun?.(done, n))
+      : await explore(opts, slice, (done, n) => opts.onRun?.(done, n));
+  runs = explored.runs;
+  events = explored.events;
+  tally.absorb(explored.tally);
+  const exploreSeconds = (performance.now() - t0) / 1000;
+  if (explored.found === undefined) return result({ ok: !stopped(), timing: { exploreSeconds, shrinkSeconds: 0 } });
+  // The failing trace again, in this thread: its failure as this process's objects (a worker's come cloned).
+  const again = runEvents(explored.found.events, runOpts).failure;
+  if (again === undefined) throw new Error(`run ${explored.found.run} failed while exploring but its trace passes when replayed (a nondeterminism in sel4-spec)`);
+  const found = { events: explored.found.events, failure: again, run: explored.found.run };
+  const first = { counterexamplePath: explored.found.path };
   const traces = tracePlanArbitrary(opts.steps, opts.weights, opts.swarm ?? true);
   // A throw outside the checked step (the generator's) is kept here and rethrown: never a pass.
   const toolErrors: unknown[] = [];
@@ -225,22 +309,6 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
       throw e;
     }
   };
-  const explore = fc.asyncProperty(traces, async (plans) => {
-    await breathe();
-    if (stopped()) throw new Interrupted();
-    const r = tool(() => runPlans(plans, runOpts, tally));
-    runs++;
-    events += r.events.length;
-    opts.onRun?.(runs, events);
-    if (r.failure !== undefined) found = { events: r.events, failure: r.failure, run: runs };
-    return r.failure === undefined;
-  });
-  const first = await fc.check(explore, { seed: opts.seed, numRuns: opts.runs, endOnFailure: true });
-  const exploreSeconds = (performance.now() - t0) / 1000;
-  if (toolErrors.length > 0) throw toolErrors[0];
-  if (first.failed && found === undefined && !stopped()) throw new Error(`fast-check reported a failure without a failing trace: ${String(first.errorInstance)}`);
-  // Interrupted before any failure: not a pass, since not all runs were made.
-  if (!first.failed || found === undefined) return result({ ok: !stopped(), timing: { exploreSeconds, shrinkSeconds: 0 } });
   const origin = found;
   const foundInfo = { foundAtRun: origin.run, originalLength: origin.events.length };
   const t1 = performance.now();

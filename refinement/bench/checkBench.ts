@@ -1,7 +1,7 @@
 /**
  * What the check costs: the default check (generation, the spec, both
  * kernels, the incremental comparison and the invariants), the same with
- * `--full-compare`, and, on the traces those checks run, the concrete kernel
+ * `--full-compare`, the same in two worker threads, and, on the traces those checks run, the concrete kernel
  * alone, the spec alone and the lock step without the generator; then the
  * cost per event against the size of the system: one fixed workload (IPC
  * round trips and cap copies and deletes) on systems of about 10, 100 and
@@ -48,7 +48,11 @@ export interface CheckBench {
   readonly specAlone: Rate;
   readonly lockStep: Rate;
   readonly scaling: readonly ScalingPoint[];
+  /** The default check's events/s in 1 and in 2 worker threads (the same runs). */
+  readonly workers: { readonly '1': number; readonly '2': number };
   readonly ratios: {
+    /** 2 workers over 1. */
+    readonly workerSpeedup: number;
     readonly checkOverImplAlone: number;
     readonly incrementalOverFull: number;
     /** Per-event cost on the largest system over the smallest. */
@@ -184,6 +188,7 @@ export const runCheckBench = async (opts: { seed?: number; runs?: number; steps?
   const config = CHECK_BOOT_CONFIG;
   const check = exploreRate(await checkRefinement({ seed, runs, steps, checkSpec: wellFormed }));
   const full = exploreRate(await checkRefinement({ seed, runs, steps, checkSpec: wellFormed, fullCompare: true }));
+  const twoWorkers = exploreRate(await checkRefinement({ seed, runs, steps, checkSpec: wellFormed, workers: 2 }));
   const traces = checkTraces(seed, runs, steps);
   const impl = timed(() => implAlone(traces, config));
   const spec = timed(() => specAlone(traces, config));
@@ -203,7 +208,9 @@ export const runCheckBench = async (opts: { seed?: number; runs?: number; steps?
     specAlone: spec,
     lockStep: rate(events, lockStepSeconds),
     scaling,
+    workers: { '1': check.eventsPerSecond, '2': twoWorkers.eventsPerSecond },
     ratios: {
+      workerSpeedup: twoWorkers.eventsPerSecond / check.eventsPerSecond,
       checkOverImplAlone: impl.eventsPerSecond / check.eventsPerSecond,
       incrementalOverFull: check.eventsPerSecond / full.eventsPerSecond,
       scalingLargestOverSmallest: first === undefined || last === undefined ? 1 : last.microsecondsPerEvent / first.microsecondsPerEvent,

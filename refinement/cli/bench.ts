@@ -39,6 +39,7 @@ const printCheckBench = (line: (s: string) => void, c: CheckBench): void => {
   line(`  default check (incremental)  ${perSecond(c.check)} over ${c.check.events} events`);
   line(`  --full-compare               ${perSecond(c.full)}; incremental / full ${c.ratios.incrementalOverFull.toFixed(2)}x`);
   line(`  on the same events: concrete kernel alone ${perSecond(c.implAlone)}, spec alone ${perSecond(c.specAlone)}, lock step without the generator ${perSecond(c.lockStep)}`);
+  line(`  in 2 worker threads          ${Math.round(c.workers['2']).toLocaleString('en-US')} events/s; 2 workers / 1 ${c.ratios.workerSpeedup.toFixed(2)}x`);
   line(`  check / kernel alone: the check is ${c.ratios.checkOverImplAlone.toFixed(1)}x slower than the kernel it checks`);
   line(`  cost per event against system size (IPC round trips with cap copies and deletes; three-way, invariants on):`);
   for (const p of c.scaling)
@@ -75,6 +76,6 @@ export const bench = async (flags: BenchFlags, io: Streams): Promise<number> => 
   o.line(`  memory: a spec state ${spec}; a concrete kernel ${(m.concreteBytes / 2 ** 20).toFixed(0)} MiB of simulated RAM, ${m.concretePagesInUse} pages in use`);
   const c = await runCheckBench({ runs: flags.checkRuns, rounds: flags.scalingRounds });
   printCheckBench((l) => o.line(l), c);
-  if (flags.json === true) o.json({ ...r, pingPongCheck: r.check, ...c });
+  if (flags.json === true) o.json({ ...r, pingPongCheck: r.check, ...c, ratios: { ...r.ratios, ...c.ratios } });
   return EXIT.ok;
 };

@@ -28,7 +28,29 @@ export interface CheckFlags {
   strict?: boolean;
   fullCompare?: boolean;
   swarm: boolean;
+  workers: number;
+  shard?: Shard;
 }
+
+/** `--shard i/n`: the i-th (1-based) of n contiguous slices of the runs. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** The runs of shard i/n: [floor((i-1) * runs / n), floor(i * runs / n)). */
+export const shardSlice = (runs: number, s: Shard): { start: number; count: number } => {
+  const start = Math.floor(((s.index - 1) * runs) / s.count);
+  return { start, count: Math.floor((s.index * runs) / s.count) - start };
+};
+
+/** The check's first line: what runs, on what (a shard's and the merged summary's start the same way). */
+export const checkHeadline = (seed: number, runs: number, flags: Pick<CheckFlags, 'steps' | 'fastpath' | 'invariants' | 'strict' | 'fullCompare' | 'mutant'>): string => {
+  const mutants = flags.mutant.length === 0 ? '' : `, mutants ${flags.mutant.join(', ')}`;
+  return `sel4-spec check: seed ${seed}, ${runs} runs of up to ${flags.steps} steps, fastpath ${flags.fastpath}, invariants ${flags.invariants ? 'on' : 'off'}${flags.strict === true ? ', strict' : ''}${flags.fullCompare === true ? ', full compare' : ''}${mutants}`;
+};
+
+const origin = (flags: CheckFlags, strict: boolean) => ({ mutants: flags.mutant, fastpath: flags.fastpath, invariants: flags.invariants, strict });
 
 const randomSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) & 0x7fffffff;
 
@@ -38,9 +60,10 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   const strict = flags.strict === true;
   // Before any run: a counterexample found after an hour must have somewhere to go.
   ensureDirectory(flags.out, '--out');
-  const mutants = flags.mutant.length === 0 ? '' : `, mutants ${flags.mutant.join(', ')}`;
+  const slice = flags.shard === undefined ? undefined : shardSlice(flags.runs, flags.shard);
   o.line(
-    `sel4-spec check: seed ${seed}, ${flags.runs} runs of up to ${flags.steps} steps, fastpath ${flags.fastpath}, invariants ${flags.invariants ? 'on' : 'off'}${strict ? ', strict' : ''}${flags.fullCompare === true ? ', full compare' : ''}${mutants}`,
+    checkHeadline(seed, flags.runs, flags) +
+      (flags.shard === undefined || slice === undefined ? '' : `; shard ${flags.shard.index}/${flags.shard.count}: runs ${slice.start + 1} to ${slice.start + slice.count}`),
   );
   const p = progress(flags.progress ? io.progress : undefined, flags.progressEvery);
   const stop = onInterrupt(io);
@@ -55,9 +78,11 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
       strict,
       fullCompare: flags.fullCompare === true,
       swarm: flags.swarm,
+      workers: flags.workers,
+      ...(slice === undefined ? {} : { slice }),
       signal: stop.signal,
       ...(flags.invariants ? { checkSpec: wellFormed } : {}),
-      onRun: (done, events) => p.explore(done, flags.runs, events),
+      onRun: (done, events) => p.explore(done, slice?.count ?? flags.runs, events),
       onShrink: (s) => p.shrink(s.failure.kind, s.foundAtRun, s.originalLength, s.length, s.tries),
     });
   } finally {
@@ -73,14 +98,13 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   if (c !== undefined) {
     o.line(counterexampleHeadline(c, result, flags.timing));
     printRun(o, c.events, c.outcomes, c.failure);
-    const origin = { mutants: flags.mutant, fastpath: flags.fastpath, invariants: flags.invariants, strict };
     try {
-      file = saveCounterexample(flags.out, 'counterexample-', c, result, origin);
+      file = saveCounterexample(flags.out, 'counterexample-', c, result, origin(flags, strict));
       o.line(`trace written to ${file}; replay it with: npx sel4-spec replay ${file}`);
     } catch (e) {
       // The counterexample stands; only its file is lost: say so, and keep the trace in --json.
       if (!(e instanceof UsageError)) throw e;
-      unsaved = counterexampleTrace(c, result, origin);
+      unsaved = counterexampleTrace(c, result, origin(flags, strict));
       errorLine(io, e.message);
     }
     if (!c.reproduces)
@@ -90,15 +114,35 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   }
   if (interrupted !== undefined)
     o.line(`INTERRUPTED by ${interrupted} after ${result.runs} of ${flags.runs} runs (${result.events} events); seed ${seed}: run again with --seed ${seed}`);
-  if (flags.json === true)
+  if (flags.json === true) {
+    const json = resultJson(result, {
+      ...summary,
+      ...(file === undefined ? {} : { file }),
+      ...(unsaved === undefined ? {} : { trace: unsaved }),
+      ...(interrupted === undefined ? {} : { interrupted }),
+    });
+    // A shard's summary carries what `sel4-spec merge` needs to rebuild the whole check's.
     o.json(
-      resultJson(result, {
-        ...summary,
-        ...(file === undefined ? {} : { file }),
-        ...(unsaved === undefined ? {} : { trace: unsaved }),
-        ...(interrupted === undefined ? {} : { interrupted }),
-      }),
+      flags.shard === undefined || slice === undefined
+        ? json
+        : {
+            ...json,
+            shard: { index: flags.shard.index, count: flags.shard.count, runs: flags.runs, start: slice.start, end: slice.start + slice.count },
+            options: {
+              steps: flags.steps,
+              mutants: flags.mutant,
+              fastpath: flags.fastpath,
+              invariants: flags.invariants,
+              strict,
+              fullCompare: flags.fullCompare === true,
+              swarm: flags.swarm,
+            },
+            tally: result.tally,
+            ...(c === undefined ? {} : { counterexampleTrace: counterexampleTrace(c, result, origin(flags, strict)) }),
+            timing: { exploreSeconds: result.timing.exploreSeconds, shrinkSeconds: result.timing.shrinkSeconds },
+          },
     );
+  }
   if (interrupted !== undefined) return EXIT[interrupted];
   if (c !== undefined && !c.reproduces) return EXIT.internal;
   return result.ok ? EXIT.ok : EXIT.failed;

@@ -8,15 +8,17 @@
  * error of the tool itself, 130/143 interrupted by SIGINT/SIGTERM, 141 stdout
  * closed under a running command.
  */
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MUTANTS, isMutantName } from '../../properties/mutants';
 import { seamsDispatch } from '../../impl/model/seam';
 import { describeThrown } from '../crash';
 import { FASTPATH_MODES, type FastpathMode } from '../run';
 import { type BenchFlags, bench } from './bench';
-import { type CheckFlags, check } from './check';
+import { type CheckFlags, type Shard, check } from './check';
 import { type HuntFlags, huntAll } from './hunt';
 import { EXIT, type Streams, UsageError, errorLine, processStreams, quote, watchStandardStreams } from './io';
+import { type MergeFlags, merge } from './merge';
 import { type ReplayFlags, replay } from './replay';
 
 const integer =
@@ -27,6 +29,14 @@ const integer =
     if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${n}`);
     return n;
   };
+
+const shardOf = (v: string): Shard => {
+  const m = /^\s*(\d{1,6})\s*\/\s*(\d{1,6})\s*$/.exec(v);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || count < 1 || index < 1 || index > count) throw new InvalidArgumentError(`--shard must be i/n with 1 <= i <= n, got ${quote(v)}`);
+  return { index, count };
+};
 
 const collect = (v: string, acc: string[]): string[] => {
   if (!isMutantName(v)) throw new InvalidArgumentError(`unknown mutant ${quote(v)} (see 'sel4-spec mutants')`);
@@ -79,6 +89,8 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .option('--no-invariants', 'skip the kernel invariants on the spec state after every event (faster)')
     .option('--fastpath <mode>', 'IPC fastpath: off, on, or both (a kernel with it on checked against one without)', fastpathMode, 'both' as FastpathMode)
     .option('--strict', 'events the spec does not model yet are failures, not passes')
+    .option('--workers <n>', 'worker threads for the runs (the same result for any number)', integer('--workers', 1, 256), availableParallelism())
+    .option('--shard <i/n>', 'run only the i-th of n equal slices of the runs (1-based), for CI shards to merge', shardOf)
     .option('--full-compare', 'compare whole states after every event instead of what it changed (slower; the oracle of the incremental check)')
     .option('--no-swarm', 'every run draws from all operation kinds (by default each run leaves out a random subset)')
     .option('--json', 'print one JSON object on stdout (the human report goes to stderr)')
@@ -93,6 +105,15 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .option('--json', 'print one JSON object on stdout (the steps go to stderr)')
     .action((file: string, flags: ReplayFlags) => {
       exit.code = replay(file, flags, io);
+    });
+  p.command('merge')
+    .description('merge the --json summaries of check --shard i/n runs into the summary of the whole check')
+    .argument('<files...>', 'the shard summaries, one per shard, in any order')
+    .option('--json', 'print one JSON object on stdout (the human report goes to stderr)')
+    .option('--coverage', 'print the (invocation, outcome) coverage table')
+    .option('--no-timing', 'leave wall-clock figures out, so the output is the same byte for byte')
+    .action((files: string[], flags: MergeFlags) => {
+      exit.code = merge(files, flags, io);
     });
   p.command('bench')
     .description('benchmark the IPC fastpath against the slow path (ping-pong of Call and ReplyRecv): speed and memory words touched')
@@ -122,7 +143,7 @@ export const program = (io: Streams, exit: { code: number }): Command => {
   return p;
 };
 
-const COMMANDS: readonly string[] = ['check', 'replay', 'mutants', 'bench'];
+const COMMANDS: readonly string[] = ['check', 'replay', 'merge', 'mutants', 'bench'];
 
 /** An error of the tool itself: one line (the stack with SEL4_SPEC_DEBUG=1), exit 3. */
 const internalError = (io: Streams, e: unknown): number => {

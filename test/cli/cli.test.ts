@@ -155,7 +155,7 @@ describe('the sel4-spec command', () => {
   }, 120_000);
 
   it('bench compares the fastpath with the slow path in one run', async () => {
-    const r = await runCli('bench', '--rounds', '300', '--json');
+    const r = await runCli('bench', '--rounds', '300', '--check-runs', '2', '--scaling-rounds', '3', '--json');
     expect(r.code).toBe(0);
     const j = jsonOf(r) as {
       fast: { fastpathHits: number; wordsPerIPC: number };
@@ -171,6 +171,14 @@ describe('the sel4-spec command', () => {
     expect(j.seams.children?.compiledOut).toBeGreaterThan(0);
     expect(j.seams.allPatched).toBeGreaterThan(0);
     expect(r.stderr).toMatch(/seams \(impl\/model\/seam\.ts\).*as built \/ compiled out [\d.]+x the speed \(mean of 5 pairs/);
+    // The check's own figures, under the keys CI tracks.
+    const c = j as unknown as Record<string, { eventsPerSecond: number }> & { scaling: Array<{ objects: number; eventsPerSecond: number }>; workers: Record<string, number> };
+    for (const k of ['check', 'full', 'implAlone', 'specAlone']) expect(c[k]?.eventsPerSecond, k).toBeGreaterThan(0);
+    expect(c.scaling.map((p) => p.objects)).toEqual([...c.scaling.map((p) => p.objects)].sort((a, b) => a - b));
+    expect(c.scaling.at(-1)?.objects).toBeGreaterThan(1000);
+    expect(c.scaling.every((p) => p.eventsPerSecond > 0)).toBe(true);
+    expect(Object.keys(c.workers)).toEqual(['1', '2']);
+    expect(r.stderr).toMatch(/cost per event against system size/);
   }, 60_000);
 
   it('gives the same output byte for byte for the same seed without timing figures', async () => {
