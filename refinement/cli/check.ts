@@ -3,6 +3,7 @@
  * The seed is the first thing printed, before any run, so no interruption
  * loses it; a counterexample is saved under a name no earlier one has.
  */
+import { availableParallelism } from 'node:os';
 import { wellFormed } from '../../invariants/wellFormed';
 import { type CheckResult, checkRefinement } from '../check';
 import type { FastpathMode } from '../run';
@@ -28,7 +29,8 @@ export interface CheckFlags {
   strict?: boolean;
   fullCompare?: boolean;
   swarm: boolean;
-  workers: number;
+  /** Unset: the machine's cores, but at most one per 16 runs (a worker costs a second or so to start). */
+  workers?: number;
   shard?: Shard;
 }
 
@@ -78,7 +80,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
       strict,
       fullCompare: flags.fullCompare === true,
       swarm: flags.swarm,
-      workers: flags.workers,
+      workers: flags.workers ?? Math.max(1, Math.min(availableParallelism(), Math.floor((slice?.count ?? flags.runs) / 16))),
       ...(slice === undefined ? {} : { slice }),
       signal: stop.signal,
       ...(flags.invariants ? { checkSpec: wellFormed } : {}),

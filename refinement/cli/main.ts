@@ -8,7 +8,6 @@
  * error of the tool itself, 130/143 interrupted by SIGINT/SIGTERM, 141 stdout
  * closed under a running command.
  */
-import { availableParallelism } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MUTANTS, isMutantName } from '../../properties/mutants';
 import { seamsDispatch } from '../../impl/model/seam';
@@ -89,7 +88,7 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .option('--no-invariants', 'skip the kernel invariants on the spec state after every event (faster)')
     .option('--fastpath <mode>', 'IPC fastpath: off, on, or both (a kernel with it on checked against one without)', fastpathMode, 'both' as FastpathMode)
     .option('--strict', 'events the spec does not model yet are failures, not passes')
-    .option('--workers <n>', 'worker threads for the runs (the same result for any number)', integer('--workers', 1, 256), availableParallelism())
+    .option('--workers <n>', 'worker threads for the runs (the same result for any number; default: the cores, at most one per 16 runs)', integer('--workers', 1, 256))
     .option('--shard <i/n>', 'run only the i-th of n equal slices of the runs (1-based), for CI shards to merge', shardOf)
     .option('--full-compare', 'compare whole states after every event instead of what it changed (slower; the oracle of the incremental check)')
     .option('--no-swarm', 'every run draws from all operation kinds (by default each run leaves out a random subset)')

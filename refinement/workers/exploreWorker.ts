@@ -7,16 +7,20 @@ import { parentPort } from 'node:worker_threads';
 import { wellFormed } from '../../invariants/wellFormed';
 import { describeThrown } from '../crash';
 import { explore } from '../check';
-import type { BlockRequest, WorkerMessage } from './pool';
+import type { WorkerMessage, WorkerRequest } from './pool';
 
 export const serveExplore = (): void => {
   const port = parentPort;
   if (port === null) throw new Error('exploreWorker runs only as a worker thread');
   const post = (m: WorkerMessage) => port.postMessage(m);
-  port.on('message', (req: BlockRequest) => {
-    const opts = { ...req.options, ...(req.invariants ? { checkSpec: wellFormed } : {}) };
+  let stop = new AbortController();
+  port.on('message', (req: WorkerRequest) => {
+    if (req.kind === 'stop') return stop.abort();
+    stop = new AbortController();
+    const signal = stop.signal;
+    const opts = { ...req.options, signal, ...(req.invariants ? { checkSpec: wellFormed } : {}) };
     explore(opts, req.slice, (runs, events) => post({ kind: 'progress', block: req.block, runs, events })).then(
-      (result) => post({ kind: 'done', block: req.block, result }),
+      (result) => post({ kind: 'done', block: req.block, result: { ...result, ...(signal.aborted ? { partial: true } : {}) } }),
       (e: unknown) => post({ kind: 'error', block: req.block, message: describeThrown(e).message }),
     );
   });

@@ -10,16 +10,19 @@ import type { CheckOptions, Exploration, RunSlice } from '../check';
 import { wellFormed } from '../../invariants/wellFormed';
 import { Tally } from '../../properties/tally';
 
-/** What a worker is asked: plain data only (functions do not cross threads). */
+/** What a worker is asked: a block to explore (plain data only: functions do not cross threads), or to stop it at its next run. */
+export type WorkerRequest = BlockRequest | { readonly kind: 'stop' };
+
 export interface BlockRequest {
+  readonly kind: 'explore';
   readonly block: number;
   readonly slice: RunSlice;
   readonly options: Omit<CheckOptions, 'checkSpec' | 'onRun' | 'onShrink' | 'signal' | 'workers' | 'slice'>;
   readonly invariants: boolean;
 }
 
-/** A block's result as it crosses back (the failing trace, without a Failure: the main thread replays it). */
-export type BlockResult = Exploration;
+/** A block's result as it crosses back (the failing trace, without a Failure: the main thread replays it); `partial` when stopped. */
+export type BlockResult = Exploration & { readonly partial?: boolean };
 
 export type WorkerMessage =
   | { readonly kind: 'progress'; readonly block: number; readonly runs: number; readonly events: number }
@@ -67,16 +70,25 @@ export const exploreInWorkers = (opts: CheckOptions, slice: RunSlice, workers: n
         runs += r.runs;
         events += r.events;
         if (r.found !== undefined) return { runs, events, tally: tally.snapshot(), found: r.found };
+        if (r.partial === true) break;
       }
       return { runs, events, tally: tally.snapshot() };
     };
-    const done = () => results.every((r, i) => r !== undefined || i > firstFailure);
-    const onAbort = () => finish(() => resolve(merged()));
+    let stopping = false;
+    const inFlight = new Set<number>();
+    const done = () => (stopping ? inFlight.size === 0 : results.every((r, i) => r !== undefined || i > firstFailure));
+    // Interrupted: every worker stops at its next run and sends what its block did so far.
+    const onAbort = () => {
+      stopping = true;
+      if (done()) return finish(() => resolve(merged()));
+      for (const w of pool) w.postMessage({ kind: 'stop' } satisfies WorkerRequest);
+    };
     signal?.addEventListener('abort', onAbort);
     const give = (w: Worker) => {
-      if (next >= blocks.length || next > firstFailure || signal?.aborted === true) return;
+      if (next >= blocks.length || next > firstFailure || stopping) return;
       const block = next++;
-      const request: BlockRequest = { block, slice: blocks[block] as RunSlice, options, invariants: opts.checkSpec !== undefined };
+      inFlight.add(block);
+      const request: BlockRequest = { kind: 'explore', block, slice: blocks[block] as RunSlice, options, invariants: opts.checkSpec !== undefined };
       w.postMessage(request);
     };
     for (let i = 0; i < Math.min(workers, blocks.length); i++) {
@@ -93,6 +105,7 @@ export const exploreInWorkers = (opts: CheckOptions, slice: RunSlice, workers: n
         }
         if (m.kind === 'error') return finish(() => reject(new Error(m.message)));
         results[m.block] = m.result;
+        inFlight.delete(m.block);
         if (m.result.found !== undefined) firstFailure = Math.min(firstFailure, m.block);
         if (done()) return finish(() => resolve(merged()));
         give(w);

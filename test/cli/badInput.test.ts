@@ -52,7 +52,7 @@ describe('bad options: one line, exit 2', () => {
         [[huge], /unknown command 'x+/],
         [['replay'], /missing required argument 'file'/],
         [['replay', 'a', 'b'], /too many arguments/],
-        [[], /no command given: one of check, replay, mutants, bench/],
+        [[], /no command given: one of check, replay, merge, mutants, bench/],
         [['help', 'foo'], /unknown command 'foo'/],
       ] as Array<[string[], RegExp]>
     ).map(([args, m]) => [shown(args), args, m] as const),

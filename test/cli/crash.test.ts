@@ -23,7 +23,7 @@ vi.mock('../../impl/object/cnode', async (importOriginal) => {
 describe('a concrete kernel that throws', () => {
   it('is a crash counterexample of one revoke (exit 1), with the side and the stack, saved and replayable', async () => {
     const dir = tmp();
-    const r = await runCli('check', '--seed', '1', '--runs', '20', '--no-progress', '--out', dir, '--json');
+    const r = await runCli('check', '--seed', '1', '--runs', '20', '--workers', '1', '--no-progress', '--out', dir, '--json');
     expect(r.code).toBe(1);
     const j = jsonOf(r);
     expect(j).toMatchObject({ ok: false, verdict: 'counterexample' });
@@ -53,7 +53,7 @@ describe('a concrete kernel that throws', () => {
   }, 120_000);
 
   it('is a crash in the human report too, never the agreement line', async () => {
-    const r = await runCli('check', '--seed', '2', '--runs', '20', '--no-progress', '--out', tmp(), '--fastpath', 'on');
+    const r = await runCli('check', '--seed', '2', '--runs', '20', '--workers', '1', '--no-progress', '--out', tmp(), '--fastpath', 'on');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/crash after step \d+: impl \(fastpath on\) threw TypeError: boom/);
     expect(r.stdout).not.toContain('OK:');

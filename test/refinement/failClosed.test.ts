@@ -211,7 +211,7 @@ describe('a throw outside the checked step is an error of the tool, never a pass
 
   it('the command line exits 3 with one line saying so', async () => {
     sabotage.generator = true;
-    const r = await runCli('check', '--seed', '1', '--runs', '3', '--no-progress', '--out', tmp());
+    const r = await runCli('check', '--seed', '1', '--runs', '3', '--workers', '1', '--no-progress', '--out', tmp());
     expect(r.code).toBe(3);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
