@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Event } from '../../spec/api';
+import { type Event, TCB_OFFSET } from '../../spec/api';
+import { Tcb } from '../../impl/model/layout';
 import { boot, step } from '../../impl/kernel';
 import { KernelBug } from '../../impl/model/memory';
 import { MUTANT_NAMES, patchesOf } from '../../properties/mutants';
@@ -49,6 +50,36 @@ describe('refinement/abstract/image (the incremental abstraction)', () => {
     for (const t of traces(11, 10, 120)) for (const fastpath of [false, true]) compared += imageFollowsWhole(t, [], fastpath);
     expect(compared).toBeGreaterThan(1200);
   }, 120_000);
+
+  it('re-walks an endpoint queue when only a queued thread link changed (the endpoint words untouched)', () => {
+    for (const t of traces(11, 30, 200)) {
+      const k = boot(CHECK_BOOT_CONFIG, [], { fastpath: false });
+      takeFootprint(k);
+      const image = new AbstractImage(k);
+      for (const e of t) {
+        step(k, e);
+        image.update(k, takeFootprint(k));
+        const queued = [...image.state.objects.values()].find((o) => o._tag === 'Endpoint' && o.state._tag !== 'IdleEP' && o.state.queue.length >= 2);
+        if (queued?._tag !== 'Endpoint' || queued.state._tag === 'IdleEP') continue;
+        // Break the second thread's back link as a buggy kernel might: a write to the thread alone.
+        const second = queued.state.queue[1] as number;
+        k.mem.store(second + TCB_OFFSET + 4 * Tcb.epPrev, 0);
+        expect(
+          abstract(k)
+            .violations.map((v) => v.message)
+            .join(),
+        ).toMatch(/back link/);
+        expect(
+          image
+            .update(k, takeFootprint(k))
+            .violations.map((v) => v.message)
+            .join(),
+        ).toMatch(/back link/);
+        return;
+      }
+    }
+    throw new Error('no generated trace queued two threads on an endpoint');
+  }, 60_000);
 
   it.each(MUTANT_NAMES)(
     'equals the whole abstraction on a kernel with mutant %s, on its own traces and on clean ones',
