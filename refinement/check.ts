@@ -297,7 +297,7 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
   const again = runEvents(explored.found.events, runOpts).failure;
   if (again === undefined) throw new Error(`run ${explored.found.run} failed while exploring but its trace passes when replayed (a nondeterminism in sel4-spec)`);
   const found = { events: explored.found.events, failure: again, run: explored.found.run };
-  const first = { counterexamplePath: explored.found.path };
+  const foundPath = explored.found.path;
   const traces = tracePlanArbitrary(opts.steps, opts.weights, opts.swarm ?? true);
   // A throw outside the checked step (the generator's) is kept here and rethrown: never a pass.
   const toolErrors: unknown[] = [];
@@ -347,7 +347,7 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
   });
   const shrunk = await fc.check(shrink, {
     seed: opts.seed,
-    path: first.counterexamplePath ?? '0',
+    path: foundPath,
     endOnFailure: false,
   });
   if (toolErrors.length > 0) throw toolErrors[0];
@@ -372,7 +372,7 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
       reproduces: replay.failure !== undefined && sameFailure(replay.failure, origin.failure),
       partial: stopped(),
       outcomes: replay.outcomes,
-      path: shrunk.counterexamplePath ?? first.counterexamplePath ?? '',
+      path: shrunk.counterexamplePath ?? foundPath,
       originalLength: origin.events.length,
       foundAtRun: origin.run,
     },

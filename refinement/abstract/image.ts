@@ -139,7 +139,7 @@ export class AbstractImage {
         if (g === undefined) continue;
         const area = slotArea(p, g.type, g.sizeBits);
         if (area !== null) {
-          for (const slot of this.entries.keys()) if (slot >= area.start && slot < area.end) dirtySlots.add(slot);
+          this.forEachEntryIn(area.start, area.end, (slot) => dirtySlots.add(slot));
           readArea(k, area.start, area.end, [], (e) => dirtySlots.add(e.slot));
         }
       }
@@ -153,7 +153,7 @@ export class AbstractImage {
       this.index.forEachIn(start, end, (p, g) => {
         dirtyObjects.add(p);
         const area = slotArea(p, g.type, g.sizeBits);
-        if (area !== null) for (const slot of this.entries.keys()) if (slot >= Math.max(start, area.start) && slot < Math.min(end, area.end)) dirtySlots.add(slot);
+        if (area !== null) this.forEachEntryIn(Math.max(start, area.start), Math.min(end, area.end), (slot) => dirtySlots.add(slot));
         if (g.type === 'Frame') userMemory = dropWords(userMemory, Math.max(start, p), Math.min(end, p + 2 ** g.sizeBits));
       });
       for (const [c, qs] of this.readers) if (c >= start && c < end) for (const q of qs) dirtyObjects.add(q);
@@ -297,6 +297,15 @@ export class AbstractImage {
       }
     }
     return out;
+  }
+
+  /** Each occupied slot in [start, end): by the range or by the entries, whichever is shorter. */
+  private forEachEntryIn(start: number, end: number, f: (slot: SlotPtr) => void): void {
+    // A slot that begins before `start` but reaches into the range counts.
+    const first = cellOf(start);
+    if ((end - first) / CELL <= this.entries.size) {
+      for (let slot = first; slot < end; slot += CELL) if (this.entries.has(slot)) f(slot);
+    } else for (const slot of this.entries.keys()) if (slot >= first && slot < end) f(slot);
   }
 
   private inSlotArea(slot: SlotPtr): boolean {

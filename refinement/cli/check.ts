@@ -52,6 +52,8 @@ export const checkHeadline = (seed: number, runs: number, flags: Pick<CheckFlags
   return `sel4-spec check: seed ${seed}, ${runs} runs of up to ${flags.steps} steps, fastpath ${flags.fastpath}, invariants ${flags.invariants ? 'on' : 'off'}${flags.strict === true ? ', strict' : ''}${flags.fullCompare === true ? ', full compare' : ''}${mutants}`;
 };
 
+export const NOT_REPRODUCED = 'internal error: the shrunk trace does not fail the same way when replayed on its own (a nondeterminism in sel4-spec); the failure above was real';
+
 const origin = (flags: CheckFlags, strict: boolean) => ({ mutants: flags.mutant, fastpath: flags.fastpath, invariants: flags.invariants, strict });
 
 const randomSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) & 0x7fffffff;
@@ -109,8 +111,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
       unsaved = counterexampleTrace(c, result, origin(flags, strict));
       errorLine(io, e.message);
     }
-    if (!c.reproduces)
-      errorLine(io, 'internal error: the shrunk trace does not fail the same way when replayed on its own (a nondeterminism in sel4-spec); the failure above was real');
+    if (!c.reproduces) errorLine(io, NOT_REPRODUCED);
   } else if (interrupted === undefined) {
     o.line(agreeLine(result.notModelled.events, result.notModelled.runs));
   }

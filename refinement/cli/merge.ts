@@ -17,9 +17,9 @@ import { CHECK_BOOT_CONFIG, type CheckResult, type Counterexample, countsOf, run
 import { FASTPATH_MODES, type FastpathMode } from '../run';
 import { MAX_TRACE_FILE_BYTES, bootConfigOf, decodeTrace } from '../trace/codec';
 import { agreeLine, counterexampleHeadline, printRun, printSummary, resultJson } from '../report/summary';
-import { checkHeadline } from './check';
+import { NOT_REPRODUCED, checkHeadline, shardSlice } from './check';
 import { readInputFile } from './files';
-import { EXIT, type Streams, UsageError, output } from './io';
+import { EXIT, type Streams, UsageError, errorLine, output } from './io';
 
 const Options = t.type({
   steps: t.number,
@@ -88,6 +88,11 @@ export const merge = (files: readonly string[], flags: MergeFlags, io: Streams):
   for (const { file, s } of shards) {
     if (!sameOptions(first.s, s)) throw new UsageError(`${file}: a shard of another check than ${first.file} (seed, runs, shard count or options differ)`);
     if (s.interrupted !== undefined) throw new UsageError(`${file}: shard ${s.shard.index}/${s.shard.count} was interrupted; run it again`);
+    const slice = shardSlice(s.shard.runs, { index: s.shard.index, count: s.shard.count });
+    if (s.shard.start !== slice.start || s.shard.end !== slice.start + slice.count)
+      throw new UsageError(`${file}: shard ${s.shard.index}/${s.shard.count} of ${s.shard.runs} runs should hold runs ${slice.start + 1} to ${slice.start + slice.count}`);
+    // A shard that found nothing must have made every run of its slice.
+    if (s.counterexample === undefined && s.runs !== slice.count) throw new UsageError(`${file}: made ${s.runs} of its ${slice.count} runs without a counterexample`);
   }
   const n = first.s.shard.count;
   const byIndex = new Map<number, { file: string; s: ShardSummary }>();
@@ -141,8 +146,11 @@ export const merge = (files: readonly string[], flags: MergeFlags, io: Streams):
     o.line(counterexampleHeadline(counterexample, result, flags.timing));
     printRun(o, counterexample.events, counterexample.outcomes, counterexample.failure);
     if (file !== undefined) o.line(`trace written to ${file}; replay it with: npx sel4-spec replay ${file}`);
+    if (!counterexample.reproduces) errorLine(io, NOT_REPRODUCED);
   } else o.line(agreeLine(result.notModelled.events, result.notModelled.runs));
   if (flags.json === true) o.json(resultJson(result, { ...summary, ...(file === undefined ? {} : { file }) }));
+  // As the single check: a counterexample that did not replay on its own is an error of the tool.
+  if (counterexample !== undefined && !counterexample.reproduces) return EXIT.internal;
   return result.ok ? EXIT.ok : EXIT.failed;
 };
 

@@ -111,6 +111,8 @@ export const exploreInWorkers = (opts: CheckOptions, slice: RunSlice, workers: n
         give(w);
       });
       w.on('error', (e) => finish(() => reject(e)));
+      // A worker that ends without a word (killed, out of memory) must not leave the check waiting, nor pass.
+      w.on('exit', (code) => finish(() => reject(new Error(`a worker thread exited (code ${code}) before its block was done`))));
       give(w);
     }
     if (blocks.length === 0) finish(() => resolve(merged()));

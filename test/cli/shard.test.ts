@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectRejected, runCli, tmp } from '../helpers/cli';
@@ -71,6 +71,30 @@ describe('check --shard i/n and sel4-spec merge', () => {
     expectRejected(await runCli('merge', a, b, b), /shard 2\/2 is also/);
     expectRejected(await runCli('merge', a, other), /a shard of another check/);
     expectRejected(await runCli('merge', a, garbage), /garbage\.json: not the --json summary of a check --shard/);
+    // A shard that stopped short without a counterexample, or claims another slice, is not the whole check's.
+    const edited = (f: (j: { runs: number; shard: { start: number } }) => void) => {
+      const j = JSON.parse(readFileSync(b, 'utf8')) as { runs: number; shard: { start: number } };
+      f(j);
+      const file = join(dir, `edited-${Math.random()}.json`);
+      writeFileSync(file, JSON.stringify(j));
+      return file;
+    };
+    expectRejected(
+      await runCli(
+        'merge',
+        a,
+        edited((j) => (j.runs -= 1)),
+      ),
+      /made 1 of its 2 runs without a counterexample/,
+    );
+    expectRejected(
+      await runCli(
+        'merge',
+        a,
+        edited((j) => (j.shard.start = 1)),
+      ),
+      /should hold runs 3 to 4/,
+    );
     expectRejected(await runCli('check', '--shard', '0/3'), /--shard must be i\/n with 1 <= i <= n/);
     expectRejected(await runCli('check', '--shard', '4/3'), /--shard must be i\/n/);
   }, 120_000);
