@@ -13,10 +13,9 @@
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import type { BootConfig, Event } from '../spec/api';
-import type { KernelState } from '../spec/model/state';
 import { type Failure, type FastpathMode, LockStep, type LockStepOptions, type TraceRun, runTrace } from './run';
 import { minimiseTrace } from './minimise';
-import type { Violation } from './abstract';
+import type { SpecCheck } from '../invariants/wellFormed';
 import { planSteps } from '../properties/arbitraries/resolve';
 import { type Op, type Plan, tracePlanArbitrary } from '../properties/arbitraries/plan';
 import type { ArgumentCoverage } from '../properties/argumentCoverage';
@@ -56,7 +55,7 @@ export interface CheckOptions {
   readonly weights?: Readonly<Partial<Record<Op, number>>>;
   /** Swarm testing: each run leaves out a random subset of the operation kinds (default on). */
   readonly swarm?: boolean;
-  readonly checkSpec?: (s: KernelState) => readonly Violation[];
+  readonly checkSpec?: SpecCheck;
   /** Events the spec does not model are failures (`--strict`). */
   readonly strict?: boolean;
   /** Compare whole states after every event, not what the event changed (`--full-compare`, the oracle). */

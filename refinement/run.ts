@@ -21,6 +21,7 @@ import { AbstractImage, type Footprint, takeFootprint } from './abstract/image';
 import { type Difference, deepEqual, diff, equalSince } from './diff';
 import { concreteDifferences } from './concrete';
 import { describeThrown } from './crash';
+import type { SpecCheck } from '../invariants/wellFormed';
 
 export type FailureKind = 'divergence' | 'representation' | 'fastpath-divergence' | 'spec-assertion' | 'kernel-bug' | 'invariant' | 'crash' | 'not-modelled';
 
@@ -66,8 +67,11 @@ export interface LockStepOptions {
   readonly mutants?: readonly string[];
   /** The IPC fastpath: off (default), on, or both; `true` means on. */
   readonly fastpath?: boolean | FastpathMode;
-  /** Extra checks on each spec state (the kernel invariants); violations end the run. */
-  readonly checkSpec?: (s: KernelState) => readonly Violation[];
+  /**
+   * Extra checks on each spec state (the kernel invariants); violations end
+   * the run. One with an incremental form runs in it unless `fullCompare`.
+   */
+  readonly checkSpec?: SpecCheck;
   /** Called after every event that all sides agree on (statistics, coverage); a throw is a crash of the observer. */
   readonly observe?: StepObserver;
   /** Events the spec does not model (outcome NotModelled) end the run as a failure instead of passing. */
@@ -113,11 +117,12 @@ export class LockStep {
   constructor(opts: LockStepOptions = {}) {
     const config = opts.config ?? defaultBootConfig;
     const mode = fastpathModeOf(opts.fastpath);
-    this.checkSpec = opts.checkSpec;
+    this.fullCompare = opts.fullCompare ?? false;
+    // The incremental form looks at what each step changed; it is given every state of the run in turn.
+    this.checkSpec = this.fullCompare ? opts.checkSpec : (opts.checkSpec?.incremental?.() ?? opts.checkSpec);
     this.observe = opts.observe;
     this.strict = opts.strict ?? false;
     this.specStep = opts.specStep ?? specStep;
-    this.fullCompare = opts.fullCompare ?? false;
     // A boot that throws leaves nothing to step: the run fails at step 0 with a crash.
     let spec: KernelState | undefined;
     let impl: Kernel | undefined;

@@ -6,16 +6,20 @@
  * descendants_range), untyped_range / valid_untyped (Untyped_AI).
  */
 import type { KernelState } from '../../spec/model/state';
-import type { SlotPtr } from '../../spec/model/structures';
+import type { Cap, SlotPtr } from '../../spec/model/structures';
 import { capObjectBase, capObjectSizeBits, isPhysicalCap, sameRegionAs } from '../../spec/model/capability';
-import { cdtDescendants } from '../../spec/model/cdt';
 import { getCap } from '../../spec/model/heap';
 import { type Violation, hex } from '../violation';
+import { type Scope, slotEntriesIn } from './scope';
 
-/** `cdtAcyclic`: following parents from any slot never comes back to it. */
-export const cdtAcyclic = (s: KernelState): Violation[] => {
+/**
+ * `cdtAcyclic`: following parents from any slot never comes back to it. A
+ * loop a step made runs through a parent link it wrote, so after a step the
+ * walks start from the slots whose parent changed.
+ */
+export const cdtAcyclic = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const start of s.cdt.parent.keys()) {
+  for (const [start] of slotEntriesIn(s.cdt.parent, scope)) {
     const seen = new Set<SlotPtr>([start]);
     for (let p = s.cdt.parent.get(start); p !== undefined; p = s.cdt.parent.get(p)) {
       if (seen.has(p)) {
@@ -28,22 +32,28 @@ export const cdtAcyclic = (s: KernelState): Violation[] => {
   return v;
 };
 
-/** `cdtConsistent`: children lists mirror the parent map, and only non-empty slots take part. */
-export const cdtConsistent = (s: KernelState): Violation[] => {
-  const v: Violation[] = [];
-  // How often each parent's list names each child, counted in one pass over each list.
+/** How often each parent's children list names each child: counted once for the whole state, or per question. */
+const listedTimes = (s: KernelState, scope: Scope | undefined): ((parent: SlotPtr, child: SlotPtr) => number) => {
+  if (scope !== undefined) return (parent, child) => (s.cdt.children.get(parent) ?? []).reduce((n, c) => (c === child ? n + 1 : n), 0);
   const times = new Map<number, Map<number, number>>();
   for (const [parent, children] of s.cdt.children) {
     const counts = new Map<number, number>();
     for (const c of children) counts.set(c, (counts.get(c) ?? 0) + 1);
     times.set(parent, counts);
   }
-  for (const [child, parent] of s.cdt.parent) {
-    if (times.get(parent)?.get(child) !== 1) v.push({ path: `cdt.children[${hex(parent)}]`, message: `should list ${hex(child)} exactly once (its parent is ${hex(parent)})` });
+  return (parent, child) => times.get(parent)?.get(child) ?? 0;
+};
+
+/** `cdtConsistent`: children lists mirror the parent map, and only non-empty slots take part. */
+export const cdtConsistent = (s: KernelState, scope?: Scope): Violation[] => {
+  const v: Violation[] = [];
+  const times = listedTimes(s, scope);
+  for (const [child, parent] of slotEntriesIn(s.cdt.parent, scope)) {
+    if (times(parent, child) !== 1) v.push({ path: `cdt.children[${hex(parent)}]`, message: `should list ${hex(child)} exactly once (its parent is ${hex(parent)})` });
     if (getCap(s, child)._tag === 'NullCap') v.push({ path: `cdt.parent[${hex(child)}]`, message: 'an empty slot has a parent' });
     if (getCap(s, parent)._tag === 'NullCap') v.push({ path: `cdt.parent[${hex(child)}]`, message: `its parent ${hex(parent)} is empty` });
   }
-  for (const [parent, children] of s.cdt.children) {
+  for (const [parent, children] of slotEntriesIn(s.cdt.children, scope)) {
     if (children.length === 0) v.push({ path: `cdt.children[${hex(parent)}]`, message: 'an empty children list is kept' });
     for (const c of children) {
       const actual = s.cdt.parent.get(c);
@@ -54,14 +64,15 @@ export const cdtConsistent = (s: KernelState): Violation[] => {
         });
     }
   }
-  for (const slot of s.cdt.original) if (getCap(s, slot)._tag === 'NullCap') v.push({ path: `cdt.original`, message: `names the empty slot ${hex(slot)}` });
+  const originals = scope === undefined ? s.cdt.original : [...scope.slots].filter((slot) => s.cdt.original.has(slot));
+  for (const slot of originals) if (getCap(s, slot)._tag === 'NullCap') v.push({ path: `cdt.original`, message: `names the empty slot ${hex(slot)}` });
   return v;
 };
 
 /** `parentsCoverChildren`: a parent's cap covers the region of each child's cap. */
-export const parentsCoverChildren = (s: KernelState): Violation[] => {
+export const parentsCoverChildren = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const [child, parent] of s.cdt.parent) {
+  for (const [child, parent] of slotEntriesIn(s.cdt.parent, scope)) {
     const pc = getCap(s, parent);
     const cc = getCap(s, child);
     if (pc._tag === 'NullCap' || cc._tag === 'NullCap') continue;
@@ -70,22 +81,60 @@ export const parentsCoverChildren = (s: KernelState): Violation[] => {
   return v;
 };
 
-/** `untypedChildrenInside`: every descendant of an untyped lies inside it, below its free index. */
-export const untypedChildrenInside = (s: KernelState): Violation[] => {
+/** The violation if the cap in slot `d`, a descendant of the untyped `u` in `slot`, lies outside it or above its free index. */
+const outsideUntyped = (s: KernelState, slot: SlotPtr, u: Cap & { _tag: 'UntypedCap' }, d: SlotPtr): Violation | undefined => {
+  const dc = getCap(s, d);
+  if (!isPhysicalCap(dc)) return undefined;
+  const limit = u.ptr + u.freeIndex;
+  const base = capObjectBase(dc);
+  const top = base + 2 ** capObjectSizeBits(dc);
+  if (base >= u.ptr && top <= limit) return undefined;
+  return {
+    path: `caps[${hex(d)}]`,
+    message: `a descendant of the untyped at ${hex(slot)} lies at [${hex(base)}, ${hex(top)}), outside [${hex(u.ptr)}, ${hex(limit)})`,
+  };
+};
+
+/** A slot and its descendants, each once even where the children lists loop (a broken state). */
+const subtree = (s: KernelState, top: SlotPtr): SlotPtr[] => {
+  const out = [top];
+  const seen = new Set(out);
+  for (let i = 0; i < out.length; i++)
+    for (const c of s.cdt.children.get(out[i] as SlotPtr) ?? [])
+      if (!seen.has(c)) {
+        seen.add(c);
+        out.push(c);
+      }
+  return out;
+};
+
+/**
+ * `untypedChildrenInside`: every descendant of an untyped lies inside it,
+ * below its free index. After a step: every descendant of an untyped whose
+ * range or free index the step may have narrowed (`scope.untypeds`), and each
+ * slot whose cap or place in the tree changed, with its subtree, against all
+ * its untyped ancestors (`scope.subtrees`).
+ */
+export const untypedChildrenInside = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const [slot, c] of s.caps) {
-    if (c._tag !== 'UntypedCap') continue;
-    const limit = c.ptr + c.freeIndex;
-    for (const d of cdtDescendants(s, slot)) {
-      const dc = getCap(s, d);
-      if (!isPhysicalCap(dc)) continue;
-      const base = capObjectBase(dc);
-      const top = base + 2 ** capObjectSizeBits(dc);
-      if (base < c.ptr || top > limit)
-        v.push({
-          path: `caps[${hex(d)}]`,
-          message: `a descendant of the untyped at ${hex(slot)} lies at [${hex(base)}, ${hex(top)}), outside [${hex(c.ptr)}, ${hex(limit)})`,
-        });
+  const push = (x: Violation | undefined) => {
+    if (x !== undefined) v.push(x);
+  };
+  const untypeds = scope === undefined ? s.caps.keys() : scope.untypeds;
+  for (const slot of untypeds) {
+    const c = s.caps.get(slot);
+    if (c?._tag === 'UntypedCap') for (const d of subtree(s, slot).slice(1)) push(outsideUntyped(s, slot, c, d));
+  }
+  for (const top of scope?.subtrees ?? []) {
+    if (!s.caps.has(top)) continue;
+    for (const d of subtree(s, top)) {
+      // Up the parent chain (a loop is cdtAcyclic's to report).
+      const seen = new Set<SlotPtr>([d]);
+      for (let a = s.cdt.parent.get(d); a !== undefined && !seen.has(a); a = s.cdt.parent.get(a)) {
+        seen.add(a);
+        const ac = s.caps.get(a);
+        if (ac?._tag === 'UntypedCap') push(outsideUntyped(s, a, ac, d));
+      }
     }
   }
   return v;

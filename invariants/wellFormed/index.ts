@@ -4,6 +4,7 @@
  */
 import type { KernelState } from '../../spec/model/state';
 import type { Violation } from '../violation';
+import { IncrementalWellFormed, type InvariantCheck } from './incremental';
 import { cdtAcyclic, cdtConsistent, parentsCoverChildren, untypedChildrenInside } from './cdt';
 import { capsLiveInSlots, capsPointToLiveObjects, objectsDoNotOverlap } from './objects';
 import {
@@ -26,7 +27,8 @@ import {
 
 export type { Violation } from '../violation';
 
-export const INVARIANTS: ReadonlyArray<readonly [string, (s: KernelState) => Violation[]]> = [
+/** Each invariant checks the whole state, or with a scope only the subjects a step may have affected (incremental.ts). */
+export const INVARIANTS: ReadonlyArray<readonly [string, InvariantCheck]> = [
   ['objectsDoNotOverlap', objectsDoNotOverlap],
   ['capsPointToLiveObjects', capsPointToLiveObjects],
   ['capsLiveInSlots', capsLiveInSlots],
@@ -51,8 +53,25 @@ export const INVARIANTS: ReadonlyArray<readonly [string, (s: KernelState) => Vio
   ['boundNotificationWaiters', boundNotificationWaiters],
 ];
 
-export const wellFormed = (s: KernelState): Violation[] => {
+const wholeCheck = (s: KernelState): Violation[] => {
   const out: Violation[] = [];
   for (const [name, inv] of INVARIANTS) for (const x of inv(s)) out.push({ path: x.path, message: `${name}: ${x.message}` });
   return out;
 };
+
+/**
+ * A check of spec states: called on a state, it checks the whole of it;
+ * `incremental()` gives a checker that, called on each state of a run in
+ * turn, looks only at what changed since the one before.
+ */
+export interface SpecCheck {
+  (s: KernelState): readonly Violation[];
+  readonly incremental?: () => (s: KernelState) => readonly Violation[];
+}
+
+export const wellFormed: SpecCheck & ((s: KernelState) => Violation[]) = Object.assign(wholeCheck, {
+  incremental: () => {
+    const tracker = new IncrementalWellFormed(INVARIANTS, wholeCheck);
+    return (s: KernelState) => tracker.check(s);
+  },
+});

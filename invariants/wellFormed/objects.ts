@@ -5,9 +5,10 @@
  */
 import { ASID_POOL_BITS, ENDPOINT_BITS, NOTIFICATION_BITS, PAGE_DIRECTORY_BITS, PAGE_TABLE_BITS, SLOT_BITS, TCB_BITS } from '../../spec/api';
 import type { KernelState } from '../../spec/model/state';
-import { type Cap, type KernelObject, TCB_SLOT_COUNT } from '../../spec/model/structures';
+import { type Cap, type KernelObject, type PPtr, type SlotPtr, TCB_SLOT_COUNT } from '../../spec/model/structures';
 import { slotOf } from '../../spec/model/heap';
 import { type Violation, hex } from '../violation';
+import { type Scope, capsIn, sortedBases, upperBound } from './scope';
 
 /** log2 of an object's size in bytes. */
 const objectSizeBits = (o: KernelObject): number => {
@@ -31,17 +32,35 @@ const objectSizeBits = (o: KernelObject): number => {
   }
 };
 
-/** `objectsDoNotOverlap`: sorted by address, each object ends before the next begins. */
-export const objectsDoNotOverlap = (s: KernelState): Violation[] => {
+/** The object at `bases[i]` is aligned to its size and ends before the next one begins. */
+const checkPlacement = (s: KernelState, bases: readonly PPtr[], i: number, v: Violation[]): void => {
+  const p = bases[i];
+  const o = p === undefined ? undefined : s.objects.get(p);
+  if (p === undefined || o === undefined) return;
+  const size = 2 ** objectSizeBits(o);
+  if (p % size !== 0) v.push({ path: `objects[${hex(p)}]`, message: `a ${o._tag} of ${size} bytes is not aligned to its size` });
+  const next = bases[i + 1];
+  const nextObject = next === undefined ? undefined : s.objects.get(next);
+  if (next !== undefined && nextObject !== undefined && p + size > next)
+    v.push({ path: `objects[${hex(p)}]`, message: `this ${o._tag} overlaps the ${nextObject._tag} at ${hex(next)}` });
+};
+
+/**
+ * `objectsDoNotOverlap`: sorted by address, each object ends before the next
+ * begins. After a step only the objects it changed and the ones just below
+ * them need a look: no other neighbours changed.
+ */
+export const objectsDoNotOverlap = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  const objs = [...s.objects.entries()].sort((a, b) => a[0] - b[0]);
-  for (let i = 0; i < objs.length; i++) {
-    const [p, o] = objs[i] as [number, KernelObject];
-    const size = 2 ** objectSizeBits(o);
-    if (p % size !== 0) v.push({ path: `objects[${hex(p)}]`, message: `a ${o._tag} of ${size} bytes is not aligned to its size` });
-    const next = objs[i + 1];
-    if (next !== undefined && p + size > next[0]) v.push({ path: `objects[${hex(p)}]`, message: `this ${o._tag} overlaps the ${next[1]._tag} at ${hex(next[0])}` });
-  }
+  const bases = scope?.bases ?? sortedBases(s);
+  if (scope === undefined) for (let i = 0; i < bases.length; i++) checkPlacement(s, bases, i, v);
+  else
+    for (const p of scope.objects) {
+      if (!s.objects.has(p)) continue;
+      const i = upperBound(bases, p) - 1;
+      checkPlacement(s, bases, i - 1, v);
+      checkPlacement(s, bases, i, v);
+    }
   return v;
 };
 
@@ -82,9 +101,9 @@ const expected = (c: Cap): { ptr: number; tag: KernelObject['_tag']; check?: (o:
 };
 
 /** `capsPointToLiveObjects`: every cap names an existing object of the right type. */
-export const capsPointToLiveObjects = (s: KernelState): Violation[] => {
+export const capsPointToLiveObjects = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const [slot, c] of s.caps) {
+  for (const [slot, c] of capsIn(s, scope)) {
     const e = expected(c);
     if (e === undefined) continue;
     const o = s.objects.get(e.ptr);
@@ -102,28 +121,23 @@ export const capsPointToLiveObjects = (s: KernelState): Violation[] => {
   return v;
 };
 
-/** Slots exist only inside CNodes and TCBs. */
-export const capsLiveInSlots = (s: KernelState): Violation[] => {
+/** The end of a container's slots, or undefined for an object that holds none. */
+const slotsEnd = (p: PPtr, o: KernelObject): number | undefined => (o._tag === 'CNode' ? p + 2 ** objectSizeBits(o) : o._tag === 'TCB' ? slotOf(p, TCB_SLOT_COUNT) : undefined);
+
+const inside = (s: KernelState, slot: SlotPtr, p: PPtr | undefined): boolean => {
+  const o = p === undefined ? undefined : s.objects.get(p);
+  const end = p === undefined || o === undefined ? undefined : slotsEnd(p, o);
+  return p !== undefined && end !== undefined && slot >= p && slot < end && (slot - p) % 2 ** SLOT_BITS === 0;
+};
+
+/** `capsLiveInSlots`: slots exist only inside CNodes and TCBs. */
+export const capsLiveInSlots = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  const slotBytes = 2 ** SLOT_BITS;
-  // [first slot, end) of every container, sorted and non-overlapping (objectsDoNotOverlap checks that).
-  const containers = [...s.objects.entries()]
-    .filter(([, o]) => o._tag === 'CNode' || o._tag === 'TCB')
-    .map(([p, o]) => [p, o._tag === 'CNode' ? p + 2 ** objectSizeBits(o) : slotOf(p, TCB_SLOT_COUNT)] as const)
-    .sort((a, b) => a[0] - b[0]);
-  const inside = (slot: number, [lo, hi]: readonly [number, number]) => slot >= lo && slot < hi && (slot - lo) % slotBytes === 0;
-  for (const slot of s.caps.keys()) {
-    // The last container starting at or below the slot; a full scan only if that misses (overlaps in a broken state).
-    let lo = 0;
-    let hi = containers.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((containers[mid]?.[0] ?? 0) <= slot) lo = mid + 1;
-      else hi = mid;
-    }
-    const candidate = containers[lo - 1];
-    if (candidate !== undefined && inside(slot, candidate)) continue;
-    if (!containers.some((c) => inside(slot, c))) v.push({ path: `caps[${hex(slot)}]`, message: 'a cap outside every CNode and TCB slot' });
+  const bases = scope?.bases ?? sortedBases(s);
+  for (const [slot] of capsIn(s, scope)) {
+    // The object starting at or below the slot holds it, unless objects overlap (a broken state): then any container may.
+    if (inside(s, slot, bases[upperBound(bases, slot) - 1])) continue;
+    if (!bases.some((p) => inside(s, slot, p))) v.push({ path: `caps[${hex(slot)}]`, message: 'a cap outside every CNode and TCB slot' });
   }
   return v;
 };

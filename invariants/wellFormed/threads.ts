@@ -25,38 +25,9 @@ import {
   isRunnable,
 } from '../../spec/model/structures';
 import { type Violation, hex } from '../violation';
+import { type Scope, capsIn, endpointsIn, notificationsIn, readyQueuesIn, tcbsIn } from './scope';
 
 // ---------------------------------------------------------------- helpers
-
-interface ThreadObjects {
-  readonly tcbs: Array<readonly [PPtr, TCB]>;
-  readonly endpoints: Array<readonly [PPtr, Endpoint]>;
-  readonly notifications: Array<readonly [PPtr, Notification]>;
-}
-
-/**
- * The state's threads, endpoints and notifications, found in one pass per
- * state (every invariant runs on the same state; the object map is immutable,
- * so its identity stands for its content).
- */
-const split = new WeakMap<KernelState['objects'], ThreadObjects>();
-
-const threadObjects = (s: KernelState): ThreadObjects => {
-  const cached = split.get(s.objects);
-  if (cached !== undefined) return cached;
-  const found: ThreadObjects = { tcbs: [], endpoints: [], notifications: [] };
-  for (const [p, o] of s.objects) {
-    if (o._tag === 'TCB') found.tcbs.push([p, o]);
-    else if (o._tag === 'Endpoint') found.endpoints.push([p, o]);
-    else if (o._tag === 'Notification') found.notifications.push([p, o]);
-  }
-  split.set(s.objects, found);
-  return found;
-};
-
-const tcbs = (s: KernelState) => threadObjects(s).tcbs;
-const endpoints = (s: KernelState) => threadObjects(s).endpoints;
-const notifications = (s: KernelState) => threadObjects(s).notifications;
 
 const getTcb = (s: KernelState, p: PPtr): TCB | undefined => {
   const o = s.objects.get(p);
@@ -96,9 +67,9 @@ const queueName = (index: number): string => `domain ${Math.floor(index / 256)},
  * (the TCBBlockedSend / TCBBlockedRecv / TCBSignal refs), with
  * `valid_tcb_state` (the object named is an endpoint, resp. a notification).
  */
-export const threadsInTheirQueues = (s: KernelState): Violation[] => {
+export const threadsInTheirQueues = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const [t, tcb] of tcbs(s)) {
+  for (const [t, tcb] of tcbsIn(s, scope)) {
     const st = tcb.state;
     const path = `objects[${hex(t)}].state`;
     if (st._tag === 'BlockedOnSend' || st._tag === 'BlockedOnReceive') {
@@ -141,7 +112,7 @@ export const threadsInTheirQueues = (s: KernelState): Violation[] => {
  * endpoint queue has one direction, an endpoint never holds senders and
  * receivers at once.
  */
-export const queuesHoldBlockedThreads = (s: KernelState): Violation[] => {
+export const queuesHoldBlockedThreads = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
   const check = (obj: PPtr, queue: readonly PPtr[], want: ThreadState['_tag'], what: string) =>
     queue.forEach((t, i) => {
@@ -155,11 +126,11 @@ export const queuesHoldBlockedThreads = (s: KernelState): Violation[] => {
       const on = st._tag === 'BlockedOnSend' || st._tag === 'BlockedOnReceive' ? st.ep : st._tag === 'BlockedOnNotification' ? st.ntfn : undefined;
       if (st._tag !== want || on !== obj) v.push({ path, message: `thread ${hex(t)} is ${describeState(st)}, expected ${want} ${hex(obj)}` });
     });
-  for (const [p, e] of endpoints(s)) {
+  for (const [p, e] of endpointsIn(s, scope)) {
     const want = queueDirection(e);
     if (want !== undefined) check(p, epQueue(e), want, 'endpoint');
   }
-  for (const [p, n] of notifications(s)) check(p, ntfnQueue(n), 'BlockedOnNotification', 'notification');
+  for (const [p, n] of notificationsIn(s, scope)) check(p, ntfnQueue(n), 'BlockedOnNotification', 'notification');
   return v;
 };
 
@@ -169,8 +140,11 @@ export const queuesHoldBlockedThreads = (s: KernelState): Violation[] => {
  * idle endpoint or a notification that is idle or active has no queue by
  * construction). l4v: `valid_ep`, `valid_ntfn` (ts ≠ [], distinct ts); a
  * thread in two queues would give it two state refs, against `sym_refs`.
+ * After a step only the queues it changed are visited, so a second queue
+ * may go unseen here: but a thread in two queues is blocked on at most one
+ * of them, which queuesHoldBlockedThreads reports on the changed one.
  */
-export const queuesWellFormed = (s: KernelState): Violation[] => {
+export const queuesWellFormed = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
   const firstSeen = new Map<PPtr, string>();
   const check = (obj: PPtr, tag: string, queue: readonly PPtr[]) => {
@@ -186,8 +160,8 @@ export const queuesWellFormed = (s: KernelState): Violation[] => {
       else firstSeen.set(t, path);
     });
   };
-  for (const [p, e] of endpoints(s)) if (e.state._tag !== 'IdleEP') check(p, e.state._tag, e.state.queue);
-  for (const [p, n] of notifications(s)) if (n.state._tag === 'WaitingNtfn') check(p, 'WaitingNtfn', n.state.queue);
+  for (const [p, e] of endpointsIn(s, scope)) if (e.state._tag !== 'IdleEP') check(p, e.state._tag, e.state.queue);
+  for (const [p, n] of notificationsIn(s, scope)) if (n.state._tag === 'WaitingNtfn') check(p, 'WaitingNtfn', n.state.queue);
   return v;
 };
 
@@ -198,10 +172,10 @@ export const queuesWellFormed = (s: KernelState): Violation[] => {
  * BlockedOnReply, and there is at most one per T. l4v: `valid_reply_caps`
  * (has_reply_cap t → awaiting_reply; unique_reply_caps).
  */
-export const replyCapsToCallers = (s: KernelState): Violation[] => {
+export const replyCapsToCallers = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
   const seen = new Map<PPtr, SlotPtr>();
-  for (const [slot, c] of s.caps) {
+  for (const [slot, c] of capsIn(s, scope)) {
     if (c._tag !== 'ReplyCap' || c.master) continue;
     const path = `caps[${hex(slot)}]`;
     const tcb = getTcb(s, c.tcb);
@@ -220,16 +194,16 @@ export const replyCapsToCallers = (s: KernelState): Violation[] => {
  * or is empty while T is halted (Inactive or idle). l4v: `valid_reply_masters`,
  * and the reply-slot clause of `tcb_cap_cases` in `valid_tcb`.
  */
-export const replyMastersInReplySlots = (s: KernelState): Violation[] => {
+export const replyMastersInReplySlots = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const [slot, c] of s.caps) {
+  for (const [slot, c] of capsIn(s, scope)) {
     if (c._tag === 'ReplyCap' && c.master && slot !== slotOf(c.tcb, TCB_REPLY))
       v.push({
         path: `caps[${hex(slot)}]`,
         message: `a master reply cap to ${hex(c.tcb)} outside that thread's reply slot ${hex(slotOf(c.tcb, TCB_REPLY))}`,
       });
   }
-  for (const [t, tcb] of tcbs(s)) {
+  for (const [t, tcb] of tcbsIn(s, scope)) {
     const slot = slotOf(t, TCB_REPLY);
     const c = getCap(s, slot);
     const path = `caps[${hex(slot)}]`;
@@ -252,9 +226,9 @@ export const replyMastersInReplySlots = (s: KernelState): Violation[] => {
  * deletes the unused one first). l4v: the caller-slot clause of
  * `tcb_cap_cases` in `valid_tcb`.
  */
-export const callerSlotsHoldReplyCaps = (s: KernelState): Violation[] => {
+export const callerSlotsHoldReplyCaps = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const [t, tcb] of tcbs(s)) {
+  for (const [t, tcb] of tcbsIn(s, scope)) {
     const slot = slotOf(t, TCB_CALLER);
     const c = getCap(s, slot);
     if (c._tag === 'NullCap') continue;
@@ -271,9 +245,9 @@ export const callerSlotsHoldReplyCaps = (s: KernelState): Violation[] => {
  * child of the master reply cap to the same thread. l4v: `reply_caps_mdb`,
  * `reply_masters_mdb` and `reply_master_revocable` in `valid_mdb`.
  */
-export const replyCapsInCdt = (s: KernelState): Violation[] => {
+export const replyCapsInCdt = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const [slot, c] of s.caps) {
+  for (const [slot, c] of capsIn(s, scope)) {
     if (c._tag !== 'ReplyCap') continue;
     const path = `caps[${hex(slot)}]`;
     const parent = s.cdt.parent.get(slot);
@@ -308,9 +282,9 @@ export const replyCapsInCdt = (s: KernelState): Violation[] => {
  * the vtable and ipcframe clauses of `tcb_cap_cases` (`is_valid_vtable_root`,
  * `is_nondevice_page_cap`) and `valid_ipc_buffer_cap` in `valid_tcb`.
  */
-export const tcbSlotsHoldRightCaps = (s: KernelState): Violation[] => {
+export const tcbSlotsHoldRightCaps = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const [t, tcb] of tcbs(s)) {
+  for (const [t, tcb] of tcbsIn(s, scope)) {
     const vslot = slotOf(t, TCB_VTABLE);
     const vc = getCap(s, vslot);
     if (vc._tag !== 'NullCap' && (vc._tag !== 'PageDirectoryCap' || vc.mappedASID === null))
@@ -342,9 +316,9 @@ export const tcbSlotsHoldRightCaps = (s: KernelState): Violation[] => {
  * queue's domain and priority, once; only non-empty queues are kept. l4v:
  * `valid_queues` (DetSchedInvs_AI).
  */
-export const readyQueuesValid = (s: KernelState): Violation[] => {
+export const readyQueuesValid = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const [index, queue] of s.readyQueues) {
+  for (const [index, queue] of readyQueuesIn(s, scope)) {
     const path = `readyQueues[${index}]`;
     if (queue.length === 0) v.push({ path, message: `an empty ready queue (${queueName(index)}) is kept` });
     queue.forEach((t, i) => {
@@ -369,10 +343,21 @@ export const readyQueuesValid = (s: KernelState): Violation[] => {
   return v;
 };
 
-const queued = (s: KernelState): Set<PPtr> => {
+/**
+ * Whether a thread is in a ready queue. After a step it is looked for in the
+ * queue of its own domain and priority only: a thread in another queue breaks
+ * readyQueuesValid there, which the step's check also visits (that queue or
+ * the thread changed), so the verdict is the whole check's.
+ */
+const isQueued = (s: KernelState, scope: Scope | undefined): ((t: PPtr) => boolean) => {
+  if (scope !== undefined)
+    return (t) => {
+      const tcb = getTcb(s, t);
+      return tcb !== undefined && (s.readyQueues.get(readyQueueIndex(tcb.domain, tcb.priority))?.includes(t) ?? false);
+    };
   const q = new Set<PPtr>();
   for (const queue of s.readyQueues.values()) for (const t of queue) q.add(t);
-  return q;
+  return (t) => q.has(t);
 };
 
 /**
@@ -381,18 +366,18 @@ const queued = (s: KernelState): Set<PPtr> => {
  * is in none while the scheduler resumes it. l4v: `valid_blocked`,
  * `ct_not_in_q` (DetSchedInvs_AI).
  */
-export const runnableThreadsQueued = (s: KernelState): Violation[] => {
+export const runnableThreadsQueued = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  const q = queued(s);
+  const queued = isQueued(s, scope);
   const target = s.schedulerAction._tag === 'SwitchToThread' ? s.schedulerAction.tcb : undefined;
-  for (const [t, tcb] of tcbs(s)) {
-    if (!isRunnable(tcb.state) || t === s.curThread || t === target || q.has(t)) continue;
+  for (const [t, tcb] of tcbsIn(s, scope)) {
+    if (!isRunnable(tcb.state) || t === s.curThread || t === target || queued(t)) continue;
     v.push({
       path: `objects[${hex(t)}].state`,
       message: `thread ${hex(t)} is ${tcb.state._tag} but in no ready queue, not current and not the switch target`,
     });
   }
-  if (s.schedulerAction._tag === 'ResumeCurrentThread' && q.has(s.curThread))
+  if (s.schedulerAction._tag === 'ResumeCurrentThread' && queued(s.curThread))
     v.push({ path: 'curThread', message: `the current thread ${hex(s.curThread)} is in a ready queue while the scheduler resumes it` });
   return v;
 };
@@ -438,7 +423,7 @@ export const currentThreadValid = (s: KernelState): Violation[] => {
  * `readyQueuesValid` and `threadsInTheirQueues` this keeps the idle thread out
  * of every queue.) l4v: `valid_idle`, `only_idle`, `valid_idle_etcb`.
  */
-export const idleThreadValid = (s: KernelState): Violation[] => {
+export const idleThreadValid = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
   const idle = getTcb(s, s.idleThread);
   if (idle === undefined) v.push({ path: 'idleThread', message: `${hex(s.idleThread)} is not a TCB` });
@@ -448,7 +433,7 @@ export const idleThreadValid = (s: KernelState): Violation[] => {
     if (idle.boundNotification !== null) v.push({ path: `${path}.boundNotification`, message: `the idle thread is bound to ${hex(idle.boundNotification)}` });
     if (idle.domain !== 0) v.push({ path: `${path}.domain`, message: `the idle thread is in domain ${idle.domain}, not 0` });
   }
-  for (const [t, tcb] of tcbs(s))
+  for (const [t, tcb] of tcbsIn(s, scope))
     if (t !== s.idleThread && tcb.state._tag === 'IdleThreadState')
       v.push({ path: `objects[${hex(t)}].state`, message: 'IdleThreadState in a thread that is not the idle thread' });
   return v;
@@ -460,10 +445,10 @@ export const idleThreadValid = (s: KernelState): Violation[] => {
  * `etcb_priority` and `valid_domain_list`/the domain type; here numbers can
  * stray, so it is checked.
  */
-export const schedulingParamsInRange = (s: KernelState): Violation[] => {
+export const schedulingParamsInRange = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
   const ok = (n: number, hi: number) => Number.isInteger(n) && n >= 0 && n <= hi;
-  for (const [t, tcb] of tcbs(s)) {
+  for (const [t, tcb] of tcbsIn(s, scope)) {
     const path = `objects[${hex(t)}]`;
     if (!ok(tcb.priority, MAX_PRIO)) v.push({ path: `${path}.priority`, message: `priority ${tcb.priority} is outside 0..${MAX_PRIO}` });
     if (!ok(tcb.mcp, MAX_PRIO)) v.push({ path: `${path}.mcp`, message: `MCP ${tcb.mcp} is outside 0..${MAX_PRIO}` });
@@ -480,9 +465,9 @@ export const schedulingParamsInRange = (s: KernelState): Violation[] => {
  * with `valid_bound_ntfn` / `valid_bound_tcb` (the other end exists and has
  * the right type).
  */
-export const boundNotificationsSymmetric = (s: KernelState): Violation[] => {
+export const boundNotificationsSymmetric = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const [t, tcb] of tcbs(s)) {
+  for (const [t, tcb] of tcbsIn(s, scope)) {
     const n = tcb.boundNotification;
     if (n === null) continue;
     const o = s.objects.get(n);
@@ -494,7 +479,7 @@ export const boundNotificationsSymmetric = (s: KernelState): Violation[] => {
         message: `bound to ${hex(n)}, but that notification's boundTCB is ${o.boundTCB === null ? 'null' : hex(o.boundTCB)}`,
       });
   }
-  for (const [n, ntfn] of notifications(s)) {
+  for (const [n, ntfn] of notificationsIn(s, scope)) {
     const t = ntfn.boundTCB;
     if (t === null) continue;
     const tcb = getTcb(s, t);
@@ -515,9 +500,9 @@ export const boundNotificationsSymmetric = (s: KernelState): Violation[] => {
  * binding one that has waiters). l4v: `valid_ntfn` (WaitingNtfn ts with a
  * bound TCB means ts = [tcb]).
  */
-export const boundNotificationWaiters = (s: KernelState): Violation[] => {
+export const boundNotificationWaiters = (s: KernelState, scope?: Scope): Violation[] => {
   const v: Violation[] = [];
-  for (const [n, ntfn] of notifications(s)) {
+  for (const [n, ntfn] of notificationsIn(s, scope)) {
     if (ntfn.boundTCB === null || ntfn.state._tag !== 'WaitingNtfn') continue;
     const q = ntfn.state.queue;
     if (q.length !== 1 || q[0] !== ntfn.boundTCB)
