@@ -10,16 +10,16 @@ import type { Cap, SlotPtr } from '../../spec/model/structures';
 import { capObjectBase, capObjectSizeBits, isPhysicalCap, sameRegionAs } from '../../spec/model/capability';
 import { getCap } from '../../spec/model/heap';
 import { type Violation, hex } from '../violation';
-import { type Scope, slotEntriesIn } from './scope';
+import { type Subjects, wholeSubjects } from './scope';
 
 /**
  * `cdtAcyclic`: following parents from any slot never comes back to it. A
  * loop a step made runs through a parent link it wrote, so after a step the
  * walks start from the slots whose parent changed.
  */
-export const cdtAcyclic = (s: KernelState, scope?: Scope): Violation[] => {
+export const cdtAcyclic = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  for (const [start] of slotEntriesIn(s.cdt.parent, scope)) {
+  for (const [start] of at.parents) {
     const seen = new Set<SlotPtr>([start]);
     for (let p = s.cdt.parent.get(start); p !== undefined; p = s.cdt.parent.get(p)) {
       if (seen.has(p)) {
@@ -33,8 +33,8 @@ export const cdtAcyclic = (s: KernelState, scope?: Scope): Violation[] => {
 };
 
 /** How often each parent's children list names each child: counted once for the whole state, or per question. */
-const listedTimes = (s: KernelState, scope: Scope | undefined): ((parent: SlotPtr, child: SlotPtr) => number) => {
-  if (scope !== undefined) return (parent, child) => (s.cdt.children.get(parent) ?? []).reduce((n, c) => (c === child ? n + 1 : n), 0);
+const listedTimes = (s: KernelState, at: Subjects): ((parent: SlotPtr, child: SlotPtr) => number) => {
+  if (!at.whole) return (parent, child) => (s.cdt.children.get(parent) ?? []).reduce((n, c) => (c === child ? n + 1 : n), 0);
   const times = new Map<number, Map<number, number>>();
   for (const [parent, children] of s.cdt.children) {
     const counts = new Map<number, number>();
@@ -45,15 +45,15 @@ const listedTimes = (s: KernelState, scope: Scope | undefined): ((parent: SlotPt
 };
 
 /** `cdtConsistent`: children lists mirror the parent map, and only non-empty slots take part. */
-export const cdtConsistent = (s: KernelState, scope?: Scope): Violation[] => {
+export const cdtConsistent = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  const times = listedTimes(s, scope);
-  for (const [child, parent] of slotEntriesIn(s.cdt.parent, scope)) {
+  const times = listedTimes(s, at);
+  for (const [child, parent] of at.parents) {
     if (times(parent, child) !== 1) v.push({ path: `cdt.children[${hex(parent)}]`, message: `should list ${hex(child)} exactly once (its parent is ${hex(parent)})` });
     if (getCap(s, child)._tag === 'NullCap') v.push({ path: `cdt.parent[${hex(child)}]`, message: 'an empty slot has a parent' });
     if (getCap(s, parent)._tag === 'NullCap') v.push({ path: `cdt.parent[${hex(child)}]`, message: `its parent ${hex(parent)} is empty` });
   }
-  for (const [parent, children] of slotEntriesIn(s.cdt.children, scope)) {
+  for (const [parent, children] of at.childLists) {
     if (children.length === 0) v.push({ path: `cdt.children[${hex(parent)}]`, message: 'an empty children list is kept' });
     for (const c of children) {
       const actual = s.cdt.parent.get(c);
@@ -64,15 +64,14 @@ export const cdtConsistent = (s: KernelState, scope?: Scope): Violation[] => {
         });
     }
   }
-  const originals = scope === undefined ? s.cdt.original : [...scope.slots].filter((slot) => s.cdt.original.has(slot));
-  for (const slot of originals) if (getCap(s, slot)._tag === 'NullCap') v.push({ path: `cdt.original`, message: `names the empty slot ${hex(slot)}` });
+  for (const slot of at.originals) if (getCap(s, slot)._tag === 'NullCap') v.push({ path: `cdt.original`, message: `names the empty slot ${hex(slot)}` });
   return v;
 };
 
 /** `parentsCoverChildren`: a parent's cap covers the region of each child's cap. */
-export const parentsCoverChildren = (s: KernelState, scope?: Scope): Violation[] => {
+export const parentsCoverChildren = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  for (const [child, parent] of slotEntriesIn(s.cdt.parent, scope)) {
+  for (const [child, parent] of at.parents) {
     const pc = getCap(s, parent);
     const cc = getCap(s, child);
     if (pc._tag === 'NullCap' || cc._tag === 'NullCap') continue;
@@ -111,22 +110,19 @@ const subtree = (s: KernelState, top: SlotPtr): SlotPtr[] => {
 /**
  * `untypedChildrenInside`: every descendant of an untyped lies inside it,
  * below its free index. After a step: every descendant of an untyped whose
- * range or free index the step may have narrowed (`scope.untypeds`), and each
+ * range or free index the step may have narrowed (`untypeds`), and each
  * slot whose cap or place in the tree changed, with its subtree, against all
- * its untyped ancestors (`scope.subtrees`).
+ * its untyped ancestors (`subtrees`).
  */
-export const untypedChildrenInside = (s: KernelState, scope?: Scope): Violation[] => {
+export const untypedChildrenInside = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
   const push = (x: Violation | undefined) => {
     if (x !== undefined) v.push(x);
   };
-  const untypeds = scope === undefined ? s.caps.keys() : scope.untypeds;
-  for (const slot of untypeds) {
-    const c = s.caps.get(slot);
-    if (c?._tag === 'UntypedCap') for (const d of subtree(s, slot).slice(1)) push(outsideUntyped(s, slot, c, d));
+  for (const [slot, c] of at.untypeds) {
+    for (const d of subtree(s, slot).slice(1)) push(outsideUntyped(s, slot, c, d));
   }
-  for (const top of scope?.subtrees ?? []) {
-    if (!s.caps.has(top)) continue;
+  for (const top of at.subtrees) {
     for (const d of subtree(s, top)) {
       // Up the parent chain (a loop is cdtAcyclic's to report).
       const seen = new Set<SlotPtr>([d]);

@@ -25,10 +25,10 @@ import { type KernelState, readyQueueIndex } from '../../spec/model/state';
 import { type Cap, type KernelObject, type PPtr, type SlotPtr, TCB_SLOT_COUNT } from '../../spec/model/structures';
 import { SLOT_BITS } from '../../spec/api';
 import type { Violation } from '../violation';
-import { type Scope, addCapTo, capTarget, capsToObjects, removeCapTo, sortedBases, upperBound } from './scope';
+import { type Scope, type Subjects, addCapTo, subjectsIn, capTarget, capsToObjects, removeCapTo, sortedBases, upperBound } from './scope';
 
 export interface InvariantCheck {
-  (s: KernelState, scope?: Scope): Violation[];
+  (s: KernelState, at?: Subjects): Violation[];
 }
 
 /** What one step wrote in the spec state, or null where a map is not a later version of the old one. */
@@ -111,9 +111,9 @@ export class IncrementalWellFormed {
       this.capsTo = capsToObjects(s);
       return this.whole(s);
     }
-    const scope = this.scopeOf(before, s, changes);
+    const at = subjectsIn(s, this.scopeOf(before, s, changes));
     for (const [, inv] of this.invariants) {
-      const found = inv(s, scope);
+      const found = inv(s, at);
       if (found.length > 0) {
         const all = this.whole(s);
         return all.length > 0 ? all : found;

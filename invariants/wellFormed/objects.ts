@@ -8,7 +8,7 @@ import type { KernelState } from '../../spec/model/state';
 import { type Cap, type KernelObject, type PPtr, type SlotPtr, TCB_SLOT_COUNT } from '../../spec/model/structures';
 import { slotOf } from '../../spec/model/heap';
 import { type Violation, hex } from '../violation';
-import { type Scope, capsIn, sortedBases, upperBound } from './scope';
+import { type Subjects, upperBound, wholeSubjects } from './scope';
 
 /** log2 of an object's size in bytes. */
 const objectSizeBits = (o: KernelObject): number => {
@@ -50,13 +50,12 @@ const checkPlacement = (s: KernelState, bases: readonly PPtr[], i: number, v: Vi
  * begins. After a step only the objects it changed and the ones just below
  * them need a look: no other neighbours changed.
  */
-export const objectsDoNotOverlap = (s: KernelState, scope?: Scope): Violation[] => {
+export const objectsDoNotOverlap = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  const bases = scope?.bases ?? sortedBases(s);
-  if (scope === undefined) for (let i = 0; i < bases.length; i++) checkPlacement(s, bases, i, v);
+  const bases = at.bases;
+  if (at.whole) for (let i = 0; i < bases.length; i++) checkPlacement(s, bases, i, v);
   else
-    for (const p of scope.objects) {
-      if (!s.objects.has(p)) continue;
+    for (const p of at.objects) {
       const i = upperBound(bases, p) - 1;
       checkPlacement(s, bases, i - 1, v);
       checkPlacement(s, bases, i, v);
@@ -101,9 +100,9 @@ const expected = (c: Cap): { ptr: number; tag: KernelObject['_tag']; check?: (o:
 };
 
 /** `capsPointToLiveObjects`: every cap names an existing object of the right type. */
-export const capsPointToLiveObjects = (s: KernelState, scope?: Scope): Violation[] => {
+export const capsPointToLiveObjects = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  for (const [slot, c] of capsIn(s, scope)) {
+  for (const [slot, c] of at.caps) {
     const e = expected(c);
     if (e === undefined) continue;
     const o = s.objects.get(e.ptr);
@@ -131,10 +130,10 @@ const inside = (s: KernelState, slot: SlotPtr, p: PPtr | undefined): boolean => 
 };
 
 /** `capsLiveInSlots`: slots exist only inside CNodes and TCBs. */
-export const capsLiveInSlots = (s: KernelState, scope?: Scope): Violation[] => {
+export const capsLiveInSlots = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  const bases = scope?.bases ?? sortedBases(s);
-  for (const [slot] of capsIn(s, scope)) {
+  const bases = at.bases;
+  for (const [slot] of at.caps) {
     // The object starting at or below the slot holds it, unless objects overlap (a broken state): then any container may.
     if (inside(s, slot, bases[upperBound(bases, slot) - 1])) continue;
     if (!bases.some((p) => inside(s, slot, p))) v.push({ path: `caps[${hex(slot)}]`, message: 'a cap outside every CNode and TCB slot' });

@@ -7,23 +7,113 @@
  * differ only in which subjects they visit.
  */
 import type { KernelState } from '../../spec/model/state';
-import type { Cap, Endpoint, KernelObject, Notification, PPtr, SlotPtr, TCB } from '../../spec/model/structures';
+import type { Cap, Endpoint, Notification, PPtr, SlotPtr, TCB } from '../../spec/model/structures';
 
-/** The subjects to visit after a step, and the indexes of the state that replace whole scans. */
+/** Which subjects to visit after a step (incremental.ts computes them), and the object bases in address order. */
 export interface Scope {
-  /** Objects to check: as TCBs, endpoints, notifications, and for their place in memory. */
+  /** Objects: as TCBs, endpoints, notifications, and for their place in memory. */
   readonly objects: ReadonlySet<PPtr>;
-  /** Slots to check: the cap in them and their CDT entries (parent, children list, originality). */
+  /** Slots: the cap in them and their CDT entries (parent, children list, originality). */
   readonly slots: ReadonlySet<SlotPtr>;
   /** Untyped slots whose every descendant is to be checked against them. */
   readonly untypeds: ReadonlySet<SlotPtr>;
   /** Slots whose CDT subtree is to be checked against all its untyped ancestors. */
   readonly subtrees: ReadonlySet<SlotPtr>;
-  /** Ready queues (by index) to check. */
+  /** Ready queues, by index. */
   readonly readyQueues: ReadonlySet<number>;
   /** The state's object bases in address order (kept by the incremental check rather than sorted anew). */
   readonly bases: readonly PPtr[];
 }
+
+/** The subjects an invariant visits, looked up once for all the invariants. */
+export interface Subjects {
+  /** Every subject of the state (the whole check), or those of a step's scope. */
+  readonly whole: boolean;
+  /** Objects to place (in the whole check: all of `bases`). */
+  readonly objects: readonly PPtr[];
+  readonly tcbs: ReadonlyArray<readonly [PPtr, TCB]>;
+  readonly endpoints: ReadonlyArray<readonly [PPtr, Endpoint]>;
+  readonly notifications: ReadonlyArray<readonly [PPtr, Notification]>;
+  readonly caps: ReadonlyArray<readonly [SlotPtr, Cap]>;
+  /** CDT parent entries, as [child, parent]. */
+  readonly parents: ReadonlyArray<readonly [SlotPtr, SlotPtr]>;
+  readonly childLists: ReadonlyArray<readonly [SlotPtr, readonly SlotPtr[]]>;
+  readonly originals: readonly SlotPtr[];
+  readonly readyQueues: ReadonlyArray<readonly [number, readonly PPtr[]]>;
+  readonly untypeds: ReadonlyArray<readonly [SlotPtr, UntypedCap]>;
+  readonly subtrees: readonly SlotPtr[];
+  readonly bases: readonly PPtr[];
+}
+
+type UntypedCap = Cap & { readonly _tag: 'UntypedCap' };
+
+const entriesAt = <K, V>(m: ReadonlyMap<K, V>, keys: Iterable<K>): Array<readonly [K, V]> => {
+  const out: Array<readonly [K, V]> = [];
+  for (const k of keys) {
+    const v = m.get(k);
+    if (v !== undefined) out.push([k, v]);
+  }
+  return out;
+};
+
+const subjectsFrom = (
+  s: KernelState,
+  objects: Iterable<PPtr>,
+  slots: Iterable<SlotPtr>,
+  untypeds: Iterable<SlotPtr>,
+  subtrees: readonly SlotPtr[],
+  readyQueues: Iterable<number>,
+  bases: readonly PPtr[],
+  whole: boolean,
+): Subjects => {
+  const found = { tcbs: [] as Array<readonly [PPtr, TCB]>, endpoints: [] as Array<readonly [PPtr, Endpoint]>, notifications: [] as Array<readonly [PPtr, Notification]> };
+  const present: PPtr[] = [];
+  for (const [p, o] of entriesAt(s.objects, objects)) {
+    present.push(p);
+    if (o._tag === 'TCB') found.tcbs.push([p, o]);
+    else if (o._tag === 'Endpoint') found.endpoints.push([p, o]);
+    else if (o._tag === 'Notification') found.notifications.push([p, o]);
+  }
+  const slotList = [...slots];
+  return {
+    whole,
+    objects: present,
+    ...found,
+    caps: entriesAt(s.caps, slotList),
+    parents: entriesAt(s.cdt.parent, slotList),
+    childLists: entriesAt(s.cdt.children, slotList),
+    originals: slotList.filter((slot) => s.cdt.original.has(slot)),
+    readyQueues: entriesAt(s.readyQueues, readyQueues),
+    untypeds: entriesAt(s.caps, untypeds).filter((e): e is readonly [SlotPtr, UntypedCap] => e[1]._tag === 'UntypedCap'),
+    subtrees: subtrees.filter((slot) => s.caps.has(slot)),
+    bases,
+  };
+};
+
+/** The subjects of a step's scope. */
+export const subjectsIn = (s: KernelState, scope: Scope): Subjects =>
+  subjectsFrom(s, scope.objects, scope.slots, scope.untypeds, [...scope.subtrees], scope.readyQueues, scope.bases, false);
+
+/**
+ * Every subject of the state, found once per state (every invariant of the
+ * whole check visits the same state, which is immutable).
+ */
+const wholeOf = new WeakMap<KernelState, Subjects>();
+
+export const wholeSubjects = (s: KernelState): Subjects => {
+  const cached = wholeOf.get(s);
+  if (cached !== undefined) return cached;
+  // In each map's own order, as the invariants have always visited them.
+  const bases = sortedBases(s);
+  const subjects = {
+    ...subjectsFrom(s, s.objects.keys(), s.caps.keys(), s.caps.keys(), [], s.readyQueues.keys(), bases, true),
+    parents: [...s.cdt.parent],
+    childLists: [...s.cdt.children],
+    originals: [...s.cdt.original],
+  };
+  wholeOf.set(s, subjects);
+  return subjects;
+};
 
 /** The object a cap names (for a reply cap: its thread), if any. */
 export const capTarget = (c: Cap): PPtr | undefined => {
@@ -81,79 +171,3 @@ export const removeCapTo = (capsTo: Map<PPtr, Set<SlotPtr>>, slot: SlotPtr, c: C
   slots?.delete(slot);
   if (slots?.size === 0) capsTo.delete(t);
 };
-
-// ---------------------------------------------------------------- the subjects
-
-interface ThreadObjects {
-  readonly tcbs: Array<readonly [PPtr, TCB]>;
-  readonly endpoints: Array<readonly [PPtr, Endpoint]>;
-  readonly notifications: Array<readonly [PPtr, Notification]>;
-}
-
-/**
- * The state's threads, endpoints and notifications, found in one pass per
- * state when it is checked whole (every invariant visits the same state; the
- * object map is immutable, so its identity stands for its content).
- */
-const split = new WeakMap<KernelState['objects'], ThreadObjects>();
-
-const threadObjects = (s: KernelState): ThreadObjects => {
-  const cached = split.get(s.objects);
-  if (cached !== undefined) return cached;
-  const found: ThreadObjects = { tcbs: [], endpoints: [], notifications: [] };
-  for (const [p, o] of s.objects) {
-    if (o._tag === 'TCB') found.tcbs.push([p, o]);
-    else if (o._tag === 'Endpoint') found.endpoints.push([p, o]);
-    else if (o._tag === 'Notification') found.notifications.push([p, o]);
-  }
-  split.set(s.objects, found);
-  return found;
-};
-
-function* inScope<T extends KernelObject>(s: KernelState, scope: Scope, tag: T['_tag']): Iterable<readonly [PPtr, T]> {
-  for (const p of scope.objects) {
-    const o = s.objects.get(p);
-    if (o?._tag === tag) yield [p, o as T];
-  }
-}
-
-export const tcbsIn = (s: KernelState, scope: Scope | undefined): Iterable<readonly [PPtr, TCB]> => (scope === undefined ? threadObjects(s).tcbs : inScope<TCB>(s, scope, 'TCB'));
-export const endpointsIn = (s: KernelState, scope: Scope | undefined): Iterable<readonly [PPtr, Endpoint]> =>
-  scope === undefined ? threadObjects(s).endpoints : inScope<Endpoint>(s, scope, 'Endpoint');
-export const notificationsIn = (s: KernelState, scope: Scope | undefined): Iterable<readonly [PPtr, Notification]> =>
-  scope === undefined ? threadObjects(s).notifications : inScope<Notification>(s, scope, 'Notification');
-
-/** Slots with a cap: all of them, or those in scope. */
-export function* capsIn(s: KernelState, scope: Scope | undefined): Iterable<readonly [SlotPtr, Cap]> {
-  if (scope === undefined) {
-    yield* s.caps;
-    return;
-  }
-  for (const slot of scope.slots) {
-    const c = s.caps.get(slot);
-    if (c !== undefined) yield [slot, c];
-  }
-}
-
-/** Entries of a map keyed by slot: all of them, or those of the slots in scope. */
-export function* slotEntriesIn<V>(m: ReadonlyMap<SlotPtr, V>, scope: Scope | undefined): Iterable<readonly [SlotPtr, V]> {
-  if (scope === undefined) {
-    yield* m;
-    return;
-  }
-  for (const slot of scope.slots) {
-    const v = m.get(slot);
-    if (v !== undefined) yield [slot, v];
-  }
-}
-
-export function* readyQueuesIn(s: KernelState, scope: Scope | undefined): Iterable<readonly [number, readonly PPtr[]]> {
-  if (scope === undefined) {
-    yield* s.readyQueues;
-    return;
-  }
-  for (const index of scope.readyQueues) {
-    const q = s.readyQueues.get(index);
-    if (q !== undefined) yield [index, q];
-  }
-}

@@ -25,7 +25,7 @@ import {
   isRunnable,
 } from '../../spec/model/structures';
 import { type Violation, hex } from '../violation';
-import { type Scope, capsIn, endpointsIn, notificationsIn, readyQueuesIn, tcbsIn } from './scope';
+import { type Subjects, wholeSubjects } from './scope';
 
 // ---------------------------------------------------------------- helpers
 
@@ -67,9 +67,9 @@ const queueName = (index: number): string => `domain ${Math.floor(index / 256)},
  * (the TCBBlockedSend / TCBBlockedRecv / TCBSignal refs), with
  * `valid_tcb_state` (the object named is an endpoint, resp. a notification).
  */
-export const threadsInTheirQueues = (s: KernelState, scope?: Scope): Violation[] => {
+export const threadsInTheirQueues = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  for (const [t, tcb] of tcbsIn(s, scope)) {
+  for (const [t, tcb] of at.tcbs) {
     const st = tcb.state;
     const path = `objects[${hex(t)}].state`;
     if (st._tag === 'BlockedOnSend' || st._tag === 'BlockedOnReceive') {
@@ -112,7 +112,7 @@ export const threadsInTheirQueues = (s: KernelState, scope?: Scope): Violation[]
  * endpoint queue has one direction, an endpoint never holds senders and
  * receivers at once.
  */
-export const queuesHoldBlockedThreads = (s: KernelState, scope?: Scope): Violation[] => {
+export const queuesHoldBlockedThreads = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
   const check = (obj: PPtr, queue: readonly PPtr[], want: ThreadState['_tag'], what: string) =>
     queue.forEach((t, i) => {
@@ -126,11 +126,11 @@ export const queuesHoldBlockedThreads = (s: KernelState, scope?: Scope): Violati
       const on = st._tag === 'BlockedOnSend' || st._tag === 'BlockedOnReceive' ? st.ep : st._tag === 'BlockedOnNotification' ? st.ntfn : undefined;
       if (st._tag !== want || on !== obj) v.push({ path, message: `thread ${hex(t)} is ${describeState(st)}, expected ${want} ${hex(obj)}` });
     });
-  for (const [p, e] of endpointsIn(s, scope)) {
+  for (const [p, e] of at.endpoints) {
     const want = queueDirection(e);
     if (want !== undefined) check(p, epQueue(e), want, 'endpoint');
   }
-  for (const [p, n] of notificationsIn(s, scope)) check(p, ntfnQueue(n), 'BlockedOnNotification', 'notification');
+  for (const [p, n] of at.notifications) check(p, ntfnQueue(n), 'BlockedOnNotification', 'notification');
   return v;
 };
 
@@ -144,7 +144,7 @@ export const queuesHoldBlockedThreads = (s: KernelState, scope?: Scope): Violati
  * may go unseen here: but a thread in two queues is blocked on at most one
  * of them, which queuesHoldBlockedThreads reports on the changed one.
  */
-export const queuesWellFormed = (s: KernelState, scope?: Scope): Violation[] => {
+export const queuesWellFormed = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
   const firstSeen = new Map<PPtr, string>();
   const check = (obj: PPtr, tag: string, queue: readonly PPtr[]) => {
@@ -160,8 +160,8 @@ export const queuesWellFormed = (s: KernelState, scope?: Scope): Violation[] => 
       else firstSeen.set(t, path);
     });
   };
-  for (const [p, e] of endpointsIn(s, scope)) if (e.state._tag !== 'IdleEP') check(p, e.state._tag, e.state.queue);
-  for (const [p, n] of notificationsIn(s, scope)) if (n.state._tag === 'WaitingNtfn') check(p, 'WaitingNtfn', n.state.queue);
+  for (const [p, e] of at.endpoints) if (e.state._tag !== 'IdleEP') check(p, e.state._tag, e.state.queue);
+  for (const [p, n] of at.notifications) if (n.state._tag === 'WaitingNtfn') check(p, 'WaitingNtfn', n.state.queue);
   return v;
 };
 
@@ -172,10 +172,10 @@ export const queuesWellFormed = (s: KernelState, scope?: Scope): Violation[] => 
  * BlockedOnReply, and there is at most one per T. l4v: `valid_reply_caps`
  * (has_reply_cap t → awaiting_reply; unique_reply_caps).
  */
-export const replyCapsToCallers = (s: KernelState, scope?: Scope): Violation[] => {
+export const replyCapsToCallers = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
   const seen = new Map<PPtr, SlotPtr>();
-  for (const [slot, c] of capsIn(s, scope)) {
+  for (const [slot, c] of at.caps) {
     if (c._tag !== 'ReplyCap' || c.master) continue;
     const path = `caps[${hex(slot)}]`;
     const tcb = getTcb(s, c.tcb);
@@ -194,16 +194,16 @@ export const replyCapsToCallers = (s: KernelState, scope?: Scope): Violation[] =
  * or is empty while T is halted (Inactive or idle). l4v: `valid_reply_masters`,
  * and the reply-slot clause of `tcb_cap_cases` in `valid_tcb`.
  */
-export const replyMastersInReplySlots = (s: KernelState, scope?: Scope): Violation[] => {
+export const replyMastersInReplySlots = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  for (const [slot, c] of capsIn(s, scope)) {
+  for (const [slot, c] of at.caps) {
     if (c._tag === 'ReplyCap' && c.master && slot !== slotOf(c.tcb, TCB_REPLY))
       v.push({
         path: `caps[${hex(slot)}]`,
         message: `a master reply cap to ${hex(c.tcb)} outside that thread's reply slot ${hex(slotOf(c.tcb, TCB_REPLY))}`,
       });
   }
-  for (const [t, tcb] of tcbsIn(s, scope)) {
+  for (const [t, tcb] of at.tcbs) {
     const slot = slotOf(t, TCB_REPLY);
     const c = getCap(s, slot);
     const path = `caps[${hex(slot)}]`;
@@ -226,9 +226,9 @@ export const replyMastersInReplySlots = (s: KernelState, scope?: Scope): Violati
  * deletes the unused one first). l4v: the caller-slot clause of
  * `tcb_cap_cases` in `valid_tcb`.
  */
-export const callerSlotsHoldReplyCaps = (s: KernelState, scope?: Scope): Violation[] => {
+export const callerSlotsHoldReplyCaps = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  for (const [t, tcb] of tcbsIn(s, scope)) {
+  for (const [t, tcb] of at.tcbs) {
     const slot = slotOf(t, TCB_CALLER);
     const c = getCap(s, slot);
     if (c._tag === 'NullCap') continue;
@@ -245,9 +245,9 @@ export const callerSlotsHoldReplyCaps = (s: KernelState, scope?: Scope): Violati
  * child of the master reply cap to the same thread. l4v: `reply_caps_mdb`,
  * `reply_masters_mdb` and `reply_master_revocable` in `valid_mdb`.
  */
-export const replyCapsInCdt = (s: KernelState, scope?: Scope): Violation[] => {
+export const replyCapsInCdt = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  for (const [slot, c] of capsIn(s, scope)) {
+  for (const [slot, c] of at.caps) {
     if (c._tag !== 'ReplyCap') continue;
     const path = `caps[${hex(slot)}]`;
     const parent = s.cdt.parent.get(slot);
@@ -282,9 +282,9 @@ export const replyCapsInCdt = (s: KernelState, scope?: Scope): Violation[] => {
  * the vtable and ipcframe clauses of `tcb_cap_cases` (`is_valid_vtable_root`,
  * `is_nondevice_page_cap`) and `valid_ipc_buffer_cap` in `valid_tcb`.
  */
-export const tcbSlotsHoldRightCaps = (s: KernelState, scope?: Scope): Violation[] => {
+export const tcbSlotsHoldRightCaps = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  for (const [t, tcb] of tcbsIn(s, scope)) {
+  for (const [t, tcb] of at.tcbs) {
     const vslot = slotOf(t, TCB_VTABLE);
     const vc = getCap(s, vslot);
     if (vc._tag !== 'NullCap' && (vc._tag !== 'PageDirectoryCap' || vc.mappedASID === null))
@@ -316,9 +316,9 @@ export const tcbSlotsHoldRightCaps = (s: KernelState, scope?: Scope): Violation[
  * queue's domain and priority, once; only non-empty queues are kept. l4v:
  * `valid_queues` (DetSchedInvs_AI).
  */
-export const readyQueuesValid = (s: KernelState, scope?: Scope): Violation[] => {
+export const readyQueuesValid = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  for (const [index, queue] of readyQueuesIn(s, scope)) {
+  for (const [index, queue] of at.readyQueues) {
     const path = `readyQueues[${index}]`;
     if (queue.length === 0) v.push({ path, message: `an empty ready queue (${queueName(index)}) is kept` });
     queue.forEach((t, i) => {
@@ -349,8 +349,8 @@ export const readyQueuesValid = (s: KernelState, scope?: Scope): Violation[] => 
  * readyQueuesValid there, which the step's check also visits (that queue or
  * the thread changed), so the verdict is the whole check's.
  */
-const isQueued = (s: KernelState, scope: Scope | undefined): ((t: PPtr) => boolean) => {
-  if (scope !== undefined)
+const isQueued = (s: KernelState, at: Subjects): ((t: PPtr) => boolean) => {
+  if (!at.whole)
     return (t) => {
       const tcb = getTcb(s, t);
       return tcb !== undefined && (s.readyQueues.get(readyQueueIndex(tcb.domain, tcb.priority))?.includes(t) ?? false);
@@ -366,11 +366,11 @@ const isQueued = (s: KernelState, scope: Scope | undefined): ((t: PPtr) => boole
  * is in none while the scheduler resumes it. l4v: `valid_blocked`,
  * `ct_not_in_q` (DetSchedInvs_AI).
  */
-export const runnableThreadsQueued = (s: KernelState, scope?: Scope): Violation[] => {
+export const runnableThreadsQueued = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  const queued = isQueued(s, scope);
+  const queued = isQueued(s, at);
   const target = s.schedulerAction._tag === 'SwitchToThread' ? s.schedulerAction.tcb : undefined;
-  for (const [t, tcb] of tcbsIn(s, scope)) {
+  for (const [t, tcb] of at.tcbs) {
     if (!isRunnable(tcb.state) || t === s.curThread || t === target || queued(t)) continue;
     v.push({
       path: `objects[${hex(t)}].state`,
@@ -423,7 +423,7 @@ export const currentThreadValid = (s: KernelState): Violation[] => {
  * `readyQueuesValid` and `threadsInTheirQueues` this keeps the idle thread out
  * of every queue.) l4v: `valid_idle`, `only_idle`, `valid_idle_etcb`.
  */
-export const idleThreadValid = (s: KernelState, scope?: Scope): Violation[] => {
+export const idleThreadValid = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
   const idle = getTcb(s, s.idleThread);
   if (idle === undefined) v.push({ path: 'idleThread', message: `${hex(s.idleThread)} is not a TCB` });
@@ -433,7 +433,7 @@ export const idleThreadValid = (s: KernelState, scope?: Scope): Violation[] => {
     if (idle.boundNotification !== null) v.push({ path: `${path}.boundNotification`, message: `the idle thread is bound to ${hex(idle.boundNotification)}` });
     if (idle.domain !== 0) v.push({ path: `${path}.domain`, message: `the idle thread is in domain ${idle.domain}, not 0` });
   }
-  for (const [t, tcb] of tcbsIn(s, scope))
+  for (const [t, tcb] of at.tcbs)
     if (t !== s.idleThread && tcb.state._tag === 'IdleThreadState')
       v.push({ path: `objects[${hex(t)}].state`, message: 'IdleThreadState in a thread that is not the idle thread' });
   return v;
@@ -445,10 +445,10 @@ export const idleThreadValid = (s: KernelState, scope?: Scope): Violation[] => {
  * `etcb_priority` and `valid_domain_list`/the domain type; here numbers can
  * stray, so it is checked.
  */
-export const schedulingParamsInRange = (s: KernelState, scope?: Scope): Violation[] => {
+export const schedulingParamsInRange = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
   const ok = (n: number, hi: number) => Number.isInteger(n) && n >= 0 && n <= hi;
-  for (const [t, tcb] of tcbsIn(s, scope)) {
+  for (const [t, tcb] of at.tcbs) {
     const path = `objects[${hex(t)}]`;
     if (!ok(tcb.priority, MAX_PRIO)) v.push({ path: `${path}.priority`, message: `priority ${tcb.priority} is outside 0..${MAX_PRIO}` });
     if (!ok(tcb.mcp, MAX_PRIO)) v.push({ path: `${path}.mcp`, message: `MCP ${tcb.mcp} is outside 0..${MAX_PRIO}` });
@@ -465,9 +465,9 @@ export const schedulingParamsInRange = (s: KernelState, scope?: Scope): Violatio
  * with `valid_bound_ntfn` / `valid_bound_tcb` (the other end exists and has
  * the right type).
  */
-export const boundNotificationsSymmetric = (s: KernelState, scope?: Scope): Violation[] => {
+export const boundNotificationsSymmetric = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  for (const [t, tcb] of tcbsIn(s, scope)) {
+  for (const [t, tcb] of at.tcbs) {
     const n = tcb.boundNotification;
     if (n === null) continue;
     const o = s.objects.get(n);
@@ -479,7 +479,7 @@ export const boundNotificationsSymmetric = (s: KernelState, scope?: Scope): Viol
         message: `bound to ${hex(n)}, but that notification's boundTCB is ${o.boundTCB === null ? 'null' : hex(o.boundTCB)}`,
       });
   }
-  for (const [n, ntfn] of notificationsIn(s, scope)) {
+  for (const [n, ntfn] of at.notifications) {
     const t = ntfn.boundTCB;
     if (t === null) continue;
     const tcb = getTcb(s, t);
@@ -500,9 +500,9 @@ export const boundNotificationsSymmetric = (s: KernelState, scope?: Scope): Viol
  * binding one that has waiters). l4v: `valid_ntfn` (WaitingNtfn ts with a
  * bound TCB means ts = [tcb]).
  */
-export const boundNotificationWaiters = (s: KernelState, scope?: Scope): Violation[] => {
+export const boundNotificationWaiters = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
-  for (const [n, ntfn] of notificationsIn(s, scope)) {
+  for (const [n, ntfn] of at.notifications) {
     if (ntfn.boundTCB === null || ntfn.state._tag !== 'WaitingNtfn') continue;
     const q = ntfn.state.queue;
     if (q.length !== 1 || q[0] !== ntfn.boundTCB)
