@@ -193,6 +193,8 @@ export const releaseMemory = (m: PhysicalMemory): void => {
 export class KernelArray {
   /** The words themselves, for the abstraction function and comparisons (unchecked, not the kernel's). */
   readonly raw: Uint32Array;
+  /** How many times the kernel wrote a word of it (so a checker can tell an unchanged table without reading it). */
+  writes = 0;
 
   constructor(
     readonly name: string,
@@ -213,6 +215,7 @@ export class KernelArray {
   set(i: number, v: number): void {
     checkIndex(this.raw.length, i, this.name);
     this.raw[i] = v;
+    this.writes++;
   }
 }
 

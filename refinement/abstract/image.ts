@@ -25,7 +25,7 @@ import type { KernelState } from '../../spec/model/state';
 import type { Cap, KernelObject, PPtr, SlotPtr } from '../../spec/model/structures';
 import type { PMap } from '../../spec/model/persistent';
 import { Tcb } from '../../impl/model/layout';
-import { CELL_BITS, type WriteLog } from '../../impl/model/memory';
+import { CELL_BITS, type KernelArray, type WriteLog } from '../../impl/model/memory';
 import type { GhostObject, Kernel } from '../../impl/model/state';
 import { abstract, abstractGlobals, abstractInterruptsAndASIDs, forEachUserWord } from './index';
 import { abstractCap } from './cap';
@@ -62,7 +62,8 @@ export interface Footprint {
 /** Take (and so empty) a kernel's write logs. */
 export const takeFootprint = (k: Kernel): Footprint => ({ log: k.mem.takeWriteLog(), ghostChanges: k.ghostObjects.takeChanges() });
 
-const sameWords = (a: Uint32Array, b: Uint32Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+/** All the writes the kernel made to these tables so far: unchanged exactly when none was written since. */
+const tableWrites = (tables: readonly KernelArray[]): number => tables.reduce((n, t) => n + t.writes, 0);
 
 /** What one update found: the violations of the representation invariant in what it re-read. */
 export interface ImageUpdate {
@@ -79,8 +80,9 @@ export class AbstractImage {
   /** Endpoints and notifications by the cells their queue walk read. */
   private readonly readers = new Map<number, Set<PPtr>>();
   private queued: ReadonlySet<PPtr>;
-  /** Copies of the IRQ and ASID tables as last abstracted. */
-  private tables: Uint32Array[] | undefined;
+  /** The write counts of the ready-queue tables and of the IRQ and ASID tables when last abstracted. */
+  private queueWrites: number;
+  private tableWrites: number;
 
   /** The violations of the representation invariant found when the image was built. */
   readonly initialViolations: readonly Violation[];
@@ -90,7 +92,7 @@ export class AbstractImage {
     const whole = abstract(k);
     this.state = whole.state;
     this.initialViolations = whole.violations;
-    this.tables = [k.intStateIRQTable.raw, k.irqMasked.raw, k.irqPending.raw, k.armKSASIDTable.raw].map((t) => t.slice());
+    this.tableWrites = tableWrites([k.intStateIRQTable, k.irqMasked, k.irqPending, k.armKSASIDTable]);
     this.index = new ObjectIndex(k);
     const v: Violation[] = [];
     for (const [p, g] of this.index.ghosts) {
@@ -108,6 +110,7 @@ export class AbstractImage {
     }
     for (const [p, o] of this.state.objects) this.addReaders(p, queueOf(o));
     this.queued = abstractReadyQueues(k, []).queued;
+    this.queueWrites = tableWrites([k.ksReadyQueueHead, k.ksReadyQueueTail, k.ksReadyQueuesL1Bitmap, k.ksReadyQueuesL2Bitmap]);
   }
 
   private addReaders(p: PPtr, queue: readonly PPtr[]): void {
@@ -192,19 +195,7 @@ export class AbstractImage {
     }
 
     const { caps, cdt } = this.updateCSpace(k, dirtySlots, v);
-    const ready = abstractReadyQueues(k, v);
-    const moved = [...dirtyTCBs];
-    for (const t of ready.queued) if (!this.queued.has(t)) moved.push(t);
-    for (const t of this.queued) if (!ready.queued.has(t)) moved.push(t);
-    checkQueuedBits(k, moved, ready.queued, v);
-    this.queued = ready.queued;
-    let readyQueues = this.state.readyQueues;
-    const live = new Set<number>();
-    for (const [i, q] of ready.queues) {
-      live.add(i);
-      if (!sameArray(readyQueues.get(i), q)) readyQueues = readyQueues.set(i, q);
-    }
-    for (const i of readyQueues.keys()) if (!live.has(i)) readyQueues = readyQueues.delete(i);
+    const readyQueues = this.updateReadyQueues(k, dirtyObjects, dirtyTCBs, v);
 
     this.state = { ...this.state, ...abstractGlobals(k), ...this.interruptsAndASIDs(k, v), objects, caps, cdt, readyQueues, userMemory };
     return { violations: v };
@@ -275,12 +266,39 @@ export class AbstractImage {
     return { caps, cdt: { parent, children, original } };
   }
 
-  /** The IRQ and ASID tables, re-read only when a word of them changed since the last look. */
+  /**
+   * The ready queues, walked again only when the step wrote the queue heads,
+   * tails or bitmaps, or an object in a queue (the walk reads nothing else);
+   * the tcbQueued bits of the threads it wrote, or that joined or left a queue.
+   */
+  private updateReadyQueues(k: Kernel, dirtyObjects: ReadonlySet<PPtr>, dirtyTCBs: readonly PPtr[], v: Violation[]): KernelState['readyQueues'] {
+    const writes = tableWrites([k.ksReadyQueueHead, k.ksReadyQueueTail, k.ksReadyQueuesL1Bitmap, k.ksReadyQueuesL2Bitmap]);
+    let readyQueues = this.state.readyQueues;
+    if (writes === this.queueWrites && ![...dirtyObjects].some((p) => this.queued.has(p))) {
+      checkQueuedBits(k, dirtyTCBs, this.queued, v);
+      return readyQueues;
+    }
+    this.queueWrites = writes;
+    const ready = abstractReadyQueues(k, v);
+    const moved = [...dirtyTCBs];
+    for (const t of ready.queued) if (!this.queued.has(t)) moved.push(t);
+    for (const t of this.queued) if (!ready.queued.has(t)) moved.push(t);
+    checkQueuedBits(k, moved, ready.queued, v);
+    this.queued = ready.queued;
+    const live = new Set<number>();
+    for (const [i, q] of ready.queues) {
+      live.add(i);
+      if (!sameArray(readyQueues.get(i), q)) readyQueues = readyQueues.set(i, q);
+    }
+    for (const i of readyQueues.keys()) if (!live.has(i)) readyQueues = readyQueues.delete(i);
+    return readyQueues;
+  }
+
+  /** The IRQ and ASID tables, re-read only when the kernel wrote a word of them since the last look. */
   private interruptsAndASIDs(k: Kernel, v: Violation[]): Partial<KernelState> {
-    const now = [k.intStateIRQTable.raw, k.irqMasked.raw, k.irqPending.raw, k.armKSASIDTable.raw];
-    const same = this.tables !== undefined && now.every((t, i) => sameWords(t, this.tables?.[i] as Uint32Array));
-    if (same) return {};
-    this.tables = now.map((t) => t.slice());
+    const writes = tableWrites([k.intStateIRQTable, k.irqMasked, k.irqPending, k.armKSASIDTable]);
+    if (writes === this.tableWrites) return {};
+    this.tableWrites = writes;
     return abstractInterruptsAndASIDs(k, v);
   }
 
