@@ -41,7 +41,15 @@ const wordIndex = (paddr: number): number => (paddr - RAM_BASE) / 4;
  * `objects` limits the object-by-object part to those (the ones the step wrote,
  * when the kernels agreed before it); the globals are always compared.
  */
-export const concreteDifferences = (slow: Kernel, fast: Kernel, objects: Iterable<readonly [number, GhostObject]> = slow.ghostObjects): Difference[] => {
+/** How many words the kernel has written to its ready-queue tables: unchanged exactly when it wrote none. */
+export const readyQueueTableWrites = (k: Kernel): number => k.ksReadyQueueHead.writes + k.ksReadyQueueTail.writes + k.ksReadyQueuesL1Bitmap.writes + k.ksReadyQueuesL2Bitmap.writes;
+
+export const concreteDifferences = (
+  slow: Kernel,
+  fast: Kernel,
+  objects: Iterable<readonly [number, GhostObject]> = slow.ghostObjects,
+  only?: { readonly cnodeCells: ReadonlyMap<number, ReadonlySet<number>>; readonly tables: boolean },
+): Difference[] => {
   const out: Difference[] = [];
   const a = slow.mem.words;
   const b = fast.mem.words;
@@ -50,8 +58,24 @@ export const concreteDifferences = (slow: Kernel, fast: Kernel, objects: Iterabl
     if (a[i] !== b[i]) out.push({ path: `${obj}.${name}`, spec: a[i], impl: b[i] });
   };
   const perPage = 2 ** (PAGE_BITS - 2);
+  const compareWord = (obj: number, first: number, w: number) => {
+    if (a[first + w] === b[first + w]) return;
+    const slot = obj + Math.floor(w / 4) * CTE_BYTES;
+    const x = a[first + w] ?? 0;
+    const y = b[first + w] ?? 0;
+    for (const [name, f] of CTE_WORD_FIELDS[w % 4] ?? []) {
+      const [fx, fy] = f === undefined ? [x, y] : [getField(x, f), getField(y, f)];
+      if (fx !== fy) out.push({ path: `slot[${hex(slot)}].${name}`, spec: fx, impl: fy });
+    }
+  };
   const slots = (obj: number, count: number) => {
     const first = wordIndex(obj);
+    const cells = only?.cnodeCells.get(obj);
+    if (cells !== undefined) {
+      // Only these slots were written (a cell is one slot): the rest agree as before.
+      for (const c of [...cells].sort((x, y) => x - y)) for (let w = (c - obj) / 4; w < (c - obj) / 4 + CTE_BYTES / 4; w++) compareWord(obj, first, w);
+      return;
+    }
     const total = (count * CTE_BYTES) / 4;
     for (let w = 0; w < total; w++) {
       // A page that is all zero in both kernels holds no difference.
@@ -62,14 +86,7 @@ export const concreteDifferences = (slow: Kernel, fast: Kernel, objects: Iterabl
           continue;
         }
       }
-      if (a[first + w] === b[first + w]) continue;
-      const slot = obj + Math.floor(w / 4) * CTE_BYTES;
-      const x = a[first + w] ?? 0;
-      const y = b[first + w] ?? 0;
-      for (const [name, f] of CTE_WORD_FIELDS[w % 4] ?? []) {
-        const [fx, fy] = f === undefined ? [x, y] : [getField(x, f), getField(y, f)];
-        if (fx !== fy) out.push({ path: `slot[${hex(slot)}].${name}`, spec: fx, impl: fy });
-      }
+      compareWord(obj, first, w);
     }
   };
   for (const [p, o] of objects) {
@@ -106,6 +123,8 @@ export const concreteDifferences = (slow: Kernel, fast: Kernel, objects: Iterabl
     ['ksReadyQueuesL1Bitmap', slow.ksReadyQueuesL1Bitmap.raw, fast.ksReadyQueuesL1Bitmap.raw],
     ['ksReadyQueuesL2Bitmap', slow.ksReadyQueuesL2Bitmap.raw, fast.ksReadyQueuesL2Bitmap.raw],
   ];
+  // Unless either kernel wrote them since they last agreed.
+  if (only?.tables === false) return out;
   for (const [name, x, y] of arrays) for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) out.push({ path: `${name}[${i}]`, spec: x[i], impl: y[i] });
   return out;
 };

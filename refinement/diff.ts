@@ -22,6 +22,32 @@ const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x ===
 export const deepEqual = (a: unknown, b: unknown): boolean => {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
+  // The common cases first, by prototype: records and arrays (a state is mostly these).
+  const proto = Object.getPrototypeOf(a);
+  if (proto === Object.getPrototypeOf(b)) {
+    if (proto === Object.prototype) return recordsEqual(a as Record<string, unknown>, b as Record<string, unknown>);
+    if (proto === Array.prototype) return arraysEqual(a as unknown[], b as unknown[]);
+  }
+  return deepEqualSlow(a, b as object);
+};
+
+const recordsEqual = (a: Record<string, unknown>, b: Record<string, unknown>): boolean => {
+  let n = 0;
+  for (const key in a) {
+    if (!Object.prototype.hasOwnProperty.call(b, key) || !deepEqual(a[key], b[key])) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+};
+
+const arraysEqual = (a: readonly unknown[], b: readonly unknown[]): boolean => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !deepEqual(a[i], b[i])) return false;
+  return true;
+};
+
+const deepEqualSlow = (a: object, b: object): boolean => {
   if (isMap(a)) {
     if (!isMap(b) || a.size !== b.size) return false;
     for (const [k, v] of a) if (!b.has(k) || !deepEqual(v, b.get(k))) return false;
@@ -32,11 +58,7 @@ export const deepEqual = (a: unknown, b: unknown): boolean => {
     for (const x of a) if (!b.has(x)) return false;
     return true;
   }
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
+  if (Array.isArray(a)) return Array.isArray(b) && arraysEqual(a, b);
   if (!isPlainObject(b) || Array.isArray(b)) return false;
   const ka = Object.keys(a as object);
   const kb = Object.keys(b);
@@ -117,7 +139,8 @@ export const render = (x: unknown): string => {
 const sameKind = (x: PMap<unknown, unknown> | PSet<unknown>, before: unknown): boolean => (x instanceof PMap ? before instanceof PMap : before instanceof PSet);
 
 export const equalSince = (specBefore: unknown, spec: unknown, implBefore: unknown, impl: unknown): boolean => {
-  if (spec === impl) return true;
+  // Neither side replaced it: still equal, as before.
+  if (spec === impl || (spec === specBefore && impl === implBefore)) return true;
   if ((spec instanceof PMap && impl instanceof PMap) || (spec instanceof PSet && impl instanceof PSet)) {
     if (spec.size !== impl.size) return false;
     const specKeys = sameKind(spec, specBefore) ? spec.changedSince(specBefore as never) : null;

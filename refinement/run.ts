@@ -19,7 +19,7 @@ import { KernelBug, releaseMemory } from '../impl/model/memory';
 import { abstract, type Violation } from './abstract';
 import { AbstractImage, type Footprint, takeFootprint } from './abstract/image';
 import { type Difference, deepEqual, diff, equalSince } from './diff';
-import { concreteDifferences } from './concrete';
+import { concreteDifferences, readyQueueTableWrites } from './concrete';
 import { describeThrown } from './crash';
 import type { SpecCheck } from '../invariants/wellFormed';
 
@@ -111,6 +111,8 @@ export class LockStep {
   private readonly fullCompare: boolean;
   /** Per concrete kernel: its incremental image, and the spec state and image it last agreed with. */
   private readonly images = new Map<Kernel, { image: AbstractImage; spec: KernelState | undefined; state: KernelState | undefined }>();
+  /** The two kernels' ready-queue table writes when they were last compared concretely. */
+  private tableWrites = -1;
   /** What each kernel wrote in the current step (taken once, read by every comparison). */
   private footprints = new Map<Kernel, Footprint>();
 
@@ -241,8 +243,12 @@ export class LockStep {
       const firstLook = !this.images.has(twin);
       if (!this.compareWith(twin, event)) return;
       const image = this.images.get(this.impl)?.image;
+      const tableWrites = readyQueueTableWrites(this.impl) + readyQueueTableWrites(twin);
+      const tables = tableWrites !== this.tableWrites;
+      this.tableWrites = tableWrites;
       const touched = this.fullCompare || firstLook || image === undefined ? undefined : image.touched([this.impl, twin].map((k) => this.footprints.get(k) ?? takeFootprint(k)));
-      const differences = concreteDifferences(this.impl, twin, touched);
+      const differences =
+        touched === undefined ? concreteDifferences(this.impl, twin) : concreteDifferences(this.impl, twin, touched.objects, { cnodeCells: touched.cnodeCells, tables });
       if (differences.length > 0) {
         this.fail({
           event,

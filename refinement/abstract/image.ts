@@ -302,19 +302,36 @@ export class AbstractImage {
     return abstractInterruptsAndASIDs(k, v);
   }
 
-  /** The live objects holding anything these logs say was written (for comparing two kernels' hidden structure). */
-  touched(footprints: readonly Footprint[]): Map<PPtr, GhostObject> {
-    const out = new Map<PPtr, GhostObject>();
-    const add = (p: PPtr, g: GhostObject) => out.set(p, g);
+  /**
+   * The live objects holding anything these logs say was written (for
+   * comparing two kernels' hidden structure), and for a CNode only cells were
+   * written to, those cells (its slots elsewhere are as they were).
+   */
+  touched(footprints: readonly Footprint[]): { objects: Map<PPtr, GhostObject>; cnodeCells: Map<PPtr, Set<number>> } {
+    const objects = new Map<PPtr, GhostObject>();
+    const whole = new Set<PPtr>();
+    const wholly = (p: PPtr, g: GhostObject) => {
+      objects.set(p, g);
+      whole.add(p);
+    };
     for (const f of footprints) {
-      for (const c of f.log.cells) this.index.forEachIn(c, c + CELL, add);
-      for (const [start, end] of f.log.zeroed) this.index.forEachIn(start, end, add);
+      for (const [start, end] of f.log.zeroed) this.index.forEachIn(start, end, wholly);
       for (const p of f.ghostChanges) {
         const g = this.index.ghosts.get(p);
-        if (g !== undefined) out.set(p, g);
+        if (g !== undefined) wholly(p, g);
       }
     }
-    return out;
+    const cnodeCells = new Map<PPtr, Set<number>>();
+    for (const f of footprints)
+      for (const c of f.log.cells)
+        this.index.forEachIn(c, c + CELL, (p, g) => {
+          objects.set(p, g);
+          if (g.type !== 'CNode' || whole.has(p)) return;
+          const cells = cnodeCells.get(p);
+          if (cells === undefined) cnodeCells.set(p, new Set([c]));
+          else cells.add(c);
+        });
+    return { objects, cnodeCells };
   }
 
   /** Each occupied slot in [start, end): by the range or by the entries, whichever is shorter. */
