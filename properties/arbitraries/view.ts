@@ -47,15 +47,50 @@ const radixOf = (s: KernelState, cnode: PPtr): number => {
   return o?._tag === 'CNode' ? o.radix : 0;
 };
 
-/** Occupied indices per CNode, for each caps map seen (a view visits some CNodes more than once). */
+/**
+ * Occupied indices per CNode, for each caps map seen (a view visits some
+ * CNodes more than once). A caps map that follows the last one seen (the
+ * next state of a trace) gets its lists from that one's and the keys written
+ * between them (the persistent map's journal), rather than by a scan.
+ */
 const occupiedCache = new WeakMap<KernelState['caps'], Map<string, readonly number[]>>();
+let lastSeen: { readonly caps: KernelState['caps']; readonly byNode: Map<string, readonly number[]> } | undefined;
 
-const occupiedIndices = (s: KernelState, cnode: PPtr, radix: number): readonly number[] => {
+const indexIn = (slot: SlotPtr, cnode: PPtr, size: number): number | undefined => {
+  const i = (slot - cnode) / 2 ** SLOT_BITS;
+  return i >= 0 && i < size && Number.isInteger(i) ? i : undefined;
+};
+
+/** `occupied` (sorted) with index `i` present or absent. */
+const withIndex = (occupied: readonly number[], i: number, present: boolean): readonly number[] => {
+  const at = occupied.indexOf(i);
+  if (present === at >= 0) return occupied;
+  return present ? [...occupied, i].sort((a, b) => a - b) : occupied.filter((x) => x !== i);
+};
+
+const followOn = (caps: KernelState['caps']): Map<string, readonly number[]> => {
+  const byNode = new Map<string, readonly number[]>();
+  const written = lastSeen === undefined ? null : caps.changedSince(lastSeen.caps);
+  if (lastSeen !== undefined && written !== null)
+    for (const [key, occupied] of lastSeen.byNode) {
+      const [cnode, radix] = key.split('/').map(Number) as [number, number];
+      let now = occupied;
+      for (const slot of written) {
+        const i = indexIn(slot, cnode, 2 ** radix);
+        if (i !== undefined) now = withIndex(now, i, caps.has(slot));
+      }
+      byNode.set(key, now);
+    }
+  return byNode;
+};
+
+export const occupiedIndices = (s: KernelState, cnode: PPtr, radix: number): readonly number[] => {
   let byNode = occupiedCache.get(s.caps);
   if (byNode === undefined) {
-    byNode = new Map();
+    byNode = followOn(s.caps);
     occupiedCache.set(s.caps, byNode);
   }
+  lastSeen = { caps: s.caps, byNode };
   const key = `${cnode}/${radix}`;
   const cached = byNode.get(key);
   if (cached !== undefined) return cached;
@@ -64,12 +99,12 @@ const occupiedIndices = (s: KernelState, cnode: PPtr, radix: number): readonly n
   return found;
 };
 
-const scanOccupied = (s: KernelState, cnode: PPtr, radix: number): number[] => {
+export const scanOccupied = (s: KernelState, cnode: PPtr, radix: number): number[] => {
   const out: number[] = [];
   const size = 2 ** radix;
   for (const slot of s.caps.keys()) {
-    const i = (slot - cnode) / 2 ** SLOT_BITS;
-    if (i >= 0 && i < size && Number.isInteger(i)) out.push(i);
+    const i = indexIn(slot, cnode, size);
+    if (i !== undefined) out.push(i);
   }
   return out.sort((a, b) => a - b);
 };
