@@ -90,7 +90,10 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .option('--strict', 'events the spec does not model yet are failures, not passes')
     .option('--workers <n>', 'worker threads for the runs (the same result for any number; default: the cores, at most one per 16 runs)', integer('--workers', 1, 256))
     .option('--shard <i/n>', 'run only the i-th of n equal slices of the runs (1-based), for CI shards to merge', shardOf)
-    .option('--full-compare', 'compare whole states after every event instead of what it changed (slower; the oracle of the incremental check)')
+    .option(
+      '--full-compare',
+      'compare whole states and check the invariants on the whole spec state after every event, instead of what it changed (slower; the oracle of the incremental check)',
+    )
     .option('--no-swarm', 'every run draws from all operation kinds (by default each run leaves out a random subset)')
     .option('--json', 'print one JSON object on stdout (the human report goes to stderr)')
     .option('--coverage', 'print the (invocation, outcome) coverage table')
