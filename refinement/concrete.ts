@@ -41,9 +41,6 @@ const wordIndex = (paddr: number): number => (paddr - RAM_BASE) / 4;
  * `objects` limits the object-by-object part to those (the ones the step wrote,
  * when the kernels agreed before it); the globals are always compared.
  */
-/** How many words the kernel has written to its ready-queue tables: unchanged exactly when it wrote none. */
-export const readyQueueTableWrites = (k: Kernel): number => k.ksReadyQueueHead.writes + k.ksReadyQueueTail.writes + k.ksReadyQueuesL1Bitmap.writes + k.ksReadyQueuesL2Bitmap.writes;
-
 export const concreteDifferences = (
   slow: Kernel,
   fast: Kernel,

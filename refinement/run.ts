@@ -19,7 +19,8 @@ import { KernelBug, releaseMemory } from '../impl/model/memory';
 import { abstract, type Violation } from './abstract';
 import { AbstractImage, type Footprint, takeFootprint } from './abstract/image';
 import { type Difference, deepEqual, diff, equalSince } from './diff';
-import { concreteDifferences, readyQueueTableWrites } from './concrete';
+import { concreteDifferences } from './concrete';
+import { readyQueueTableWrites } from './abstract/scheduler';
 import { describeThrown } from './crash';
 import type { SpecCheck } from '../invariants/wellFormed';
 

@@ -6,7 +6,7 @@
  * descendants_range), untyped_range / valid_untyped (Untyped_AI).
  */
 import type { KernelState } from '../../spec/model/state';
-import type { Cap, SlotPtr } from '../../spec/model/structures';
+import type { SlotPtr, UntypedCap } from '../../spec/model/structures';
 import { capObjectBase, capObjectSizeBits, isPhysicalCap, sameRegionAs } from '../../spec/model/capability';
 import { getCap } from '../../spec/model/heap';
 import { type Violation, hex } from '../violation';
@@ -81,7 +81,7 @@ export const parentsCoverChildren = (s: KernelState, at: Subjects = wholeSubject
 };
 
 /** The violation if the cap in slot `d`, a descendant of the untyped `u` in `slot`, lies outside it or above its free index. */
-const outsideUntyped = (s: KernelState, slot: SlotPtr, u: Cap & { _tag: 'UntypedCap' }, d: SlotPtr): Violation | undefined => {
+const outsideUntyped = (s: KernelState, slot: SlotPtr, u: UntypedCap, d: SlotPtr): Violation | undefined => {
   const dc = getCap(s, d);
   if (!isPhysicalCap(dc)) return undefined;
   const limit = u.ptr + u.freeIndex;

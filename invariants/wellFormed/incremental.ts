@@ -25,11 +25,38 @@ import { type KernelState, readyQueueIndex } from '../../spec/model/state';
 import { type Cap, type KernelObject, type PPtr, type SlotPtr, TCB_SLOT_COUNT } from '../../spec/model/structures';
 import { SLOT_BITS } from '../../spec/api';
 import type { Violation } from '../violation';
-import { type Scope, type Subjects, addCapTo, subjectsIn, capTarget, capsToObjects, removeCapTo, sortedBases, upperBound } from './scope';
+import { expectedObject } from './objects';
+import { type Scope, type Subjects, sortedBases, subjectsIn, upperBound } from './scope';
 
 export interface InvariantCheck {
   (s: KernelState, at?: Subjects): Violation[];
 }
+
+/** The object a cap's checks read: its object's kind (capsPointToLiveObjects), a reply cap's thread's state. */
+const capTarget = (c: Cap): PPtr | undefined => expectedObject(c)?.ptr;
+
+/** Which slots hold a cap to each object, built from the whole state, then kept up to date. */
+const capsToObjects = (s: KernelState): Map<PPtr, Set<SlotPtr>> => {
+  const capsTo = new Map<PPtr, Set<SlotPtr>>();
+  for (const [slot, c] of s.caps) addCapTo(capsTo, slot, c);
+  return capsTo;
+};
+
+const addCapTo = (capsTo: Map<PPtr, Set<SlotPtr>>, slot: SlotPtr, c: Cap): void => {
+  const t = capTarget(c);
+  if (t === undefined) return;
+  const slots = capsTo.get(t);
+  if (slots === undefined) capsTo.set(t, new Set([slot]));
+  else slots.add(slot);
+};
+
+const removeCapTo = (capsTo: Map<PPtr, Set<SlotPtr>>, slot: SlotPtr, c: Cap): void => {
+  const t = capTarget(c);
+  if (t === undefined) return;
+  const slots = capsTo.get(t);
+  slots?.delete(slot);
+  if (slots?.size === 0) capsTo.delete(t);
+};
 
 /** What one step wrote in the spec state, or null where a map is not a later version of the old one. */
 interface StepChanges {

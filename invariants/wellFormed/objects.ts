@@ -63,8 +63,12 @@ export const objectsDoNotOverlap = (s: KernelState, at: Subjects = wholeSubjects
   return v;
 };
 
-/** What a cap says its object is: the kind, and the size where the cap records it. */
-const expected = (c: Cap): { ptr: number; tag: KernelObject['_tag']; check?: (o: KernelObject) => string | undefined } | undefined => {
+/**
+ * What a cap says its object is: the kind, and the size where the cap records
+ * it. (The caps named here are the ones whose checks read their object: the
+ * incremental check re-visits them when it changes.)
+ */
+export const expectedObject = (c: Cap): { ptr: number; tag: KernelObject['_tag']; check?: (o: KernelObject) => string | undefined } | undefined => {
   switch (c._tag) {
     case 'ThreadCap':
       return { ptr: c.tcb, tag: 'TCB' };
@@ -103,7 +107,7 @@ const expected = (c: Cap): { ptr: number; tag: KernelObject['_tag']; check?: (o:
 export const capsPointToLiveObjects = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
   for (const [slot, c] of at.caps) {
-    const e = expected(c);
+    const e = expectedObject(c);
     if (e === undefined) continue;
     const o = s.objects.get(e.ptr);
     if (o === undefined) {

@@ -7,7 +7,7 @@
  * differ only in which subjects they visit.
  */
 import type { KernelState } from '../../spec/model/state';
-import type { Cap, Endpoint, Notification, PPtr, SlotPtr, TCB } from '../../spec/model/structures';
+import type { Cap, Endpoint, Notification, PPtr, SlotPtr, TCB, UntypedCap } from '../../spec/model/structures';
 
 /** Which subjects to visit after a step (incremental.ts computes them), and the object bases in address order. */
 export interface Scope {
@@ -29,7 +29,7 @@ export interface Scope {
 export interface Subjects {
   /** Every subject of the state (the whole check), or those of a step's scope. */
   readonly whole: boolean;
-  /** Objects to place (in the whole check: all of `bases`). */
+  /** Objects to place (the whole check places all of `bases`). */
   readonly objects: readonly PPtr[];
   readonly tcbs: ReadonlyArray<readonly [PPtr, TCB]>;
   readonly endpoints: ReadonlyArray<readonly [PPtr, Endpoint]>;
@@ -45,8 +45,6 @@ export interface Subjects {
   readonly bases: readonly PPtr[];
 }
 
-type UntypedCap = Cap & { readonly _tag: 'UntypedCap' };
-
 const entriesAt = <K, V>(m: ReadonlyMap<K, V>, keys: Iterable<K>): Array<readonly [K, V]> => {
   const out: Array<readonly [K, V]> = [];
   for (const k of keys) {
@@ -56,83 +54,65 @@ const entriesAt = <K, V>(m: ReadonlyMap<K, V>, keys: Iterable<K>): Array<readonl
   return out;
 };
 
-const subjectsFrom = (
-  s: KernelState,
-  objects: Iterable<PPtr>,
-  slots: Iterable<SlotPtr>,
-  untypeds: Iterable<SlotPtr>,
-  subtrees: readonly SlotPtr[],
-  readyQueues: Iterable<number>,
-  bases: readonly PPtr[],
-  whole: boolean,
-): Subjects => {
-  const found = { tcbs: [] as Array<readonly [PPtr, TCB]>, endpoints: [] as Array<readonly [PPtr, Endpoint]>, notifications: [] as Array<readonly [PPtr, Notification]> };
-  const present: PPtr[] = [];
-  for (const [p, o] of entriesAt(s.objects, objects)) {
-    present.push(p);
-    if (o._tag === 'TCB') found.tcbs.push([p, o]);
-    else if (o._tag === 'Endpoint') found.endpoints.push([p, o]);
-    else if (o._tag === 'Notification') found.notifications.push([p, o]);
+/** The objects among `keys`, and the threads, endpoints and notifications among them. */
+const objectSubjects = (s: KernelState, keys: Iterable<PPtr>): Pick<Subjects, 'objects' | 'tcbs' | 'endpoints' | 'notifications'> => {
+  const objects: PPtr[] = [];
+  const tcbs: Array<readonly [PPtr, TCB]> = [];
+  const endpoints: Array<readonly [PPtr, Endpoint]> = [];
+  const notifications: Array<readonly [PPtr, Notification]> = [];
+  for (const [p, o] of entriesAt(s.objects, keys)) {
+    objects.push(p);
+    if (o._tag === 'TCB') tcbs.push([p, o]);
+    else if (o._tag === 'Endpoint') endpoints.push([p, o]);
+    else if (o._tag === 'Notification') notifications.push([p, o]);
   }
-  const slotList = [...slots];
+  return { objects, tcbs, endpoints, notifications };
+};
+
+const isUntyped = (e: readonly [SlotPtr, Cap]): e is readonly [SlotPtr, UntypedCap] => e[1]._tag === 'UntypedCap';
+
+/** The subjects of a step's scope. */
+export const subjectsIn = (s: KernelState, scope: Scope): Subjects => {
+  const slots = [...scope.slots];
   return {
-    whole,
-    objects: present,
-    ...found,
-    caps: entriesAt(s.caps, slotList),
-    parents: entriesAt(s.cdt.parent, slotList),
-    childLists: entriesAt(s.cdt.children, slotList),
-    originals: slotList.filter((slot) => s.cdt.original.has(slot)),
-    readyQueues: entriesAt(s.readyQueues, readyQueues),
-    untypeds: entriesAt(s.caps, untypeds).filter((e): e is readonly [SlotPtr, UntypedCap] => e[1]._tag === 'UntypedCap'),
-    subtrees: subtrees.filter((slot) => s.caps.has(slot)),
-    bases,
+    whole: false,
+    ...objectSubjects(s, scope.objects),
+    caps: entriesAt(s.caps, slots),
+    parents: entriesAt(s.cdt.parent, slots),
+    childLists: entriesAt(s.cdt.children, slots),
+    originals: slots.filter((slot) => s.cdt.original.has(slot)),
+    readyQueues: entriesAt(s.readyQueues, scope.readyQueues),
+    untypeds: entriesAt(s.caps, scope.untypeds).filter(isUntyped),
+    subtrees: [...scope.subtrees].filter((slot) => s.caps.has(slot)),
+    bases: scope.bases,
   };
 };
 
-/** The subjects of a step's scope. */
-export const subjectsIn = (s: KernelState, scope: Scope): Subjects =>
-  subjectsFrom(s, scope.objects, scope.slots, scope.untypeds, [...scope.subtrees], scope.readyQueues, scope.bases, false);
-
 /**
- * Every subject of the state, found once per state (every invariant of the
- * whole check visits the same state, which is immutable).
+ * Every subject of the state, in each map's own order (as the invariants have
+ * always visited them), found once per state: every invariant of the whole
+ * check visits the same state, which is immutable.
  */
 const wholeOf = new WeakMap<KernelState, Subjects>();
 
 export const wholeSubjects = (s: KernelState): Subjects => {
   const cached = wholeOf.get(s);
   if (cached !== undefined) return cached;
-  // In each map's own order, as the invariants have always visited them.
-  const bases = sortedBases(s);
-  const subjects = {
-    ...subjectsFrom(s, s.objects.keys(), s.caps.keys(), s.caps.keys(), [], s.readyQueues.keys(), bases, true),
+  const caps: Array<readonly [SlotPtr, Cap]> = [...s.caps];
+  const subjects: Subjects = {
+    whole: true,
+    ...objectSubjects(s, s.objects.keys()),
+    caps,
     parents: [...s.cdt.parent],
     childLists: [...s.cdt.children],
     originals: [...s.cdt.original],
+    readyQueues: [...s.readyQueues],
+    untypeds: caps.filter(isUntyped),
+    subtrees: [],
+    bases: sortedBases(s),
   };
   wholeOf.set(s, subjects);
   return subjects;
-};
-
-/** The object a cap names (for a reply cap: its thread), if any. */
-export const capTarget = (c: Cap): PPtr | undefined => {
-  switch (c._tag) {
-    case 'ThreadCap':
-    case 'ReplyCap':
-      return c.tcb;
-    case 'EndpointCap':
-    case 'NotificationCap':
-    case 'CNodeCap':
-    case 'FrameCap':
-    case 'PageTableCap':
-    case 'PageDirectoryCap':
-    case 'ASIDPoolCap':
-    case 'ZombieCap':
-      return c.ptr;
-    default:
-      return undefined;
-  }
 };
 
 /** The index of a position in sorted `xs`: the number of elements at or below `x`. */
@@ -148,26 +128,3 @@ export const upperBound = (xs: readonly number[], x: number): number => {
 };
 
 export const sortedBases = (s: KernelState): PPtr[] => [...s.objects.keys()].sort((a, b) => a - b);
-
-/** Which slots hold a cap to each object, built from the whole state. */
-export const capsToObjects = (s: KernelState): Map<PPtr, Set<SlotPtr>> => {
-  const capsTo = new Map<PPtr, Set<SlotPtr>>();
-  for (const [slot, c] of s.caps) addCapTo(capsTo, slot, c);
-  return capsTo;
-};
-
-export const addCapTo = (capsTo: Map<PPtr, Set<SlotPtr>>, slot: SlotPtr, c: Cap): void => {
-  const t = capTarget(c);
-  if (t === undefined) return;
-  const slots = capsTo.get(t);
-  if (slots === undefined) capsTo.set(t, new Set([slot]));
-  else slots.add(slot);
-};
-
-export const removeCapTo = (capsTo: Map<PPtr, Set<SlotPtr>>, slot: SlotPtr, c: Cap): void => {
-  const t = capTarget(c);
-  if (t === undefined) return;
-  const slots = capsTo.get(t);
-  slots?.delete(slot);
-  if (slots?.size === 0) capsTo.delete(t);
-};

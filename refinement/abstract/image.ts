@@ -25,14 +25,14 @@ import type { KernelState } from '../../spec/model/state';
 import type { Cap, KernelObject, PPtr, SlotPtr } from '../../spec/model/structures';
 import type { PMap } from '../../spec/model/persistent';
 import { Tcb } from '../../impl/model/layout';
-import { CELL_BITS, type KernelArray, type WriteLog } from '../../impl/model/memory';
+import { CELL_BITS, type WriteLog } from '../../impl/model/memory';
 import type { GhostObject, Kernel } from '../../impl/model/state';
 import { abstract, abstractGlobals, abstractInterruptsAndASIDs, forEachUserWord } from './index';
 import { abstractCap } from './cap';
 import { type Entry, abstractList, readArea, readSlot, slotArea } from './cspace';
 import { abstractObject } from './objects';
 import { ObjectIndex } from './objectIndex';
-import { abstractReadyQueues, checkQueuedBits } from './scheduler';
+import { abstractReadyQueues, checkQueuedBits, readyQueueTableWrites } from './scheduler';
 import type { Violation } from './read';
 
 const CELL = 2 ** CELL_BITS;
@@ -62,8 +62,8 @@ export interface Footprint {
 /** Take (and so empty) a kernel's write logs. */
 export const takeFootprint = (k: Kernel): Footprint => ({ log: k.mem.takeWriteLog(), ghostChanges: k.ghostObjects.takeChanges() });
 
-/** All the writes the kernel made to these tables so far: unchanged exactly when none was written since. */
-const tableWrites = (tables: readonly KernelArray[]): number => tables.reduce((n, t) => n + t.writes, 0);
+/** The writes the kernel made to its IRQ and ASID tables so far: unchanged exactly when it wrote none since. */
+const interruptTableWrites = (k: Kernel): number => k.intStateIRQTable.writes + k.irqMasked.writes + k.irqPending.writes + k.armKSASIDTable.writes;
 
 /** What one update found: the violations of the representation invariant in what it re-read. */
 export interface ImageUpdate {
@@ -82,7 +82,7 @@ export class AbstractImage {
   private queued: ReadonlySet<PPtr>;
   /** The write counts of the ready-queue tables and of the IRQ and ASID tables when last abstracted. */
   private queueWrites: number;
-  private tableWrites: number;
+  private interruptWrites: number;
 
   /** The violations of the representation invariant found when the image was built. */
   readonly initialViolations: readonly Violation[];
@@ -92,7 +92,7 @@ export class AbstractImage {
     const whole = abstract(k);
     this.state = whole.state;
     this.initialViolations = whole.violations;
-    this.tableWrites = tableWrites([k.intStateIRQTable, k.irqMasked, k.irqPending, k.armKSASIDTable]);
+    this.interruptWrites = interruptTableWrites(k);
     this.index = new ObjectIndex(k);
     const v: Violation[] = [];
     for (const [p, g] of this.index.ghosts) {
@@ -110,7 +110,7 @@ export class AbstractImage {
     }
     for (const [p, o] of this.state.objects) this.addReaders(p, queueOf(o));
     this.queued = abstractReadyQueues(k, []).queued;
-    this.queueWrites = tableWrites([k.ksReadyQueueHead, k.ksReadyQueueTail, k.ksReadyQueuesL1Bitmap, k.ksReadyQueuesL2Bitmap]);
+    this.queueWrites = readyQueueTableWrites(k);
   }
 
   private addReaders(p: PPtr, queue: readonly PPtr[]): void {
@@ -272,9 +272,11 @@ export class AbstractImage {
    * the tcbQueued bits of the threads it wrote, or that joined or left a queue.
    */
   private updateReadyQueues(k: Kernel, dirtyObjects: ReadonlySet<PPtr>, dirtyTCBs: readonly PPtr[], v: Violation[]): KernelState['readyQueues'] {
-    const writes = tableWrites([k.ksReadyQueueHead, k.ksReadyQueueTail, k.ksReadyQueuesL1Bitmap, k.ksReadyQueuesL2Bitmap]);
+    const writes = readyQueueTableWrites(k);
     let readyQueues = this.state.readyQueues;
-    if (writes === this.queueWrites && ![...dirtyObjects].some((p) => this.queued.has(p))) {
+    let queuedWritten = false;
+    for (const p of dirtyObjects) if (this.queued.has(p)) queuedWritten = true;
+    if (writes === this.queueWrites && !queuedWritten) {
       checkQueuedBits(k, dirtyTCBs, this.queued, v);
       return readyQueues;
     }
@@ -296,9 +298,9 @@ export class AbstractImage {
 
   /** The IRQ and ASID tables, re-read only when the kernel wrote a word of them since the last look. */
   private interruptsAndASIDs(k: Kernel, v: Violation[]): Partial<KernelState> {
-    const writes = tableWrites([k.intStateIRQTable, k.irqMasked, k.irqPending, k.armKSASIDTable]);
-    if (writes === this.tableWrites) return {};
-    this.tableWrites = writes;
+    const writes = interruptTableWrites(k);
+    if (writes === this.interruptWrites) return {};
+    this.interruptWrites = writes;
     return abstractInterruptsAndASIDs(k, v);
   }
 

@@ -18,6 +18,9 @@ export const abstractSchedulerAction = (k: Kernel): SchedulerAction => {
   return { _tag: 'SwitchToThread', tcb: a };
 };
 
+/** How many words the kernel has written to its ready-queue tables so far: unchanged exactly when it wrote none since. */
+export const readyQueueTableWrites = (k: Kernel): number => k.ksReadyQueueHead.writes + k.ksReadyQueueTail.writes + k.ksReadyQueuesL1Bitmap.writes + k.ksReadyQueuesL2Bitmap.writes;
+
 export interface ReadyQueues {
   /** The non-empty queues by index, in index order. */
   readonly queues: ReadonlyArray<readonly [number, readonly PPtr[]]>;
