@@ -22,7 +22,7 @@ import {
   revokeFirst,
 } from '../api/errors';
 import { WORD_BITS, mask, shr } from '../api/word';
-import { sameObjectAs } from '../model/capability';
+import { capsToSameObject } from '../model/capIndex';
 import { cdtChildren } from '../model/cdt';
 import { getCap, slotOf } from '../model/heap';
 import type { KernelState } from '../model/state';
@@ -134,14 +134,10 @@ export const deriveCap = (s: KernelState, slot: SlotPtr, cap: Cap): E.Either<Sys
 };
 
 /**
- * `isFinalCapability`: no other slot holds a cap to the same object. (The C
- * kernel looks only at the two MDB neighbours; the MDB invariant that caps to
- * one object are adjacent makes that equivalent.)
+ * `isFinalCapability`: no other slot holds a cap to the same object (l4v's
+ * is_final_cap: the slots whose cap is `sameObjectAs` it, either way round,
+ * are this one alone). Counted by object key rather than scanned for; the C
+ * kernel looks only at the two MDB neighbours, which the MDB invariant that
+ * caps to one object are adjacent makes equivalent.
  */
-export const isFinalCapability = (s: KernelState, slot: SlotPtr): boolean => {
-  const cap = getCap(s, slot);
-  for (const [other, c] of s.caps) {
-    if (other !== slot && (sameObjectAs(cap, c) || sameObjectAs(c, cap))) return false;
-  }
-  return true;
-};
+export const isFinalCapability = (s: KernelState, slot: SlotPtr): boolean => capsToSameObject(s.caps, getCap(s, slot)) <= 1;

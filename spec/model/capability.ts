@@ -143,6 +143,37 @@ export const sameObjectAs = (a: Cap, b: Cap): boolean => {
   }
 };
 
+/**
+ * The object a cap names, as `sameObjectAs` tells objects apart: two caps
+ * have the same key exactly when either is `sameObjectAs` the other; null for
+ * the caps that are never (an untyped, IRQ control, an SGI signal, a zombie,
+ * the null cap). Lets finality be looked up instead of scanned for.
+ */
+export const capObjectKey = (c: Cap): string | null => {
+  switch (c._tag) {
+    case 'EndpointCap':
+    case 'NotificationCap':
+    case 'PageTableCap':
+    case 'PageDirectoryCap':
+    case 'ASIDPoolCap':
+      return `${c._tag}:${c.ptr}`;
+    case 'CNodeCap':
+      return `CNodeCap:${c.ptr}:${c.radix}`;
+    case 'ThreadCap':
+    case 'ReplyCap':
+      return `${c._tag}:${c.tcb}`;
+    case 'IRQHandlerCap':
+      return `IRQHandlerCap:${c.irq}`;
+    case 'FrameCap':
+      return `FrameCap:${c.ptr}:${c.sizeBits}:${c.isDevice}`;
+    case 'DomainCap':
+    case 'ASIDControlCap':
+      return c._tag;
+    default:
+      return null;
+  }
+};
+
 /** `maskCapRights`: AND the cap's rights with the mask; caps without rights are unchanged. */
 export const maskCapRights = (r: CapRights, c: Cap): Cap => {
   switch (c._tag) {

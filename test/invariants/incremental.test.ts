@@ -4,23 +4,12 @@ import { INVARIANTS, wellFormed } from '../../invariants/wellFormed';
 import { IncrementalWellFormed } from '../../invariants/wellFormed/incremental';
 import type { Scope } from '../../invariants/wellFormed/scope';
 import type { Violation } from '../../invariants/violation';
-import { tracePlanArbitrary } from '../../properties/arbitraries/plan';
-import { CHECK_BOOT_CONFIG, runPlans } from '../../refinement/check';
-import { bootState, step } from '../../spec/kernel';
 import { mapDelete, mapSet } from '../../spec/model/immutable';
 import { type KernelState, readyQueueIndex } from '../../spec/model/state';
 import type { Cap, KernelObject, PPtr, ThreadState } from '../../spec/model/structures';
+import { generatedSpecStates } from '../helpers/traces';
 
-/** Every spec state of the traces a check with this seed runs, in order, one list per trace. */
-const runsOf = (seed: number, runs: number, steps: number): KernelState[][] =>
-  fc.sample(tracePlanArbitrary(steps), { seed, numRuns: runs }).map((plans) => {
-    const events = runPlans(plans, { config: CHECK_BOOT_CONFIG, fastpath: 'off' }).events;
-    const states = [bootState(CHECK_BOOT_CONFIG)];
-    for (const e of events) states.push(step(states[states.length - 1] as KernelState, e).state);
-    return states;
-  });
-
-const RUNS = runsOf(5, 6, 150);
+const RUNS = generatedSpecStates(5, 6, 150);
 
 const incrementalCheck = () => {
   const check = wellFormed.incremental?.();

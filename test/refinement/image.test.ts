@@ -1,19 +1,14 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Event, TCB_OFFSET } from '../../spec/api';
 import { Tcb } from '../../impl/model/layout';
 import { boot, step } from '../../impl/kernel';
 import { KernelBug } from '../../impl/model/memory';
 import { MUTANT_NAMES, patchesOf } from '../../properties/mutants';
-import { tracePlanArbitrary } from '../../properties/arbitraries/plan';
-import { CHECK_BOOT_CONFIG, runPlans } from '../../refinement/check';
+import { CHECK_BOOT_CONFIG } from '../../refinement/check';
 import { abstract } from '../../refinement/abstract';
 import { AbstractImage, takeFootprint } from '../../refinement/abstract/image';
 import { diff } from '../../refinement/diff';
-
-/** Traces the check would run (resolved against the spec), cut where a mutant's kernel first parts from it. */
-const traces = (seed: number, runs: number, steps: number, mutants: readonly string[] = []): Event[][] =>
-  fc.sample(tracePlanArbitrary(steps), { seed, numRuns: runs }).map((plans) => runPlans(plans, { config: CHECK_BOOT_CONFIG, mutants, fastpath: 'off' }).events);
+import { generatedTraces } from '../helpers/traces';
 
 /**
  * The incremental image's claim, checked step by step: after every event it
@@ -47,12 +42,12 @@ const imageFollowsWhole = (events: readonly Event[], mutants: readonly string[],
 describe('refinement/abstract/image (the incremental abstraction)', () => {
   it('equals the whole abstraction after every event of generated traces, with the fastpath off and on', () => {
     let compared = 0;
-    for (const t of traces(11, 10, 120)) for (const fastpath of [false, true]) compared += imageFollowsWhole(t, [], fastpath);
+    for (const t of generatedTraces(11, 10, 120)) for (const fastpath of [false, true]) compared += imageFollowsWhole(t, [], fastpath);
     expect(compared).toBeGreaterThan(1200);
   }, 120_000);
 
   it('re-walks an endpoint queue when only a queued thread link changed (the endpoint words untouched)', () => {
-    for (const t of traces(11, 30, 200)) {
+    for (const t of generatedTraces(11, 30, 200)) {
       const k = boot(CHECK_BOOT_CONFIG, [], { fastpath: false });
       takeFootprint(k);
       const image = new AbstractImage(k);
@@ -84,8 +79,8 @@ describe('refinement/abstract/image (the incremental abstraction)', () => {
   it.each(MUTANT_NAMES)(
     'equals the whole abstraction on a kernel with mutant %s, on its own traces and on clean ones',
     (m) => {
-      const own = traces(5, 1, 60, [m]);
-      const clean = traces(7, 1, 60);
+      const own = generatedTraces(5, 1, 60, [m]);
+      const clean = generatedTraces(7, 1, 60);
       let compared = 0;
       for (const t of [...own, ...clean]) compared += imageFollowsWhole(t, [m], m.startsWith('fastpath'));
       expect(compared).toBeGreaterThan(0);
