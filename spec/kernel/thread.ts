@@ -94,10 +94,17 @@ export const tcbSchedDequeue =
     return setQueue(tcb.domain, tcb.priority, arrayRemove(queueOf(s, tcb.domain, tcb.priority), t))(s);
   };
 
-/** The highest priority with a non-empty queue in the domain, or null when all are empty. */
+/**
+ * The highest priority with a non-empty queue in the domain, or null when all
+ * are empty (looked for among the queues there are, not over every priority).
+ */
 export const getHighestPrio = (s: KernelState, domain: number): number | null => {
-  for (let p = MAX_PRIO; p >= 0; p--) if (queueOf(s, domain, p).length > 0) return p;
-  return null;
+  let highest: number | null = null;
+  for (const [i, q] of s.readyQueues) {
+    const p = i - readyQueueIndex(domain, 0);
+    if (p >= 0 && p <= MAX_PRIO && q.length > 0 && (highest === null || p > highest)) highest = p;
+  }
+  return highest;
 };
 
 /** `isHighestPrio d p`: no ready thread in d has a higher priority than p. */

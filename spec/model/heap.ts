@@ -7,7 +7,7 @@
  * Haskell Model/PSpace.lhs, Object/Instances.lhs.
  */
 import { SLOT_BITS } from '../api/config';
-import { kernelAssert } from './assert';
+import { unreachable } from './assert';
 import { mapDelete, mapSet } from './immutable';
 import type { KernelState } from './state';
 import {
@@ -44,7 +44,8 @@ const getTyped =
   <T extends KernelObject['_tag']>(tag: T) =>
   (s: KernelState, p: PPtr): Extract<KernelObject, { _tag: T }> => {
     const o = s.objects.get(p);
-    kernelAssert(o !== undefined && o._tag === tag, `expected a ${tag} at 0x${p.toString(16)}, found ${o?._tag ?? 'nothing'}`);
+    // The message is built only on failure: this runs on every object read.
+    if (o === undefined || o._tag !== tag) return unreachable(`expected a ${tag} at 0x${p.toString(16)}, found ${o?._tag ?? 'nothing'}`);
     return o as Extract<KernelObject, { _tag: T }>;
   };
 
