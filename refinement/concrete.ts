@@ -16,6 +16,8 @@ import { PAGE_BITS, RAM_BASE, TCB_OFFSET, hex } from '../spec/api';
 import { TCB_SLOT_COUNT } from '../spec/model/structures';
 import { CTE_BYTES, type Field, Mdb, TS, Tcb, ThreadStateW, getField } from '../impl/model/layout';
 import type { GhostObject, Kernel } from '../impl/model/state';
+import type { KernelArray } from '../impl/model/memory';
+import { unionSorted } from './abstract/scheduler';
 import type { Difference } from './diff';
 
 /** The fields of each word of a slot, to name what differs. */
@@ -114,14 +116,16 @@ export const concreteDifferences = (
   scalar('ksCurDomain', slow.ksCurDomain, fast.ksCurDomain);
   scalar('ksDomainTime', slow.ksDomainTime, fast.ksDomainTime);
   scalar('ksDomScheduleIdx', slow.ksDomScheduleIdx, fast.ksDomScheduleIdx);
-  const arrays: ReadonlyArray<readonly [string, ArrayLike<number>, ArrayLike<number>]> = [
-    ['ksReadyQueueHead', slow.ksReadyQueueHead.raw, fast.ksReadyQueueHead.raw],
-    ['ksReadyQueueTail', slow.ksReadyQueueTail.raw, fast.ksReadyQueueTail.raw],
-    ['ksReadyQueuesL1Bitmap', slow.ksReadyQueuesL1Bitmap.raw, fast.ksReadyQueuesL1Bitmap.raw],
-    ['ksReadyQueuesL2Bitmap', slow.ksReadyQueuesL2Bitmap.raw, fast.ksReadyQueuesL2Bitmap.raw],
+  const arrays: ReadonlyArray<readonly [string, KernelArray, KernelArray]> = [
+    ['ksReadyQueueHead', slow.ksReadyQueueHead, fast.ksReadyQueueHead],
+    ['ksReadyQueueTail', slow.ksReadyQueueTail, fast.ksReadyQueueTail],
+    ['ksReadyQueuesL1Bitmap', slow.ksReadyQueuesL1Bitmap, fast.ksReadyQueuesL1Bitmap],
+    ['ksReadyQueuesL2Bitmap', slow.ksReadyQueuesL2Bitmap, fast.ksReadyQueuesL2Bitmap],
   ];
   // Unless either kernel wrote them since they last agreed.
   if (only?.tables === false) return out;
-  for (const [name, x, y] of arrays) for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) out.push({ path: `${name}[${i}]`, spec: x[i], impl: y[i] });
+  // A word that is zero in both kernels agrees: only the indices either holds non-zero are compared.
+  for (const [name, x, y] of arrays)
+    for (const i of unionSorted(x.nonZeroIndices(), y.nonZeroIndices())) if (x.raw[i] !== y.raw[i]) out.push({ path: `${name}[${i}]`, spec: x.raw[i], impl: y.raw[i] });
   return out;
 };

@@ -195,6 +195,7 @@ export class KernelArray {
   readonly raw: Uint32Array;
   /** How many times the kernel wrote a word of it (so a checker can tell an unchanged table without reading it). */
   writes = 0;
+  private readonly occupied = new Set<number>();
 
   constructor(
     readonly name: string,
@@ -215,7 +216,14 @@ export class KernelArray {
   set(i: number, v: number): void {
     checkIndex(this.raw.length, i, this.name);
     this.raw[i] = v;
+    if (this.raw[i] === 0) this.occupied.delete(i);
+    else this.occupied.add(i);
     this.writes++;
+  }
+
+  /** The indices holding a non-zero word, in order (a checker visits these alone: the tables are mostly zero). */
+  nonZeroIndices(): number[] {
+    return [...this.occupied].sort((a, b) => a - b);
   }
 }
 

@@ -28,6 +28,22 @@ export interface ReadyQueues {
   readonly queued: ReadonlySet<PPtr>;
 }
 
+/** The numbers in either sorted list, sorted, once each. */
+export const unionSorted = (a: readonly number[], b: readonly number[]): number[] => {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i] ?? Infinity;
+    const y = b[j] ?? Infinity;
+    const next = Math.min(x, y);
+    out.push(next);
+    if (x === next) i++;
+    if (y === next) j++;
+  }
+  return out;
+};
+
 /** Walk every ready queue and check the bitmaps against them. */
 export const abstractReadyQueues = (k: Kernel, v: Violation[]): ReadyQueues => {
   const queues: Array<readonly [number, readonly PPtr[]]> = [];
@@ -37,8 +53,8 @@ export const abstractReadyQueues = (k: Kernel, v: Violation[]): ReadyQueues => {
   // The bitmap words the queues call for, to compare with the kernel's.
   const l1 = new Uint32Array(NUM_DOMAINS);
   const l2 = new Uint32Array(NUM_DOMAINS * 8);
-  for (let idx = 0; idx < heads.length; idx++) {
-    if (((heads[idx] as number) | (tails[idx] as number)) === 0) continue;
+  // A queue with neither a head nor a tail is empty: only the others are looked at.
+  for (const idx of unionSorted(k.ksReadyQueueHead.nonZeroIndices(), k.ksReadyQueueTail.nonZeroIndices())) {
     const head = heads[idx] ?? 0;
     const tail = tails[idx] ?? 0;
     const dom = Math.floor(idx / NUM_PRIORITIES);
