@@ -178,23 +178,64 @@ export const viewOf = (s: KernelState): View => {
   return view;
 };
 
-const computeView = (s: KernelState): View => {
-  const thread = s.curThread;
-  const invokable = invokableCaps(s, thread);
-  const full: Target[] = [];
-  const empty: Target[] = [];
-  const seenNodes = new Set<string>();
-  for (const inv of invokable) {
-    if (inv.cap._tag !== 'CNodeCap') continue;
-    const key = `${inv.cap.ptr}:${inv.cap.guard}:${inv.cap.guardSize}`;
-    if (seenNodes.has(key)) continue;
-    seenNodes.add(key);
-    const t = targetsOf(s, inv.cptr, inv.cap);
-    full.push(...t.full);
-    empty.push(...t.empty);
+/**
+ * A state's view, each part worked out when a plan first asks for it (most
+ * plans need the invokable caps only; the addressable slots are for CNode
+ * operations).
+ */
+class LazyView implements View {
+  readonly thread: PPtr;
+  private invokableCaps: readonly Invokable[] | undefined;
+  private slots: { readonly full: readonly Target[]; readonly empty: readonly Target[] } | undefined;
+  private faultHandler: boolean | undefined;
+
+  constructor(private readonly s: KernelState) {
+    this.thread = s.curThread;
   }
-  const root = getCap(s, thread + TCB_CTABLE * 2 ** SLOT_BITS);
-  const handler = lookupCap(s, thread, getTCB(s, thread).faultHandler);
-  const hasFaultHandler = E.isRight(handler) && isFaultHandlerCap(handler.right);
-  return { thread, rootCNode: root._tag === 'CNodeCap' ? root.ptr : undefined, hasFaultHandler, invokable, full, empty };
-};
+
+  get rootCNode(): PPtr | undefined {
+    const root = getCap(this.s, this.thread + TCB_CTABLE * 2 ** SLOT_BITS);
+    return root._tag === 'CNodeCap' ? root.ptr : undefined;
+  }
+
+  get hasFaultHandler(): boolean {
+    if (this.faultHandler === undefined) {
+      const handler = lookupCap(this.s, this.thread, getTCB(this.s, this.thread).faultHandler);
+      this.faultHandler = E.isRight(handler) && isFaultHandlerCap(handler.right);
+    }
+    return this.faultHandler;
+  }
+
+  get invokable(): readonly Invokable[] {
+    this.invokableCaps ??= invokableCaps(this.s, this.thread);
+    return this.invokableCaps;
+  }
+
+  get full(): readonly Target[] {
+    return this.addressable().full;
+  }
+
+  get empty(): readonly Target[] {
+    return this.addressable().empty;
+  }
+
+  private addressable(): { readonly full: readonly Target[]; readonly empty: readonly Target[] } {
+    if (this.slots !== undefined) return this.slots;
+    const full: Target[] = [];
+    const empty: Target[] = [];
+    const seenNodes = new Set<string>();
+    for (const inv of this.invokable) {
+      if (inv.cap._tag !== 'CNodeCap') continue;
+      const key = `${inv.cap.ptr}:${inv.cap.guard}:${inv.cap.guardSize}`;
+      if (seenNodes.has(key)) continue;
+      seenNodes.add(key);
+      const t = targetsOf(this.s, inv.cptr, inv.cap);
+      full.push(...t.full);
+      empty.push(...t.empty);
+    }
+    this.slots = { full, empty };
+    return this.slots;
+  }
+}
+
+const computeView = (s: KernelState): View => new LazyView(s);
