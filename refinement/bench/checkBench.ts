@@ -19,6 +19,7 @@ import { wellFormed } from '../../invariants/wellFormed';
 import { tracePlanArbitrary } from '../../properties/arbitraries/plan';
 import { CHECK_BOOT_CONFIG, type CheckResult, checkRefinement, runPlans } from '../check';
 import { LockStep } from '../run';
+import { type MachineSpeedup, secondCoreSpeedup } from './machine';
 import { pingPongSetup } from './pingpong';
 
 export interface Rate {
@@ -48,8 +49,13 @@ export interface CheckBench {
   readonly specAlone: Rate;
   readonly lockStep: Rate;
   readonly scaling: readonly ScalingPoint[];
-  /** The default check's events/s in 1 and in 2 worker threads (the same runs). */
+  /** The default check's events/s in 1 and in 2 worker threads (the same `workerRuns` runs, long enough for the JIT's warm-up to amortise). */
   readonly workers: { readonly '1': number; readonly '2': number };
+  readonly workerRuns: number;
+  /** The cores the check in one thread keeps busy (V8 compiles and collects garbage on other threads): process CPU time over wall time. */
+  readonly coresBusyInOneThread: number;
+  /** What a second core gives a fixed loop on this machine, the yardstick for the 2-worker speed-up. */
+  readonly machine: MachineSpeedup;
   readonly ratios: {
     /** 2 workers over 1. */
     readonly workerSpeedup: number;
@@ -181,16 +187,30 @@ const scalingPoint = (extra: number, rounds: number, config: BootConfig): Scalin
 
 export const SCALING_SIZES: readonly number[] = [10, 100, 1000];
 
-export const runCheckBench = async (opts: { seed?: number; runs?: number; steps?: number; rounds?: number; sizes?: readonly number[] } = {}): Promise<CheckBench> => {
+/** A check's explore rate, and the cores the process kept busy meanwhile. */
+const withCores = async (f: () => Promise<CheckResult>): Promise<{ rate: Rate; cores: number }> => {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const rate = exploreRate(await f());
+  const cpu = process.cpuUsage(cpu0);
+  return { rate, cores: (cpu.user + cpu.system) / 1000 / (performance.now() - t0) };
+};
+
+export const runCheckBench = async (
+  opts: { seed?: number; runs?: number; steps?: number; rounds?: number; sizes?: readonly number[]; workerRuns?: number; machineTries?: number } = {},
+): Promise<CheckBench> => {
   const seed = opts.seed ?? 3;
   const runs = opts.runs ?? 30;
+  const workerRuns = opts.workerRuns ?? 200;
   const steps = opts.steps ?? 200;
   const config = CHECK_BOOT_CONFIG;
   // A few runs first, so the first measurement does not pay for compiling the code the others reuse.
   await checkRefinement({ seed: seed + 1, runs: Math.min(runs, 5), steps, checkSpec: wellFormed, fullCompare: true });
   const check = exploreRate(await checkRefinement({ seed, runs, steps, checkSpec: wellFormed }));
   const full = exploreRate(await checkRefinement({ seed, runs, steps, checkSpec: wellFormed, fullCompare: true }));
-  const twoWorkers = exploreRate(await checkRefinement({ seed, runs, steps, checkSpec: wellFormed, workers: 2 }));
+  const oneWorker = await withCores(() => checkRefinement({ seed, runs: workerRuns, steps, checkSpec: wellFormed, workers: 1 }));
+  const twoWorkers = exploreRate(await checkRefinement({ seed, runs: workerRuns, steps, checkSpec: wellFormed, workers: 2 }));
+  const machine = await secondCoreSpeedup(opts.machineTries);
   const traces = checkTraces(seed, runs, steps);
   const impl = timed(() => implAlone(traces, config));
   const spec = timed(() => specAlone(traces, config));
@@ -210,9 +230,12 @@ export const runCheckBench = async (opts: { seed?: number; runs?: number; steps?
     specAlone: spec,
     lockStep: rate(events, lockStepSeconds),
     scaling,
-    workers: { '1': check.eventsPerSecond, '2': twoWorkers.eventsPerSecond },
+    workers: { '1': oneWorker.rate.eventsPerSecond, '2': twoWorkers.eventsPerSecond },
+    workerRuns,
+    coresBusyInOneThread: oneWorker.cores,
+    machine,
     ratios: {
-      workerSpeedup: twoWorkers.eventsPerSecond / check.eventsPerSecond,
+      workerSpeedup: twoWorkers.eventsPerSecond / oneWorker.rate.eventsPerSecond,
       checkOverImplAlone: impl.eventsPerSecond / check.eventsPerSecond,
       incrementalOverFull: check.eventsPerSecond / full.eventsPerSecond,
       scalingLargestOverSmallest: first === undefined || last === undefined ? 1 : last.microsecondsPerEvent / first.microsecondsPerEvent,

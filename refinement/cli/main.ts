@@ -122,6 +122,7 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .option('--rounds <n>', 'Call/ReplyRecv rounds', integer('--rounds', 1, 1_000_000), 20_000)
     .option('--check-runs <n>', 'runs of the check benchmarks (default and --full-compare)', integer('--check-runs', 1, 100_000), 30)
     .option('--scaling-rounds <n>', 'workload rounds per system size in the scaling benchmark', integer('--scaling-rounds', 1, 1_000_000), 250)
+    .option('--worker-runs <n>', 'runs of the check in 1 and in 2 worker threads (enough for the JIT warm-up to amortise)', integer('--worker-runs', 1, 100_000), 200)
     .option('--json', 'print one JSON object of all the figures on stdout (the table goes to stderr)')
     // The child the benchmark starts with the seams compiled out: the kernel alone, as JSON.
     .addOption(new Option('--kernel-alone').hideHelp())

@@ -155,7 +155,7 @@ describe('the sel4-spec command', () => {
   }, 120_000);
 
   it('bench compares the fastpath with the slow path in one run', async () => {
-    const r = await runCli('bench', '--rounds', '300', '--check-runs', '2', '--scaling-rounds', '3', '--json');
+    const r = await runCli('bench', '--rounds', '300', '--check-runs', '2', '--scaling-rounds', '3', '--worker-runs', '2', '--json');
     expect(r.code).toBe(0);
     const j = jsonOf(r) as {
       fast: { fastpathHits: number; wordsPerIPC: number };
@@ -178,6 +178,16 @@ describe('the sel4-spec command', () => {
     expect(c.scaling.at(-1)?.objects).toBeGreaterThan(1000);
     expect(c.scaling.every((p) => p.eventsPerSecond > 0)).toBe(true);
     expect(Object.keys(c.workers)).toEqual(['1', '2']);
+    // The 2-worker figure comes with its yardsticks: the cores one thread keeps busy, and what a second core gives a fixed loop.
+    const w = j as unknown as { workerRuns: number; coresBusyInOneThread: number; machine: { computeBound: number; memoryBound: number } };
+    expect(w.workerRuns).toBe(2);
+    expect(w.coresBusyInOneThread).toBeGreaterThan(0.5);
+    for (const x of [w.machine.computeBound, w.machine.memoryBound]) {
+      expect(x).toBeGreaterThan(0.3);
+      expect(x).toBeLessThan(2.6);
+    }
+    expect(r.stderr).toMatch(/2 runs in 1 and in 2 worker threads: [\d,]+ and [\d,]+ events\/s; 2 workers \/ 1 [\d.]+x/);
+    expect(r.stderr).toMatch(/this machine's second core gives a fixed loop [\d.]+x on registers, [\d.]+x over 8 MiB/);
     expect(r.stderr).toMatch(/cost per event against system size/);
   }, 60_000);
 
