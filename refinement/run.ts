@@ -17,11 +17,12 @@ import { type OutcomeLabel, isNotModelled, labelOutcome, outcomeText } from '../
 import { boot, step as implStep, type Kernel } from '../impl/kernel';
 import { KernelBug, releaseMemory } from '../impl/model/memory';
 import { abstract, type Violation } from './abstract';
-import { AbstractImage, type Footprint, takeFootprint } from './abstract/image';
+import { AbstractImage, type Footprint, mergeFootprints, takeFootprint } from './abstract/image';
 import { type Difference, deepEqual, diff, equalSince } from './diff';
 import { concreteDifferences } from './concrete';
 import { readyQueueTableWrites } from './abstract/scheduler';
 import { describeThrown } from './crash';
+import { KernelIdentity } from './twin';
 import type { SpecCheck } from '../invariants/wellFormed';
 
 export type FailureKind = 'divergence' | 'representation' | 'fastpath-divergence' | 'spec-assertion' | 'kernel-bug' | 'invariant' | 'crash' | 'not-modelled';
@@ -116,6 +117,10 @@ export class LockStep {
   private tableWrites = -1;
   /** What each kernel wrote in the current step (taken once, read by every comparison). */
   private footprints = new Map<Kernel, Footprint>();
+  /** Whether the twin is word for word the other kernel (from the twin's first look on). */
+  private identity: KernelIdentity | undefined;
+  /** What the twin wrote in the steps it was not looked at, since its image's last update. */
+  private twinWrote: Footprint[] = [];
 
   constructor(opts: LockStepOptions = {}) {
     const config = opts.config ?? defaultBootConfig;
@@ -242,6 +247,7 @@ export class LockStep {
     if (this.twin !== undefined && (this.fastpathStats?.hits ?? 0) > 0) {
       const twin = this.twin;
       const firstLook = !this.images.has(twin);
+      if (!this.fullCompare && this.twinIsImpl(firstLook)) return;
       if (!this.compareWith(twin, event)) return;
       const image = this.images.get(this.impl)?.image;
       const tableWrites = readyQueueTableWrites(this.impl) + readyQueueTableWrites(twin);
@@ -261,6 +267,34 @@ export class LockStep {
         return;
       }
     }
+  }
+
+  /**
+   * Whether the twin is, after this step, word for word the kernel just
+   * compared with the spec (then it agrees with the spec and with that kernel
+   * in everything, and needs no look of its own). What it wrote meanwhile is
+   * kept for its image's next update.
+   */
+  private twinIsImpl(firstLook: boolean): boolean {
+    const twin = this.twin;
+    if (twin === undefined) return false;
+    const mine = this.footprints.get(this.impl);
+    const its = this.footprints.get(twin);
+    if (firstLook || this.identity === undefined || mine === undefined || its === undefined) {
+      // The first look builds the twin's image whole; the identity starts from a whole comparison too.
+      this.identity = new KernelIdentity(this.impl, twin);
+      return false;
+    }
+    if (this.identity.update(mine, its)) {
+      this.twinWrote.push(its);
+      this.tableWrites = readyQueueTableWrites(this.impl) + readyQueueTableWrites(twin);
+      return true;
+    }
+    if (this.twinWrote.length > 0) {
+      this.footprints.set(twin, mergeFootprints([...this.twinWrote, its]));
+      this.twinWrote = [];
+    }
+    return false;
   }
 
   private checkInvariants(event: Event | undefined): void {

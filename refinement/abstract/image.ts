@@ -59,6 +59,12 @@ export interface Footprint {
   readonly ghostChanges: readonly number[];
 }
 
+/** What several kernel entries wrote, as one footprint (an update from it re-reads everything any of them wrote). */
+export const mergeFootprints = (fs: readonly Footprint[]): Footprint => ({
+  log: { cells: fs.flatMap((f) => f.log.cells), zeroed: fs.flatMap((f) => f.log.zeroed) },
+  ghostChanges: fs.flatMap((f) => f.ghostChanges),
+});
+
 /** Take (and so empty) a kernel's write logs. */
 export const takeFootprint = (k: Kernel): Footprint => ({ log: k.mem.takeWriteLog(), ghostChanges: k.ghostObjects.takeChanges() });
 
