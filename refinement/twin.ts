@@ -30,17 +30,14 @@ const BY_CONSTRUCTION: ReadonlySet<string> = new Set(['fastpath', 'seams']);
 const sameGhost = (a: GhostObject | undefined, b: GhostObject | undefined): boolean =>
   a === b || (a !== undefined && b !== undefined && a.type === b.type && a.sizeBits === b.sizeBits && a.isDevice === b.isDevice);
 
-const sameArray = (a: KernelArray, b: KernelArray): boolean => {
-  const ia = a.nonZeroIndices();
-  const ib = b.nonZeroIndices();
-  return a.length === b.length && ia.length === ib.length && ia.every((i, n) => ib[n] === i && a.raw[i] === b.raw[i]);
-};
-
 export class KernelIdentity {
   /** Cells (by physical address) whose words differ between the two memories. */
   private readonly cells = new Set<number>();
   /** Addresses whose ghost entries differ. */
   private readonly ghosts = new Set<number>();
+  /** The kernels' tables side by side, and the names of their other fields (not memory, not the ghost table). */
+  private readonly tables: Array<readonly [KernelArray, KernelArray]> = [];
+  private readonly scalars: Array<keyof Kernel> = [];
 
   /** Compare the two kernels whole: every page either may have written, every ghost entry. */
   constructor(
@@ -49,6 +46,13 @@ export class KernelIdentity {
   ) {
     for (const page of new Set([...a.mem.dirtyPages, ...b.mem.dirtyPages])) this.range(RAM_BASE + page * PAGE, RAM_BASE + (page + 1) * PAGE);
     for (const p of new Set([...a.ghostObjects.keys(), ...b.ghostObjects.keys()])) this.ghost(p);
+    for (const key of Object.keys(a) as Array<keyof Kernel>) {
+      const x = a[key];
+      const y = b[key];
+      if (BY_CONSTRUCTION.has(key) || x instanceof PhysicalMemory || x instanceof GhostTable) continue;
+      if (x instanceof KernelArray && y instanceof KernelArray) this.tables.push([x, y]);
+      else this.scalars.push(key);
+    }
   }
 
   /** After a step that wrote these: whether the two kernels are now identical. */
@@ -89,17 +93,8 @@ export class KernelIdentity {
 
   /** Every other field, by value (a field added to the Kernel later is compared too). */
   private fieldsEqual(): boolean {
-    const a = this.a as unknown as Record<string, unknown>;
-    const b = this.b as unknown as Record<string, unknown>;
-    for (const key of Object.keys(a)) {
-      if (BY_CONSTRUCTION.has(key)) continue;
-      const x = a[key];
-      const y = b[key];
-      if (x instanceof PhysicalMemory || x instanceof GhostTable) continue;
-      if (x instanceof KernelArray) {
-        if (!(y instanceof KernelArray) || !sameArray(x, y)) return false;
-      } else if (!deepEqual(x, y)) return false;
-    }
+    for (const [x, y] of this.tables) if (!x.sameWords(y)) return false;
+    for (const key of this.scalars) if (!deepEqual(this.a[key], this.b[key])) return false;
     return true;
   }
 }

@@ -221,6 +221,13 @@ export class KernelArray {
     this.writes++;
   }
 
+  /** Whether the other array holds the same words (for a checker: looks at the non-zero ones only). */
+  sameWords(other: KernelArray): boolean {
+    if (other.raw.length !== this.raw.length || other.occupied.size !== this.occupied.size) return false;
+    for (const i of this.occupied) if (other.raw[i] !== this.raw[i]) return false;
+    return true;
+  }
+
   /** The indices holding a non-zero word, in order (a checker visits these alone: the tables are mostly zero). */
   nonZeroIndices(): number[] {
     return [...this.occupied].sort((a, b) => a - b);
