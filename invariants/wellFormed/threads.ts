@@ -71,34 +71,34 @@ export const threadsInTheirQueues = (s: KernelState, at: Subjects = wholeSubject
   const v: Violation[] = [];
   for (const [t, tcb] of at.tcbs) {
     const st = tcb.state;
-    const path = `objects[${hex(t)}].state`;
+    const path = (): string => `objects[${hex(t)}].state`;
     if (st._tag === 'BlockedOnSend' || st._tag === 'BlockedOnReceive') {
       const o = s.objects.get(st.ep);
       if (o?._tag !== 'Endpoint') {
         v.push({
-          path,
+          path: path(),
           message: `${st._tag} names ${hex(st.ep)}, which is ${o === undefined ? 'no object' : `a ${o._tag}`}, not an endpoint`,
         });
         continue;
       }
       const dir = queueDirection(o);
       if (dir !== st._tag) {
-        v.push({ path, message: `${st._tag} on ${hex(st.ep)}, but that endpoint is ${o.state._tag}` });
+        v.push({ path: path(), message: `${st._tag} on ${hex(st.ep)}, but that endpoint is ${o.state._tag}` });
         continue;
       }
       const n = count(epQueue(o), t);
-      if (n !== 1) v.push({ path, message: `${st._tag} on ${hex(st.ep)}, but its queue holds this thread ${n} times` });
+      if (n !== 1) v.push({ path: path(), message: `${st._tag} on ${hex(st.ep)}, but its queue holds this thread ${n} times` });
     } else if (st._tag === 'BlockedOnNotification') {
       const o = s.objects.get(st.ntfn);
       if (o?._tag !== 'Notification') {
         v.push({
-          path,
+          path: path(),
           message: `BlockedOnNotification names ${hex(st.ntfn)}, which is ${o === undefined ? 'no object' : `a ${o._tag}`}, not a notification`,
         });
         continue;
       }
       const n = count(ntfnQueue(o), t);
-      if (n !== 1) v.push({ path, message: `BlockedOnNotification on ${hex(st.ntfn)} (${o.state._tag}), but its queue holds this thread ${n} times` });
+      if (n !== 1) v.push({ path: path(), message: `BlockedOnNotification on ${hex(st.ntfn)} (${o.state._tag}), but its queue holds this thread ${n} times` });
     }
   }
   return v;
@@ -116,15 +116,15 @@ export const queuesHoldBlockedThreads = (s: KernelState, at: Subjects = wholeSub
   const v: Violation[] = [];
   const check = (obj: PPtr, queue: readonly PPtr[], want: ThreadState['_tag'], what: string) =>
     queue.forEach((t, i) => {
-      const path = `objects[${hex(obj)}].state.queue[${i}]`;
+      const path = (): string => `objects[${hex(obj)}].state.queue[${i}]`;
       const tcb = getTcb(s, t);
       if (tcb === undefined) {
-        v.push({ path, message: `${hex(t)} is queued on this ${what}, but it is not a TCB` });
+        v.push({ path: path(), message: `${hex(t)} is queued on this ${what}, but it is not a TCB` });
         return;
       }
       const st = tcb.state;
       const on = st._tag === 'BlockedOnSend' || st._tag === 'BlockedOnReceive' ? st.ep : st._tag === 'BlockedOnNotification' ? st.ntfn : undefined;
-      if (st._tag !== want || on !== obj) v.push({ path, message: `thread ${hex(t)} is ${describeState(st)}, expected ${want} ${hex(obj)}` });
+      if (st._tag !== want || on !== obj) v.push({ path: path(), message: `thread ${hex(t)} is ${describeState(st)}, expected ${want} ${hex(obj)}` });
     });
   for (const [p, e] of at.endpoints) {
     const want = queueDirection(e);
@@ -148,16 +148,16 @@ export const queuesWellFormed = (s: KernelState, at: Subjects = wholeSubjects(s)
   const v: Violation[] = [];
   const firstSeen = new Map<PPtr, string>();
   const check = (obj: PPtr, tag: string, queue: readonly PPtr[]) => {
-    const path = `objects[${hex(obj)}].state`;
-    if (queue.length === 0) v.push({ path, message: `${tag} with an empty queue (it should be idle)` });
+    const path = (): string => `objects[${hex(obj)}].state`;
+    if (queue.length === 0) v.push({ path: path(), message: `${tag} with an empty queue (it should be idle)` });
     queue.forEach((t, i) => {
       if (queue.indexOf(t) !== i) {
-        v.push({ path: `${path}.queue[${i}]`, message: `thread ${hex(t)} is queued here twice` });
+        v.push({ path: `${path()}.queue[${i}]`, message: `thread ${hex(t)} is queued here twice` });
         return;
       }
       const other = firstSeen.get(t);
-      if (other !== undefined) v.push({ path: `${path}.queue[${i}]`, message: `thread ${hex(t)} also waits in ${other}` });
-      else firstSeen.set(t, path);
+      if (other !== undefined) v.push({ path: `${path()}.queue[${i}]`, message: `thread ${hex(t)} also waits in ${other}` });
+      else firstSeen.set(t, path());
     });
   };
   for (const [p, e] of at.endpoints) if (e.state._tag !== 'IdleEP') check(p, e.state._tag, e.state.queue);
@@ -177,12 +177,12 @@ export const replyCapsToCallers = (s: KernelState, at: Subjects = wholeSubjects(
   const seen = new Map<PPtr, SlotPtr>();
   for (const [slot, c] of at.caps) {
     if (c._tag !== 'ReplyCap' || c.master) continue;
-    const path = `caps[${hex(slot)}]`;
+    const path = (): string => `caps[${hex(slot)}]`;
     const tcb = getTcb(s, c.tcb);
-    if (tcb === undefined) v.push({ path, message: `a reply cap to ${hex(c.tcb)}, which is not a TCB` });
-    else if (tcb.state._tag !== 'BlockedOnReply') v.push({ path, message: `a reply cap to ${hex(c.tcb)}, which is ${describeState(tcb.state)}, not BlockedOnReply` });
+    if (tcb === undefined) v.push({ path: path(), message: `a reply cap to ${hex(c.tcb)}, which is not a TCB` });
+    else if (tcb.state._tag !== 'BlockedOnReply') v.push({ path: path(), message: `a reply cap to ${hex(c.tcb)}, which is ${describeState(tcb.state)}, not BlockedOnReply` });
     const other = seen.get(c.tcb);
-    if (other !== undefined) v.push({ path, message: `a second reply cap to ${hex(c.tcb)} (another is at ${hex(other)})` });
+    if (other !== undefined) v.push({ path: path(), message: `a second reply cap to ${hex(c.tcb)} (another is at ${hex(other)})` });
     else seen.set(c.tcb, slot);
   }
   return v;
@@ -206,13 +206,13 @@ export const replyMastersInReplySlots = (s: KernelState, at: Subjects = wholeSub
   for (const [t, tcb] of at.tcbs) {
     const slot = slotOf(t, TCB_REPLY);
     const c = getCap(s, slot);
-    const path = `caps[${hex(slot)}]`;
+    const path = (): string => `caps[${hex(slot)}]`;
     if (c._tag === 'NullCap') {
       const halted = tcb.state._tag === 'Inactive' || tcb.state._tag === 'IdleThreadState';
-      if (!halted) v.push({ path, message: `the reply slot of ${hex(t)} is empty, but the thread is ${describeState(tcb.state)}, not halted` });
+      if (!halted) v.push({ path: path(), message: `the reply slot of ${hex(t)} is empty, but the thread is ${describeState(tcb.state)}, not halted` });
     } else if (c._tag !== 'ReplyCap' || !c.master || c.tcb !== t || !c.canGrant) {
       v.push({
-        path,
+        path: path(),
         message: `the reply slot of ${hex(t)} holds ${c._tag === 'ReplyCap' ? `a ${c.master ? 'master' : 'non-master'} reply cap to ${hex(c.tcb)}${c.canGrant ? '' : ' without grant'}` : `a ${c._tag}`}, not its own master reply cap`,
       });
     }
@@ -232,9 +232,9 @@ export const callerSlotsHoldReplyCaps = (s: KernelState, at: Subjects = wholeSub
     const slot = slotOf(t, TCB_CALLER);
     const c = getCap(s, slot);
     if (c._tag === 'NullCap') continue;
-    const path = `caps[${hex(slot)}]`;
-    if (c._tag !== 'ReplyCap' || c.master) v.push({ path, message: `the caller slot of ${hex(t)} holds a ${c._tag === 'ReplyCap' ? 'master reply cap' : c._tag}` });
-    else if (tcb.state._tag === 'BlockedOnReceive') v.push({ path, message: `the caller slot of ${hex(t)} holds a reply cap while the thread is BlockedOnReceive` });
+    const path = (): string => `caps[${hex(slot)}]`;
+    if (c._tag !== 'ReplyCap' || c.master) v.push({ path: path(), message: `the caller slot of ${hex(t)} holds a ${c._tag === 'ReplyCap' ? 'master reply cap' : c._tag}` });
+    else if (tcb.state._tag === 'BlockedOnReceive') v.push({ path: path(), message: `the caller slot of ${hex(t)} holds a reply cap while the thread is BlockedOnReceive` });
   }
   return v;
 };
@@ -249,11 +249,11 @@ export const replyCapsInCdt = (s: KernelState, at: Subjects = wholeSubjects(s)):
   const v: Violation[] = [];
   for (const [slot, c] of at.caps) {
     if (c._tag !== 'ReplyCap') continue;
-    const path = `caps[${hex(slot)}]`;
+    const path = (): string => `caps[${hex(slot)}]`;
     const parent = s.cdt.parent.get(slot);
     if (c.master) {
-      if (parent !== undefined) v.push({ path, message: `a master reply cap with a CDT parent (${hex(parent)})` });
-      if (!s.cdt.original.has(slot)) v.push({ path, message: 'a master reply cap that is not original' });
+      if (parent !== undefined) v.push({ path: path(), message: `a master reply cap with a CDT parent (${hex(parent)})` });
+      if (!s.cdt.original.has(slot)) v.push({ path: path(), message: 'a master reply cap that is not original' });
       for (const child of s.cdt.children.get(slot) ?? []) {
         const cc = getCap(s, child);
         if (cc._tag !== 'ReplyCap' || cc.master || cc.tcb !== c.tcb)
@@ -266,7 +266,7 @@ export const replyCapsInCdt = (s: KernelState, at: Subjects = wholeSubjects(s)):
       const pc = parent === undefined ? undefined : getCap(s, parent);
       if (pc === undefined || pc._tag !== 'ReplyCap' || !pc.master || pc.tcb !== c.tcb)
         v.push({
-          path,
+          path: path(),
           message: `a reply cap to ${hex(c.tcb)} whose CDT parent ${parent === undefined ? '(none)' : hex(parent)} is not that thread's master reply cap`,
         });
     }
@@ -319,23 +319,23 @@ export const tcbSlotsHoldRightCaps = (s: KernelState, at: Subjects = wholeSubjec
 export const readyQueuesValid = (s: KernelState, at: Subjects = wholeSubjects(s)): Violation[] => {
   const v: Violation[] = [];
   for (const [index, queue] of at.readyQueues) {
-    const path = `readyQueues[${index}]`;
-    if (queue.length === 0) v.push({ path, message: `an empty ready queue (${queueName(index)}) is kept` });
+    const path = (): string => `readyQueues[${index}]`;
+    if (queue.length === 0) v.push({ path: path(), message: `an empty ready queue (${queueName(index)}) is kept` });
     queue.forEach((t, i) => {
-      const at = `${path}[${i}]`;
+      const at = (): string => `${path()}[${i}]`;
       if (queue.indexOf(t) !== i) {
-        v.push({ path: at, message: `thread ${hex(t)} is queued twice in ${queueName(index)}` });
+        v.push({ path: at(), message: `thread ${hex(t)} is queued twice in ${queueName(index)}` });
         return;
       }
       const tcb = getTcb(s, t);
       if (tcb === undefined) {
-        v.push({ path: at, message: `${hex(t)} is in the ready queue of ${queueName(index)}, but it is not a TCB` });
+        v.push({ path: at(), message: `${hex(t)} is in the ready queue of ${queueName(index)}, but it is not a TCB` });
         return;
       }
-      if (!isRunnable(tcb.state)) v.push({ path: at, message: `thread ${hex(t)} is ready-queued but ${describeState(tcb.state)}` });
+      if (!isRunnable(tcb.state)) v.push({ path: at(), message: `thread ${hex(t)} is ready-queued but ${describeState(tcb.state)}` });
       if (readyQueueIndex(tcb.domain, tcb.priority) !== index)
         v.push({
-          path: at,
+          path: at(),
           message: `thread ${hex(t)} of domain ${tcb.domain}, priority ${tcb.priority} sits in the queue of ${queueName(index)}`,
         });
     });
@@ -428,10 +428,10 @@ export const idleThreadValid = (s: KernelState, at: Subjects = wholeSubjects(s))
   const idle = getTcb(s, s.idleThread);
   if (idle === undefined) v.push({ path: 'idleThread', message: `${hex(s.idleThread)} is not a TCB` });
   else {
-    const path = `objects[${hex(s.idleThread)}]`;
-    if (idle.state._tag !== 'IdleThreadState') v.push({ path: `${path}.state`, message: `the idle thread is ${describeState(idle.state)}` });
-    if (idle.boundNotification !== null) v.push({ path: `${path}.boundNotification`, message: `the idle thread is bound to ${hex(idle.boundNotification)}` });
-    if (idle.domain !== 0) v.push({ path: `${path}.domain`, message: `the idle thread is in domain ${idle.domain}, not 0` });
+    const path = (): string => `objects[${hex(s.idleThread)}]`;
+    if (idle.state._tag !== 'IdleThreadState') v.push({ path: `${path()}.state`, message: `the idle thread is ${describeState(idle.state)}` });
+    if (idle.boundNotification !== null) v.push({ path: `${path()}.boundNotification`, message: `the idle thread is bound to ${hex(idle.boundNotification)}` });
+    if (idle.domain !== 0) v.push({ path: `${path()}.domain`, message: `the idle thread is in domain ${idle.domain}, not 0` });
   }
   for (const [t, tcb] of at.tcbs)
     if (t !== s.idleThread && tcb.state._tag === 'IdleThreadState')
@@ -449,10 +449,10 @@ export const schedulingParamsInRange = (s: KernelState, at: Subjects = wholeSubj
   const v: Violation[] = [];
   const ok = (n: number, hi: number) => Number.isInteger(n) && n >= 0 && n <= hi;
   for (const [t, tcb] of at.tcbs) {
-    const path = `objects[${hex(t)}]`;
-    if (!ok(tcb.priority, MAX_PRIO)) v.push({ path: `${path}.priority`, message: `priority ${tcb.priority} is outside 0..${MAX_PRIO}` });
-    if (!ok(tcb.mcp, MAX_PRIO)) v.push({ path: `${path}.mcp`, message: `MCP ${tcb.mcp} is outside 0..${MAX_PRIO}` });
-    if (!ok(tcb.domain, NUM_DOMAINS - 1)) v.push({ path: `${path}.domain`, message: `domain ${tcb.domain} is outside 0..${NUM_DOMAINS - 1}` });
+    const path = (): string => `objects[${hex(t)}]`;
+    if (!ok(tcb.priority, MAX_PRIO)) v.push({ path: `${path()}.priority`, message: `priority ${tcb.priority} is outside 0..${MAX_PRIO}` });
+    if (!ok(tcb.mcp, MAX_PRIO)) v.push({ path: `${path()}.mcp`, message: `MCP ${tcb.mcp} is outside 0..${MAX_PRIO}` });
+    if (!ok(tcb.domain, NUM_DOMAINS - 1)) v.push({ path: `${path()}.domain`, message: `domain ${tcb.domain} is outside 0..${NUM_DOMAINS - 1}` });
   }
   return v;
 };
@@ -471,11 +471,11 @@ export const boundNotificationsSymmetric = (s: KernelState, at: Subjects = whole
     const n = tcb.boundNotification;
     if (n === null) continue;
     const o = s.objects.get(n);
-    const path = `objects[${hex(t)}].boundNotification`;
-    if (o?._tag !== 'Notification') v.push({ path, message: `bound to ${hex(n)}, which is ${o === undefined ? 'no object' : `a ${o._tag}`}, not a notification` });
+    const path = (): string => `objects[${hex(t)}].boundNotification`;
+    if (o?._tag !== 'Notification') v.push({ path: path(), message: `bound to ${hex(n)}, which is ${o === undefined ? 'no object' : `a ${o._tag}`}, not a notification` });
     else if (o.boundTCB !== t)
       v.push({
-        path,
+        path: path(),
         message: `bound to ${hex(n)}, but that notification's boundTCB is ${o.boundTCB === null ? 'null' : hex(o.boundTCB)}`,
       });
   }
@@ -483,11 +483,11 @@ export const boundNotificationsSymmetric = (s: KernelState, at: Subjects = whole
     const t = ntfn.boundTCB;
     if (t === null) continue;
     const tcb = getTcb(s, t);
-    const path = `objects[${hex(n)}].boundTCB`;
-    if (tcb === undefined) v.push({ path, message: `bound to ${hex(t)}, which is not a TCB` });
+    const path = (): string => `objects[${hex(n)}].boundTCB`;
+    if (tcb === undefined) v.push({ path: path(), message: `bound to ${hex(t)}, which is not a TCB` });
     else if (tcb.boundNotification !== n)
       v.push({
-        path,
+        path: path(),
         message: `bound to ${hex(t)}, but that thread's boundNotification is ${tcb.boundNotification === null ? 'null' : hex(tcb.boundNotification)}`,
       });
   }

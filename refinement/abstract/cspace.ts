@@ -101,11 +101,11 @@ const replyMdb = (
   for (const e of list) {
     const t = replyTcb(e.cap);
     if (t === undefined) continue;
-    const path = `mdb[${hex(e.slot)}]`;
+    const path = (): string => `mdb[${hex(e.slot)}]`;
     const up = parent.get(e.slot);
     if (isMaster(e.cap)) {
-      if (!e.revocable || !e.firstBadged) v.push({ path, message: `the master reply cap to ${hex(t)} is not revocable and first-badged` });
-      if (up !== undefined) v.push({ path, message: `the master reply cap to ${hex(t)} has an MDB parent (${hex(up)})` });
+      if (!e.revocable || !e.firstBadged) v.push({ path: path(), message: `the master reply cap to ${hex(t)} is not revocable and first-badged` });
+      if (up !== undefined) v.push({ path: path(), message: `the master reply cap to ${hex(t)} has an MDB parent (${hex(up)})` });
       const below = [...(children.get(e.slot) ?? [])];
       const seen = new Set<SlotPtr>([e.slot]);
       for (let d = below.pop(); d !== undefined; d = below.pop()) {
@@ -113,14 +113,14 @@ const replyMdb = (
         seen.add(d);
         const dc = entryAt(d)?.cap;
         if (dc === undefined || replyTcb(dc) !== t || isMaster(dc))
-          v.push({ path, message: `the master reply cap to ${hex(t)} has ${hex(d)} below it, which is not a reply cap to that thread` });
+          v.push({ path: path(), message: `the master reply cap to ${hex(t)} has ${hex(d)} below it, which is not a reply cap to that thread` });
         below.push(...(children.get(d) ?? []));
       }
     } else {
       const pc = up === undefined ? undefined : entryAt(up)?.cap;
       if (pc === undefined || replyTcb(pc) !== t || !isMaster(pc))
         v.push({
-          path,
+          path: path(),
           message: `a reply cap to ${hex(t)} whose MDB parent ${up === undefined ? '(none)' : hex(up)} is not that thread's master reply cap`,
         });
     }

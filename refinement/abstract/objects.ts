@@ -83,47 +83,47 @@ export const abstractTCB = (k: Kernel, t: number, v: Violation[]): TCB => {
 };
 
 /** Walk an intrusive TCB queue from its head, checking the back links and the tail. */
-export const walkQueue = (k: Kernel, head: number, tail: number, next: number, prev: number, path: string, v: Violation[]): PPtr[] => {
+export const walkQueue = (k: Kernel, head: number, tail: number, next: number, prev: number, path: () => string, v: Violation[]): PPtr[] => {
   const out: PPtr[] = [];
   let p = 0;
   for (let t = head; t !== 0; t = tcbWord(k, t, next)) {
     if (out.length > 4096 || out.includes(t)) {
-      v.push({ path, message: `queue does not terminate (cycle at ${hex(t)})` });
+      v.push({ path: path(), message: `queue does not terminate (cycle at ${hex(t)})` });
       break;
     }
-    if (tcbWord(k, t, prev) !== p) v.push({ path, message: `${hex(t)}'s back link is ${hex(tcbWord(k, t, prev))}, expected ${hex(p)}` });
+    if (tcbWord(k, t, prev) !== p) v.push({ path: path(), message: `${hex(t)}'s back link is ${hex(tcbWord(k, t, prev))}, expected ${hex(p)}` });
     out.push(t);
     p = t;
   }
-  if (p !== tail) v.push({ path, message: `tail is ${hex(tail)} but the last queued thread is ${hex(p)}` });
+  if (p !== tail) v.push({ path: path(), message: `tail is ${hex(tail)} but the last queued thread is ${hex(p)}` });
   return out;
 };
 
 export const abstractEndpoint = (k: Kernel, ep: number, v: Violation[]): Endpoint => {
-  const path = `objects[${hex(ep)}].queue`;
+  const path = (): string => `objects[${hex(ep)}].queue`;
   const state = field(k, ep, EpL.state);
   const queue = walkQueue(k, field(k, ep, EpL.queueHead), field(k, ep, EpL.queueTail), Tcb.epNext, Tcb.epPrev, path, v);
   if (state === EP_IDLE) {
-    if (queue.length > 0) v.push({ path, message: 'idle endpoint with queued threads' });
+    if (queue.length > 0) v.push({ path: path(), message: 'idle endpoint with queued threads' });
     return { _tag: 'Endpoint', state: { _tag: 'IdleEP' } };
   }
-  if (queue.length === 0) v.push({ path, message: 'non-idle endpoint with an empty queue' });
-  if (state !== EP_SEND && state !== EP_RECV) v.push({ path, message: `unknown endpoint state ${state}` });
+  if (queue.length === 0) v.push({ path: path(), message: 'non-idle endpoint with an empty queue' });
+  if (state !== EP_SEND && state !== EP_RECV) v.push({ path: path(), message: `unknown endpoint state ${state}` });
   return { _tag: 'Endpoint', state: { _tag: state === EP_SEND ? 'SendEP' : 'RecvEP', queue } };
 };
 
 export const abstractNotification = (k: Kernel, n: number, v: Violation[]): Notification => {
-  const path = `objects[${hex(n)}].queue`;
+  const path = (): string => `objects[${hex(n)}].queue`;
   const state = field(k, n, NtfnL.state);
   const bound = field(k, n, NtfnL.boundTCB);
   const boundTCB = bound === 0 ? null : bound;
   if (state === NTFN_WAITING) {
     const queue = walkQueue(k, field(k, n, NtfnL.queueHead), field(k, n, NtfnL.queueTail), Tcb.epNext, Tcb.epPrev, path, v);
-    if (queue.length === 0) v.push({ path, message: 'waiting notification with an empty queue' });
+    if (queue.length === 0) v.push({ path: path(), message: 'waiting notification with an empty queue' });
     return { _tag: 'Notification', state: { _tag: 'WaitingNtfn', queue }, boundTCB };
   }
   if (state === NTFN_ACTIVE) return { _tag: 'Notification', state: { _tag: 'ActiveNtfn', badge: field(k, n, NtfnL.msgIdentifier) }, boundTCB };
-  if (state !== NTFN_IDLE) v.push({ path, message: `unknown notification state ${state}` });
+  if (state !== NTFN_IDLE) v.push({ path: path(), message: `unknown notification state ${state}` });
   return { _tag: 'Notification', state: { _tag: 'IdleNtfn' }, boundTCB };
 };
 

@@ -59,9 +59,9 @@ export const abstractReadyQueues = (k: Kernel, v: Violation[]): ReadyQueues => {
     const tail = tails[idx] ?? 0;
     const dom = Math.floor(idx / NUM_PRIORITIES);
     const prio = idx % NUM_PRIORITIES;
-    const path = `readyQueues[${dom}:${prio}]`;
+    const path = (): string => `readyQueues[${dom}:${prio}]`;
     if (head === 0) {
-      v.push({ path, message: 'empty queue with a tail' });
+      v.push({ path: path(), message: 'empty queue with a tail' });
       continue;
     }
     l1[dom] = ((l1[dom] ?? 0) | (1 << (prio >>> 5))) >>> 0;
@@ -69,7 +69,8 @@ export const abstractReadyQueues = (k: Kernel, v: Violation[]): ReadyQueues => {
     const q = walkQueue(k, head, tail, Tcb.schedNext, Tcb.schedPrev, path, v);
     for (const t of q) {
       queued.add(t);
-      if (tcbWord(k, t, Tcb.domain) !== dom || tcbWord(k, t, Tcb.priority) !== prio) v.push({ path, message: `${hex(t)} sits in the wrong queue for its domain and priority` });
+      if (tcbWord(k, t, Tcb.domain) !== dom || tcbWord(k, t, Tcb.priority) !== prio)
+        v.push({ path: path(), message: `${hex(t)} sits in the wrong queue for its domain and priority` });
     }
     queues.push([idx, q]);
   }
