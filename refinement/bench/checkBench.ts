@@ -1,8 +1,10 @@
 /**
  * What the check costs: the default check (generation, the spec, both
  * kernels, the incremental comparison and the invariants), the same with
- * `--full-compare`, the same in two worker threads, and, on the traces those checks run, the concrete kernel
- * alone, the spec alone and the lock step without the generator; then the
+ * `--full-compare`, the same in one and in two fresh worker threads (with
+ * this machine's own 2-core speed-up as a yardstick), and, on the traces those
+ * checks run, the concrete kernel alone, the spec alone and the lock step
+ * without the generator; then the
  * cost per event against the size of the system: one fixed workload (IPC
  * round trips and cap copies and deletes) on systems of about 10, 100 and
  * 1,000 live objects. All as ratios from one run on one machine.
@@ -17,7 +19,8 @@ import { boot, step as implStep } from '../../impl/kernel';
 import { releaseMemory } from '../../impl/model/memory';
 import { wellFormed } from '../../invariants/wellFormed';
 import { tracePlanArbitrary } from '../../properties/arbitraries/plan';
-import { CHECK_BOOT_CONFIG, type CheckResult, checkRefinement, runPlans } from '../check';
+import { CHECK_BOOT_CONFIG, type CheckOptions, type CheckResult, checkRefinement, runPlans } from '../check';
+import { exploreInWorkers } from '../workers/pool';
 import { LockStep } from '../run';
 import { type MachineSpeedup, secondCoreSpeedup } from './machine';
 import { pingPongSetup } from './pingpong';
@@ -49,10 +52,10 @@ export interface CheckBench {
   readonly specAlone: Rate;
   readonly lockStep: Rate;
   readonly scaling: readonly ScalingPoint[];
-  /** The default check's events/s in 1 and in 2 worker threads (the same `workerRuns` runs, long enough for the JIT's warm-up to amortise). */
+  /** The default check's events/s in 1 and in 2 fresh worker threads (the same `workerRuns` runs; each worker compiles the code anew). */
   readonly workers: { readonly '1': number; readonly '2': number };
   readonly workerRuns: number;
-  /** The cores the check in one thread keeps busy (V8 compiles and collects garbage on other threads): process CPU time over wall time. */
+  /** The cores the default check in this thread keeps busy (V8 compiles and collects garbage on other threads): process CPU time over wall time. */
   readonly coresBusyInOneThread: number;
   /** What a second core gives a fixed loop on this machine, the yardstick for the 2-worker speed-up. */
   readonly machine: MachineSpeedup;
@@ -176,13 +179,22 @@ export const scalingRound = (i: number): Event[] => [
 /** Live objects after the system is built (the spec's count). */
 export const liveObjects = (setup: readonly Event[], config: BootConfig): number => setup.reduce((s, e) => specStep(s, e).state, bootState(config)).objects.size;
 
-const scalingPoint = (extra: number, rounds: number, config: BootConfig): ScalingPoint => {
-  const setup = scalingSystem(extra);
+/**
+ * The workload on each system size, timed at its best of five; the sizes take
+ * turns, so a machine that speeds up or slows down meanwhile (a shared VM
+ * does) shifts them all alike rather than the ratio between them.
+ */
+const scalingPoints = (sizes: readonly number[], rounds: number, config: BootConfig): ScalingPoint[] => {
   const work = Array.from({ length: rounds }, (_, i) => scalingRound(i)).flat();
-  // The best of three, after a warm-up, as the kernel benchmark does.
-  lockStep(work.slice(0, 40), config, setup);
-  const ms = Math.min(...[0, 1, 2].map(() => lockStep(work, config, setup)));
-  return { objects: liveObjects(setup, config), eventsPerSecond: work.length / (ms / 1000), microsecondsPerEvent: (ms * 1000) / work.length };
+  const points = sizes.map((n) => ({ setup: scalingSystem(n), ms: Infinity }));
+  // A warm-up first, as the kernel benchmark does.
+  for (const p of points) lockStep(work.slice(0, 40), config, p.setup);
+  for (let turn = 0; turn < 5; turn++) for (const p of points) p.ms = Math.min(p.ms, lockStep(work, config, p.setup));
+  return points.map((p) => ({
+    objects: liveObjects(p.setup, config),
+    eventsPerSecond: work.length / (p.ms / 1000),
+    microsecondsPerEvent: (p.ms * 1000) / work.length,
+  }));
 };
 
 export const SCALING_SIZES: readonly number[] = [10, 100, 1000];
@@ -196,6 +208,18 @@ const withCores = async (f: () => Promise<CheckResult>): Promise<{ rate: Rate; c
   return { rate, cores: (cpu.user + cpu.system) / 1000 / (performance.now() - t0) };
 };
 
+/**
+ * The exploration in `n` fresh worker threads, from their start to the last
+ * run (1 as well as 2: each worker loads and compiles the code anew, which a
+ * comparison with this already warm thread would leave out).
+ */
+const inWorkers = async (opts: CheckOptions, n: number): Promise<Rate> => {
+  const t0 = performance.now();
+  const r = await exploreInWorkers(opts, { start: 0, count: opts.runs }, n, () => undefined);
+  if (r.found !== undefined || r.runs !== opts.runs) throw new Error(`the benchmark's check in ${n} worker threads failed or stopped at run ${r.runs}`);
+  return rate(r.events, (performance.now() - t0) / 1000);
+};
+
 export const runCheckBench = async (
   opts: { seed?: number; runs?: number; steps?: number; rounds?: number; sizes?: readonly number[]; workerRuns?: number; machineTries?: number } = {},
 ): Promise<CheckBench> => {
@@ -206,10 +230,11 @@ export const runCheckBench = async (
   const config = CHECK_BOOT_CONFIG;
   // A few runs first, so the first measurement does not pay for compiling the code the others reuse.
   await checkRefinement({ seed: seed + 1, runs: Math.min(runs, 5), steps, checkSpec: wellFormed, fullCompare: true });
-  const check = exploreRate(await checkRefinement({ seed, runs, steps, checkSpec: wellFormed }));
+  const inThread = await withCores(() => checkRefinement({ seed, runs, steps, checkSpec: wellFormed }));
+  const check = inThread.rate;
   const full = exploreRate(await checkRefinement({ seed, runs, steps, checkSpec: wellFormed, fullCompare: true }));
-  const oneWorker = await withCores(() => checkRefinement({ seed, runs: workerRuns, steps, checkSpec: wellFormed, workers: 1 }));
-  const twoWorkers = exploreRate(await checkRefinement({ seed, runs: workerRuns, steps, checkSpec: wellFormed, workers: 2 }));
+  const oneWorker = await inWorkers({ seed, runs: workerRuns, steps, checkSpec: wellFormed }, 1);
+  const twoWorkers = await inWorkers({ seed, runs: workerRuns, steps, checkSpec: wellFormed }, 2);
   const machine = await secondCoreSpeedup(opts.machineTries);
   const traces = checkTraces(seed, runs, steps);
   const impl = timed(() => implAlone(traces, config));
@@ -217,7 +242,7 @@ export const runCheckBench = async (
   let lockStepSeconds = 0;
   for (const t of traces) lockStepSeconds += lockStep(t, config) / 1000;
   const events = traces.reduce((n, t) => n + t.length, 0);
-  const scaling = (opts.sizes ?? SCALING_SIZES).map((n) => scalingPoint(n, opts.rounds ?? 250, config));
+  const scaling = scalingPoints(opts.sizes ?? SCALING_SIZES, opts.rounds ?? 250, config);
   const first = scaling[0];
   const last = scaling[scaling.length - 1];
   return {
@@ -230,12 +255,12 @@ export const runCheckBench = async (
     specAlone: spec,
     lockStep: rate(events, lockStepSeconds),
     scaling,
-    workers: { '1': oneWorker.rate.eventsPerSecond, '2': twoWorkers.eventsPerSecond },
+    workers: { '1': oneWorker.eventsPerSecond, '2': twoWorkers.eventsPerSecond },
     workerRuns,
-    coresBusyInOneThread: oneWorker.cores,
+    coresBusyInOneThread: inThread.cores,
     machine,
     ratios: {
-      workerSpeedup: twoWorkers.eventsPerSecond / oneWorker.rate.eventsPerSecond,
+      workerSpeedup: twoWorkers.eventsPerSecond / oneWorker.eventsPerSecond,
       checkOverImplAlone: impl.eventsPerSecond / check.eventsPerSecond,
       incrementalOverFull: check.eventsPerSecond / full.eventsPerSecond,
       scalingLargestOverSmallest: first === undefined || last === undefined ? 1 : last.microsecondsPerEvent / first.microsecondsPerEvent,
