@@ -134,10 +134,11 @@ export class Statistics {
     if (after.curDomain !== before.curDomain) this.add('domainSwitches');
     const deleting = outcome?.target === 'CNodeDelete' || outcome?.target === 'CNodeRevoke';
     const signalling = outcome?.target === 'Notification' && (outcome.kind === 'Send' || outcome.kind === 'NBSend' || outcome.kind === 'Call');
-    // One pass over the objects; an object the event left alone is the same value in both states.
-    for (const [p, o] of after.objects) {
+    // The objects the event wrote (the persistent map's journal says which; all of them if it cannot).
+    for (const p of after.objects.changedSince(before.objects) ?? after.objects.keys()) {
+      const o = after.objects.get(p);
       const prev = before.objects.get(p);
-      if (prev === o || prev === undefined) continue;
+      if (prev === o || prev === undefined || o === undefined) continue;
       if (o._tag === 'TCB' && prev._tag === 'TCB' && p !== after.idleThread) this.observeThread(prev, o, event, outcome, deleting, signalling);
       if (signalling && o._tag === 'Notification' && o.boundTCB !== null && o.state._tag === 'ActiveNtfn' && prev._tag === 'Notification' && prev.state._tag !== 'ActiveNtfn')
         this.add('signalsToBoundNotifications');
@@ -148,7 +149,10 @@ export class Statistics {
       const ipcTarget = outcome?.target === 'Endpoint' || outcome?.target === 'Reply' || outcome?.kind === 'Reply' || outcome?.kind === 'ReplyRecv';
       if (ipcTarget) {
         let n = 0;
-        for (const [slot, c] of after.caps) if (!before.caps.has(slot) && c._tag !== 'ReplyCap') n++;
+        for (const slot of after.caps.changedSince(before.caps) ?? after.caps.keys()) {
+          const c = after.caps.get(slot);
+          if (c !== undefined && !before.caps.has(slot) && c._tag !== 'ReplyCap') n++;
+        }
         this.add('capsTransferred', n);
       }
     }
