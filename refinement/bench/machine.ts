@@ -15,9 +15,9 @@ const { workerData, parentPort } = require('node:worker_threads');
 let x = 1;
 if (workerData === 'memory') {
   const table = new Uint32Array(2 ** 21);
-  for (let i = 0; i < 1e7; i++) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; table[x & (table.length - 1)] += i; }
+  for (let i = 0; i < 4e6; i++) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; table[x & (table.length - 1)] += i; }
   x = table[7];
-} else for (let i = 0; i < 1.5e8; i++) x = (Math.imul(x, 31) + i) | 0;
+} else for (let i = 0; i < 5e7; i++) x = (Math.imul(x, 31) + i) | 0;
 parentPort.postMessage(x);
 `;
 

@@ -55,7 +55,7 @@ describe('exit 3: an error of the tool itself', () => {
   it.each([
     ['replay', () => ['replay', trace()], /TypeError: replay machinery broke/],
     ['mutants --hunt', () => ['mutants', '--hunt', '--only', 'bitmap-l1-left-set', '--no-progress', '--out', tmp()], /RangeError: hunt machinery broke/],
-    ['bench', () => ['bench', '--rounds', '10', '--check-runs', '1', '--scaling-rounds', '1'], /Error: bench machinery broke/],
+    ['bench', () => ['bench', '--rounds', '10', '--check-runs', '1', '--scaling-rounds', '1', '--worker-runs', '1'], /Error: bench machinery broke/],
   ])(
     '%s',
     async (_name, args, message) => {
