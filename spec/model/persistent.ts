@@ -79,13 +79,15 @@ export class PMap<K, V> implements ReadonlyMap<K, V> {
 
   /** The map with `k` bound to `v` (itself when it already is). */
   set(k: K, v: V): PMap<K, V> {
-    if (this.map.get(k) === v && (v !== undefined || this.map.has(k))) return this;
-    return new PMap(this.map.set(k, v), record(this.changes, k));
+    // Immutable.js hands back the same map when nothing changed: no second lookup to find out.
+    const next = this.map.set(k, v);
+    return next === this.map ? this : new PMap(next, record(this.changes, k));
   }
 
   /** The map without `k` (itself when it has none). */
   delete(k: K): PMap<K, V> {
-    return this.map.has(k) ? new PMap(this.map.delete(k), record(this.changes, k)) : this;
+    const next = this.map.delete(k);
+    return next === this.map ? this : new PMap(next, record(this.changes, k));
   }
 
   /** The keys bound differently here than in `older`, if this map was made from it by updates; null otherwise. */
@@ -135,11 +137,13 @@ export class PSet<A> implements ReadonlySet<A> {
   }
 
   add(a: A): PSet<A> {
-    return this.set.has(a) ? this : new PSet(this.set.add(a), record(this.changes, a));
+    const next = this.set.add(a);
+    return next === this.set ? this : new PSet(next, record(this.changes, a));
   }
 
   delete(a: A): PSet<A> {
-    return this.set.has(a) ? new PSet(this.set.delete(a), record(this.changes, a)) : this;
+    const next = this.set.delete(a);
+    return next === this.set ? this : new PSet(next, record(this.changes, a));
   }
 
   /** The elements added or removed since `older`, if this set was made from it by updates; null otherwise. */
