@@ -120,6 +120,8 @@ export interface Counterexample {
   readonly partial: boolean;
   /** What the spec said each step of the shrunk trace did (for the report). */
   readonly outcomes: readonly OutcomeLabel[];
+  /** The lock-step options it fails under (a replay for the report runs with these). */
+  readonly options: RunOptions;
 }
 
 export interface CheckResult {
@@ -371,6 +373,7 @@ export const checkRefinement = async (options: CheckOptions): Promise<CheckResul
       reproduces: replay.failure !== undefined && sameFailure(replay.failure, origin.failure),
       partial: stopped(),
       outcomes: replay.outcomes,
+      options: runOpts,
       path: shrunk.counterexamplePath ?? foundPath,
       originalLength: origin.events.length,
       foundAtRun: origin.run,

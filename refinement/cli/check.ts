@@ -101,7 +101,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   const c = result.counterexample;
   if (c !== undefined) {
     o.line(counterexampleHeadline(c, result, flags.timing));
-    printRun(o, c.events, c.outcomes, c.failure);
+    printRun(o, c.events, c.outcomes, c.failure, c.options);
     try {
       file = saveCounterexample(flags.out, 'counterexample-', c, result, origin(flags, strict));
       o.line(`trace written to ${file}; replay it with: npx sel4-spec replay ${file}`);

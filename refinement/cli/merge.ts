@@ -13,7 +13,7 @@ import { wellFormed } from '../../invariants/wellFormed';
 import { FALLBACK_REASONS } from '../../impl/fastpath/reasons';
 import { STATISTICS } from '../../properties/statistics';
 import { Tally, type TallySnapshot } from '../../properties/tally';
-import { CHECK_BOOT_CONFIG, type CheckResult, type Counterexample, countsOf, runEvents } from '../check';
+import { CHECK_BOOT_CONFIG, type CheckResult, type Counterexample, type RunOptions, countsOf, runEvents } from '../check';
 import { FASTPATH_MODES, type FastpathMode } from '../run';
 import { MAX_TRACE_FILE_BYTES, bootConfigOf, decodeTrace } from '../trace/codec';
 import { agreeLine, counterexampleHeadline, printRun, printSummary, resultJson } from '../report/summary';
@@ -144,7 +144,7 @@ export const merge = (files: readonly string[], flags: MergeFlags, io: Streams):
   const file = failing?.s.counterexample?.file;
   if (counterexample !== undefined) {
     o.line(counterexampleHeadline(counterexample, result, flags.timing));
-    printRun(o, counterexample.events, counterexample.outcomes, counterexample.failure);
+    printRun(o, counterexample.events, counterexample.outcomes, counterexample.failure, counterexample.options);
     if (file !== undefined) o.line(`trace written to ${file}; replay it with: npx sel4-spec replay ${file}`);
     if (!counterexample.reproduces) errorLine(io, NOT_REPRODUCED);
   } else o.line(agreeLine(result.notModelled.events, result.notModelled.runs));
@@ -160,14 +160,15 @@ const replayed = (file: string, s: ShardSummary): Counterexample => {
   if (E.isLeft(trace)) throw new UsageError(`${trace.left.where}: ${trace.left.message}`);
   const tr = trace.right;
   const c = s.counterexample as NonNullable<ShardSummary['counterexample']>;
-  const r = runEvents(tr.events, {
+  const options: RunOptions = {
     mutants: tr.mutants ?? [],
     config: bootConfigOf(tr),
     fastpath: s.options.fastpath,
     strict: s.options.strict,
     fullCompare: s.options.fullCompare,
     ...(s.options.invariants ? { checkSpec: wellFormed } : {}),
-  });
+  };
+  const r = runEvents(tr.events, options);
   if (r.failure === undefined) throw new UsageError(`${file}: its counterexample passes when replayed here (another version of sel4-spec?)`);
   return {
     events: tr.events,
@@ -178,5 +179,6 @@ const replayed = (file: string, s: ShardSummary): Counterexample => {
     reproduces: c.reproduces,
     partial: c.partial,
     outcomes: r.outcomes,
+    options,
   };
 };

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/Either';
 import { wellFormed } from '../../invariants/wellFormed';
-import { runEvents } from '../check';
+import { type RunOptions, runEvents } from '../check';
 import { fastpathModeOf } from '../run';
 import { MAX_TRACE_FILE_BYTES, bootConfigOf, parseTrace } from '../trace/codec';
 import { readInputFile } from './files';
@@ -26,15 +26,16 @@ export const replay = (file: string, flags: ReplayFlags, io: Streams): number =>
   // The trace runs as it was checked: its boot schedule, fastpath mode, strictness and invariants (on unless it says otherwise).
   const invariants = trace.invariants ?? true;
   const fastpath = fastpathModeOf(trace.fastpath);
-  const r = runEvents(trace.events, {
+  const options: RunOptions = {
     mutants,
     config: bootConfigOf(trace),
     fastpath,
     strict: trace.strict ?? false,
     ...(invariants ? { checkSpec: wellFormed } : {}),
-  });
+  };
+  const r = runEvents(trace.events, options);
   o.line(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
-  printRun(o, trace.events.slice(0, r.steps), r.outcomes, r.failure);
+  printRun(o, trace.events.slice(0, r.steps), r.outcomes, r.failure, options);
   if (flags.json === true)
     o.json({
       ok: r.failure === undefined,

@@ -6,13 +6,15 @@
  */
 import type { Event } from '../../spec/api';
 import { FALLBACK_REASONS } from '../../impl/fastpath/reasons';
-import type { CheckResult, Counterexample } from '../check';
+import type { CheckResult, Counterexample, RunOptions } from '../check';
 import type { FastpathTally } from '../../properties/statistics';
 import type { NotModelledTally } from '../../properties/tally';
 import type { ArgumentCoverage } from '../../properties/argumentCoverage';
 import { type OutcomeLabel, outcomeText } from '../../properties/outcome';
 import { render } from '../diff';
 import { renderFailure, renderSteps } from './counterexample';
+import { renderStory, tell } from './story';
+import { describeThrown } from '../crash';
 import type { Failure, FastpathMode } from '../run';
 import type * as t from 'io-ts';
 import { TRACE_VERSION, TraceFile } from '../trace/codec';
@@ -33,14 +35,26 @@ export const agreeLine = (notModelled: number, runs?: number): string =>
     ? AGREE
     : `OK: the spec and the concrete kernel agree after every event, but ${count(notModelled, 'event')}${runs === undefined ? '' : ` in ${count(runs, 'run')}`} ${notModelled === 1 ? 'was' : 'were'} not modelled and passed unchecked (--strict fails them).`;
 
-/** A run's numbered steps with what each did, then its failure or the agreement line (saying what was not modelled). */
-export const printRun = (o: Output, events: readonly Event[], outcomes: readonly OutcomeLabel[], failure: Failure | undefined): void => {
-  for (const l of renderSteps(events, outcomes.map(outcomeText))) o.line(l);
-  if (failure !== undefined) {
-    for (const l of renderFailure(failure)) o.line(l);
-    return;
+/**
+ * A run's numbered steps told in seL4's terms (./story.ts: who acts, the cap
+ * each cptr lands on, the message decoded by it, the sides at the failing
+ * step), then its failure or the agreement line (saying what was not
+ * modelled). Should the telling itself fail, the steps are printed as
+ * recorded, with a line saying so: the counterexample is never lost to it.
+ */
+export const printRun = (o: Output, events: readonly Event[], outcomes: readonly OutcomeLabel[], failure: Failure | undefined, opts: RunOptions): void => {
+  let story: string[] | undefined;
+  try {
+    story = renderStory(tell(events, opts));
+  } catch (e) {
+    o.line(`(the steps could not be told in seL4's terms: ${describeThrown(e).message}; here they are as recorded)`);
   }
-  o.line(agreeLine(outcomes.filter((x) => x.result === 'NotModelled').length));
+  if (story !== undefined) for (const l of story) o.line(l);
+  else {
+    for (const l of renderSteps(events, outcomes.map(outcomeText))) o.line(l);
+    if (failure !== undefined) for (const l of renderFailure(failure)) o.line(l);
+  }
+  if (failure === undefined) o.line(agreeLine(outcomes.filter((x) => x.result === 'NotModelled').length));
 };
 
 /** The fastpath's share of Call/ReplyRecv and the reasons it fell back (every reason, met or not). */

@@ -36,7 +36,8 @@ describe('a concrete kernel that throws', () => {
     expect(c.failure.stack[0]).toMatch(/^at decodeCNodeInvocation .*test\/cli\/crash\.test\.ts:\d+:\d+\)$/);
     // Shrunk to a few events, ending with the revoke that throws.
     expect(c.length).toBeLessThanOrEqual(12);
-    expect(r.stderr).toMatch(new RegExp(`\\n +${c.length}\\. Call cptr=\\d+ CNodeRevoke\\(index=\\d+, depth=\\d+\\)`));
+    // The last step, told: the thread, the CNode cap the cptr lands on, the revoke's arguments by name.
+    expect(r.stderr).toMatch(new RegExp(`\\n +${c.length}\\. T\\d+ [^\\n]*: Call cptr \\d+ = [^\\n]* CNodeCap\\([^\\n]*\\n +CNodeRevoke\\(index=\\d+, depth=\\d+\\)`));
     expect(r.stderr).toMatch(new RegExp(`crash after step ${c.length}: impl threw TypeError: boom\\n {4}at decodeCNodeInvocation`));
     expect(r.stderr).not.toContain('OK: the spec and the concrete kernel agree');
     const saved = JSON.parse(readFileSync(c.file, 'utf8')) as { failure: { kind: string } };

@@ -1,0 +1,173 @@
+/**
+ * Names for what a counterexample is about, in place of raw addresses: threads
+ * T1, T2… (the root task's is T1, the idle thread is `idle`), endpoints EP1…,
+ * notifications N1…, CNodes CN1… (the root task's is `rootCNode`), frames,
+ * page tables and directories, ASID pools. Each is numbered in the order it
+ * came to exist, and remembers the step that made it. Slots read as
+ * `rootCNode[13]` or `T2.callerSlot`, registers as `T2.r0 (badge)`.
+ *
+ * Numbers follow one convention throughout the reports: hexadecimal from
+ * 0x1000 up (addresses), decimal below.
+ */
+import { BADGE_REGISTER, MSG_INFO_REGISTER, MSG_REGISTERS, REGISTER_NAMES, SLOT_BITS, TCB_SLOT_COUNT } from '../../spec/api';
+import type { KernelState } from '../../spec/model/state';
+import { type Cap, type KernelObject, type PPtr, type SlotPtr, TCB_CTABLE } from '../../spec/model/structures';
+
+/** A number as the reports write it. */
+export const num = (w: number): string => (w >>> 0 >= 0x1000 ? '0x' + (w >>> 0).toString(16) : String(w >>> 0));
+
+const PREFIX: Readonly<Record<KernelObject['_tag'], string>> = {
+  TCB: 'T',
+  Endpoint: 'EP',
+  Notification: 'N',
+  CNode: 'CN',
+  Frame: 'F',
+  PageTable: 'PT',
+  PageDirectory: 'PD',
+  ASIDPool: 'AP',
+};
+
+/** The TCB's cap slots, by index (seL4's tcb_cnode_index). */
+const TCB_SLOT_NAMES: readonly string[] = ['ctable', 'vtable', 'replySlot', 'callerSlot', 'ipcBufferSlot'];
+
+/** What a register means by the syscall ABI, where it means something. */
+const registerRole = (i: number): string | undefined => {
+  if (i === BADGE_REGISTER) return 'badge';
+  if (i === MSG_INFO_REGISTER) return 'msgInfo';
+  const mr = MSG_REGISTERS.indexOf(i);
+  return mr >= 0 ? `MR${mr}` : undefined;
+};
+
+export const registerName = (i: number): string => {
+  const role = registerRole(i);
+  const name = REGISTER_NAMES[i] ?? `context[${i}]`;
+  return role === undefined ? name : `${name} (${role})`;
+};
+
+interface Named {
+  readonly name: string;
+  readonly tag: KernelObject['_tag'];
+  /** The step that made it (0: the boot state). */
+  readonly step: number;
+}
+
+export class Names {
+  private readonly named = new Map<PPtr, Named>();
+  private readonly counts = new Map<string, number>();
+  private readonly rootThread: PPtr;
+
+  /** Names for the boot state's objects: the root task's thread and CNode, the idle thread, then the rest in address order. */
+  constructor(boot: KernelState) {
+    this.rootThread = boot.curThread;
+    this.give(boot.idleThread, 'TCB', 0, 'idle');
+    this.give(boot.curThread, 'TCB', 0);
+    const root = boot.caps.get(boot.curThread + TCB_CTABLE * 2 ** SLOT_BITS);
+    if (root?._tag === 'CNodeCap') this.give(root.ptr, 'CNode', 0, 'rootCNode');
+    this.observe(boot, 0);
+  }
+
+  private give(p: PPtr, tag: KernelObject['_tag'], step: number, name?: string): void {
+    if (this.named.has(p)) return;
+    const n = (this.counts.get(tag) ?? 0) + 1;
+    if (name === undefined) this.counts.set(tag, n);
+    this.named.set(p, { name: name ?? `${PREFIX[tag]}${n}`, tag, step });
+  }
+
+  /** Name the objects of `s` that have none yet, as made by step `step`. */
+  observe(s: KernelState, step: number): void {
+    const fresh = [...s.objects].filter(([p, o]) => this.named.get(p)?.tag !== o._tag);
+    for (const [p] of fresh) this.named.delete(p);
+    for (const [p, o] of fresh.sort((a, b) => a[0] - b[0])) this.give(p, o._tag, step);
+  }
+
+  /** The object's name, or its address. */
+  object(p: PPtr): string {
+    return this.named.get(p)?.name ?? num(p);
+  }
+
+  /** A thread as a step's actor: `T2 (TCB made at step 5, prio 255, domain 1)`. */
+  thread(s: KernelState, t: PPtr): string {
+    const n = this.named.get(t);
+    const o = s.objects.get(t);
+    if (n === undefined || o?._tag !== 'TCB') return num(t);
+    if (n.name === 'idle') return 'idle';
+    const origin = t === this.rootThread ? 'root task' : `TCB made at step ${n.step}`;
+    return `${n.name} (${origin}, prio ${o.priority}, domain ${o.domain})`;
+  }
+
+  /** A slot by its container: `rootCNode[13]`, `T2.callerSlot`, or its address. */
+  slot(s: KernelState, slot: SlotPtr): string {
+    for (const [p, n] of this.named) {
+      const o = s.objects.get(p);
+      if (o?._tag === 'CNode' && slot >= p && slot < p + 2 ** (o.radix + SLOT_BITS)) return `${n.name}[${(slot - p) / 2 ** SLOT_BITS}]`;
+      if (o?._tag === 'TCB' && slot >= p && slot < p + TCB_SLOT_COUNT * 2 ** SLOT_BITS) return `${n.name}.${TCB_SLOT_NAMES[(slot - p) / 2 ** SLOT_BITS] ?? num(slot)}`;
+    }
+    return num(slot);
+  }
+
+  /** A cap, its object named: `EndpointCap(EP1, badge 7, rights R W)`. */
+  cap(c: Cap): string {
+    const rights = (r: ReadonlyArray<readonly [boolean, string]>) => {
+      const on = r.filter(([b]) => b).map(([, n]) => n);
+      return on.length === 0 ? 'no rights' : `rights ${on.join(' ')}`;
+    };
+    switch (c._tag) {
+      case 'NullCap':
+      case 'IRQControlCap':
+      case 'DomainCap':
+      case 'ASIDControlCap':
+        return c._tag;
+      case 'UntypedCap':
+        return `UntypedCap(${num(c.ptr)}, 2^${c.blockSize} bytes, ${num(c.freeIndex)} used${c.isDevice ? ', device' : ''})`;
+      case 'EndpointCap':
+        return `EndpointCap(${this.object(c.ptr)}, badge ${num(c.badge)}, ${rights([
+          [c.canReceive, 'R'],
+          [c.canSend, 'W'],
+          [c.canGrant, 'G'],
+          [c.canGrantReply, 'GR'],
+        ])})`;
+      case 'NotificationCap':
+        return `NotificationCap(${this.object(c.ptr)}, badge ${num(c.badge)}, ${rights([
+          [c.canReceive, 'R'],
+          [c.canSend, 'W'],
+        ])})`;
+      case 'ReplyCap':
+        return `ReplyCap(${this.object(c.tcb)}${c.master ? ', master' : ''}${c.canGrant ? ', G' : ''})`;
+      case 'CNodeCap':
+        return `CNodeCap(${this.object(c.ptr)}, radix ${c.radix}, guard ${num(c.guard)} of ${c.guardSize} bits)`;
+      case 'ThreadCap':
+        return `ThreadCap(${this.object(c.tcb)})`;
+      case 'IRQHandlerCap':
+        return `IRQHandlerCap(${c.irq})`;
+      case 'ZombieCap':
+        return `ZombieCap(${this.object(c.ptr)}, ${c.number} left)`;
+      case 'FrameCap':
+        return `FrameCap(${this.object(c.ptr)}, 2^${c.sizeBits} bytes, ${c.rights}${c.isDevice ? ', device' : ''}${c.mapped === null ? '' : `, mapped at ${num(c.mapped.vaddr)} in ASID ${c.mapped.asid}`})`;
+      case 'PageTableCap':
+        return `PageTableCap(${this.object(c.ptr)}${c.mapped === null ? '' : `, mapped at ${num(c.mapped.vaddr)} in ASID ${c.mapped.asid}`})`;
+      case 'PageDirectoryCap':
+        return `PageDirectoryCap(${this.object(c.ptr)}${c.mappedASID === null ? '' : `, ASID ${c.mappedASID}`})`;
+      case 'ASIDPoolCap':
+        return `ASIDPoolCap(${this.object(c.ptr)}, base ${c.asidBase})`;
+      case 'SGISignalCap':
+        return `SGISignalCap(irq ${c.irq}, target ${c.target})`;
+    }
+  }
+
+  /**
+   * A difference's path in these names: `objects[0x…].context[0]` reads
+   * `T2.r0 (badge)`, `caps[0x…]` reads `rootCNode[13]`, and any other
+   * address in brackets is the object or slot it names.
+   */
+  path(s: KernelState, path: string): string {
+    const address = (hex: string): string => {
+      const p = Number.parseInt(hex, 16);
+      return this.named.has(p) ? this.object(p) : this.slot(s, p);
+    };
+    return path
+      .replace(/^objects\[0x([0-9a-f]+)\]\.context\[(\d+)\]/, (_, hex: string, i: string) => `${this.object(Number.parseInt(hex, 16))}.${registerName(Number(i))}`)
+      .replace(/^objects\[0x([0-9a-f]+)\]/, (_, hex: string) => this.object(Number.parseInt(hex, 16)))
+      .replace(/^caps\[0x([0-9a-f]+)\]/, (_, hex: string) => this.slot(s, Number.parseInt(hex, 16)))
+      .replace(/\[0x([0-9a-f]+)\]/g, (_, hex: string) => `[${address(hex)}]`);
+  }
+}
