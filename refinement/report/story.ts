@@ -30,6 +30,8 @@ export interface StoryStep {
   readonly action: string;
   /** The message it sends, decoded by that cap's kind, if it sends one. */
   readonly message?: string;
+  /** The hardware acted (a timer tick, an interrupt), not the thread: it was running. */
+  readonly hardware: boolean;
   readonly outcome: string;
   /** The thread that runs after the step, when it is not the one that acted. */
   readonly next?: string;
@@ -137,7 +139,7 @@ export const tell = (events: readonly Event[], opts: RunOptions): Story => {
     for (const [i, e] of events.entries()) {
       const before = ls.spec;
       actor = before.curThread;
-      const told = { actor: names.thread(before, actor), ...actionOf(names, before, actor, e) };
+      const told = { actor: names.thread(before, actor), ...actionOf(names, before, actor, e), hardware: e.kind === 'tick' || e.kind === 'interrupt' };
       const ok = ls.step(e);
       names.observe(ls.spec, i + 1);
       const outcome = ls.lastOutcome === undefined ? 'the spec threw' : outcomeText(labelOutcome(before, ls.lastOutcome));
@@ -178,7 +180,7 @@ export const tell = (events: readonly Event[], opts: RunOptions): Story => {
 export const renderStory = (story: Story): string[] => {
   const lines: string[] = [];
   story.steps.forEach((s, i) => {
-    lines.push(`  ${String(i + 1).padStart(3)}. ${s.actor}: ${s.action}`);
+    lines.push(`  ${String(i + 1).padStart(3)}. ${s.hardware ? `${s.action} while ${s.actor} runs` : `${s.actor}: ${s.action}`}`);
     if (s.message !== undefined) lines.push(`         ${s.message}`);
     lines.push(`         → ${s.outcome}${s.next === undefined ? '' : `; ${s.next} runs`}`);
   });

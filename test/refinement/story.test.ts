@@ -24,7 +24,8 @@ describe('refinement/report/story: a counterexample in seL4 terms', () => {
     const steps = lines.filter((l) => /^ +\d+\. /.test(l));
     expect(steps.length).toBeGreaterThan(2);
     // Every step names the thread it acts for.
-    for (const l of steps) expect(l).toMatch(/^ +\d+\. (T\d+ \((root task|TCB made at step \d+), prio \d+, domain \d+\)|idle): /);
+    const thread = String.raw`(T\d+ \((root task|TCB made at step \d+), prio \d+, domain \d+\)|idle)`;
+    for (const l of steps) expect(l).toMatch(new RegExp(String.raw`^ +\d+\. ((tick|interrupt \d+) while ${thread} runs$|${thread}: )`));
     // The receive resolves its cptr to the endpoint cap and is not decoded as an invocation.
     const recv = steps.find((l) => / Recv /.test(l));
     expect(recv).toMatch(/Recv cptr \d+ = rootCNode\[\d+\] EndpointCap\(EP\d+, badge \d+, rights [RWG ]+\)$/);
