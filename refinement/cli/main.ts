@@ -105,6 +105,8 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .argument('<file>', 'a trace file written by check')
     .option('--mutant <name>', 'switch on a mutant instead of those the file names (repeatable)', collect, [])
     .option('--json', 'print one JSON object on stdout (the steps go to stderr)')
+    .option('--state <n>', 'print the spec state after step n (0: the boot state)', integer('--state', 0))
+    .option('--diff', 'print what each step changed in the spec state')
     .action((file: string, flags: ReplayFlags) => {
       exit.code = replay(file, flags, io);
     });

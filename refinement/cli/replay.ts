@@ -11,10 +11,15 @@ import { MAX_TRACE_FILE_BYTES, bootConfigOf, parseTrace } from '../trace/codec';
 import { readInputFile } from './files';
 import { EXIT, type Streams, UsageError, output } from './io';
 import { failureJson, printRun } from '../report/summary';
+import { stateLines, stepChanges, viewOfState } from '../report/stateView';
 
 export interface ReplayFlags {
   json?: boolean;
   mutant: string[];
+  /** Print the spec state after this step (0: the boot state). */
+  state?: number;
+  /** Print what each step changed. */
+  diff?: boolean;
 }
 
 export const replay = (file: string, flags: ReplayFlags, io: Streams): number => {
@@ -22,6 +27,8 @@ export const replay = (file: string, flags: ReplayFlags, io: Streams): number =>
   const parsed = parseTrace(readInputFile(file, MAX_TRACE_FILE_BYTES), file);
   if (E.isLeft(parsed)) throw new UsageError(`${parsed.left.where}: ${parsed.left.message}`);
   const trace = parsed.right;
+  if (flags.state !== undefined && flags.state > trace.events.length)
+    throw new UsageError(`--state ${flags.state}: ${file} has ${trace.events.length} events (0 is the boot state)`);
   const mutants = flags.mutant.length > 0 ? flags.mutant : (trace.mutants ?? []);
   // The trace runs as it was checked: its boot schedule, fastpath mode, strictness and invariants (on unless it says otherwise).
   const invariants = trace.invariants ?? true;
@@ -35,7 +42,23 @@ export const replay = (file: string, flags: ReplayFlags, io: Streams): number =>
   };
   const r = runEvents(trace.events, options);
   o.line(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
-  printRun(o, trace.events.slice(0, r.steps), r.outcomes, r.failure, options);
+  const story = printRun(o, trace.events.slice(0, r.steps), r.outcomes, r.failure, options);
+  const names = story?.names;
+  const wanted = flags.state;
+  if (wanted !== undefined && wanted > r.steps)
+    throw new UsageError(`--state ${wanted}: the replay ran ${r.steps} steps (0 is the boot state)${r.steps < trace.events.length ? `, stopping at the failure` : ''}`);
+  const state = wanted === undefined || story === undefined || names === undefined ? undefined : story.states[wanted];
+  const view = state === undefined || names === undefined ? undefined : viewOfState(names, state);
+  if (view !== undefined) {
+    o.line(`state after step ${wanted}${wanted === 0 ? ' (the boot state)' : ''}:`);
+    for (const l of stateLines(view)) o.line(`  ${l}`);
+  }
+  const diffs = flags.diff !== true || story === undefined || names === undefined ? undefined : stepChanges(names, story.states);
+  if (diffs !== undefined)
+    for (const d of diffs) {
+      o.line(`step ${d.step} changed ${d.changes.length === 0 ? 'nothing' : `${d.changes.length} ${d.changes.length === 1 ? 'thing' : 'things'}`}:`);
+      for (const c of d.changes) o.line(`  ${c.path}: ${c.before} → ${c.after}`);
+    }
   if (flags.json === true)
     o.json({
       ok: r.failure === undefined,
@@ -43,6 +66,8 @@ export const replay = (file: string, flags: ReplayFlags, io: Streams): number =>
       steps: r.steps,
       outcomes: r.outcomes,
       failure: r.failure === undefined ? null : failureJson(r.failure),
+      ...(view === undefined ? {} : { state: { step: wanted, ...view } }),
+      ...(diffs === undefined ? {} : { diffs }),
     });
   return r.failure === undefined ? EXIT.ok : EXIT.failed;
 };

@@ -1,7 +1,8 @@
 /**
  * Names for what a counterexample is about, in place of raw addresses: threads
  * T1, T2… (the root task's is T1, the idle thread is `idle`), endpoints EP1…,
- * notifications N1…, CNodes CN1… (the root task's is `rootCNode`), frames,
+ * notifications N1…, CNodes CN1… (the root task's is `rootCNode`, the IRQ
+ * node's `irqNode`), frames,
  * page tables and directories, ASID pools. Each is numbered in the order it
  * came to exist, and remembers the step that made it. Slots read as
  * `rootCNode[13]` or `T2.callerSlot`, registers as `T2.r0 (badge)`.
@@ -9,8 +10,9 @@
  * Numbers follow one convention throughout the reports: hexadecimal from
  * 0x1000 up (addresses), decimal below.
  */
-import { BADGE_REGISTER, MSG_INFO_REGISTER, MSG_REGISTERS, REGISTER_NAMES, SLOT_BITS, TCB_SLOT_COUNT } from '../../spec/api';
+import { BADGE_REGISTER, MSG_INFO_REGISTER, MSG_REGISTERS, REGISTER_NAMES, SLOT_BITS, SYSCALL_NUMBER_REGISTER, TCB_SLOT_COUNT } from '../../spec/api';
 import type { KernelState } from '../../spec/model/state';
+import { render } from '../diff';
 import { type Cap, type KernelObject, type PPtr, type SlotPtr, TCB_CTABLE } from '../../spec/model/structures';
 
 /** A number as the reports write it. */
@@ -34,6 +36,7 @@ const TCB_SLOT_NAMES: readonly string[] = ['ctable', 'vtable', 'replySlot', 'cal
 const registerRole = (i: number): string | undefined => {
   if (i === BADGE_REGISTER) return 'badge';
   if (i === MSG_INFO_REGISTER) return 'msgInfo';
+  if (i === SYSCALL_NUMBER_REGISTER) return 'syscall';
   const mr = MSG_REGISTERS.indexOf(i);
   return mr >= 0 ? `MR${mr}` : undefined;
 };
@@ -63,6 +66,7 @@ export class Names {
     this.give(boot.curThread, 'TCB', 0);
     const root = boot.caps.get(boot.curThread + TCB_CTABLE * 2 ** SLOT_BITS);
     if (root?._tag === 'CNodeCap') this.give(root.ptr, 'CNode', 0, 'rootCNode');
+    if (boot.objects.get(boot.irqNode)?._tag === 'CNode') this.give(boot.irqNode, 'CNode', 0, 'irqNode');
     this.observe(boot, 0);
   }
 
@@ -154,15 +158,28 @@ export class Names {
     }
   }
 
+  /** A difference's value in these names: caps by their objects, CDT entries by their slots, numbers in one convention. */
+  value(s: KernelState, path: string, x: unknown): string {
+    const slots = path.startsWith('cdt.');
+    if (typeof x === 'number') return slots ? this.slot(s, x) : num(x);
+    if (slots && Array.isArray(x)) return `[${x.map((y) => (typeof y === 'number' ? this.slot(s, y) : render(y))).join(', ')}]`;
+    // A set's difference comes as a list of addresses.
+    if (slots && typeof x === 'string') return x.replace(/0x([0-9a-f]+)/g, (_, hex: string) => this.slot(s, Number.parseInt(hex, 16)));
+    if (typeof x === 'object' && x !== null && '_tag' in x && typeof x._tag === 'string' && x._tag.endsWith('Cap')) return this.cap(x as Cap);
+    return render(x);
+  }
+
   /**
    * A difference's path in these names: `objects[0x…].context[0]` reads
    * `T2.r0 (badge)`, `caps[0x…]` reads `rootCNode[13]`, and any other
    * address in brackets is the object or slot it names.
    */
   path(s: KernelState, path: string): string {
+    // The CDT is keyed by slots; elsewhere an address in brackets is an object's, or else a slot's.
+    const slots = path.startsWith('cdt.');
     const address = (hex: string): string => {
       const p = Number.parseInt(hex, 16);
-      return this.named.has(p) ? this.object(p) : this.slot(s, p);
+      return !slots && this.named.has(p) ? this.object(p) : this.slot(s, p);
     };
     return path
       .replace(/^objects\[0x([0-9a-f]+)\]\.context\[(\d+)\]/, (_, hex: string, i: string) => `${this.object(Number.parseInt(hex, 16))}.${registerName(Number(i))}`)

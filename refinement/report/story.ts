@@ -18,7 +18,6 @@ import type { Cap, PPtr, ThreadState } from '../../spec/model/structures';
 import { labelOutcome, outcomeText } from '../../properties/outcome';
 import { abstract } from '../abstract';
 import type { RunOptions } from '../check';
-import { render } from '../diff';
 import { type Failure, LockStep } from '../run';
 import { renderEvent, renderInvocation } from './event';
 import { Names, num, registerName } from './names';
@@ -50,6 +49,10 @@ export interface Story {
   readonly sides: readonly SideView[];
   /** The failure's lines in these names. */
   readonly failureLines: readonly string[];
+  /** The spec state at boot and after each step told. */
+  readonly states: readonly KernelState[];
+  /** The names the story used (every object the steps made). */
+  readonly names: Names | undefined;
 }
 
 /** Capability kinds whose invocation is IPC rather than a kernel-object method. */
@@ -119,22 +122,14 @@ const viewOf = (names: Names, s: KernelState, t: PPtr): Array<readonly [string, 
   return [[`${who} state`, stateText(names, o.state)], ...regs, ['runs next', names.object(s.curThread)]];
 };
 
-/** A difference's value in the report's names: caps by their objects, CDT entries by their slots, numbers in one convention. */
-const valueText = (names: Names, s: KernelState, path: string, x: unknown): string => {
-  const slots = path.startsWith('cdt.');
-  if (typeof x === 'number') return slots ? names.slot(s, x) : num(x);
-  if (slots && Array.isArray(x)) return `[${x.map((y) => (typeof y === 'number' ? names.slot(s, y) : render(y))).join(', ')}]`;
-  if (typeof x === 'object' && x !== null && '_tag' in x && typeof x._tag === 'string' && x._tag.endsWith('Cap')) return names.cap(x as Cap);
-  return render(x);
-};
-
 /** Replay `events` as the check ran them and tell what happened. */
 export const tell = (events: readonly Event[], opts: RunOptions): Story => {
   const ls = new LockStep(opts);
   const steps: StoryStep[] = [];
   try {
-    if (ls.failure !== undefined) return { steps, failure: ls.failure, sides: [], failureLines: [] };
+    if (ls.failure !== undefined) return { steps, failure: ls.failure, sides: [], failureLines: [], states: [], names: undefined };
     const names = new Names(ls.spec);
+    const states: KernelState[] = [ls.spec];
     let actor = ls.spec.curThread;
     for (const [i, e] of events.entries()) {
       const before = ls.spec;
@@ -142,6 +137,7 @@ export const tell = (events: readonly Event[], opts: RunOptions): Story => {
       const told = { actor: names.thread(before, actor), ...actionOf(names, before, actor, e), hardware: e.kind === 'tick' || e.kind === 'interrupt' };
       const ok = ls.step(e);
       names.observe(ls.spec, i + 1);
+      states.push(ls.spec);
       const outcome = ls.lastOutcome === undefined ? 'the spec threw' : outcomeText(labelOutcome(before, ls.lastOutcome));
       const next = ls.spec.curThread === actor ? undefined : names.object(ls.spec.curThread);
       steps.push({ ...told, outcome, ...(next === undefined ? {} : { next }) });
@@ -149,7 +145,7 @@ export const tell = (events: readonly Event[], opts: RunOptions): Story => {
     }
     // Stepping may have failed the run (the narrowing above does not know).
     const failure = ls.failure as Failure | undefined;
-    if (failure === undefined) return { steps, failure, sides: [], failureLines: [] };
+    if (failure === undefined) return { steps, failure, sides: [], failureLines: [], states, names };
     // The sides at the failing step: the spec, and each kernel as the abstraction reads it.
     const kernels = ls.twin === undefined ? [['impl', ls.impl] as const] : ([['impl', ls.impl] as const, ['impl (fastpath on)', ls.twin] as const] as const);
     const sides: SideView[] = [{ side: 'spec', rows: viewOf(names, ls.spec, actor) }];
@@ -164,13 +160,11 @@ export const tell = (events: readonly Event[], opts: RunOptions): Story => {
     const where = failure.step === 0 ? 'at boot' : `after step ${failure.step}`;
     const failureLines = [
       `${failure.kind} ${where}: ${failure.message}`,
-      ...failure.differences.map(
-        (d) => `  ${names.path(ls.spec, d.path)}: ${left} ${valueText(names, ls.spec, d.path, d.spec)} | ${right} ${valueText(names, ls.spec, d.path, d.impl)}`,
-      ),
+      ...failure.differences.map((d) => `  ${names.path(ls.spec, d.path)}: ${left} ${names.value(ls.spec, d.path, d.spec)} | ${right} ${names.value(ls.spec, d.path, d.impl)}`),
       ...failure.violations.map((v) => `  ${names.path(ls.spec, v.path)}: ${v.message}`),
       ...(failure.stack ?? []).map((f) => `    ${f}`),
     ];
-    return { steps, failure, sides, failureLines };
+    return { steps, failure, sides, failureLines, states, names };
   } finally {
     ls.dispose();
   }

@@ -13,7 +13,7 @@ import type { ArgumentCoverage } from '../../properties/argumentCoverage';
 import { type OutcomeLabel, outcomeText } from '../../properties/outcome';
 import { render } from '../diff';
 import { renderFailure, renderSteps } from './counterexample';
-import { renderStory, tell } from './story';
+import { type Story, renderStory, tell } from './story';
 import { describeThrown } from '../crash';
 import type { Failure, FastpathMode } from '../run';
 import type * as t from 'io-ts';
@@ -42,19 +42,20 @@ export const agreeLine = (notModelled: number, runs?: number): string =>
  * modelled). Should the telling itself fail, the steps are printed as
  * recorded, with a line saying so: the counterexample is never lost to it.
  */
-export const printRun = (o: Output, events: readonly Event[], outcomes: readonly OutcomeLabel[], failure: Failure | undefined, opts: RunOptions): void => {
-  let story: string[] | undefined;
+export const printRun = (o: Output, events: readonly Event[], outcomes: readonly OutcomeLabel[], failure: Failure | undefined, opts: RunOptions): Story | undefined => {
+  let story: Story | undefined;
   try {
-    story = renderStory(tell(events, opts));
+    story = tell(events, opts);
   } catch (e) {
     o.line(`(the steps could not be told in seL4's terms: ${describeThrown(e).message}; here they are as recorded)`);
   }
-  if (story !== undefined) for (const l of story) o.line(l);
+  if (story !== undefined) for (const l of renderStory(story)) o.line(l);
   else {
     for (const l of renderSteps(events, outcomes.map(outcomeText))) o.line(l);
     if (failure !== undefined) for (const l of renderFailure(failure)) o.line(l);
   }
   if (failure === undefined) o.line(agreeLine(outcomes.filter((x) => x.result === 'NotModelled').length));
+  return story;
 };
 
 /** The fastpath's share of Call/ReplyRecv and the reasons it fell back (every reason, met or not). */
