@@ -19,6 +19,7 @@ import { type HuntFlags, huntAll } from './hunt';
 import { EXIT, type Streams, UsageError, errorLine, processStreams, quote, watchStandardStreams } from './io';
 import { type MergeFlags, merge } from './merge';
 import { type ReplayFlags, replay } from './replay';
+import { type ExportFlags, exportTrace } from './export';
 
 const integer =
   (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
@@ -110,6 +111,13 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .action((file: string, flags: ReplayFlags) => {
       exit.code = replay(file, flags, io);
     });
+  p.command('export')
+    .description('write a trace file with its spec states to stdout in another format')
+    .argument('<file>', 'a trace file written by check')
+    .option('--itf', 'the Informal Trace Format (Apalache ADR-015), what Quint and its trace viewer read')
+    .action((file: string, flags: ExportFlags) => {
+      exit.code = exportTrace(file, flags, io);
+    });
   p.command('merge')
     .description('merge the --json summaries of check --shard i/n runs into the summary of the whole check')
     .argument('<files...>', 'the shard summaries, one per shard, in any order')
@@ -148,7 +156,7 @@ export const program = (io: Streams, exit: { code: number }): Command => {
   return p;
 };
 
-const COMMANDS: readonly string[] = ['check', 'replay', 'merge', 'mutants', 'bench'];
+const COMMANDS: readonly string[] = ['check', 'replay', 'export', 'merge', 'mutants', 'bench'];
 
 /** An error of the tool itself: one line (the stack with SEL4_SPEC_DEBUG=1), exit 3. */
 const internalError = (io: Streams, e: unknown): number => {

@@ -7,7 +7,7 @@ import * as E from 'fp-ts/Either';
 import { wellFormed } from '../../invariants/wellFormed';
 import { type RunOptions, runEvents } from '../check';
 import { fastpathModeOf } from '../run';
-import { MAX_TRACE_FILE_BYTES, bootConfigOf, parseTrace } from '../trace/codec';
+import { MAX_TRACE_FILE_BYTES, type TraceFile, bootConfigOf, parseTrace } from '../trace/codec';
 import { readInputFile } from './files';
 import { EXIT, type Streams, UsageError, output } from './io';
 import { failureJson, printRun } from '../report/summary';
@@ -22,24 +22,33 @@ export interface ReplayFlags {
   diff?: boolean;
 }
 
-export const replay = (file: string, flags: ReplayFlags, io: Streams): number => {
-  const o = output(io, flags.json === true);
+/** A trace file read and decoded (one line naming what is wrong and where, exit 2, when it cannot be). */
+export const readTrace = (file: string): TraceFile => {
   const parsed = parseTrace(readInputFile(file, MAX_TRACE_FILE_BYTES), file);
   if (E.isLeft(parsed)) throw new UsageError(`${parsed.left.where}: ${parsed.left.message}`);
-  const trace = parsed.right;
+  return parsed.right;
+};
+
+/**
+ * The lock-step options a trace runs with, as it was checked: its boot
+ * schedule, fastpath mode, strictness and invariants (on unless it says
+ * otherwise), and its mutants unless others are given.
+ */
+export const runOptionsOf = (trace: TraceFile, mutants: readonly string[] = []): RunOptions => ({
+  mutants: mutants.length > 0 ? mutants : (trace.mutants ?? []),
+  config: bootConfigOf(trace),
+  fastpath: fastpathModeOf(trace.fastpath),
+  strict: trace.strict ?? false,
+  ...((trace.invariants ?? true) ? { checkSpec: wellFormed } : {}),
+});
+
+export const replay = (file: string, flags: ReplayFlags, io: Streams): number => {
+  const o = output(io, flags.json === true);
+  const trace = readTrace(file);
   if (flags.state !== undefined && flags.state > trace.events.length)
     throw new UsageError(`--state ${flags.state}: ${file} has ${trace.events.length} events (0 is the boot state)`);
-  const mutants = flags.mutant.length > 0 ? flags.mutant : (trace.mutants ?? []);
-  // The trace runs as it was checked: its boot schedule, fastpath mode, strictness and invariants (on unless it says otherwise).
-  const invariants = trace.invariants ?? true;
-  const fastpath = fastpathModeOf(trace.fastpath);
-  const options: RunOptions = {
-    mutants,
-    config: bootConfigOf(trace),
-    fastpath,
-    strict: trace.strict ?? false,
-    ...(invariants ? { checkSpec: wellFormed } : {}),
-  };
+  const options = runOptionsOf(trace, flags.mutant);
+  const mutants = options.mutants ?? [];
   const r = runEvents(trace.events, options);
   o.line(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
   const story = printRun(o, trace.events.slice(0, r.steps), r.outcomes, r.failure, options);

@@ -52,7 +52,12 @@ describe('bad options: one line, exit 2', () => {
         [[huge], /unknown command 'x+/],
         [['replay'], /missing required argument 'file'/],
         [['replay', 'a', 'b'], /too many arguments/],
-        [[], /no command given: one of check, replay, merge, mutants, bench/],
+        [['replay', 'a', '--state', '-1'], /--state must be between 0/],
+        [['replay', 'a', '--state', 'x'], /--state must be an integer/],
+        [['export'], /missing required argument 'file'/],
+        [['export', 'nosuch.json', '--itf'], /nosuch\.json/],
+        [['export', 'a', '--format', 'tla'], /unknown option '--format'/],
+        [[], /no command given: one of check, replay, export, merge, mutants, bench/],
         [['help', 'foo'], /unknown command 'foo'/],
       ] as Array<[string[], RegExp]>
     ).map(([args, m]) => [shown(args), args, m] as const),

@@ -1,0 +1,33 @@
+/**
+ * `sel4-spec export FILE --itf`: the trace with its spec states, in the
+ * Informal Trace Format (refinement/trace/itf.ts) on stdout, for Quint's
+ * tools and trace viewer. The events are replayed as the file was checked;
+ * a trace that fails ends at its failing step, which is exported too.
+ */
+import { tell } from '../report/story';
+import { toItf } from '../trace/itf';
+import { EXIT, type Streams, UsageError } from './io';
+import { readTrace, runOptionsOf } from './replay';
+
+export interface ExportFlags {
+  itf?: boolean;
+}
+
+export const exportTrace = (file: string, flags: ExportFlags, io: Streams): number => {
+  if (flags.itf !== true) throw new UsageError('export needs a format: --itf (the Informal Trace Format, for Quint)');
+  const trace = readTrace(file);
+  const options = runOptionsOf(trace);
+  const story = tell(trace.events, options);
+  const events = story.steps.map((s) => `${s.hardware ? `${s.action} while ${s.actor} runs` : `${s.actor}: ${s.action}`}${s.message === undefined ? '' : `; ${s.message}`}`);
+  io.out(
+    JSON.stringify(
+      toItf(
+        file,
+        story.states,
+        events,
+        story.steps.map((s) => s.outcome),
+      ),
+    ) + '\n',
+  );
+  return EXIT.ok;
+};
