@@ -267,7 +267,15 @@ export const countsOf = (tally: Tally): Pick<CheckResult, 'coverage' | 'argument
 
 export const checkRefinement = async (options: CheckOptions): Promise<CheckResult> => {
   const opts = { ...options, config: options.config ?? CHECK_BOOT_CONFIG, fastpath: options.fastpath ?? 'both' };
-  const runOpts: RunOptions = opts;
+  // The lock-step options alone (not the seed, the worker count or the callbacks): what a replay of a trace needs.
+  const runOpts: RunOptions = {
+    ...(opts.mutants === undefined ? {} : { mutants: opts.mutants }),
+    config: opts.config,
+    fastpath: opts.fastpath,
+    ...(opts.checkSpec === undefined ? {} : { checkSpec: opts.checkSpec }),
+    ...(opts.strict === undefined ? {} : { strict: opts.strict }),
+    ...(opts.fullCompare === undefined ? {} : { fullCompare: opts.fullCompare }),
+  };
   const tally = new Tally();
   const stopped = () => opts.signal?.aborted === true;
   let runs = 0;
