@@ -70,6 +70,6 @@ describe('exit 3: an error of the tool itself', () => {
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(r.stdout).not.toMatch(/^OK/m);
     },
-    60_000,
+    120_000,
   );
 });

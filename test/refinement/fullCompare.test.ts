@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { type CheckOptions, type CheckResult, checkRefinement } from '../../refinement/check';
 import { wellFormed } from '../../invariants/wellFormed';
 
-/** Everything a check reports but its wall-clock times. */
+/** Everything a check reports but its wall-clock times (and the run options of its counterexample, which name the mode). */
 const verdict = (r: CheckResult) => {
-  const { timing: _, coverage, arguments: args, ...rest } = r;
-  return { ...rest, coverage: coverage.summary(), arguments: args.rows() };
+  const { timing: _, coverage, arguments: args, counterexample, ...rest } = r;
+  const { options: _o, ...found } = counterexample ?? { options: undefined };
+  return { ...rest, counterexample: counterexample === undefined ? undefined : found, coverage: coverage.summary(), arguments: args.rows() };
 };
 
 const bothModes = async (opts: CheckOptions) => {
