@@ -6,7 +6,7 @@
  */
 import { tell } from '../report/story';
 import { toItf } from '../trace/itf';
-import { EXIT, type Streams, UsageError } from './io';
+import { EXIT, type Streams, UsageError, errorLine } from './io';
 import { readTrace, runOptionsOf } from './replay';
 
 export interface ExportFlags {
@@ -18,6 +18,10 @@ export const exportTrace = (file: string, flags: ExportFlags, io: Streams): numb
   const trace = readTrace(file);
   const options = runOptionsOf(trace);
   const story = tell(trace.events, options);
+  if (story.states.length === 0) {
+    errorLine(io, `${file}: the system failed to boot (${story.failure?.message ?? 'no state'}), so there is no state to export`);
+    return EXIT.failed;
+  }
   const events = story.steps.map((s) => `${s.hardware ? `${s.action} while ${s.actor} runs` : `${s.actor}: ${s.action}`}${s.message === undefined ? '' : `; ${s.message}`}`);
   io.out(
     JSON.stringify(

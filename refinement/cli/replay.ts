@@ -50,19 +50,18 @@ export const replay = (file: string, flags: ReplayFlags, io: Streams): number =>
   const options = runOptionsOf(trace, flags.mutant);
   const mutants = options.mutants ?? [];
   const r = runEvents(trace.events, options);
+  const wanted = flags.state;
+  if (wanted !== undefined && wanted > r.steps) throw new UsageError(`--state ${wanted}: the replay stops at its failure after step ${r.steps} (0 is the boot state)`);
   o.line(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
   const story = printRun(o, trace.events.slice(0, r.steps), r.outcomes, r.failure, options);
-  const names = story?.names;
-  const wanted = flags.state;
-  if (wanted !== undefined && wanted > r.steps)
-    throw new UsageError(`--state ${wanted}: the replay ran ${r.steps} steps (0 is the boot state)${r.steps < trace.events.length ? `, stopping at the failure` : ''}`);
-  const state = wanted === undefined || story === undefined || names === undefined ? undefined : story.states[wanted];
+  const state = wanted === undefined ? undefined : story?.states[wanted];
+  const names = wanted === undefined ? undefined : story?.namesAt[wanted];
   const view = state === undefined || names === undefined ? undefined : viewOfState(names, state);
   if (view !== undefined) {
     o.line(`state after step ${wanted}${wanted === 0 ? ' (the boot state)' : ''}:`);
     for (const l of stateLines(view)) o.line(`  ${l}`);
-  }
-  const diffs = flags.diff !== true || story === undefined || names === undefined ? undefined : stepChanges(names, story.states);
+  } else if (wanted !== undefined) o.line(`no state after step ${wanted}: ${wanted === 0 ? 'the boot failed' : 'the spec threw at it'}`);
+  const diffs = flags.diff !== true || story === undefined ? undefined : stepChanges(story.namesAt, story.states);
   if (diffs !== undefined)
     for (const d of diffs) {
       o.line(`step ${d.step} changed ${d.changes.length === 0 ? 'nothing' : `${d.changes.length} ${d.changes.length === 1 ? 'thing' : 'things'}`}:`);

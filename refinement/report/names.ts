@@ -77,11 +77,22 @@ export class Names {
     this.named.set(p, { name: name ?? `${PREFIX[tag]}${n}`, tag, step });
   }
 
-  /** Name the objects of `s` that have none yet, as made by step `step`. */
+  /**
+   * Name the objects of `s` that have none yet, as made by step `step`. An
+   * object that is gone loses its name, so one made later at its address
+   * (a retype over reset memory) is a new object with a new name.
+   */
   observe(s: KernelState, step: number): void {
-    const fresh = [...s.objects].filter(([p, o]) => this.named.get(p)?.tag !== o._tag);
-    for (const [p] of fresh) this.named.delete(p);
+    for (const [p, n] of [...this.named]) if (s.objects.get(p)?._tag !== n.tag) this.named.delete(p);
+    const fresh = [...s.objects].filter(([p]) => !this.named.has(p));
     for (const [p, o] of fresh.sort((a, b) => a[0] - b[0])) this.give(p, o._tag, step);
+  }
+
+  /** These names as they stand (the story keeps one per state). */
+  snapshot(): Names {
+    const copy = Object.create(Names.prototype) as Names;
+    Object.assign(copy, { named: new Map(this.named), counts: new Map(this.counts), rootThread: this.rootThread });
+    return copy;
   }
 
   /** The object's name, or its address. */
@@ -158,10 +169,16 @@ export class Names {
     }
   }
 
-  /** A difference's value in these names: caps by their objects, CDT entries by their slots, numbers in one convention. */
+  /**
+   * A difference's value in these names: caps by their objects, CDT entries
+   * by their slots, an object's address with its name beside it (not in a
+   * register or memory word, where it may be any number), numbers in one
+   * convention.
+   */
   value(s: KernelState, path: string, x: unknown): string {
     const slots = path.startsWith('cdt.');
-    if (typeof x === 'number') return slots ? this.slot(s, x) : num(x);
+    const word = /\.r\d+|\.context\[|^userMemory|\.(sp|lr|nextIP|cpsr|faultIP|tpidrurw|tpidruro)\b/.test(path);
+    if (typeof x === 'number') return slots ? this.slot(s, x) : !word && this.named.has(x) ? `${num(x)} (${this.object(x)})` : num(x);
     if (slots && Array.isArray(x)) return `[${x.map((y) => (typeof y === 'number' ? this.slot(s, y) : render(y))).join(', ')}]`;
     // A set's difference comes as a list of addresses.
     if (slots && typeof x === 'string') return x.replace(/0x([0-9a-f]+)/g, (_, hex: string) => this.slot(s, Number.parseInt(hex, 16)));
@@ -175,16 +192,22 @@ export class Names {
    * address in brackets is the object or slot it names.
    */
   path(s: KernelState, path: string): string {
-    // The CDT is keyed by slots; elsewhere an address in brackets is an object's, or else a slot's.
-    const slots = path.startsWith('cdt.');
+    // The CDT and the MDB are keyed by slots; elsewhere an address in brackets is an object's, or else a slot's.
+    const slots = /^(cdt\.|mdb\[|slot\[)/.test(path);
     const address = (hex: string): string => {
       const p = Number.parseInt(hex, 16);
       return !slots && this.named.has(p) ? this.object(p) : this.slot(s, p);
     };
     return path
-      .replace(/^objects\[0x([0-9a-f]+)\]\.context\[(\d+)\]/, (_, hex: string, i: string) => `${this.object(Number.parseInt(hex, 16))}.${registerName(Number(i))}`)
-      .replace(/^objects\[0x([0-9a-f]+)\]/, (_, hex: string) => this.object(Number.parseInt(hex, 16)))
-      .replace(/^caps\[0x([0-9a-f]+)\]/, (_, hex: string) => this.slot(s, Number.parseInt(hex, 16)))
+      .replace(/^objects\[0x([0-9a-f]+)\]\.context\[(\d+)\]/, (whole: string, hex: string, i: string) => {
+        const p = Number.parseInt(hex, 16);
+        return this.named.has(p) ? `${this.object(p)}.${registerName(Number(i))}` : whole;
+      })
+      .replace(/^objects\[0x([0-9a-f]+)\]/, (whole: string, hex: string) => (this.named.has(Number.parseInt(hex, 16)) ? this.object(Number.parseInt(hex, 16)) : whole))
+      .replace(/^(caps|mdb|slot)\[0x([0-9a-f]+)\]/, (_whole: string, kind: string, hex: string) => {
+        const named = this.slot(s, Number.parseInt(hex, 16));
+        return kind === 'caps' ? named : `${kind}[${named}]`;
+      })
       .replace(/\[0x([0-9a-f]+)\]/g, (_, hex: string) => `[${address(hex)}]`);
   }
 }

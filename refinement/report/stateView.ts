@@ -178,17 +178,16 @@ export const stateLines = (v: StateView): string[] => {
   return lines;
 };
 
-/** What each step changed in the spec state (TLC's difference trace), in these names. */
+/** What each step changed in the spec state (TLC's difference trace), each side in the names of its own state. */
 export const stepChanges = (
-  names: Names,
+  namesAt: readonly Names[],
   states: readonly KernelState[],
 ): Array<{ readonly step: number; readonly changes: ReadonlyArray<{ readonly path: string; readonly before: string; readonly after: string }> }> =>
-  states.slice(1).map((after, i) => {
+  states.slice(1).flatMap((after, i) => {
     const before = states[i] as KernelState;
-    const changes = diff(before, after, 500).map((d) => ({
-      path: names.path(after, d.path),
-      before: names.value(before, d.path, d.spec),
-      after: names.value(after, d.path, d.impl),
-    }));
-    return { step: i + 1, changes };
+    const was = namesAt[i];
+    const now = namesAt[i + 1];
+    if (was === undefined || now === undefined) return [];
+    const changes = diff(before, after, 500).map((d) => ({ path: now.path(after, d.path), before: was.value(before, d.path, d.spec), after: now.value(after, d.path, d.impl) }));
+    return [{ step: i + 1, changes }];
   });

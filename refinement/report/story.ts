@@ -11,13 +11,14 @@
  * sides to set apart.
  */
 import * as E from 'fp-ts/Either';
-import { type Event, MSG_INFO_REGISTER, BADGE_REGISTER, MSG_REGISTERS, rawMessageInfo, syscallOf } from '../../spec/api';
+import { type Event, BADGE_REGISTER, CAP_REGISTER, MSG_INFO_REGISTER, MSG_REGISTERS, rawMessageInfo, syscallOf } from '../../spec/api';
 import { lookupCapAndSlot } from '../../spec/kernel/cspace';
 import type { KernelState } from '../../spec/model/state';
 import type { Cap, PPtr, ThreadState } from '../../spec/model/structures';
 import { labelOutcome, outcomeText } from '../../properties/outcome';
 import { abstract } from '../abstract';
 import type { RunOptions } from '../check';
+import type { Kernel } from '../../impl/kernel';
 import { type Failure, LockStep } from '../run';
 import { renderEvent, renderInvocation } from './event';
 import { Names, num, registerName } from './names';
@@ -53,6 +54,8 @@ export interface Story {
   readonly states: readonly KernelState[];
   /** The names the story used (every object the steps made). */
   readonly names: Names | undefined;
+  /** The names as they stood at each state (an address reused later names another object). */
+  readonly namesAt: readonly Names[];
 }
 
 /** Capability kinds whose invocation is IPC rather than a kernel-object method. */
@@ -79,29 +82,43 @@ const resolved = (names: Names, s: KernelState, actor: PPtr, cptr: number): { te
   return { text: `cptr ${num(cptr)} = ${names.slot(s, r.right.slot)} ${names.cap(r.right.cap)}`, cap: r.right.cap };
 };
 
-/** The step's action, and its message decoded by the cap it lands on. */
+/**
+ * The step's action, and its message decoded by the cap it lands on. What
+ * the event leaves out the thread's registers already hold (spec/api/event.ts):
+ * the cptr in r0, the message info in r1, MR0..MR3 in r2..r5.
+ */
 const actionOf = (names: Names, s: KernelState, actor: PPtr, e: Event): { action: string; message?: string } => {
   if (e.kind !== 'syscall') return { action: renderEvent(e) };
   const name = syscallOf(e.sysno) ?? `syscall#${e.sysno | 0}`;
+  const t = s.objects.get(actor);
+  const reg = (r: number): number => (t?._tag === 'TCB' ? (t.context[r] ?? 0) : 0);
   const parts: string[] = [name];
   let cap: Cap | undefined;
-  if (e.cptr !== undefined && name !== 'Reply' && name !== 'Yield') {
-    const r = resolved(names, s, actor, e.cptr);
-    parts.push(r.text);
+  if (name !== 'Reply' && name !== 'Yield' && syscallOf(e.sysno) !== null) {
+    const r = resolved(names, s, actor, e.cptr ?? reg(CAP_REGISTER));
+    parts.push(`${r.text}${e.cptr === undefined ? ' (from r0)' : ''}`);
     cap = r.cap;
   }
   if (e.recv !== undefined) parts.push(`receive slot (${num(e.recv.cnode)}, ${num(e.recv.index)}, depth ${e.recv.depth})`);
   const action = parts.join(' ');
   const sends = SENDING.has(name) || name === 'Reply' || name === 'ReplyRecv';
-  if (e.info === undefined || !sends) return { action };
-  const mi = rawMessageInfo(e.info);
-  const mrs = (e.mrs ?? []).slice(0, mi.length);
+  if (!sends) return { action };
+  // Sending on a notification is a signal: no message travels, the cap's badge is OR-ed in.
+  if (cap?._tag === 'NotificationCap' && SENDING.has(name)) return { action, message: `signal (badge ${num(cap.badge)})` };
+  const info = e.info ?? reg(MSG_INFO_REGISTER);
+  const mi = rawMessageInfo(info);
+  const given = e.mrs ?? MSG_REGISTERS.map(reg);
+  const mrs = given.slice(0, mi.length);
   const caps = (e.caps ?? []).slice(0, Math.max(mi.extraCaps, 0)).map((c) => resolved(names, s, actor, c).text);
-  const withCaps = caps.length > 0 ? ` with caps [${caps.join('; ')}]` : '';
+  const withCaps = caps.length > 0 ? ` with caps [${caps.join('; ')}]` : mi.extraCaps > 0 && e.caps === undefined ? ` with ${mi.extraCaps} caps named in the IPC buffer` : '';
+  const more = mi.length > mrs.length ? ` (${mi.length - mrs.length} more in the IPC buffer)` : '';
   const ipc = cap === undefined || IPC_CAPS.has(cap._tag) || name === 'Reply' || name === 'ReplyRecv';
+  const from = e.info === undefined ? ' (info from r1)' : '';
   return {
     action,
-    message: ipc ? `message label ${num(mi.label)}, length ${mi.length}, MRs [${mrs.map(num).join(', ')}]${withCaps}` : `${renderInvocation(e.info, mrs)}${withCaps}`,
+    message: ipc
+      ? `message label ${num(mi.label)}, length ${mi.length}, MRs [${mrs.map(num).join(', ')}]${more}${withCaps}${from}`
+      : `${renderInvocation(info, mrs)}${more}${withCaps}${from}`,
   };
 };
 
@@ -122,41 +139,69 @@ const viewOf = (names: Names, s: KernelState, t: PPtr): Array<readonly [string, 
   return [[`${who} state`, stateText(names, o.state)], ...regs, ['runs next', names.object(s.curThread)]];
 };
 
+/** How the reports name a concrete kernel (as the lock step does). */
+const kernelSide = (k: Kernel): string => (k.fastpath ? 'impl (fastpath on)' : 'impl');
+
+/** The threads a failure is about: the acting one, then those its differences name (at most three in all). */
+const threadsOf = (s: KernelState, actor: PPtr, failure: Failure): PPtr[] => {
+  const out = [actor];
+  for (const d of failure.differences) {
+    const m = /^objects\[0x([0-9a-f]+)\]/.exec(d.path);
+    const p = m === null ? undefined : Number.parseInt(m[1] as string, 16);
+    if (p !== undefined && s.objects.get(p)?._tag === 'TCB' && !out.includes(p)) out.push(p);
+  }
+  return out.slice(0, 3);
+};
+
 /** Replay `events` as the check ran them and tell what happened. */
 export const tell = (events: readonly Event[], opts: RunOptions): Story => {
   const ls = new LockStep(opts);
   const steps: StoryStep[] = [];
   try {
-    if (ls.failure !== undefined) return { steps, failure: ls.failure, sides: [], failureLines: [], states: [], names: undefined };
+    if (ls.failure !== undefined) return { steps, failure: ls.failure, sides: [], failureLines: [], states: [], names: undefined, namesAt: [] };
     const names = new Names(ls.spec);
     const states: KernelState[] = [ls.spec];
+    const namesAt: Names[] = [names.snapshot()];
     let actor = ls.spec.curThread;
     for (const [i, e] of events.entries()) {
       const before = ls.spec;
       actor = before.curThread;
       const told = { actor: names.thread(before, actor), ...actionOf(names, before, actor, e), hardware: e.kind === 'tick' || e.kind === 'interrupt' };
       const ok = ls.step(e);
-      names.observe(ls.spec, i + 1);
-      states.push(ls.spec);
       const outcome = ls.lastOutcome === undefined ? 'the spec threw' : outcomeText(labelOutcome(before, ls.lastOutcome));
+      // A spec that threw made no state after this step.
+      if (ls.lastOutcome !== undefined) {
+        names.observe(ls.spec, i + 1);
+        states.push(ls.spec);
+        namesAt.push(names.snapshot());
+      }
       const next = ls.spec.curThread === actor ? undefined : names.object(ls.spec.curThread);
       steps.push({ ...told, outcome, ...(next === undefined ? {} : { next }) });
       if (!ok) break;
     }
     // Stepping may have failed the run (the narrowing above does not know).
     const failure = ls.failure as Failure | undefined;
-    if (failure === undefined) return { steps, failure, sides: [], failureLines: [], states, names };
-    // The sides at the failing step: the spec, and each kernel as the abstraction reads it.
-    const kernels = ls.twin === undefined ? [['impl', ls.impl] as const] : ([['impl', ls.impl] as const, ['impl (fastpath on)', ls.twin] as const] as const);
-    const sides: SideView[] = [{ side: 'spec', rows: viewOf(names, ls.spec, actor) }];
-    for (const [side, k] of kernels) {
-      try {
-        sides.push({ side, rows: viewOf(names, abstract(k).state, actor) });
-      } catch {
-        // A kernel too broken to abstract shows no side; the failure below says why.
+    if (failure === undefined) return { steps, failure, sides: [], failureLines: [], states, names, namesAt };
+    // The sides at the failing step: the spec, and each kernel as the abstraction reads it. After a
+    // crash or a spec failure there is no finished step to look at: the failure alone is shown.
+    const finished = failure.kind !== 'crash' && failure.kind !== 'spec-assertion' && failure.kind !== 'kernel-bug';
+    const kernels = ls.twin === undefined ? [ls.impl] : [ls.impl, ls.twin];
+    const sides: SideView[] = [];
+    if (finished) {
+      const shown = threadsOf(ls.spec, actor, failure);
+      const rowsOf = (st: KernelState) => shown.flatMap((t) => viewOf(names, st, t)).filter(([k], i, all) => k !== 'runs next' || i === all.length - 1);
+      sides.push({ side: 'spec', rows: rowsOf(ls.spec) });
+      for (const k of kernels) {
+        try {
+          sides.push({ side: kernelSide(k), rows: rowsOf(abstract(k).state) });
+        } catch {
+          // A kernel too broken to abstract shows no side; the failure below says why.
+        }
       }
     }
-    const [left, right] = failure.sides;
+    const [left, recorded] = failure.sides;
+    // A divergence of the kernel with the fastpath on names that kernel, as its message does.
+    const right = failure.kind === 'divergence' && failure.message.includes('impl (fastpath on)') ? 'impl (fastpath on)' : recorded;
     const where = failure.step === 0 ? 'at boot' : `after step ${failure.step}`;
     const failureLines = [
       `${failure.kind} ${where}: ${failure.message}`,
@@ -164,7 +209,7 @@ export const tell = (events: readonly Event[], opts: RunOptions): Story => {
       ...failure.violations.map((v) => `  ${names.path(ls.spec, v.path)}: ${v.message}`),
       ...(failure.stack ?? []).map((f) => `    ${f}`),
     ];
-    return { steps, failure, sides, failureLines, states, names };
+    return { steps, failure, sides, failureLines, states, names, namesAt };
   } finally {
     ls.dispose();
   }

@@ -49,8 +49,16 @@ export const printRun = (o: Output, events: readonly Event[], outcomes: readonly
   } catch (e) {
     o.line(`(the steps could not be told in seL4's terms: ${describeThrown(e).message}; here they are as recorded)`);
   }
-  if (story !== undefined) for (const l of renderStory(story)) o.line(l);
-  else {
+  if (story !== undefined) {
+    for (const l of renderStory(story)) o.line(l);
+    // A failure the telling has no lines for (one at boot), or one its replay did not meet again, is printed as recorded.
+    const told = story.failure;
+    const same = told !== undefined && failure !== undefined && told.kind === failure.kind && told.step === failure.step && told.message === failure.message;
+    if (failure !== undefined && (!same || story.failureLines.length === 0)) {
+      if (!same) o.line(`(the replay for this report ended ${told === undefined ? 'without a failure' : `with ${told.kind} after step ${told.step}`}; the failure as found:)`);
+      for (const l of renderFailure(failure)) o.line(l);
+    }
+  } else {
     for (const l of renderSteps(events, outcomes.map(outcomeText))) o.line(l);
     if (failure !== undefined) for (const l of renderFailure(failure)) o.line(l);
   }

@@ -10,7 +10,8 @@
  * `{"#set": [...]}` and maps as `{"#map": [[key, value], ...]}` (both in
  * ascending key order), and the spec's tagged unions as Quint's variants,
  * `{"tag": ..., "value": ...}` (the value the other fields as a record, or
- * the empty tuple); an absent value (null) is Quint's `None` variant.
+ * the empty tuple); a field that may be absent is Quint's Option, `Some` of
+ * its value or `None`.
  * `decodeItfValue` reads these back (test: they round-trip).
  */
 import type { KernelState } from '../../spec/model/state';
@@ -20,6 +21,15 @@ export type ItfValue = boolean | string | ItfValue[] | { readonly [k: string]: I
 export const ITF_FORMAT_DESCRIPTION = 'https://apalache-mc.org/docs/adr/015adr-trace.html';
 
 const NONE: ItfValue = { tag: 'None', value: { '#tup': [] } };
+
+/**
+ * The spec's fields that may be null (spec/model/structures.ts): as Quint's
+ * Option, `Some` of their value or `None`, so a field has one type in every
+ * state. (test/refinement/itf.test.ts checks that no other field is ever null.)
+ */
+export const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['fault', 'boundNotification', 'boundTCB', 'mapped', 'mappedASID']);
+
+const fieldValue = (key: string, v: unknown): ItfValue => (OPTIONAL_FIELDS.has(key) && v !== null ? { tag: 'Some', value: itfValue(v) } : itfValue(v));
 
 const isMapLike = (x: object): x is ReadonlyMap<unknown, unknown> =>
   typeof (x as { entries?: unknown }).entries === 'function' && typeof (x as { get?: unknown }).get === 'function';
@@ -49,9 +59,9 @@ export const itfValue = (x: unknown): ItfValue => {
   const tag = (x as { _tag?: unknown })._tag;
   if (typeof tag === 'string') {
     const rest = fields.filter(([k]) => k !== '_tag');
-    return { tag, value: rest.length === 0 ? { '#tup': [] } : Object.fromEntries(rest.map(([k, v]) => [k, itfValue(v)])) };
+    return { tag, value: rest.length === 0 ? { '#tup': [] } : Object.fromEntries(rest.map(([k, v]) => [k, fieldValue(k, v)])) };
   }
-  return Object.fromEntries(fields.map(([k, v]) => [k, itfValue(v)]));
+  return Object.fromEntries(fields.map(([k, v]) => [k, fieldValue(k, v)]));
 };
 
 /** An ITF value read back: integers as numbers (bigints past 2^53), maps and sets as Map and Set, variants with `_tag`, None as null. */
@@ -68,6 +78,7 @@ export const decodeItfValue = (v: ItfValue): unknown => {
   if ('#map' in o) return new Map((o['#map'] as ItfValue[][]).map(([k, x]) => [decodeItfValue(k as ItfValue), decodeItfValue(x as ItfValue)]));
   if (typeof o['tag'] === 'string' && 'value' in o && Object.keys(o).length === 2) {
     if (o['tag'] === 'None') return null;
+    if (o['tag'] === 'Some') return decodeItfValue(o['value'] as ItfValue);
     const value = o['value'] as ItfValue;
     const rest = typeof value === 'object' && !Array.isArray(value) && '#tup' in value ? {} : (decodeItfValue(value) as Record<string, unknown>);
     return { _tag: o['tag'], ...rest };

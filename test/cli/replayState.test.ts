@@ -58,6 +58,20 @@ describe('sel4-spec replay: every state visible', () => {
     expect(j.diffs[1]?.changes).toContainEqual({ path: `rootCNode[${FREE + 1}]`, before: '(absent)', after: 'EndpointCap(EP1, badge 5, rights R W G GR)' });
   });
 
+  it('prints a failure at boot, says there is no state after it, and export refuses with one line', async () => {
+    const f = join(tmp(), 'boot.trace.json');
+    writeFileSync(f, JSON.stringify({ version: 1, mutants: ['copy-marked-revocable'], events: [] }));
+    const r = await runCli('replay', f, '--state', '0');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\ndivergence at boot: spec and abstracted impl differ\n {2}cdt\.original: /);
+    expect(r.stdout).toContain('no state after step 0: the boot failed');
+    const e = await runCli('export', f, '--itf');
+    expect(e.code).toBe(1);
+    expect(e.stdout).toBe('');
+    expect(e.stderr.trim().split('\n')).toHaveLength(1);
+    expect(e.stderr).toMatch(/the system failed to boot \(spec and abstracted impl differ\), so there is no state to export/);
+  });
+
   it('--state past the trace is one line naming the bound, exit 2', async () => {
     const r = await runCli('replay', traceFile(), '--state', '3');
     expect(r.code).toBe(2);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LABEL, invocationEvent } from '../../spec/api';
 import { deepEqual } from '../../refinement/diff';
-import { type ItfTrace, type ItfValue, decodeItfValue, itfValue } from '../../refinement/trace/itf';
+import { type ItfTrace, type ItfValue, OPTIONAL_FIELDS, decodeItfValue, itfValue } from '../../refinement/trace/itf';
 import { CNODE, FREE, ObjType, untypedSlot } from '../helpers/boot';
 import { jsonOf, runCli, tmp } from '../helpers/cli';
 import { generatedSpecStates } from '../helpers/traces';
@@ -68,7 +68,11 @@ const itfTraceErrors = (t: unknown): string[] => {
   return errors;
 };
 
-/** A spec value as the ITF decoding gives it back: persistent collections as Map and Set, bigints as numbers. */
+/**
+ * A spec value as the ITF decoding gives it back: persistent collections as
+ * Map and Set, and bigints as numbers (ITF has one integer type: a small
+ * bigint, the domain time, reads back as a number).
+ */
 const normalised = (x: unknown): unknown => {
   if (typeof x === 'bigint') return Number(x);
   if (Array.isArray(x)) return x.map(normalised);
@@ -93,12 +97,32 @@ describe('refinement/trace/itf: spec states in the Informal Trace Format', () =>
     expect(values).toBeGreaterThan(100);
   });
 
+  it('wraps every field that may be absent as an Option, and no other field is ever absent', () => {
+    const nullFields = new Set<string>();
+    const walk = (x: unknown): void => {
+      if (Array.isArray(x)) x.forEach(walk);
+      else if (x instanceof Object && typeof (x as Map<unknown, unknown>).values === 'function' && !(x.constructor === Object))
+        for (const v of (x as Map<unknown, unknown>).values()) walk(v);
+      else if (typeof x === 'object' && x !== null)
+        for (const [k, v] of Object.entries(x)) {
+          if (v === null) nullFields.add(k);
+          walk(v);
+        }
+    };
+    for (const states of generatedSpecStates(21, 3, 60)) for (const s of states) walk(s);
+    expect(nullFields.size).toBeGreaterThan(0);
+    for (const f of nullFields) expect(OPTIONAL_FIELDS.has(f), `${f} is null somewhere but not an Option`).toBe(true);
+    expect(itfValue({ _tag: 'TCB', boundNotification: 7 })).toEqual({ tag: 'TCB', value: { boundNotification: { tag: 'Some', value: { '#bigint': '7' } } } });
+    expect(itfValue({ _tag: 'TCB', boundNotification: null })).toEqual({ tag: 'TCB', value: { boundNotification: { tag: 'None', value: { '#tup': [] } } } });
+  });
+
   it('the validator bites: a JSON number, a special form with company, a # key in a record, a repeated set element', () => {
     expect(itfValueErrors(3, 'x')).toHaveLength(1);
     expect(itfValueErrors({ '#bigint': '3', extra: true }, 'x')).toHaveLength(1);
     expect(itfValueErrors({ '#bigint': '03' }, 'x')).toHaveLength(1);
     expect(itfValueErrors({ '#set': [{ '#bigint': '1' }, { '#bigint': '1' }] }, 'x')).toHaveLength(1);
     expect(itfValueErrors({ '#map': [[true]] }, 'x')).toHaveLength(1);
+    expect(itfValueErrors({ field: true, '#tag': 'x' }, 'x')).toHaveLength(1);
     expect(itfTraceErrors({ vars: ['a'], states: [{ '#meta': { index: 0 }, a: true, b: true }] })).toHaveLength(1);
   });
 
