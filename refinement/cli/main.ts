@@ -19,6 +19,7 @@ import { type HuntFlags, huntAll } from './hunt';
 import { EXIT, type Streams, UsageError, errorLine, processStreams, quote, watchStandardStreams } from './io';
 import { type MergeFlags, merge } from './merge';
 import { type ReplayFlags, replay } from './replay';
+import { CHECK_DEFAULTS } from '../assert';
 import { type ExportFlags, exportTrace } from './export';
 
 const integer =
@@ -65,8 +66,8 @@ const SEED = integer('--seed', -0x80000000, 0x7fffffff);
 /** The size of a batch of generated traces, shared by check and mutants --hunt. */
 const traceSizeOptions = (c: Command, runsHelp: string): Command =>
   c
-    .option('--runs <n>', runsHelp, integer('--runs', 1, 10_000_000), 100)
-    .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 20_000), 200)
+    .option('--runs <n>', runsHelp, integer('--runs', 1, 10_000_000), CHECK_DEFAULTS.runs)
+    .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 20_000), CHECK_DEFAULTS.steps)
     .option('--out <dir>', 'where counterexample traces are written (never overwriting one)', '.counterexamples')
     .option('--no-timing', 'leave wall-clock figures out, so the output is the same byte for byte')
     .option('--no-progress', 'no progress on stderr (a bar on a terminal, a line every few seconds otherwise)')
