@@ -6,7 +6,7 @@
  * prints for a counterexample: the steps told in seL4's terms and where the
  * sides part. It knows no test framework: any runner shows the message.
  */
-import { wellFormed } from '../invariants/wellFormed';
+import { type SpecCheck, wellFormed } from '../invariants/wellFormed';
 import { type CheckOptions, type CheckResult, checkRefinement } from './check';
 import { counterexampleHeadline, printRun } from './report/summary';
 
@@ -24,15 +24,29 @@ export class RefinementError extends Error {
   }
 }
 
+/** The options of `assertRefinement`: those of `checkRefinement`, every one but the seed defaulted; `checkSpec: null` checks no invariants. */
+export type AssertOptions = Omit<Partial<CheckOptions>, 'checkSpec'> & Pick<CheckOptions, 'seed'> & { readonly checkSpec?: SpecCheck | null };
+
 /** Check, and throw the rendered counterexample if there is one (or if the check did not finish). */
-export const assertRefinement = async (options: Partial<CheckOptions> & Pick<CheckOptions, 'seed'>): Promise<CheckResult> => {
-  const result = await checkRefinement({ ...CHECK_DEFAULTS, ...options });
+export const assertRefinement = async (options: AssertOptions): Promise<CheckResult> => {
+  // Each default fills what is not given (an explicit undefined included): a forwarded optional never wipes one out.
+  const { checkSpec, ...rest } = options;
+  const opts: CheckOptions = {
+    ...rest,
+    runs: options.runs ?? CHECK_DEFAULTS.runs,
+    steps: options.steps ?? CHECK_DEFAULTS.steps,
+    fastpath: options.fastpath ?? CHECK_DEFAULTS.fastpath,
+    ...(checkSpec === null ? {} : { checkSpec: checkSpec ?? CHECK_DEFAULTS.checkSpec }),
+  };
+  const result = await checkRefinement(opts);
   const c = result.counterexample;
   if (c !== undefined) {
     const lines = [counterexampleHeadline(c, result, false)];
     printRun({ line: (l) => lines.push(l), json: () => undefined }, c.events, c.outcomes, c.failure, c.options);
     throw new RefinementError(lines.join('\n'), result);
   }
-  if (!result.ok) throw new RefinementError(`the check stopped after ${result.runs} of ${options.runs ?? CHECK_DEFAULTS.runs} runs without a verdict`, result);
+  const planned = opts.slice?.count ?? opts.runs;
+  if (!result.ok || result.interrupted || result.runs < planned)
+    throw new RefinementError(`the check was ${result.interrupted ? 'interrupted' : 'stopped'} after ${result.runs} of ${planned} runs, without a verdict`, result);
   return result;
 };

@@ -4,7 +4,7 @@
  * replay, the telling of a run, its states and their export), the spec's
  * entry points and event builders, and the kernel invariants by name.
  */
-export { assertRefinement, CHECK_DEFAULTS, RefinementError } from './assert';
+export { type AssertOptions, assertRefinement, CHECK_DEFAULTS, RefinementError } from './assert';
 export { CHECK_BOOT_CONFIG, checkRefinement, runEvents, type CheckOptions, type CheckResult, type Counterexample, type RunOptions } from './check';
 export { type Failure, LockStep } from './run';
 export { bootConfigOf, decodeTrace, parseTrace, type TraceFile } from './trace/codec';
@@ -12,6 +12,8 @@ export { decodeItfValue, itfValue, toItf } from './trace/itf';
 export { renderStory, tell, type Story } from './report/story';
 export { stateLines, stepChanges, viewOfState, type StateView } from './report/stateView';
 export { Names } from './report/names';
-export { INVARIANTS, wellFormed } from '../invariants/wellFormed';
+export { INVARIANTS, type SpecCheck, wellFormed } from '../invariants/wellFormed';
+export type { Violation } from '../invariants/violation';
+export type { KernelState } from '../spec/model/state';
 export { bootState, step } from '../spec/kernel';
 export { LABEL, invocationEvent, syscallEvent, type Event } from '../spec/api';

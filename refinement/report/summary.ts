@@ -51,18 +51,23 @@ export const printRun = (o: Output, events: readonly Event[], outcomes: readonly
   }
   if (story !== undefined) {
     for (const l of renderStory(story)) o.line(l);
-    // A failure the telling has no lines for (one at boot), or one its replay did not meet again, is printed as recorded.
     const told = story.failure;
+    // The replay's own failure, if the telling has no lines for it (one at boot).
+    if (told !== undefined && story.failureLines.length === 0) for (const l of renderFailure(told)) o.line(l);
+    // A failure the report's replay did not meet again is printed as found.
     const same = told !== undefined && failure !== undefined && told.kind === failure.kind && told.step === failure.step && told.message === failure.message;
-    if (failure !== undefined && (!same || story.failureLines.length === 0)) {
-      if (!same) o.line(`(the replay for this report ended ${told === undefined ? 'without a failure' : `with ${told.kind} after step ${told.step}`}; the failure as found:)`);
+    if (failure !== undefined && !same) {
+      o.line(
+        `(the replay for this report ended ${told === undefined ? 'without a failure' : `with ${told.kind} ${told.step === 0 ? 'at boot' : `after step ${told.step}`}`}; the failure as found:)`,
+      );
       for (const l of renderFailure(failure)) o.line(l);
     }
   } else {
     for (const l of renderSteps(events, outcomes.map(outcomeText))) o.line(l);
     if (failure !== undefined) for (const l of renderFailure(failure)) o.line(l);
   }
-  if (failure === undefined) o.line(agreeLine(outcomes.filter((x) => x.result === 'NotModelled').length));
+  // They agree only if neither the run nor the report's replay of it failed.
+  if (failure === undefined && story?.failure === undefined) o.line(agreeLine(outcomes.filter((x) => x.result === 'NotModelled').length));
   return story;
 };
 

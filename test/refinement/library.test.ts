@@ -29,7 +29,12 @@ describe('sel4-spec as a library (refinement/index.ts, package.json exports)', (
     const r = await lib.assertRefinement({ seed: 3, runs: 3, steps: 40 });
     expect(r.ok).toBe(true);
     expect(r.runs).toBe(3);
-  }, 60_000);
+    // A forwarded undefined takes the default, as a missing option does: the same runs as with the defaults.
+    const a = await lib.assertRefinement({ seed: 3, runs: 2, steps: undefined, fastpath: undefined });
+    const b = await lib.assertRefinement({ seed: 3, runs: 2 });
+    expect(a.events).toBe(b.events);
+    expect(a.events).toBeGreaterThan(2 * 40);
+  }, 120_000);
 
   it('assertRefinement throws the counterexample as the check prints it, with the result attached', async () => {
     const thrown = await lib.assertRefinement({ seed: 1, mutants: ['mint-keeps-old-badge'] }).then(
@@ -46,7 +51,7 @@ describe('sel4-spec as a library (refinement/index.ts, package.json exports)', (
 
   it("checks a user's own invariant beside the kernel's, as the README shows", async () => {
     // The README's example: an invariant is a function from a spec state to its violations.
-    const noBadgeTwo = (s: Parameters<typeof lib.wellFormed>[0]) =>
+    const noBadgeTwo = (s: lib.KernelState): lib.Violation[] =>
       [...s.caps].filter(([, c]) => c._tag === 'EndpointCap' && c.badge === 2).map(([slot]) => ({ path: `caps[0x${slot.toString(16)}]`, message: 'an endpoint cap with badge 2' }));
     const thrown = await lib.assertRefinement({ seed: 1, runs: 100, checkSpec: (s) => [...lib.wellFormed(s), ...noBadgeTwo(s)] }).then(
       () => undefined,
