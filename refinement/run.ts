@@ -153,9 +153,9 @@ export class LockStep {
     if (this.failure === undefined) this.guard('abstraction', undefined, () => this.compare(undefined));
   }
 
-  private fail(f: Omit<Failure, 'step' | 'sides'>): void {
+  private fail(f: Omit<Failure, 'step' | 'sides'> & { readonly sides?: Failure['sides'] }): void {
     // A fastpath divergence compares two concrete kernels: the slow one, then the fast one.
-    this.failure = { step: this.steps, sides: f.kind === 'fastpath-divergence' ? ['slow', 'fast'] : ['spec', 'impl'], ...f };
+    this.failure = { step: this.steps, ...f, sides: f.sides ?? (f.kind === 'fastpath-divergence' ? ['slow', 'fast'] : ['spec', 'impl']) };
   }
 
   private crash(side: CrashSide, event: Event | undefined, e: unknown): void {
@@ -233,6 +233,8 @@ export class LockStep {
         event,
         kind: 'divergence',
         message: `spec and abstracted ${which} differ`,
+        // The kernel that parted from the spec: the one with the fastpath on, when it was that one.
+        sides: ['spec', which],
         differences: diff(this.spec, whole().state),
         violations: [],
       });

@@ -4,7 +4,7 @@
  * tools and trace viewer. The events are replayed as the file was checked;
  * a trace that fails ends at its failing step, which is exported too.
  */
-import { tell } from '../report/story';
+import { stepHeadline, tell } from '../report/story';
 import { toItf } from '../trace/itf';
 import { EXIT, type Streams, UsageError, errorLine } from './io';
 import { readTrace, runOptionsOf } from './replay';
@@ -22,7 +22,7 @@ export const exportTrace = (file: string, flags: ExportFlags, io: Streams): numb
     errorLine(io, `${file}: the system failed to boot (${story.failure?.message ?? 'no state'}), so there is no state to export`);
     return EXIT.failed;
   }
-  const events = story.steps.map((s) => `${s.hardware ? `${s.action} while ${s.actor} runs` : `${s.actor}: ${s.action}`}${s.message === undefined ? '' : `; ${s.message}`}`);
+  const events = story.steps.map((s) => `${stepHeadline(s)}${s.message === undefined ? '' : `; ${s.message}`}`);
   io.out(
     JSON.stringify(
       toItf(
@@ -33,5 +33,9 @@ export const exportTrace = (file: string, flags: ExportFlags, io: Streams): numb
       ),
     ) + '\n',
   );
+  // A counterexample's states end where it fails: say so, so a short export is not taken for the whole trace.
+  const f = story.failure;
+  if (f !== undefined)
+    errorLine(io, `${file}: ${f.kind} after step ${f.step} (${f.message}); the states exported end there (${story.states.length - 1} of ${trace.events.length} steps)`);
   return EXIT.ok;
 };

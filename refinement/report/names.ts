@@ -13,7 +13,7 @@
 import { BADGE_REGISTER, MSG_INFO_REGISTER, MSG_REGISTERS, REGISTER_NAMES, SLOT_BITS, SYSCALL_NUMBER_REGISTER, TCB_SLOT_COUNT } from '../../spec/api';
 import type { KernelState } from '../../spec/model/state';
 import { render } from '../diff';
-import { type Cap, type KernelObject, type PPtr, type SlotPtr, TCB_CTABLE } from '../../spec/model/structures';
+import { type Cap, type KernelObject, type PPtr, type SlotPtr, TCB_CTABLE, type ThreadState } from '../../spec/model/structures';
 
 /** A number as the reports write it. */
 export const num = (w: number): string => (w >>> 0 >= 0x1000 ? '0x' + (w >>> 0).toString(16) : String(w >>> 0));
@@ -108,6 +108,20 @@ export class Names {
     if (n.name === 'idle') return 'idle';
     const origin = t === this.rootThread ? 'root task' : `TCB made at step ${n.step}`;
     return `${n.name} (${origin}, prio ${o.priority}, domain ${o.domain})`;
+  }
+
+  /** A thread state, the objects it names by their names: `BlockedOnSend on EP1 (badge 3, a Call)`. */
+  threadState(st: ThreadState): string {
+    switch (st._tag) {
+      case 'BlockedOnReceive':
+        return `BlockedOnReceive on ${this.object(st.ep)}`;
+      case 'BlockedOnSend':
+        return `BlockedOnSend on ${this.object(st.ep)} (badge ${num(st.badge)}${st.isCall ? ', a Call' : ''})`;
+      case 'BlockedOnNotification':
+        return `BlockedOnNotification on ${this.object(st.ntfn)}`;
+      default:
+        return st._tag;
+    }
   }
 
   /** A slot by its container: `rootCNode[13]`, `T2.callerSlot`, or its address. */

@@ -8,7 +8,7 @@
  */
 import { BADGE_REGISTER, MSG_INFO_REGISTER, MSG_REGISTERS, NEXT_IP, SLOT_BITS, SP, TCB_SLOT_COUNT } from '../../spec/api';
 import type { KernelState } from '../../spec/model/state';
-import type { PPtr, SlotPtr, ThreadState } from '../../spec/model/structures';
+import type { PPtr, SlotPtr } from '../../spec/model/structures';
 import { diff } from '../diff';
 import { type Names, num, registerName } from './names';
 
@@ -41,19 +41,6 @@ export interface StateView {
   readonly otherObjects: ReadonlyArray<{ readonly name: string; readonly kind: string }>;
 }
 
-const stateText = (names: Names, st: ThreadState): string => {
-  switch (st._tag) {
-    case 'BlockedOnReceive':
-      return `BlockedOnReceive on ${names.object(st.ep)}`;
-    case 'BlockedOnSend':
-      return `BlockedOnSend on ${names.object(st.ep)} (badge ${num(st.badge)}${st.isCall ? ', a Call' : ''})`;
-    case 'BlockedOnNotification':
-      return `BlockedOnNotification on ${names.object(st.ntfn)}`;
-    default:
-      return st._tag;
-  }
-};
-
 /** The registers a state view shows: the ABI's, then the stack pointer and the resume address. */
 const SHOWN_REGISTERS: readonly number[] = [BADGE_REGISTER, MSG_INFO_REGISTER, ...MSG_REGISTERS, SP, NEXT_IP];
 
@@ -81,7 +68,7 @@ export const viewOfState = (names: Names, s: KernelState): StateView => {
         threads.push({
           name,
           address: num(p),
-          state: stateText(names, o.state),
+          state: names.threadState(o.state),
           priority: o.priority,
           mcp: o.mcp,
           domain: o.domain,

@@ -14,7 +14,7 @@ import * as E from 'fp-ts/Either';
 import { type Event, BADGE_REGISTER, CAP_REGISTER, MSG_INFO_REGISTER, MSG_REGISTERS, rawMessageInfo, syscallOf } from '../../spec/api';
 import { lookupCapAndSlot } from '../../spec/kernel/cspace';
 import type { KernelState } from '../../spec/model/state';
-import type { Cap, PPtr, ThreadState } from '../../spec/model/structures';
+import type { Cap, PPtr } from '../../spec/model/structures';
 import { labelOutcome, outcomeText } from '../../properties/outcome';
 import { abstract } from '../abstract';
 import type { RunOptions } from '../check';
@@ -62,18 +62,6 @@ export interface Story {
 const IPC_CAPS: ReadonlySet<Cap['_tag']> = new Set(['EndpointCap', 'NotificationCap', 'ReplyCap']);
 /** Syscalls that send a message with the cap they name. */
 const SENDING: ReadonlySet<string> = new Set(['Send', 'NBSend', 'Call']);
-
-const stateText = (names: Names, st: ThreadState): string => {
-  switch (st._tag) {
-    case 'BlockedOnReceive':
-    case 'BlockedOnSend':
-      return `${st._tag} on ${names.object(st.ep)}`;
-    case 'BlockedOnNotification':
-      return `BlockedOnNotification on ${names.object(st.ntfn)}`;
-    default:
-      return st._tag;
-  }
-};
 
 /** `cptr 35 = rootCNode[35] EndpointCap(EP1, badge 7, rights R W)`, or why it resolves to no cap. */
 const resolved = (names: Names, s: KernelState, actor: PPtr, cptr: number): { text: string; cap: Cap | undefined } => {
@@ -136,7 +124,7 @@ const viewOf = (names: Names, s: KernelState, t: PPtr): Array<readonly [string, 
   const regs = [BADGE_REGISTER, MSG_INFO_REGISTER, ...MSG_REGISTERS].map(
     (r) => [`${who}.${registerName(r)}`, r === MSG_INFO_REGISTER ? msgInfoText(o.context[r] ?? 0) : num(o.context[r] ?? 0)] as const,
   );
-  return [[`${who} state`, stateText(names, o.state)], ...regs, ['runs next', names.object(s.curThread)]];
+  return [[`${who} state`, names.threadState(o.state)], ...regs, ['runs next', names.object(s.curThread)]];
 };
 
 /** How the reports name a concrete kernel (as the lock step does). */
@@ -199,9 +187,7 @@ export const tell = (events: readonly Event[], opts: RunOptions): Story => {
         }
       }
     }
-    const [left, recorded] = failure.sides;
-    // A divergence of the kernel with the fastpath on names that kernel, as its message does.
-    const right = failure.kind === 'divergence' && failure.message.includes('impl (fastpath on)') ? 'impl (fastpath on)' : recorded;
+    const [left, right] = failure.sides;
     const where = failure.step === 0 ? 'at boot' : `after step ${failure.step}`;
     const failureLines = [
       `${failure.kind} ${where}: ${failure.message}`,
@@ -215,11 +201,14 @@ export const tell = (events: readonly Event[], opts: RunOptions): Story => {
   }
 };
 
+/** A step's first line: the thread and what it does, or the hardware event and the thread it interrupts. */
+export const stepHeadline = (s: StoryStep): string => (s.hardware ? `${s.action} while ${s.actor} runs` : `${s.actor}: ${s.action}`);
+
 /** The story as report lines: numbered steps, the sides at the failing one (where they part marked), the failure. */
 export const renderStory = (story: Story): string[] => {
   const lines: string[] = [];
   story.steps.forEach((s, i) => {
-    lines.push(`  ${String(i + 1).padStart(3)}. ${s.hardware ? `${s.action} while ${s.actor} runs` : `${s.actor}: ${s.action}`}`);
+    lines.push(`  ${String(i + 1).padStart(3)}. ${stepHeadline(s)}`);
     if (s.message !== undefined) lines.push(`         ${s.message}`);
     lines.push(`         → ${s.outcome}${s.next === undefined ? '' : `; ${s.next} runs`}`);
   });

@@ -135,6 +135,8 @@ describe('refinement/trace/itf: spec states in the Informal Trace Format', () =>
     writeFileSync(f, JSON.stringify({ version: 1, events }));
     const r = await runCli('export', f, '--itf');
     expect(r.code).toBe(0);
+    // The trace passes: no line says its states end early.
+    expect(r.stderr).toBe('');
     const t = jsonOf(r) as unknown as ItfTrace;
     expect(itfTraceErrors(t)).toEqual([]);
     expect(t['#meta']['format']).toBe('ITF');
