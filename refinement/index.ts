@@ -16,4 +16,5 @@ export { INVARIANTS, type SpecCheck, wellFormed } from '../invariants/wellFormed
 export type { Violation } from '../invariants/violation';
 export type { KernelState } from '../spec/model/state';
 export { bootState, step } from '../spec/kernel';
-export { LABEL, invocationEvent, syscallEvent, type Event } from '../spec/api';
+export { invocationEvent, syscallEvent, type Event } from '../spec/api';
+export * from './scenario';

@@ -109,6 +109,8 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .option('--json', 'print one JSON object on stdout (the steps go to stderr)')
     .option('--state <n>', 'print the spec state after step n (0: the boot state)', integer('--state', 0))
     .option('--diff', 'print what each step changed in the spec state')
+    .option('--as-test', 'print the trace as a vitest test written with the scenario API (it fails as the trace does)')
+    .option('--import-from <module>', "where that test imports the scenario API from (default 'sel4-spec')")
     .action((file: string, flags: ReplayFlags) => {
       exit.code = replay(file, flags, io);
     });

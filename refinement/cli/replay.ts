@@ -9,7 +9,10 @@ import { type RunOptions, runEvents } from '../check';
 import { fastpathModeOf } from '../run';
 import { MAX_TRACE_FILE_BYTES, type TraceFile, bootConfigOf, parseTrace } from '../trace/codec';
 import { readInputFile } from './files';
-import { EXIT, type Streams, UsageError, output } from './io';
+import { basename } from 'node:path';
+import { asTest } from '../scenario/asTest';
+import { tell } from '../report/story';
+import { EXIT, type Streams, UsageError, errorLine, output } from './io';
 import { failureJson, printRun } from '../report/summary';
 import { stateLines, stepChanges, viewOfState } from '../report/stateView';
 
@@ -20,6 +23,10 @@ export interface ReplayFlags {
   state?: number;
   /** Print what each step changed. */
   diff?: boolean;
+  /** Print the trace as a vitest scenario instead. */
+  asTest?: boolean;
+  /** Where that test imports the scenario API from. */
+  importFrom?: string;
 }
 
 /** A trace file read and decoded (one line naming what is wrong and where, exit 2, when it cannot be). */
@@ -42,12 +49,30 @@ export const runOptionsOf = (trace: TraceFile, mutants: readonly string[] = []):
   ...((trace.invariants ?? true) ? { checkSpec: wellFormed } : {}),
 });
 
+/** `--as-test`: the test alone on stdout (to redirect into a file); on stderr, how it will fare. */
+const printAsTest = (file: string, trace: TraceFile, options: RunOptions, flags: ReplayFlags, io: Streams): number => {
+  const clash = flags.json === true ? '--json' : flags.state !== undefined ? '--state' : flags.diff === true ? '--diff' : undefined;
+  if (clash !== undefined) throw new UsageError(`--as-test prints a test and nothing else: leave out ${clash}`);
+  const story = tell(trace.events, options);
+  io.out(asTest({ title: basename(file), events: trace.events, options, story, importFrom: flags.importFrom ?? 'sel4-spec' }));
+  const f = story.failure;
+  errorLine(
+    io,
+    f === undefined
+      ? `${file}: the test passes (the kernels agree on all ${trace.events.length} steps)`
+      : `${file}: the test fails as the trace does (${f.kind} ${f.step === 0 ? 'at boot' : `after step ${f.step}`}) until that is fixed`,
+  );
+  return EXIT.ok;
+};
+
 export const replay = (file: string, flags: ReplayFlags, io: Streams): number => {
   const o = output(io, flags.json === true);
   const trace = readTrace(file);
   if (flags.state !== undefined && flags.state > trace.events.length)
     throw new UsageError(`--state ${flags.state}: ${file} has ${trace.events.length} events (0 is the boot state)`);
   const options = runOptionsOf(trace, flags.mutant);
+  if (flags.asTest === true) return printAsTest(file, trace, options, flags, io);
+  if (flags.importFrom !== undefined) throw new UsageError('--import-from is for --as-test');
   const mutants = options.mutants ?? [];
   const r = runEvents(trace.events, options);
   const wanted = flags.state;

@@ -55,7 +55,7 @@ interface Named {
 }
 
 export class Names {
-  private readonly named = new Map<PPtr, Named>();
+  private readonly byAddress = new Map<PPtr, Named>();
   private readonly counts = new Map<string, number>();
   private readonly rootThread: PPtr;
 
@@ -71,10 +71,10 @@ export class Names {
   }
 
   private give(p: PPtr, tag: KernelObject['_tag'], step: number, name?: string): void {
-    if (this.named.has(p)) return;
+    if (this.byAddress.has(p)) return;
     const n = (this.counts.get(tag) ?? 0) + 1;
     if (name === undefined) this.counts.set(tag, n);
-    this.named.set(p, { name: name ?? `${PREFIX[tag]}${n}`, tag, step });
+    this.byAddress.set(p, { name: name ?? `${PREFIX[tag]}${n}`, tag, step });
   }
 
   /**
@@ -83,26 +83,37 @@ export class Names {
    * (a retype over reset memory) is a new object with a new name.
    */
   observe(s: KernelState, step: number): void {
-    for (const [p, n] of [...this.named]) if (s.objects.get(p)?._tag !== n.tag) this.named.delete(p);
-    const fresh = [...s.objects].filter(([p]) => !this.named.has(p));
+    for (const [p, n] of [...this.byAddress]) if (s.objects.get(p)?._tag !== n.tag) this.byAddress.delete(p);
+    const fresh = [...s.objects].filter(([p]) => !this.byAddress.has(p));
     for (const [p, o] of fresh.sort((a, b) => a[0] - b[0])) this.give(p, o._tag, step);
   }
 
   /** These names as they stand (the story keeps one per state). */
   snapshot(): Names {
     const copy = Object.create(Names.prototype) as Names;
-    Object.assign(copy, { named: new Map(this.named), counts: new Map(this.counts), rootThread: this.rootThread });
+    Object.assign(copy, { byAddress: new Map(this.byAddress), counts: new Map(this.counts), rootThread: this.rootThread });
     return copy;
+  }
+
+  /** The object a name names now, if any. */
+  find(name: string): PPtr | undefined {
+    for (const [p, n] of this.byAddress) if (n.name === name) return p;
+    return undefined;
+  }
+
+  /** The names of the threads of `s`, in the order they were given. */
+  threadNames(s: KernelState): string[] {
+    return [...this.byAddress].filter(([p]) => s.objects.get(p)?._tag === 'TCB').map(([, n]) => n.name);
   }
 
   /** The object's name, or its address. */
   object(p: PPtr): string {
-    return this.named.get(p)?.name ?? num(p);
+    return this.byAddress.get(p)?.name ?? num(p);
   }
 
   /** A thread as a step's actor: `T2 (TCB made at step 5, prio 255, domain 1)`. */
   thread(s: KernelState, t: PPtr): string {
-    const n = this.named.get(t);
+    const n = this.byAddress.get(t);
     const o = s.objects.get(t);
     if (n === undefined || o?._tag !== 'TCB') return num(t);
     if (n.name === 'idle') return 'idle';
@@ -126,7 +137,7 @@ export class Names {
 
   /** A slot by its container: `rootCNode[13]`, `T2.callerSlot`, or its address. */
   slot(s: KernelState, slot: SlotPtr): string {
-    for (const [p, n] of this.named) {
+    for (const [p, n] of this.byAddress) {
       const o = s.objects.get(p);
       if (o?._tag === 'CNode' && slot >= p && slot < p + 2 ** (o.radix + SLOT_BITS)) return `${n.name}[${(slot - p) / 2 ** SLOT_BITS}]`;
       if (o?._tag === 'TCB' && slot >= p && slot < p + TCB_SLOT_COUNT * 2 ** SLOT_BITS) return `${n.name}.${TCB_SLOT_NAMES[(slot - p) / 2 ** SLOT_BITS] ?? num(slot)}`;
@@ -192,7 +203,7 @@ export class Names {
   value(s: KernelState, path: string, x: unknown): string {
     const slots = path.startsWith('cdt.');
     const word = /\.r\d+|\.context\[|^userMemory|\.(sp|lr|nextIP|cpsr|faultIP|tpidrurw|tpidruro)\b/.test(path);
-    if (typeof x === 'number') return slots ? this.slot(s, x) : !word && this.named.has(x) ? `${num(x)} (${this.object(x)})` : num(x);
+    if (typeof x === 'number') return slots ? this.slot(s, x) : !word && this.byAddress.has(x) ? `${num(x)} (${this.object(x)})` : num(x);
     if (slots && Array.isArray(x)) return `[${x.map((y) => (typeof y === 'number' ? this.slot(s, y) : render(y))).join(', ')}]`;
     // A set's difference comes as a list of addresses.
     if (slots && typeof x === 'string') return x.replace(/0x([0-9a-f]+)/g, (_, hex: string) => this.slot(s, Number.parseInt(hex, 16)));
@@ -210,14 +221,14 @@ export class Names {
     const slots = /^(cdt\.|mdb\[|slot\[)/.test(path);
     const address = (hex: string): string => {
       const p = Number.parseInt(hex, 16);
-      return !slots && this.named.has(p) ? this.object(p) : this.slot(s, p);
+      return !slots && this.byAddress.has(p) ? this.object(p) : this.slot(s, p);
     };
     return path
       .replace(/^objects\[0x([0-9a-f]+)\]\.context\[(\d+)\]/, (whole: string, hex: string, i: string) => {
         const p = Number.parseInt(hex, 16);
-        return this.named.has(p) ? `${this.object(p)}.${registerName(Number(i))}` : whole;
+        return this.byAddress.has(p) ? `${this.object(p)}.${registerName(Number(i))}` : whole;
       })
-      .replace(/^objects\[0x([0-9a-f]+)\]/, (whole: string, hex: string) => (this.named.has(Number.parseInt(hex, 16)) ? this.object(Number.parseInt(hex, 16)) : whole))
+      .replace(/^objects\[0x([0-9a-f]+)\]/, (whole: string, hex: string) => (this.byAddress.has(Number.parseInt(hex, 16)) ? this.object(Number.parseInt(hex, 16)) : whole))
       .replace(/^(caps|mdb|slot)\[0x([0-9a-f]+)\]/, (_whole: string, kind: string, hex: string) => {
         const named = this.slot(s, Number.parseInt(hex, 16));
         return kind === 'caps' ? named : `${kind}[${named}]`;

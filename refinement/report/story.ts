@@ -17,15 +17,16 @@ import type { KernelState } from '../../spec/model/state';
 import type { Cap, PPtr } from '../../spec/model/structures';
 import { labelOutcome, outcomeText } from '../../properties/outcome';
 import { abstract } from '../abstract';
-import type { RunOptions } from '../check';
 import type { Kernel } from '../../impl/kernel';
-import { type Failure, LockStep } from '../run';
+import { type Failure, LockStep, type LockStepOptions } from '../run';
 import { renderEvent, renderInvocation } from './event';
 import { Names, num, registerName } from './names';
 
 /** One step as told: who acts, what it does, what came of it. */
 export interface StoryStep {
   readonly actor: string;
+  /** The acting thread's name alone (`T2`). */
+  readonly actorName: string;
   /** The syscall and the cap it lands on (or the hardware event). */
   readonly action: string;
   /** The message it sends, decoded by that cap's kind, if it sends one. */
@@ -142,7 +143,7 @@ const threadsOf = (s: KernelState, actor: PPtr, failure: Failure): PPtr[] => {
 };
 
 /** Replay `events` as the check ran them and tell what happened. */
-export const tell = (events: readonly Event[], opts: RunOptions): Story => {
+export const tell = (events: readonly Event[], opts: LockStepOptions): Story => {
   const ls = new LockStep(opts);
   const steps: StoryStep[] = [];
   try {
@@ -154,7 +155,12 @@ export const tell = (events: readonly Event[], opts: RunOptions): Story => {
     for (const [i, e] of events.entries()) {
       const before = ls.spec;
       actor = before.curThread;
-      const told = { actor: names.thread(before, actor), ...actionOf(names, before, actor, e), hardware: e.kind === 'tick' || e.kind === 'interrupt' };
+      const told = {
+        actor: names.thread(before, actor),
+        actorName: names.object(actor),
+        ...actionOf(names, before, actor, e),
+        hardware: e.kind === 'tick' || e.kind === 'interrupt',
+      };
       const ok = ls.step(e);
       const outcome = ls.lastOutcome === undefined ? 'the spec threw' : outcomeText(labelOutcome(before, ls.lastOutcome));
       // A spec that threw made no state after this step.
