@@ -8,6 +8,7 @@ import { wellFormed } from '../../invariants/wellFormed';
 import { type CheckResult, checkRefinement } from '../check';
 import type { FastpathMode } from '../run';
 import { ensureDirectory } from './files';
+import { pageBase, writeHtmlReport } from './html';
 import { EXIT, type Streams, UsageError, errorLine, output } from './io';
 import { onInterrupt } from './interrupt';
 import { progress } from './progress';
@@ -22,6 +23,8 @@ export interface CheckFlags {
   mutant: string[];
   json?: boolean;
   out: string;
+  /** Where to write the counterexample's HTML page. */
+  html?: string;
   coverage?: boolean;
   timing: boolean;
   progress: boolean;
@@ -64,6 +67,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   const strict = flags.strict === true;
   // Before any run: a counterexample found after an hour must have somewhere to go.
   ensureDirectory(flags.out, '--out');
+  if (flags.html !== undefined) ensureDirectory(flags.html, '--html');
   const slice = flags.shard === undefined ? undefined : shardSlice(flags.runs, flags.shard);
   o.line(
     checkHeadline(seed, flags.runs, flags) +
@@ -97,11 +101,12 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   const summary = { fastpath: flags.fastpath, coverage: flags.coverage === true, timing: flags.timing };
   printSummary(o, result, summary);
   let file: string | undefined;
+  let page: string | undefined;
   let unsaved: unknown;
   const c = result.counterexample;
   if (c !== undefined) {
     o.line(counterexampleHeadline(c, result, flags.timing));
-    printRun(o, c.events, c.outcomes, c.failure, c.options);
+    const story = printRun(o, c.events, c.outcomes, c.failure, c.options);
     try {
       file = saveCounterexample(flags.out, 'counterexample-', c, result, origin(flags, strict));
       o.line(`trace written to ${file}; replay it with: npx sel4-spec replay ${file}`);
@@ -111,9 +116,27 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
       unsaved = counterexampleTrace(c, result, origin(flags, strict));
       errorLine(io, e.message);
     }
+    if (flags.html !== undefined) {
+      if (story === undefined) {
+        errorLine(io, `--html: no page written: the steps could not be told`);
+      } else
+        try {
+          page = writeHtmlReport(
+            flags.html,
+            file === undefined ? `counterexample-seed-${result.seed}-${c.failure.kind}` : pageBase(file),
+            `counterexample, seed ${result.seed}`,
+            story,
+          );
+          o.line(`HTML report written to ${page}`);
+        } catch (e) {
+          if (!(e instanceof UsageError)) throw e;
+          errorLine(io, e.message);
+        }
+    }
     if (!c.reproduces) errorLine(io, NOT_REPRODUCED);
   } else if (interrupted === undefined) {
     o.line(agreeLine(result.notModelled.events, result.notModelled.runs));
+    if (flags.html !== undefined) o.line('no counterexample, so no HTML report (replay a trace with --html to see one)');
   }
   if (interrupted !== undefined)
     o.line(`INTERRUPTED by ${interrupted} after ${result.runs} of ${flags.runs} runs (${result.events} events); seed ${seed}: run again with --seed ${seed}`);
@@ -121,6 +144,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
     const json = resultJson(result, {
       ...summary,
       ...(file === undefined ? {} : { file }),
+      ...(page === undefined ? {} : { html: page }),
       ...(unsaved === undefined ? {} : { trace: unsaved }),
       ...(interrupted === undefined ? {} : { interrupted }),
     });

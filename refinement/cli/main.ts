@@ -69,6 +69,7 @@ const traceSizeOptions = (c: Command, runsHelp: string): Command =>
     .option('--runs <n>', runsHelp, integer('--runs', 1, 10_000_000), CHECK_DEFAULTS.runs)
     .option('--steps <n>', 'longest trace, in generated steps', integer('--steps', 1, 20_000), CHECK_DEFAULTS.steps)
     .option('--out <dir>', 'where counterexample traces are written (never overwriting one)', '.counterexamples')
+    .option('--html <dir>', 'also write the counterexample as an HTML page (steps, the state at any step, pictures) into dir')
     .option('--no-timing', 'leave wall-clock figures out, so the output is the same byte for byte')
     .option('--no-progress', 'no progress on stderr (a bar on a terminal, a line every few seconds otherwise)')
     .option('--progress-every <s>', 'seconds between progress lines when stderr is not a terminal', integer('--progress-every', 1, 3600), 5);
@@ -109,6 +110,7 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .option('--json', 'print one JSON object on stdout (the steps go to stderr)')
     .option('--state <n>', 'print the spec state after step n (0: the boot state)', integer('--state', 0))
     .option('--diff', 'print what each step changed in the spec state')
+    .option('--html <dir>', 'also write the replay as an HTML page (steps, the state at any step, pictures) into dir')
     .option('--as-test', 'print the trace as a vitest test written with the scenario API (it fails as the trace does)')
     .option('--import-from <module>', "where that test imports the scenario API from (default 'sel4-spec')")
     .action((file: string, flags: ReplayFlags) => {

@@ -11,6 +11,7 @@ import { MAX_TRACE_FILE_BYTES, type TraceFile, bootConfigOf, parseTrace } from '
 import { readInputFile } from './files';
 import { basename } from 'node:path';
 import { asTest } from '../scenario/asTest';
+import { pageBase, writeHtmlReport } from './html';
 import { tell } from '../report/story';
 import { EXIT, type Streams, UsageError, errorLine, output } from './io';
 import { failureJson, printRun } from '../report/summary';
@@ -23,6 +24,8 @@ export interface ReplayFlags {
   state?: number;
   /** Print what each step changed. */
   diff?: boolean;
+  /** Write the told replay as an HTML page into this directory. */
+  html?: string;
   /** Print the trace as a vitest scenario instead. */
   asTest?: boolean;
   /** Where that test imports the scenario API from. */
@@ -51,7 +54,7 @@ export const runOptionsOf = (trace: TraceFile, mutants: readonly string[] = []):
 
 /** `--as-test`: the test alone on stdout (to redirect into a file); on stderr, how it will fare. */
 const printAsTest = (file: string, trace: TraceFile, options: RunOptions, flags: ReplayFlags, io: Streams): number => {
-  const clash = flags.json === true ? '--json' : flags.state !== undefined ? '--state' : flags.diff === true ? '--diff' : undefined;
+  const clash = flags.json === true ? '--json' : flags.state !== undefined ? '--state' : flags.diff === true ? '--diff' : flags.html !== undefined ? '--html' : undefined;
   if (clash !== undefined) throw new UsageError(`--as-test prints a test and nothing else: leave out ${clash}`);
   const story = tell(trace.events, options);
   io.out(asTest({ title: basename(file), events: trace.events, options, story, importFrom: flags.importFrom ?? 'sel4-spec' }));
@@ -79,6 +82,10 @@ export const replay = (file: string, flags: ReplayFlags, io: Streams): number =>
   if (wanted !== undefined && wanted > r.steps) throw new UsageError(`--state ${wanted}: the replay stops at its failure after step ${r.steps} (0 is the boot state)`);
   o.line(`sel4-spec replay: ${file}, ${trace.events.length} events${mutants.length > 0 ? `, mutants: ${mutants.join(', ')}` : ''}`);
   const story = printRun(o, trace.events.slice(0, r.steps), r.outcomes, r.failure, options);
+  if (flags.html !== undefined) {
+    if (story === undefined) throw new UsageError('--html: no page written: the steps could not be told');
+    o.line(`HTML report written to ${writeHtmlReport(flags.html, pageBase(file), basename(file), story)}`);
+  }
   const state = wanted === undefined ? undefined : story?.states[wanted];
   const names = wanted === undefined ? undefined : story?.namesAt[wanted];
   const view = state === undefined || names === undefined ? undefined : viewOfState(names, state);

@@ -218,18 +218,31 @@ export const renderStory = (story: Story): string[] => {
     if (s.message !== undefined) lines.push(`         ${s.message}`);
     lines.push(`         → ${s.outcome}${s.next === undefined ? '' : `; ${s.next} runs`}`);
   });
+  lines.push(...sidesLines(story), ...story.failureLines);
+  return lines;
+};
+
+/** Which rows of the sides differ between them (where they part). */
+export const partingRows = (sides: readonly SideView[]): boolean[] =>
+  (sides[0]?.rows ?? []).map((_, r) => {
+    const values = sides.map((s) => s.rows[r]?.[1] ?? '');
+    return values.some((v) => v !== values[0]);
+  });
+
+/** The sides at the failing step as a table, where they part marked. */
+export const sidesLines = (story: Story): string[] => {
+  const lines: string[] = [];
   if (story.sides.length > 0) {
     const labels = story.sides[0]?.rows.map(([k]) => k) ?? [];
     const width = Math.max(...labels.map((l) => l.length), 4);
     const col = Math.max(...story.sides.flatMap((s) => [s.side.length, ...s.rows.map(([, v]) => v.length)]), 4) + 2;
     lines.push(`  after step ${story.steps.length}, side by side:`);
     lines.push(`    ${''.padEnd(width)}  ${story.sides.map((s) => s.side.padEnd(col)).join('')}`.trimEnd());
+    const parting = partingRows(story.sides);
     labels.forEach((label, r) => {
       const values = story.sides.map((s) => s.rows[r]?.[1] ?? '');
-      const parts = values.some((v) => v !== values[0]);
-      lines.push(`    ${label.padEnd(width)}  ${values.map((v) => v.padEnd(col)).join('')}${parts ? '← they part' : ''}`.trimEnd());
+      lines.push(`    ${label.padEnd(width)}  ${values.map((v) => v.padEnd(col)).join('')}${parting[r] === true ? '← they part' : ''}`.trimEnd());
     });
   }
-  lines.push(...story.failureLines);
   return lines;
 };
