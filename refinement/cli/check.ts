@@ -4,7 +4,7 @@
  * loses it; a counterexample is saved under a name no earlier one has.
  */
 import { availableParallelism } from 'node:os';
-import { wellFormed } from '../../invariants/wellFormed';
+import { INVARIANT_NAMES, type InvariantSelection, specCheckOf } from '../../invariants/wellFormed';
 import { type CheckResult, checkRefinement } from '../check';
 import type { FastpathMode } from '../run';
 import { ensureDirectory } from './files';
@@ -17,6 +17,8 @@ import { agreeLine, counterexampleHeadline, counterexampleTrace, printRun, print
 export interface CheckFlags {
   seed?: number;
   invariants: boolean;
+  /** `--invariant NAME`: check only these kernel invariants. */
+  invariant: string[];
   fastpath: FastpathMode;
   runs: number;
   steps: number;
@@ -50,14 +52,29 @@ export const shardSlice = (runs: number, s: Shard): { start: number; count: numb
 };
 
 /** The check's first line: what runs, on what (a shard's and the merged summary's start the same way). */
-export const checkHeadline = (seed: number, runs: number, flags: Pick<CheckFlags, 'steps' | 'fastpath' | 'invariants' | 'strict' | 'fullCompare' | 'mutant'>): string => {
+/** How a check's invariants read in its headline: on, off, or the ones named. */
+const invariantsText = (sel: InvariantSelection): string => (sel === true ? 'on' : sel === false ? 'off' : sel.join(', '));
+
+/** The invariants the flags select: all (default), none (--no-invariants), or those --invariant names. */
+export const invariantSelection = (flags: Pick<CheckFlags, 'invariants' | 'invariant'>): InvariantSelection => {
+  if (flags.invariant.length === 0) return flags.invariants;
+  if (!flags.invariants) throw new UsageError('--invariant picks the invariants to check: leave out --no-invariants');
+  const chosen = INVARIANT_NAMES.filter((n) => flags.invariant.includes(n));
+  return chosen.length === INVARIANT_NAMES.length ? true : chosen;
+};
+
+export const checkHeadline = (
+  seed: number,
+  runs: number,
+  flags: Pick<CheckFlags, 'steps' | 'fastpath' | 'strict' | 'fullCompare' | 'mutant'> & { readonly invariants: InvariantSelection },
+): string => {
   const mutants = flags.mutant.length === 0 ? '' : `, mutants ${flags.mutant.join(', ')}`;
-  return `sel4-spec check: seed ${seed}, ${runs} runs of up to ${flags.steps} steps, fastpath ${flags.fastpath}, invariants ${flags.invariants ? 'on' : 'off'}${flags.strict === true ? ', strict' : ''}${flags.fullCompare === true ? ', full compare' : ''}${mutants}`;
+  return `sel4-spec check: seed ${seed}, ${runs} runs of up to ${flags.steps} steps, fastpath ${flags.fastpath}, invariants ${invariantsText(flags.invariants)}${flags.strict === true ? ', strict' : ''}${flags.fullCompare === true ? ', full compare' : ''}${mutants}`;
 };
 
 export const NOT_REPRODUCED = 'internal error: the shrunk trace does not fail the same way when replayed on its own (a nondeterminism in sel4-spec); the failure above was real';
 
-const origin = (flags: CheckFlags, strict: boolean) => ({ mutants: flags.mutant, fastpath: flags.fastpath, invariants: flags.invariants, strict });
+const origin = (flags: CheckFlags, strict: boolean) => ({ mutants: flags.mutant, fastpath: flags.fastpath, invariants: invariantSelection(flags), strict });
 
 const randomSeed = (): number => (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) & 0x7fffffff;
 
@@ -65,12 +82,13 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
   const o = output(io, flags.json === true);
   const seed = flags.seed ?? randomSeed();
   const strict = flags.strict === true;
+  const selection = invariantSelection(flags);
   // Before any run: a counterexample found after an hour must have somewhere to go.
   ensureDirectory(flags.out, '--out');
   if (flags.html !== undefined) ensureDirectory(flags.html, '--html');
   const slice = flags.shard === undefined ? undefined : shardSlice(flags.runs, flags.shard);
   o.line(
-    checkHeadline(seed, flags.runs, flags) +
+    checkHeadline(seed, flags.runs, { ...flags, invariants: selection }) +
       (flags.shard === undefined || slice === undefined ? '' : `; shard ${flags.shard.index}/${flags.shard.count}: runs ${slice.start + 1} to ${slice.start + slice.count}`),
   );
   const p = progress(flags.progress ? io.progress : undefined, flags.progressEvery);
@@ -89,7 +107,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
       workers: flags.workers ?? Math.max(1, Math.min(availableParallelism(), Math.floor((slice?.count ?? flags.runs) / 16))),
       ...(slice === undefined ? {} : { slice }),
       signal: stop.signal,
-      ...(flags.invariants ? { checkSpec: wellFormed } : {}),
+      ...(selection === false ? {} : { checkSpec: specCheckOf(selection) }),
       onRun: (done, events) => p.explore(done, slice?.count ?? flags.runs, events),
       onShrink: (s) => p.shrink(s.failure.kind, s.foundAtRun, s.originalLength, s.length, s.tries),
     });
@@ -159,7 +177,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
               steps: flags.steps,
               mutants: flags.mutant,
               fastpath: flags.fastpath,
-              invariants: flags.invariants,
+              invariants: selection,
               strict,
               fullCompare: flags.fullCompare === true,
               swarm: flags.swarm,

@@ -10,6 +10,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MUTANTS, isMutantName } from '../../properties/mutants';
+import { INVARIANT_NAMES, isInvariantName } from '../../invariants/wellFormed';
 import { seamsDispatch } from '../../impl/model/seam';
 import { describeThrown } from '../crash';
 import { FASTPATH_MODES, type FastpathMode } from '../run';
@@ -41,6 +42,11 @@ const shardOf = (v: string): Shard => {
 
 const collect = (v: string, acc: string[]): string[] => {
   if (!isMutantName(v)) throw new InvalidArgumentError(`unknown mutant ${quote(v)} (see 'sel4-spec mutants')`);
+  return [...acc, v];
+};
+
+const collectInvariant = (v: string, acc: string[]): string[] => {
+  if (!isInvariantName(v)) throw new InvalidArgumentError(`unknown invariant ${quote(v)} (see 'sel4-spec invariants')`);
   return [...acc, v];
 };
 
@@ -89,6 +95,7 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .option('--seed <n>', 'random seed (printed first; the same seed gives the same traces)', SEED)
     .option('--mutant <name>', 'switch on a deliberately broken kernel (repeatable)', collect, [])
     .option('--no-invariants', 'skip the kernel invariants on the spec state after every event (faster)')
+    .option('--invariant <name>', "check only this kernel invariant (repeatable; see 'sel4-spec invariants')", collectInvariant, [])
     .option('--fastpath <mode>', 'IPC fastpath: off, on, or both (a kernel with it on checked against one without)', fastpathMode, 'both' as FastpathMode)
     .option('--strict', 'events the spec does not model yet are failures, not passes')
     .option('--workers <n>', 'worker threads for the runs (the same result for any number; default: the cores, at most one per 16 runs)', integer('--workers', 1, 256))
@@ -144,6 +151,13 @@ export const program = (io: Streams, exit: { code: number }): Command => {
     .action(async (flags: BenchFlags) => {
       exit.code = await bench(flags, io);
     });
+  p.command('invariants')
+    .description('list the kernel invariants checked on the spec state after every event, one per line (check --invariant NAME picks some)')
+    .option('--json', 'print one JSON object on stdout: {invariants: [names]}')
+    .action((flags: { json?: boolean }) => {
+      if (flags.json === true) io.out(JSON.stringify({ invariants: INVARIANT_NAMES }) + '\n');
+      else for (const n of INVARIANT_NAMES) io.out(`${n}\n`);
+    });
   traceSizeOptions(p.command('mutants'), 'runs per hunt (with --hunt)')
     .description('list the deliberately broken kernels, one per line (with --hunt, run the default check on each)')
     .option('--hunt', 'run the check against each mutant: caught or not, runs and seconds to catch, shrunk length')
@@ -161,7 +175,7 @@ export const program = (io: Streams, exit: { code: number }): Command => {
   return p;
 };
 
-const COMMANDS: readonly string[] = ['check', 'replay', 'export', 'merge', 'mutants', 'bench'];
+const COMMANDS: readonly string[] = ['check', 'replay', 'export', 'merge', 'mutants', 'invariants', 'bench'];
 
 /** An error of the tool itself: one line (the stack with SEL4_SPEC_DEBUG=1), exit 3. */
 const internalError = (io: Streams, e: unknown): number => {

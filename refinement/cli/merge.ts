@@ -9,13 +9,13 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { PathReporter } from 'io-ts/PathReporter';
-import { wellFormed } from '../../invariants/wellFormed';
+import { specCheckOf } from '../../invariants/wellFormed';
 import { FALLBACK_REASONS } from '../../impl/fastpath/reasons';
 import { STATISTICS } from '../../properties/statistics';
 import { Tally, type TallySnapshot } from '../../properties/tally';
 import { CHECK_BOOT_CONFIG, type CheckResult, type Counterexample, type RunOptions, countsOf, runEvents } from '../check';
 import { FASTPATH_MODES, type FastpathMode } from '../run';
-import { MAX_TRACE_FILE_BYTES, bootConfigOf, decodeTrace } from '../trace/codec';
+import { InvariantsField, MAX_TRACE_FILE_BYTES, bootConfigOf, decodeTrace } from '../trace/codec';
 import { agreeLine, counterexampleHeadline, printRun, printSummary, resultJson } from '../report/summary';
 import { NOT_REPRODUCED, checkHeadline, shardSlice } from './check';
 import { readInputFile } from './files';
@@ -25,7 +25,7 @@ const Options = t.type({
   steps: t.number,
   mutants: t.array(t.string),
   fastpath: t.keyof(Object.fromEntries(FASTPATH_MODES.map((m) => [m, null])) as Record<FastpathMode, null>),
-  invariants: t.boolean,
+  invariants: InvariantsField,
   strict: t.boolean,
   fullCompare: t.boolean,
   swarm: t.boolean,
@@ -166,7 +166,7 @@ const replayed = (file: string, s: ShardSummary): Counterexample => {
     fastpath: s.options.fastpath,
     strict: s.options.strict,
     fullCompare: s.options.fullCompare,
-    ...(s.options.invariants ? { checkSpec: wellFormed } : {}),
+    ...(s.options.invariants === false ? {} : { checkSpec: specCheckOf(s.options.invariants) }),
   };
   const r = runEvents(tr.events, options);
   if (r.failure === undefined) throw new UsageError(`${file}: its counterexample passes when replayed here (another version of sel4-spec?)`);

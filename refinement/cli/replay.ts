@@ -4,7 +4,7 @@
  * print each step with its outcome.
  */
 import * as E from 'fp-ts/Either';
-import { wellFormed } from '../../invariants/wellFormed';
+import { specCheckOf } from '../../invariants/wellFormed';
 import { type RunOptions, runEvents } from '../check';
 import { fastpathModeOf } from '../run';
 import { MAX_TRACE_FILE_BYTES, type TraceFile, bootConfigOf, parseTrace } from '../trace/codec';
@@ -49,7 +49,7 @@ export const runOptionsOf = (trace: TraceFile, mutants: readonly string[] = []):
   config: bootConfigOf(trace),
   fastpath: fastpathModeOf(trace.fastpath),
   strict: trace.strict ?? false,
-  ...((trace.invariants ?? true) ? { checkSpec: wellFormed } : {}),
+  ...(trace.invariants === false ? {} : { checkSpec: specCheckOf(trace.invariants) }),
 });
 
 /** `--as-test`: the test alone on stdout (to redirect into a file); on stderr, how it will fare. */

@@ -5,6 +5,7 @@
  * replays it, and the same as JSON.
  */
 import type { Event } from '../../spec/api';
+import type { InvariantSelection } from '../../invariants/wellFormed';
 import { FALLBACK_REASONS } from '../../impl/fastpath/reasons';
 import type { CheckResult, Counterexample, RunOptions } from '../check';
 import type { FastpathTally } from '../../properties/statistics';
@@ -152,7 +153,7 @@ export const counterexampleHeadline = (c: Counterexample, r: CheckResult, timing
 export interface TraceOrigin {
   readonly mutants: readonly string[];
   readonly fastpath: FastpathMode;
-  readonly invariants: boolean;
+  readonly invariants: InvariantSelection;
   readonly strict: boolean;
 }
 
@@ -165,7 +166,7 @@ export const counterexampleTrace = (c: Counterexample, r: CheckResult, origin: T
     mutants: [...origin.mutants],
     domainSchedule: [...r.config.domainSchedule],
     fastpath: origin.fastpath,
-    invariants: origin.invariants,
+    invariants: typeof origin.invariants === 'boolean' ? origin.invariants : [...origin.invariants],
     strict: origin.strict,
     events: [...c.events],
     failure: { step: c.failure.step, kind: c.failure.kind, message: c.failure.message, report: renderFailure(c.failure) },

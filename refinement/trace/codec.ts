@@ -14,6 +14,7 @@ import { type BootConfig, DSCHED_MAX_DURATION, Event, NUM_DOMAINS, NUM_DOMAIN_SC
 import { UNKNOWN_FIELD, boundedArray, boundedInt, closedRecord, satisfying } from '../../spec/api/codecs';
 import { FASTPATH_MODES, type FastpathMode } from '../run';
 import { isMutantName } from '../../properties/mutants';
+import { INVARIANT_NAMES, isInvariantName } from '../../invariants/wellFormed';
 import { oneLine } from '../crash';
 
 export const TRACE_VERSION = 1;
@@ -66,6 +67,12 @@ const DomainSchedule = new t.Type<Array<t.TypeOf<typeof DomainEntry>>, Array<t.O
 
 const MutantNameCodec = satisfying("a mutant name (see 'sel4-spec mutants')", (u): u is string => typeof u === 'string' && isMutantName(u));
 
+/** Which kernel invariants: all (true), none (false), or a list of their names. */
+export const InvariantsField = satisfying(
+  "true, false, or a list of invariant names (see 'sel4-spec invariants')",
+  (u): u is boolean | string[] => typeof u === 'boolean' || (Array.isArray(u) && u.length <= INVARIANT_NAMES.length && u.every((n) => typeof n === 'string' && isInvariantName(n))),
+);
+
 /** fast-check's path to a case: run indices separated by colons. */
 const ShrinkPath = satisfying('a fast-check path such as "47:0:3"', (u): u is string => typeof u === 'string' && u.length <= 10_000 && /^(\d{1,9}(:\d{1,9})*)?$/.test(u));
 
@@ -88,8 +95,8 @@ export const TraceFile = closedRecord(
     failure: t.unknown,
     /** The fastpath mode the trace ran with ('both' checks slow and fast kernels against each other). */
     fastpath: FastpathField,
-    /** Whether the kernel invariants were checked after every event (replay checks them unless this is false). */
-    invariants: t.boolean,
+    /** The kernel invariants checked after every event: all (true), none (false), or those named (replay checks all unless told otherwise). */
+    invariants: InvariantsField,
     /** Whether events the spec does not model were failures (--strict). */
     strict: t.boolean,
   },

@@ -4,7 +4,7 @@
  * trace; the main thread replays the trace to shrink it).
  */
 import { parentPort } from 'node:worker_threads';
-import { wellFormed } from '../../invariants/wellFormed';
+import { specCheckOf } from '../../invariants/wellFormed';
 import { describeThrown } from '../crash';
 import { explore } from '../check';
 import type { WorkerMessage, WorkerRequest } from './pool';
@@ -18,7 +18,7 @@ export const serveExplore = (): void => {
     if (req.kind === 'stop') return stop.abort();
     stop = new AbortController();
     const signal = stop.signal;
-    const opts = { ...req.options, signal, ...(req.invariants ? { checkSpec: wellFormed } : {}) };
+    const opts = { ...req.options, signal, ...(req.invariants === null ? {} : { checkSpec: specCheckOf(req.invariants) }) };
     explore(opts, req.slice, (runs, events) => post({ kind: 'progress', block: req.block, runs, events })).then(
       (result) => post({ kind: 'done', block: req.block, result: { ...result, ...(signal.aborted ? { partial: true } : {}) } }),
       (e: unknown) => post({ kind: 'error', block: req.block, message: describeThrown(e).message }),

@@ -7,7 +7,6 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { CheckOptions, Exploration, RunSlice } from '../check';
-import { wellFormed } from '../../invariants/wellFormed';
 import { Tally } from '../../properties/tally';
 
 /** What a worker is asked: a block to explore (plain data only: functions do not cross threads), or to stop it at its next run. */
@@ -18,7 +17,8 @@ export interface BlockRequest {
   readonly block: number;
   readonly slice: RunSlice;
   readonly options: Omit<CheckOptions, 'checkSpec' | 'onRun' | 'onShrink' | 'signal' | 'workers' | 'slice'>;
-  readonly invariants: boolean;
+  /** The kernel invariants to check, by name (null: none). */
+  readonly invariants: readonly string[] | null;
 }
 
 /** A block's result as it crosses back (the failing trace, without a Failure: the main thread replays it); `partial` when stopped. */
@@ -40,8 +40,9 @@ export const blocksOf = (slice: RunSlice, workers: number): RunSlice[] => {
 };
 
 export const exploreInWorkers = (opts: CheckOptions, slice: RunSlice, workers: number, onRun: (done: number, events: number) => void): Promise<BlockResult> => {
-  if (opts.checkSpec !== undefined && opts.checkSpec !== wellFormed)
-    throw new Error('a check in worker threads can run the kernel invariants (wellFormed) or none, not other spec checks');
+  const invariants = opts.checkSpec === undefined ? null : (opts.checkSpec.invariants ?? null);
+  if (opts.checkSpec !== undefined && invariants === null)
+    throw new Error('a check in worker threads can run the kernel invariants (all of them or a selection by name) or none, not other spec checks');
   const { checkSpec: _c, onRun: _r, onShrink: _s, signal, workers: _w, slice: _l, ...options } = opts;
   const blocks = blocksOf(slice, workers);
   const results: Array<BlockResult | undefined> = blocks.map(() => undefined);
@@ -88,7 +89,7 @@ export const exploreInWorkers = (opts: CheckOptions, slice: RunSlice, workers: n
       if (next >= blocks.length || next > firstFailure || stopping) return;
       const block = next++;
       inFlight.add(block);
-      const request: BlockRequest = { kind: 'explore', block, slice: blocks[block] as RunSlice, options, invariants: opts.checkSpec !== undefined };
+      const request: BlockRequest = { kind: 'explore', block, slice: blocks[block] as RunSlice, options, invariants };
       w.postMessage(request);
     };
     for (let i = 0; i < Math.min(workers, blocks.length); i++) {

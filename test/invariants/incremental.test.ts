@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { INVARIANTS, wellFormed } from '../../invariants/wellFormed';
+import { INVARIANTS, invariantsNamed, wellFormed } from '../../invariants/wellFormed';
 import { IncrementalWellFormed } from '../../invariants/wellFormed/incremental';
 import type { Scope } from '../../invariants/wellFormed/scope';
 import type { Violation } from '../../invariants/violation';
@@ -210,6 +210,30 @@ describe('invariants/wellFormed/incremental: the invariants on what a step chang
     // The corruptions must mostly break something, or the agreement says little.
     expect(broken).toBeGreaterThan(400);
   }, 600_000);
+
+  it('a selection by name (--invariant) reports exactly the violations of the invariants it names, whole and incrementally', () => {
+    const names = INVARIANTS.map(([n]) => n);
+    let selected = 0;
+    fc.assert(
+      fc.property(caseArb, fc.subarray(names, { minLength: 1 }), (c, chosen) => {
+        const check = invariantsNamed(chosen);
+        expect(check.invariants).toEqual(names.filter((n) => chosen.includes(n)));
+        const states = RUNS[c.run] as KernelState[];
+        const i = c.at % states.length;
+        const bad = c.corruptions.reduce(corrupt, states[i] as KernelState);
+        const expected = wellFormed(bad).filter((v) => chosen.includes(v.message.slice(0, v.message.indexOf(':'))));
+        expect(check(bad)).toEqual(expected);
+        const incremental = check.incremental?.();
+        for (const s of states.slice(Math.max(0, i - 2), i + 1)) expect(incremental?.(s)).toEqual([]);
+        expect(incremental?.(bad)).toEqual(expected);
+        if (expected.length > 0 && expected.length < wellFormed(bad).length) selected++;
+      }),
+      { seed: 44, numRuns: 300 },
+    );
+    // Often a selection sees some of a corruption's violations and not others.
+    expect(selected).toBeGreaterThan(30);
+    expect(() => invariantsNamed(['cdtAcyclic', 'noSuchInvariant'])).toThrow('no kernel invariant is named noSuchInvariant');
+  });
 
   it('the corruptions reach every invariant', () => {
     const reached = new Set<string>();
