@@ -45,7 +45,7 @@ export class NotModelledTally {
   }
 }
 
-interface NotModelledSnapshot {
+export interface NotModelledSnapshot {
   readonly events: number;
   readonly runs: number;
   readonly byKey: ReadonlyArray<readonly [string, number]>;

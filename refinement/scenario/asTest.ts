@@ -57,7 +57,7 @@ const typeArg = (t: number): Arg => {
 };
 
 /** `fn(args…)`, printed and built. */
-interface Reading {
+export interface Reading {
   readonly code: string;
   readonly event: Event;
   /** The names the code uses, to import. */
