@@ -57,7 +57,7 @@ export const cdtGraph = (names: Names, s: KernelState): Graph => {
 const capTarget = (names: Names, c: Cap): { id: string; label: string; kind: string } => {
   switch (c._tag) {
     case 'UntypedCap':
-      return { id: `untyped:${c.ptr}`, label: `untyped ${names.object(c.ptr)}\n2^${c.blockSize} bytes`, kind: 'other' };
+      return { id: `untyped-region:${c.ptr}`, label: `untyped ${names.object(c.ptr)}\n2^${c.blockSize} bytes`, kind: 'other' };
     case 'EndpointCap':
     case 'NotificationCap':
     case 'CNodeCap':
@@ -88,7 +88,8 @@ const capEdgeLabel = (where: string, c: Cap): string => {
 /**
  * Who holds which cap: each thread to its CSpace root and to the caps in its
  * own TCB slots; each CNode to what every cap in it names (threads, other
- * CNodes, endpoints...). A thread's authority is what it reaches.
+ * CNodes, endpoints...), its untyped caps counted in one node. A thread's
+ * authority is what it reaches.
  */
 export const holdingsGraph = (names: Names, s: KernelState): Graph => {
   const nodes = new Map<string, GraphNode>();
@@ -112,10 +113,14 @@ export const holdingsGraph = (names: Names, s: KernelState): Graph => {
     if (o._tag === 'CNode') {
       const from = node({ id: `object:${p}`, label: names.object(p), kind: 'cnode' });
       const size = 2 ** (o.radix + SLOT_BITS);
+      // Untyped caps are memory, not objects: one node per CNode stands for all it holds.
+      let untyped = 0;
       for (const [slot, cap] of byAddress([...s.caps].filter(([slot]) => slot >= p && slot < p + size))) {
         if (cap._tag === 'NullCap') continue;
-        edges.push({ source: from, target: node(capTarget(names, cap)), label: capEdgeLabel(`[${(slot - p) / 2 ** SLOT_BITS}]`, cap) });
+        if (cap._tag === 'UntypedCap') untyped++;
+        else edges.push({ source: from, target: node(capTarget(names, cap)), label: capEdgeLabel(`[${(slot - p) / 2 ** SLOT_BITS}]`, cap) });
       }
+      if (untyped > 0) edges.push({ source: from, target: node({ id: `untyped:${p}`, label: `${untyped} untyped ${untyped === 1 ? 'cap' : 'caps'}`, kind: 'other' }) });
     }
   }
   return { nodes: [...nodes.values()], edges };

@@ -125,7 +125,7 @@ const SCRIPT = String.raw`
   const byStep = new Map(data.states.map((s) => [s.step, s]));
   const items = Array.from(document.querySelectorAll('.step'));
   const COLORS = { thread: '#4a78c2', cnode: '#7a5ab8', endpoint: '#2f9a6a', notification: '#c28a2f', slot: '#58708f', queue: '#999', other: '#8a8f99' };
-  const LAYOUTS = { cdt: { name: 'breadthfirst', directed: true, spacingFactor: 1.1 }, holdings: { name: 'breadthfirst', directed: true, spacingFactor: 1.1 }, scheduling: { name: 'breadthfirst', directed: true } };
+  const LAYOUTS = { cdt: { name: 'breadthfirst', directed: true, spacingFactor: 1.1 }, holdings: { name: 'cose', animate: false, randomize: false, nodeDimensionsIncludeLabels: true, idealEdgeLength: () => 110, nodeRepulsion: () => 20000 }, scheduling: { name: 'breadthfirst', directed: true } };
   const style = [
     { selector: 'node', style: { label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 9, 'text-valign': 'center', color: '#fff', 'background-color': (n) => COLORS[n.data('kind')] || '#888', shape: 'round-rectangle', width: 'label', height: 'label', padding: '6px', 'text-max-width': '220px' } },
     { selector: 'node.BlockedOnReceive, node.BlockedOnSend, node.BlockedOnReply, node.BlockedOnNotification', style: { 'background-color': '#b5651d' } },
