@@ -96,7 +96,7 @@ export type InvariantSelection = boolean | readonly string[];
 
 /** The check a selection names (undefined: none). */
 export const specCheckOf = (sel: InvariantSelection | undefined): SpecCheck | undefined =>
-  sel === false ? undefined : sel === true || sel === undefined || sel.length === INVARIANT_NAMES.length ? wellFormed : invariantsNamed(sel);
+  sel === false ? undefined : sel === true || sel === undefined || new Set(sel).size === INVARIANT_NAMES.length ? wellFormed : invariantsNamed(sel);
 
 /** How a run records its check: true for all the invariants, the names for a selection, false for none (or a check that is not theirs). */
 export const selectionOf = (check: SpecCheck | undefined): InvariantSelection =>

@@ -144,6 +144,7 @@ export const check = async (flags: CheckFlags, io: Streams): Promise<number> => 
             file === undefined ? `counterexample-seed-${result.seed}-${c.failure.kind}` : pageBase(file),
             `counterexample, seed ${result.seed}`,
             story,
+            c.failure,
           );
           o.line(`HTML report written to ${page}`);
         } catch (e) {

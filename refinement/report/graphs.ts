@@ -126,6 +126,22 @@ export const holdingsGraph = (names: Names, s: KernelState): Graph => {
   return { nodes: [...nodes.values()], edges };
 };
 
+/**
+ * A node for every edge end that has none: a broken state (the very kind an
+ * invariant's counterexample shows) may queue a thread that is not there.
+ */
+const withMissing = (names: Names, nodes: GraphNode[], edges: readonly GraphEdge[]): Graph => {
+  const ids = new Set(nodes.map((n) => n.id));
+  for (const e of edges)
+    for (const id of [e.source, e.target])
+      if (!ids.has(id)) {
+        ids.add(id);
+        const p = Number(id.slice(id.indexOf(':') + 1));
+        nodes.push({ id, label: `${names.object(p)}\n(no such object)`, kind: 'other', marks: ['missing'] });
+      }
+  return { nodes, edges };
+};
+
 /** The threads with their states, the ready queues in order, and who waits on which endpoint or notification. */
 export const schedulingGraph = (names: Names, s: KernelState): Graph => {
   const nodes: GraphNode[] = [];
@@ -155,5 +171,5 @@ export const schedulingGraph = (names: Names, s: KernelState): Graph => {
     nodes.push({ id: qid, label: `ready queue\ndomain ${Math.floor(i / 256)}, prio ${i % 256}`, kind: 'queue' });
     q.forEach((t, k) => edges.push({ source: qid, target: id(t), label: `${k + 1}` }));
   }
-  return { nodes, edges };
+  return withMissing(names, nodes, edges);
 };

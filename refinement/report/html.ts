@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type Graph, cdtGraph, holdingsGraph, schedulingGraph } from './graphs';
+import { type Graph, type GraphEdge, type GraphNode, cdtGraph, holdingsGraph, schedulingGraph } from './graphs';
 import { stateLines, stepChanges, viewOfState } from './stateView';
 import { type Story, partingRows, stepHeadline } from './story';
 
@@ -23,12 +23,37 @@ export interface HtmlReportInput {
   readonly story: Story;
 }
 
-/** What the page's script reads, per state. */
+/** A graph as indices into the page's tables of nodes and edges. */
+interface GraphRefs {
+  readonly nodes: readonly number[];
+  readonly edges: readonly number[];
+}
+
+/** What the page's script reads, per state: its lines and graphs as indices into tables shared by all states. */
 interface StateData {
   readonly step: number;
-  readonly lines: readonly string[];
+  readonly lines: readonly number[];
   readonly changes: ReadonlyArray<{ readonly path: string; readonly before: string; readonly after: string }>;
-  readonly graphs: { readonly cdt: Graph; readonly holdings: Graph; readonly scheduling: Graph };
+  readonly graphs: { readonly cdt: GraphRefs; readonly holdings: GraphRefs; readonly scheduling: GraphRefs };
+}
+
+/**
+ * Values kept once, each state pointing at them: successive states share
+ * nearly all their lines, nodes and edges, so a long trace's page stays small.
+ */
+class Table<A> {
+  readonly values: A[] = [];
+  private readonly index = new Map<string, number>();
+  ref(x: A): number {
+    const key = typeof x === 'string' ? x : JSON.stringify(x);
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.values.length;
+      this.values.push(x);
+      this.index.set(key, i);
+    }
+    return i;
+  }
 }
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -46,18 +71,23 @@ const cytoscapeSource = (): string => {
   return library;
 };
 
-const statesOf = (story: Story): StateData[] => {
+const statesOf = (story: Story) => {
   const changes = stepChanges(story.namesAt, story.states);
-  return story.states.map((s, i) => {
+  const lines = new Table<string>();
+  const nodes = new Table<GraphNode>();
+  const edges = new Table<GraphEdge>();
+  const refs = (g: Graph): GraphRefs => ({ nodes: g.nodes.map((n) => nodes.ref(n)), edges: g.edges.map((e) => edges.ref(e)) });
+  const states = story.states.map((s, i): StateData => {
     const names = story.namesAt[i];
     if (names === undefined) throw new Error(`no names for state ${i}`);
     return {
       step: i,
-      lines: stateLines(viewOfState(names, s)),
+      lines: stateLines(viewOfState(names, s)).map((l) => lines.ref(l)),
       changes: i === 0 ? [] : (changes[i - 1]?.changes ?? []),
-      graphs: { cdt: cdtGraph(names, s), holdings: holdingsGraph(names, s), scheduling: schedulingGraph(names, s) },
+      graphs: { cdt: refs(cdtGraph(names, s)), holdings: refs(holdingsGraph(names, s)), scheduling: refs(schedulingGraph(names, s)) },
     };
   });
+  return { states, lines: lines.values, nodes: nodes.values, edges: edges.values };
 };
 
 const stepsHtml = (story: Story): string => {
@@ -130,6 +160,7 @@ const SCRIPT = String.raw`
     { selector: 'node', style: { label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 9, 'text-valign': 'center', color: '#fff', 'background-color': (n) => COLORS[n.data('kind')] || '#888', shape: 'round-rectangle', width: 'label', height: 'label', padding: '6px', 'text-max-width': '220px' } },
     { selector: 'node.BlockedOnReceive, node.BlockedOnSend, node.BlockedOnReply, node.BlockedOnNotification', style: { 'background-color': '#b5651d' } },
     { selector: 'node.Inactive, node.IdleThreadState', style: { 'background-color': '#8a8f99' } },
+    { selector: 'node.missing', style: { 'background-color': '#c0392b' } },
     { selector: 'node.current', style: { 'border-width': 3, 'border-color': '#e4572e' } },
     { selector: 'node.original', style: { 'border-width': 2, 'border-color': '#222' } },
     { selector: 'edge', style: { label: 'data(label)', 'font-size': 8, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle', width: 1.2, 'line-color': '#9aa', 'target-arrow-color': '#9aa', 'text-background-color': '#fff', 'text-background-opacity': 0.8 } },
@@ -138,13 +169,19 @@ const SCRIPT = String.raw`
   let current = 0;
   let tab = 'scheduling';
   const elementsOf = (g) => [
-    ...g.nodes.map((n) => ({ data: { id: n.id, label: n.label, kind: n.kind }, classes: (n.marks || []).join(' ') })),
-    ...g.edges.map((e, i) => ({ data: { id: 'e' + i, source: e.source, target: e.target, label: e.label || '' } })),
+    ...g.nodes.map((k) => data.nodes[k]).map((n) => ({ data: { id: n.id, label: n.label, kind: n.kind }, classes: (n.marks || []).join(' ') })),
+    ...g.edges.map((k) => data.edges[k]).map((e, i) => ({ data: { id: 'e' + i, source: e.source, target: e.target, label: e.label || '' } })),
   ];
   const draw = () => {
     const state = byStep.get(current);
     const el = document.getElementById('g-' + tab);
-    if (!state) { el.textContent = 'no state after this step: the spec threw at it'; return; }
+    if (!state) {
+      // The message replaces the canvases: the graph is made anew on the next step that has a state.
+      if (graphs[tab]) { graphs[tab].destroy(); delete graphs[tab]; }
+      el.textContent = 'no state after this step: the spec threw at it';
+      return;
+    }
+    if (!graphs[tab]) el.textContent = '';
     if (!graphs[tab]) graphs[tab] = cytoscape({ container: el, style, wheelSensitivity: 0.3 });
     const cy = graphs[tab];
     cy.elements().remove();
@@ -154,19 +191,20 @@ const SCRIPT = String.raw`
     cy.fit(undefined, 20);
   };
   const show = (n) => {
-    if (!byStep.has(n) && !items.some((li) => Number(li.dataset.step) === n)) return;
+    if (!byStep.has(n) && !items.some((li) => Number(li.dataset.step) === n)) return false;
     current = n;
     for (const li of items) li.classList.toggle('selected', Number(li.dataset.step) === n);
     const selected = document.getElementById('step-' + n);
     if (selected) selected.scrollIntoView({ block: 'nearest' });
     const state = byStep.get(n);
     document.getElementById('state-title').textContent = n === 0 ? 'The boot state' : 'After step ' + n;
-    document.getElementById('state-text').textContent = state ? state.lines.join('\n') : 'no state after this step: the spec threw at it';
+    document.getElementById('state-text').textContent = state ? state.lines.map((k) => data.lines[k]).join('\n') : 'no state after this step: the spec threw at it';
     const changes = document.getElementById('changes');
     changes.replaceChildren(...(state ? state.changes : []).map((c) => { const li = document.createElement('li'); li.textContent = c.path + ': ' + c.before + ' → ' + c.after; return li; }));
     if (state && state.changes.length === 0) changes.textContent = n === 0 ? '(the boot state)' : '(nothing)';
     draw();
     if (location.hash !== '#step-' + n) history.replaceState(null, '', '#step-' + n);
+    return true;
   };
   const showTab = (name) => {
     tab = name;
@@ -187,16 +225,17 @@ const SCRIPT = String.raw`
   };
   window.sel4Report = { show, showTab, current: () => current, graph: () => graphs[tab], drawn };
   const wanted = /^#step-(\d+)$/.exec(location.hash);
-  show(wanted ? Number(wanted[1]) : data.initialStep);
+  // A step the page does not have (an address from another page) opens where it would have.
+  if (!(wanted && show(Number(wanted[1])))) show(data.initialStep);
 })();
 `;
 
 /** The page. */
 export const htmlReport = (input: HtmlReportInput): string => {
   const { story } = input;
-  const states = statesOf(story);
+  const tables = statesOf(story);
   const failed = story.failure !== undefined;
-  const data = { title: input.title, states, initialStep: failed ? Math.max(0, Math.min(story.steps.length, states.length - 1)) : 0 };
+  const data = { title: input.title, ...tables, initialStep: failed ? Math.max(0, Math.min(story.steps.length, tables.states.length - 1)) : 0 };
   const failure = failed ? `<section id="failure">${sidesHtml(story)}<pre>${escapeHtml(story.failureLines.join('\n'))}</pre></section>` : '';
   return `<!doctype html>
 <html lang="en">

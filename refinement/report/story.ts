@@ -19,6 +19,7 @@ import { labelOutcome, outcomeText } from '../../properties/outcome';
 import { abstract } from '../abstract';
 import type { Kernel } from '../../impl/kernel';
 import { type Failure, LockStep, type LockStepOptions } from '../run';
+import { renderFailure } from './counterexample';
 import { renderEvent, renderInvocation } from './event';
 import { Names, num, registerName } from './names';
 
@@ -147,7 +148,8 @@ export const tell = (events: readonly Event[], opts: LockStepOptions): Story => 
   const ls = new LockStep(opts);
   const steps: StoryStep[] = [];
   try {
-    if (ls.failure !== undefined) return { steps, failure: ls.failure, sides: [], failureLines: [], states: [], names: undefined, namesAt: [] };
+    // A failure at boot has no step and no names to tell it in: its lines as recorded.
+    if (ls.failure !== undefined) return { steps, failure: ls.failure, sides: [], failureLines: renderFailure(ls.failure), states: [], names: undefined, namesAt: [] };
     const names = new Names(ls.spec);
     const states: KernelState[] = [ls.spec];
     const namesAt: Names[] = [names.snapshot()];

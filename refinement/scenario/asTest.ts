@@ -17,6 +17,7 @@ import type { KernelState } from '../../spec/model/state';
 import type { Cap } from '../../spec/model/structures';
 import type { RunOptions } from '../check';
 import { fastpathModeOf } from '../run';
+import { selectionOf } from '../../invariants/wellFormed';
 import { type Story, stepHeadline } from '../report/story';
 import { num } from '../report/names';
 import * as api from './libsel4';
@@ -201,7 +202,8 @@ const syscallReadings = (e: Extract<Event, { kind: 'syscall' }>, cap: Cap | unde
     }
   }
   if (name === 'Yield') out.push(reading('yieldNow', api.yieldNow, []));
-  if (e.cptr !== undefined && e.info === undefined && e.mrs === undefined && e.caps === undefined && e.recv === undefined) {
+  // Only a reading that builds the very event is taken (eventCode), so these need no conditions of their own.
+  if (e.cptr !== undefined && cap?._tag === 'NotificationCap') {
     if (name === 'Send') out.push(reading('signal', api.signal, [word(e.cptr)]));
     if (name === 'Recv') out.push(reading('wait', api.wait, [word(e.cptr)]));
     if (name === 'NBRecv') out.push(reading('poll', api.poll, [word(e.cptr)]));
@@ -297,8 +299,9 @@ const literal = (x: unknown): string => {
   return JSON.stringify(x);
 };
 
-/** The scenario options a trace ran with, as code (what differs from the scenario's defaults). */
-const optionsCode = (o: RunOptions): string | undefined => {
+/** The scenario options a trace ran with, as code (what differs from the scenario's defaults), and the names it uses. */
+const optionsCode = (o: RunOptions): { code: string; uses: string[] } | undefined => {
+  const uses: string[] = [];
   const fields: string[] = [];
   if ((o.mutants ?? []).length > 0) fields.push(`mutants: ${literal(o.mutants)}`);
   const mode = fastpathModeOf(o.fastpath);
@@ -306,8 +309,13 @@ const optionsCode = (o: RunOptions): string | undefined => {
   const schedule: readonly DomainScheduleConfig[] | undefined = o.config?.domainSchedule;
   if (schedule !== undefined && literal(schedule) !== literal(defaultBootConfig.domainSchedule)) fields.push(`config: { domainSchedule: ${literal(schedule)} }`);
   if (o.strict === true) fields.push('strict: true');
-  if (o.checkSpec === undefined) fields.push('checkSpec: null');
-  return fields.length === 0 ? undefined : `{ ${fields.join(', ')} }`;
+  const selection = selectionOf(o.checkSpec);
+  if (selection === false) fields.push('checkSpec: null');
+  else if (selection !== true) {
+    fields.push(`checkSpec: invariantsNamed(${literal(selection)})`);
+    uses.push('invariantsNamed');
+  }
+  return fields.length === 0 ? undefined : { code: `{ ${fields.join(', ')} }`, uses };
 };
 
 export interface AsTestInput {
@@ -344,6 +352,7 @@ export const asTest = (t: AsTestInput): string => {
     return `      ${addressed ? `as(${who}, ${r.code})` : r.code},${comment}`;
   });
   const opts = optionsCode(t.options);
+  opts?.uses.forEach((u) => uses.add(u));
   const verdict =
     failing === undefined
       ? 'It passes: the kernels agree on every step.'
@@ -363,7 +372,7 @@ export const asTest = (t: AsTestInput): string => {
     '    [',
     ...stepLines,
     `    ]${opts === undefined ? '' : ','}`,
-    ...(opts === undefined ? [] : [`    ${opts},`]),
+    ...(opts === undefined ? [] : [`    ${opts.code},`]),
     '  );',
     '});',
     '',

@@ -17,6 +17,7 @@ import {
   type ReceiveSlot,
   InitSlot,
   LABEL,
+  MSG_MAX_LENGTH,
   SysCall,
   SysNBRecv,
   SysNBSend,
@@ -65,15 +66,18 @@ const retype = (service: number, type: number, sizeBits: number, root: number, n
   invoke(service, 'UntypedRetype', [type, sizeBits, nodeIndex, nodeDepth, nodeOffset, numObjects], [root]);
 export const Untyped = { retype } as const;
 
+/** libsel4 passes a seL4_Uint8 argument masked to its byte (CNode depths, domains). */
+const uint8 = (x: number): number => x & 0xff;
+
 /** Two slots into one CNode invocation: the destination's root is invoked, the source's root travels as a cap. */
 const twoSlots = (label: InvocationLabel, dest: SlotRef, src: SlotRef, more: readonly number[]): Event => {
   const d = pathOf(dest);
   const s = pathOf(src);
-  return invoke(d.root, label, [d.index, d.depth, s.index, s.depth, ...more], [s.root]);
+  return invoke(d.root, label, [d.index, uint8(d.depth), s.index, uint8(s.depth), ...more], [s.root]);
 };
 const oneSlot = (label: InvocationLabel, at: SlotRef): Event => {
   const p = pathOf(at);
-  return invoke(p.root, label, [p.index, p.depth]);
+  return invoke(p.root, label, [p.index, uint8(p.depth)]);
 };
 export const CNode = {
   /** seL4_CNode_Copy(dest…, src…, rights). */
@@ -87,7 +91,7 @@ export const CNode = {
   /** seL4_CNode_Rotate(dest…, dest_badge, pivot…, pivot_badge, src…). */
   rotate: (dest: SlotRef, destBadge: number, pivot: SlotRef, pivotBadge: number, src: SlotRef): Event => {
     const [d, p, s] = [pathOf(dest), pathOf(pivot), pathOf(src)];
-    return invoke(d.root, 'CNodeRotate', [d.index, d.depth, destBadge, p.index, p.depth, pivotBadge, s.index, s.depth], [p.root, s.root]);
+    return invoke(d.root, 'CNodeRotate', [d.index, uint8(d.depth), destBadge, p.index, uint8(p.depth), pivotBadge, s.index, uint8(s.depth)], [p.root, s.root]);
   },
   /** seL4_CNode_Delete(index…). */
   delete: (at: SlotRef): Event => oneSlot('CNodeDelete', at),
@@ -121,9 +125,18 @@ export const TCB = {
   resume: (tcb: number): Event => invoke(tcb, 'TCBResume'),
   /** seL4_TCB_ReadRegisters(suspend_source, arch_flags, count); the registers come back in the reply. */
   readRegisters: (tcb: number, suspendSource: boolean, archFlags: number, count: number): Event => invoke(tcb, 'TCBReadRegisters', [flags([suspendSource], archFlags), count]),
-  /** seL4_TCB_WriteRegisters(resume_target, arch_flags, count, regs). */
+  /**
+   * seL4_TCB_WriteRegisters(resume_target, arch_flags, count, regs): the
+   * registers given, then zeros up to `count` (as from a zeroed seL4_UserContext;
+   * libsel4 sends the whole context, the kernel reads `count` words of it).
+   */
   writeRegisters: (tcb: number, resumeTarget: boolean, archFlags: number, count: number, regs: readonly number[]): Event =>
-    invoke(tcb, 'TCBWriteRegisters', [flags([resumeTarget], archFlags), count, ...regs]),
+    invoke(tcb, 'TCBWriteRegisters', [
+      flags([resumeTarget], archFlags),
+      count,
+      ...regs,
+      ...new Array<number>(Math.max(0, Math.min(count >>> 0, MSG_MAX_LENGTH - 2) - regs.length)).fill(0),
+    ]),
   /** seL4_TCB_CopyRegisters(source, suspend_source, resume_target, transfer_frame, transfer_integer, arch_flags). */
   copyRegisters: (tcb: number, source: number, suspendSource: boolean, resumeTarget: boolean, transferFrame: boolean, transferInteger: boolean, archFlags: number): Event =>
     invoke(tcb, 'TCBCopyRegisters', [flags([suspendSource, resumeTarget, transferFrame, transferInteger], archFlags)], [source]),
@@ -136,10 +149,10 @@ export const TCB = {
 
 export const DomainSet = {
   /** seL4_DomainSet_Set(domain, thread). */
-  set: (service: number, domain: number, thread: number): Event => invoke(service, 'DomainSetSet', [domain], [thread]),
+  set: (service: number, domain: number, thread: number): Event => invoke(service, 'DomainSetSet', [uint8(domain)], [thread]),
   /** seL4_DomainSet_ScheduleConfigure(index, domain, duration): the 64-bit duration in two words, low first. */
   scheduleConfigure: (service: number, index: number, domain: number, duration: bigint): Event =>
-    invoke(service, 'DomainScheduleConfigure', [index, domain, Number(duration & 0xffff_ffffn), Number((duration >> 32n) & 0xffff_ffffn)]),
+    invoke(service, 'DomainScheduleConfigure', [index, uint8(domain), Number(duration & 0xffff_ffffn), Number((duration >> 32n) & 0xffff_ffffn)]),
   /** seL4_DomainSet_ScheduleSetStart(index). */
   scheduleSetStart: (service: number, index: number): Event => invoke(service, 'DomainScheduleSetStart', [index]),
 } as const;
@@ -177,8 +190,8 @@ export const nbRecv = (src: number, m: Message = {}): Event => ipc(SysNBRecv, sr
 export const reply = (m: Message = msg(0)): Event => ipc(SysReply, undefined, m);
 /** seL4_ReplyRecv(src, msgInfo, &sender). */
 export const replyRecv = (src: number, m: Message = msg(0)): Event => ipc(SysReplyRecv, src, m);
-/** seL4_Signal(dest): a Send on a notification, no message. */
-export const signal = (dest: number): Event => syscallEvent({ sysno: SysSend, cptr: dest });
+/** seL4_Signal(dest): a Send on a notification; libsel4 sets the message info to 0. */
+export const signal = (dest: number): Event => syscallEvent({ sysno: SysSend, cptr: dest, info: messageInfo(0, 0, 0, 0) });
 /** seL4_Wait(src, &sender): a Recv on a notification. */
 export const wait = (src: number): Event => syscallEvent({ sysno: SysRecv, cptr: src });
 /** seL4_Poll(src, &sender): an NBRecv on a notification. */

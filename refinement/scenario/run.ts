@@ -88,23 +88,25 @@ export const runScenario = (steps: readonly Step[], options: ScenarioOptions = {
   const opts = lockStepOptionsOf(options);
   const ls = new LockStep(opts);
   const events = steps.map((s) => (isThreadStep(s) ? s.event : s));
-  const fail = (upTo: number, why?: string): never => {
+  /** Fail at step `step` (0: boot), telling the steps before `told`. */
+  const fail = (step: number, told: number, why?: string): never => {
     ls.dispose();
-    const lines = renderStory(tell(events.slice(0, upTo), opts));
-    const headline = why ?? (upTo === 0 ? 'the scenario fails at boot:' : `the scenario fails at step ${upTo} of ${steps.length}:`);
-    throw new ScenarioError([headline, ...lines].join('\n'), upTo);
+    const lines = renderStory(tell(events.slice(0, told), opts));
+    const headline = why ?? (step === 0 ? 'the scenario fails at boot:' : `the scenario fails at step ${step} of ${steps.length}:`);
+    throw new ScenarioError([headline, ...lines].join('\n'), step);
   };
-  if (ls.failure !== undefined) fail(0);
+  if (ls.failure !== undefined) fail(0, 0);
   const names = new Names(ls.spec);
   const outcomes: OutcomeLabel[] = [];
   for (const [i, s] of steps.entries()) {
     const before = ls.spec;
     if (isThreadStep(s)) {
       const t = resolveThread(names, before, s.as);
-      if (typeof t === 'string') fail(i, `step ${i + 1}: as(${refText(s.as)}, …): ${t}`);
-      else if (t !== before.curThread) fail(i, `step ${i + 1}: as(${refText(s.as)}, …), but ${names.thread(before, before.curThread)} is the current thread; the steps so far:`);
+      if (typeof t === 'string') fail(i + 1, i, `step ${i + 1}: as(${refText(s.as)}, …): ${t}`);
+      else if (t !== before.curThread)
+        fail(i + 1, i, `step ${i + 1}: as(${refText(s.as)}, …), but ${names.thread(before, before.curThread)} is the current thread; the steps so far:`);
     }
-    if (!ls.step(events[i] as Event)) fail(i + 1);
+    if (!ls.step(events[i] as Event)) fail(i + 1, i + 1);
     if (ls.lastOutcome !== undefined) outcomes.push(labelOutcome(before, ls.lastOutcome));
     names.observe(ls.spec, i + 1);
   }

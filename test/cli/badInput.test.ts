@@ -57,7 +57,7 @@ describe('bad options: one line, exit 2', () => {
         [['export'], /missing required argument 'file'/],
         [['export', 'nosuch.json', '--itf'], /nosuch\.json/],
         [['export', 'a', '--format', 'tla'], /unknown option '--format'/],
-        [[], /no command given: one of check, replay, export, merge, mutants, bench/],
+        [[], /no command given: one of check, replay, export, merge, mutants, invariants, bench/],
         [['help', 'foo'], /unknown command 'foo'/],
       ] as Array<[string[], RegExp]>
     ).map(([args, m]) => [shown(args), args, m] as const),
@@ -142,7 +142,7 @@ describe('malformed trace files: one line naming the field, exit 2', () => {
       { domainSchedule: Array(MAX_SCHEDULE_ENTRIES + 1).fill({ domain: 1, length: '1' }) },
       /domainSchedule: expected at most 99 schedule entries/,
     ],
-    ['an invariants flag that is not a boolean', { invariants: 'yes' }, /invariants: expected boolean, got "yes"/],
+    ['an invariants flag that is not a boolean', { invariants: 'yes' }, /invariants: expected true, false, or a list of invariant names \(see .sel4-spec invariants.\), got "yes"/],
   ])('%s', async (_what, fields, message) => {
     expectRejected(await replayOf(fields as Record<string, unknown>), message);
   });

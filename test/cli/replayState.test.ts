@@ -1,17 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LABEL, invocationEvent } from '../../spec/api';
+import { AllRights, CNode, Untyped } from '../../refinement/scenario';
 import { CNODE, FREE, ObjType, untypedSlot } from '../helpers/boot';
 import { jsonOf, runCli, tmp } from '../helpers/cli';
 
 /** A trace that makes an endpoint and mints a badged copy of its cap. */
 const traceFile = (): string => {
   const f = join(tmp(), 'two.trace.json');
-  const events = [
-    invocationEvent(untypedSlot(21), LABEL.UntypedRetype, [ObjType.Endpoint, 0, 0, 0, FREE, 1], [CNODE]),
-    invocationEvent(CNODE, LABEL.CNodeMint, [FREE + 1, 32, FREE, 32, 15, 5], [CNODE]),
-  ];
+  const events = [Untyped.retype(untypedSlot(21), ObjType.Endpoint, 0, CNODE, 0, 0, FREE, 1), CNode.mint(FREE + 1, FREE, AllRights, 5)];
   writeFileSync(f, JSON.stringify({ version: 1, events }));
   return f;
 };

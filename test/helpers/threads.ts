@@ -1,37 +1,21 @@
 /**
  * Thread helpers for scenario tests: spawn a thread the way a root task does
- * (retype a TCB, Configure, SetSchedParams, Resume), name it by its root slot,
- * and build the IPC syscalls a thread makes. Events always act for the current
- * thread, so tests arrange who runs with priorities and Yield.
+ * (retype a TCB, Configure, SetSchedParams, Resume, with the scenario API's
+ * libsel4 builders) and name it by its root slot. The IPC a thread makes is
+ * written with the API's builders (send, call, recv, ...). Events always act
+ * for the current thread, so tests arrange who runs with priorities and Yield.
  */
-import {
-  type Event,
-  InitSlot,
-  ROOT_CNODE_PTR,
-  ROOT_IPC_BUFFER_PTR,
-  ROOT_IPC_BUFFER_VADDR,
-  SysCall,
-  SysNBRecv,
-  SysNBSend,
-  SysRecv,
-  SysReply,
-  SysReplyRecv,
-  SysSend,
-  SysYield,
-  messageInfo,
-  syscallEvent,
-} from '../../spec/api';
-import { getCap, getTCB, slotOf } from '../../spec/model/heap';
-import type { KernelState } from '../../spec/model/state';
-import type { PPtr, TCB } from '../../spec/model/structures';
+import { type Event, InitSlot, ROOT_IPC_BUFFER_PTR, ROOT_IPC_BUFFER_VADDR } from '../../spec/api';
+import { TCB, Untyped } from '../../refinement/scenario';
 import { CNODE, ObjType, untypedSlot } from './boot';
-import { invoke } from './scenario';
+
+export { tcbAt, tcbOf } from '../../refinement/scenario';
 
 /** Threads and their objects come from a 21-bit untyped (room for many). */
 export const BIG_UT = untypedSlot(21);
 
 /** Retype `count` objects of `type` into root slots `slot`.. (a Call by the current thread). */
-export const retypeInto = (type: number, slot: number, count = 1, size = 0): Event => invoke(BIG_UT, 'UntypedRetype', [type, size, 0, 0, slot, count], [CNODE]);
+export const retypeInto = (type: number, slot: number, count = 1, size = 0): Event => Untyped.retype(BIG_UT, type, size, CNODE, 0, 0, slot, count);
 
 /** Thread `k`'s IPC buffer: a 512-byte window of the root task's IPC buffer frame. */
 export const bufferVaddr = (k: number): number => ROOT_IPC_BUFFER_VADDR + 512 * k;
@@ -59,50 +43,12 @@ export const spawnThread = (slot: number, o: SpawnOptions = {}): Event[] => {
   const buffer = o.buffer ?? 1;
   const events: Event[] = [
     retypeInto(ObjType.TCB, slot),
-    invoke(slot, 'TCBConfigure', [o.faultEP ?? 0, 0, 0, buffer === 0 ? 0 : bufferVaddr(buffer)], [CNODE, InitSlot.ThreadVSpace, InitSlot.ThreadIPCBuffer]),
-    invoke(slot, 'TCBSetSchedParams', [o.mcp ?? prio, prio], [InitSlot.ThreadTCB]), // arguments: MCP, then priority
+    TCB.configure(slot, o.faultEP ?? 0, CNODE, 0, InitSlot.ThreadVSpace, 0, buffer === 0 ? 0 : bufferVaddr(buffer), InitSlot.ThreadIPCBuffer),
+    TCB.setSchedParams(slot, InitSlot.ThreadTCB, o.mcp ?? prio, prio),
   ];
-  if (o.suspended !== true) events.push(invoke(slot, 'TCBResume'));
+  if (o.suspended !== true) events.push(TCB.resume(slot));
   return events;
 };
-
-/** The TCB a root slot's thread cap names. */
-export const tcbAt = (s: KernelState, slot: number): PPtr => {
-  const cap = getCap(s, slotOf(ROOT_CNODE_PTR, slot));
-  if (cap._tag !== 'ThreadCap') throw new Error(`root slot ${slot} holds ${cap._tag}, not a thread cap`);
-  return cap.tcb;
-};
-export const tcbOf = (s: KernelState, slot: number): TCB => getTCB(s, tcbAt(s, slot));
-
-/** An IPC syscall with a message (label, words) and optional extra caps and receive slot. */
-export const ipc = (
-  sysno: number,
-  cptr: number,
-  o: {
-    label?: number;
-    mrs?: readonly number[];
-    caps?: readonly number[];
-    length?: number;
-    recv?: { cnode: number; index: number; depth: number };
-  } = {},
-): Event =>
-  syscallEvent({
-    sysno,
-    cptr,
-    info: messageInfo(o.label ?? 0, 0, o.caps?.length ?? 0, o.length ?? o.mrs?.length ?? 0),
-    mrs: o.mrs ?? [],
-    caps: o.caps ?? [],
-    ...(o.recv === undefined ? {} : { recv: o.recv }),
-  });
-
-export const send = (cptr: number, o: Parameters<typeof ipc>[2] = {}) => ipc(SysSend, cptr, o);
-export const nbSend = (cptr: number, o: Parameters<typeof ipc>[2] = {}) => ipc(SysNBSend, cptr, o);
-export const call = (cptr: number, o: Parameters<typeof ipc>[2] = {}) => ipc(SysCall, cptr, o);
-export const recv = (cptr: number, o: Parameters<typeof ipc>[2] = {}) => ipc(SysRecv, cptr, o);
-export const nbRecv = (cptr: number, o: Parameters<typeof ipc>[2] = {}) => ipc(SysNBRecv, cptr, o);
-export const reply = (o: Parameters<typeof ipc>[2] = {}) => ipc(SysReply, 0, o);
-export const replyRecv = (cptr: number, o: Parameters<typeof ipc>[2] = {}) => ipc(SysReplyRecv, cptr, o);
-export const yieldNow = (): Event => syscallEvent({ sysno: SysYield });
 
 /**
  * Spawn threads that run in the order listed when they share a priority. A

@@ -6,7 +6,8 @@
  * fastpath mutant is caught by a trace on which it makes the two part.
  */
 import { describe, expect, it } from 'vitest';
-import { type Event, InitSlot, ROOT_IPC_BUFFER_PTR, SysCall, SysReplyRecv, messageInfo, syscallEvent } from '../../spec/api';
+import { type Event, InitSlot, ROOT_IPC_BUFFER_PTR, SysReplyRecv, messageInfo } from '../../spec/api';
+import { AllRights, CNode, DomainSet, TCB, call, msg, recv, replyRecv, send, yieldNow } from '../../refinement/scenario';
 import { getTCB } from '../../spec/model/heap';
 import { MUTANTS } from '../../properties/mutants';
 import { boot } from '../../impl/kernel';
@@ -20,8 +21,8 @@ import { LockStep, runTrace } from '../../refinement/run';
 import { renderFailure } from '../../refinement/report/counterexample';
 import { wellFormed } from '../../invariants/wellFormed';
 import { CNODE, FREE, ObjType } from '../helpers/boot';
-import { ROOT, type Scenario, invoke, replyOf, runWithOptions } from '../helpers/scenario';
-import { bufferPaddr, bufferVaddr, call, recv, replyRecv, retypeInto, send, spawnThread, tcbAt, yieldNow } from '../helpers/threads';
+import { ROOT, type Scenario, replyOf, runWithOptions } from '../helpers/scenario';
+import { bufferPaddr, bufferVaddr, retypeInto, spawnThread, tcbAt } from '../helpers/threads';
 
 // ---------------------------------------------------------------- the system
 
@@ -46,36 +47,31 @@ const RD = 2;
 const G = 4;
 const GR = 8;
 
-const mint = (dest: number, src: number, badge: number, rights = 0xf): Event => invoke(CNODE, 'CNodeMint', [dest, 32, src, 32, rights, badge], [CNODE]);
-
 /** The endpoint and its differently-righted copies. */
 const endpoints: Event[] = [
   retypeInto(ObjType.Endpoint, EP),
-  mint(EPB, EP, BADGE),
-  mint(EP_RECV_ONLY, EP, 0, RD),
-  mint(EP_SEND_ONLY, EP, 0, W),
-  mint(EP_NO_SEND, EP, 0, RD | G | GR),
+  CNode.mint(EPB, EP, AllRights, BADGE),
+  CNode.mint(EP_RECV_ONLY, EP, RD, 0),
+  CNode.mint(EP_SEND_ONLY, EP, W, 0),
+  CNode.mint(EP_NO_SEND, EP, RD | G | GR, 0),
 ];
 
 /** The server S (priority 255) waits in Recv on EP; the root task runs again. */
 const serverWaiting: Event[] = [...endpoints, ...spawnThread(S), yieldNow(), recv(EP)];
 
 /** The root task has called S (the fastpath takes it): S runs and holds a reply cap to the root task. */
-const serverCalled: Event[] = [...serverWaiting, call(EPB, { label: 3, mrs: [1, 2, 3] })];
+const serverCalled: Event[] = [...serverWaiting, call(EPB, msg(3, [1, 2, 3]))];
 
 /** S, bound to NTFN, has received the root's Call and holds the reply cap. */
 const boundServerCalled: readonly Event[] = [
   ...endpoints,
   retypeInto(ObjType.Notification, NTFN),
   ...spawnThread(S),
-  invoke(S, 'TCBBindNotification', [], [NTFN]),
+  TCB.bindNotification(S, NTFN),
   yieldNow(),
   recv(EP),
-  call(EPB, { mrs: [1] }),
+  call(EPB, msg(0, [1])),
 ];
-
-const setPriority = (thread: number, prio: number, authority: number = InitSlot.ThreadTCB): Event => invoke(thread, 'TCBSetPriority', [prio], [authority]);
-const setDomain = (thread: number, domain: number): Event => invoke(InitSlot.Domain, 'DomainSetSet', [domain], [thread]);
 
 /** A thread T whose fault handler is FAULT_EP has faulted (nobody receives) and been resumed: it runs with its fault still stored. */
 const faultedThreadRunning: Event[] = [
@@ -84,7 +80,7 @@ const faultedThreadRunning: Event[] = [
   ...spawnThread(T, { faultEP: FAULT_EP, buffer: 2 }),
   yieldNow(), // T runs
   { kind: 'exception' }, // T blocks sending its fault to FAULT_EP
-  invoke(T, 'TCBResume'), // cancels the fault IPC; the fault stays stored
+  TCB.resume(T), // cancels the fault IPC; the fault stays stored
   yieldNow(), // T runs again
 ];
 
@@ -95,12 +91,12 @@ const faultedThreadRunning: Event[] = [
  */
 const nestedClient = (): Event[] => [
   ...endpoints,
-  mint(NEST, CNODE, 0),
-  mint(NEST_DEEP, CNODE, 4 << 3),
+  CNode.mint(NEST, CNODE, AllRights, 0),
+  CNode.mint(NEST_DEEP, CNODE, AllRights, 4 << 3),
   retypeInto(ObjType.TCB, T),
-  invoke(T, 'TCBConfigure', [0, 8 << 3, 0, bufferVaddr(2)], [CNODE, InitSlot.ThreadVSpace, InitSlot.ThreadIPCBuffer]),
-  invoke(T, 'TCBSetSchedParams', [255, 255], [InitSlot.ThreadTCB]),
-  invoke(T, 'TCBResume'),
+  TCB.configure(T, 0, CNODE, 8 << 3, InitSlot.ThreadVSpace, 0, bufferVaddr(2), InitSlot.ThreadIPCBuffer),
+  TCB.setSchedParams(T, InitSlot.ThreadTCB, 255, 255),
+  TCB.resume(T),
   ...spawnThread(S), // resumed last, so S runs first
   yieldNow(),
   recv(EP), // S blocks; T runs
@@ -151,7 +147,7 @@ const fellBack = (r: FallbackReason): Counters => ({ attempts: 1, hits: 0, fallb
 describe('the fastpath switch', () => {
   it('is off by default: Call and ReplyRecv go to the slow path and nothing is counted', () => {
     expect(boot().fastpath).toBe(false);
-    const sc = runWithOptions([...serverCalled, replyRecv(EP, { mrs: [9] })]);
+    const sc = runWithOptions([...serverCalled, replyRecv(EP, msg(0, [9]))]);
     expect(sc.lockStep.impl.fastpath).toBe(false);
     expect(sc.lockStep.fastpathStats).toBeUndefined();
   });
@@ -164,7 +160,7 @@ describe('the fastpath switch', () => {
   });
 
   it('is tried only for Call and ReplyRecv', () => {
-    const sc = runWithOptions([...endpoints, ...spawnThread(S), yieldNow(), recv(EP), send(EPB, { mrs: [1] })], { fastpath: true });
+    const sc = runWithOptions([...endpoints, ...spawnThread(S), yieldNow(), recv(EP), send(EPB, msg(0, [1]))], { fastpath: true });
     const s = statsOf(sc.lockStep);
     // The root task's Calls (retype, mint, TCB setup) were all attempted and fell back; Send and Recv were not tried.
     expect(s.hits).toBe(0);
@@ -193,7 +189,7 @@ describe('fastpath hits agree with the spec', () => {
   });
 
   it('(b) the server answering with ReplyRecv takes the fastpath', () => {
-    const { sc, last } = runFast([...serverCalled, replyRecv(EP, { label: 9, mrs: [7, 8] })]);
+    const { sc, last } = runFast([...serverCalled, replyRecv(EP, msg(9, [7, 8]))]);
     expect(last).toEqual(HIT);
     const s = sc.state;
     expect(s.curThread).toBe(ROOT);
@@ -204,7 +200,7 @@ describe('fastpath hits agree with the spec', () => {
 
   it('a client/server loop stays on the fastpath', () => {
     const loop: Event[] = [];
-    for (let i = 0; i < 5; i++) loop.push(call(EPB, { label: i, mrs: [i, i + 1, i + 2, i + 3] }), replyRecv(EP, { label: 100 + i, mrs: [i] }));
+    for (let i = 0; i < 5; i++) loop.push(call(EPB, msg(i, [i, i + 1, i + 2, i + 3])), replyRecv(EP, msg(100 + i, [i])));
     const sc = runWithOptions([...serverWaiting, ...loop], { fastpath: true, checkSpec: wellFormed });
     expect(statsOf(sc.lockStep).hits).toBe(10);
     expect(replyOf(sc.state, ROOT, ROOT_IPC_BUFFER_PTR)).toEqual({ badge: 0, label: 104, length: 1, words: [4] });
@@ -212,13 +208,13 @@ describe('fastpath hits agree with the spec', () => {
 
   it('an empty message, and one of exactly four registers, take the fastpath', () => {
     expect(runFast([...serverWaiting, call(EPB)]).last).toEqual(HIT);
-    expect(runFast([...serverWaiting, call(EPB, { mrs: [1, 2, 3, 4] })]).last).toEqual(HIT);
-    expect(runFast([...serverCalled, replyRecv(EP, { mrs: [1, 2, 3, 4] })]).last).toEqual(HIT);
+    expect(runFast([...serverWaiting, call(EPB, msg(0, [1, 2, 3, 4]))]).last).toEqual(HIT);
+    expect(runFast([...serverCalled, replyRecv(EP, msg(0, [1, 2, 3, 4]))]).last).toEqual(HIT);
   });
 
   it('capsUnwrapped bits the sender left in its info word are cleared', () => {
     const info = messageInfo(7, 5, 0, 1);
-    const { sc, last } = runFast([...serverWaiting, syscallEvent({ sysno: SysCall, cptr: EPB, info, mrs: [42] })]);
+    const { sc, last } = runFast([...serverWaiting, call(EPB, { info, mrs: [42] })]);
     expect(last).toEqual(HIT);
     expect(replyOf(sc.state, tcbAt(sc.state, S), bufferPaddr(1))).toEqual({ badge: BADGE, label: 7, length: 1, words: [42] });
   });
@@ -232,8 +228,8 @@ describe('fastpath hits agree with the spec', () => {
       yieldNow(),
       recv(EP), // S
       recv(EP), // S2
-      call(EPB, { mrs: [5] }),
-      replyRecv(EP, { mrs: [6] }),
+      call(EPB, msg(0, [5])),
+      replyRecv(EP, msg(0, [6])),
     ];
     const sc = runWithOptions(events, { fastpath: true });
     expect(statsOf(sc.lockStep).hits).toBe(2);
@@ -246,13 +242,13 @@ describe('fastpath hits agree with the spec', () => {
   });
 
   it('a lower-priority receiver is switched to directly when nothing else is ready', () => {
-    const { sc, last } = runFast([...serverWaiting, setPriority(S, 100), call(EPB, { mrs: [1] })]);
+    const { sc, last } = runFast([...serverWaiting, TCB.setPriority(S, InitSlot.ThreadTCB, 100), call(EPB, msg(0, [1]))]);
     expect(last).toEqual(HIT);
     expect(sc.state.curThread).toBe(tcbAt(sc.state, S));
   });
 
   it('a receive-only receiver gets a reply cap without grant', () => {
-    const events: Event[] = [...endpoints, ...spawnThread(S), yieldNow(), recv(EP_RECV_ONLY), call(EPB, { mrs: [1] })];
+    const events: Event[] = [...endpoints, ...spawnThread(S), yieldNow(), recv(EP_RECV_ONLY), call(EPB, msg(0, [1]))];
     const { sc, last } = runFast(events);
     expect(last).toEqual(HIT);
     expect(getTCB(sc.state, ROOT).state._tag).toBe('BlockedOnReply');
@@ -261,7 +257,7 @@ describe('fastpath hits agree with the spec', () => {
   it('a cap found through a second CNode level is looked up by the fastpath', () => {
     const before = runWithOptions(nestedClient()).state;
     expect(before.curThread).toBe(tcbAt(before, T));
-    const { sc, last } = runFast([...nestedClient(), call((NEST << 12) | EPB, { mrs: [11] })]);
+    const { sc, last } = runFast([...nestedClient(), call((NEST << 12) | EPB, msg(0, [11]))]);
     expect(last).toEqual(HIT);
     expect(replyOf(sc.state, tcbAt(sc.state, S), bufferPaddr(1))).toEqual({ badge: BADGE, label: 0, length: 1, words: [11] });
   });
@@ -277,32 +273,32 @@ interface FallbackCase {
 
 const FALLBACK_CASES: readonly FallbackCase[] = [
   // ---- both
-  { name: 'Call with five message registers', reason: 'message-too-long', events: [...serverWaiting, call(EPB, { mrs: [1, 2, 3, 4, 5] })] },
+  { name: 'Call with five message registers', reason: 'message-too-long', events: [...serverWaiting, call(EPB, msg(0, [1, 2, 3, 4, 5]))] },
   {
     name: 'Call with the raw length 127 (the slow path clamps it to 120)',
     reason: 'message-too-long',
-    events: [...serverWaiting, syscallEvent({ sysno: SysCall, cptr: EPB, info: messageInfo(1, 0, 0, 127), mrs: [1] })],
+    events: [...serverWaiting, call(EPB, { info: messageInfo(1, 0, 0, 127), mrs: [1] })],
   },
   {
     name: 'ReplyRecv with five message registers',
     reason: 'message-too-long',
-    events: [...serverCalled, replyRecv(EP, { mrs: [1, 2, 3, 4, 5] })],
+    events: [...serverCalled, replyRecv(EP, msg(0, [1, 2, 3, 4, 5]))],
   },
-  { name: 'Call with an extra cap', reason: 'extra-caps', events: [...serverWaiting, call(EPB, { mrs: [1], caps: [CNODE] })] },
-  { name: 'ReplyRecv with an extra cap', reason: 'extra-caps', events: [...serverCalled, replyRecv(EP, { caps: [CNODE] })] },
+  { name: 'Call with an extra cap', reason: 'extra-caps', events: [...serverWaiting, call(EPB, msg(0, [1], [CNODE]))] },
+  { name: 'ReplyRecv with an extra cap', reason: 'extra-caps', events: [...serverCalled, replyRecv(EP, msg(0, [], [CNODE]))] },
   {
     name: 'Call by a thread that still has a fault stored',
     reason: 'thread-has-fault',
-    events: [...faultedThreadRunning, call(EPB, { mrs: [1] })],
+    events: [...faultedThreadRunning, call(EPB, msg(0, [1]))],
   },
   {
     name: 'ReplyRecv by a thread that still has a fault stored',
     reason: 'thread-has-fault',
     events: [...faultedThreadRunning, replyRecv(EP)],
   },
-  { name: 'Call on a CNode cap', reason: 'cap-not-endpoint', events: [...serverWaiting, invoke(CNODE, 'CNodeRevoke', [FREE + 100, 32])] },
-  { name: 'Call on an empty slot', reason: 'cap-not-endpoint', events: [...serverWaiting, call(FREE + 100, { mrs: [1] })] },
-  { name: 'Call with a guard mismatch', reason: 'cap-not-endpoint', events: [...serverWaiting, call((1 << 20) | EPB, { mrs: [1] })] },
+  { name: 'Call on a CNode cap', reason: 'cap-not-endpoint', events: [...serverWaiting, CNode.revoke(FREE + 100)] },
+  { name: 'Call on an empty slot', reason: 'cap-not-endpoint', events: [...serverWaiting, call(FREE + 100, msg(0, [1]))] },
+  { name: 'Call with a guard mismatch', reason: 'cap-not-endpoint', events: [...serverWaiting, call((1 << 20) | EPB, msg(0, [1]))] },
   {
     name: 'Call through a second level that overshoots 32 bits',
     reason: 'cap-not-endpoint',
@@ -314,33 +310,33 @@ const FALLBACK_CASES: readonly FallbackCase[] = [
   {
     name: 'Call on an endpoint cap without send right',
     reason: 'no-send-right',
-    events: [...serverWaiting, call(EP_NO_SEND, { mrs: [1] })],
+    events: [...serverWaiting, call(EP_NO_SEND, msg(0, [1]))],
   },
-  { name: 'Call with nobody waiting', reason: 'endpoint-not-receiving', events: [...endpoints, call(EPB, { mrs: [1] })] },
+  { name: 'Call with nobody waiting', reason: 'endpoint-not-receiving', events: [...endpoints, call(EPB, msg(0, [1]))] },
   {
     name: 'Call to a receiver whose VSpace cap was revoked',
     reason: 'dest-vspace-invalid',
-    events: [...serverWaiting, invoke(CNODE, 'CNodeRevoke', [InitSlot.ThreadVSpace, 32]), call(EPB, { mrs: [1] })],
+    events: [...serverWaiting, CNode.revoke(InitSlot.ThreadVSpace), call(EPB, msg(0, [1]))],
   },
   {
     name: 'Call to a lower-priority receiver while a middle-priority thread is ready',
     reason: 'dest-lower-priority',
-    events: [...serverWaiting, setPriority(S, 100), ...spawnThread(R, { prio: 200, buffer: 3 }), call(EPB, { mrs: [1] })],
+    events: [...serverWaiting, TCB.setPriority(S, InitSlot.ThreadTCB, 100), ...spawnThread(R, { prio: 200, buffer: 3 }), call(EPB, msg(0, [1]))],
   },
   {
     name: 'Call on an endpoint cap without grant or grant-reply',
     reason: 'no-grant-right',
-    events: [...serverWaiting, call(EP_SEND_ONLY, { mrs: [1] })],
+    events: [...serverWaiting, call(EP_SEND_ONLY, msg(0, [1]))],
   },
   {
     name: 'Call after the ASID pool was deleted',
     reason: 'dest-asid-invalid',
-    events: [...serverWaiting, invoke(CNODE, 'CNodeDelete', [InitSlot.ThreadASIDPool, 32]), call(EPB, { mrs: [1] })],
+    events: [...serverWaiting, CNode.delete(InitSlot.ThreadASIDPool), call(EPB, msg(0, [1]))],
   },
   {
     name: 'Call to a receiver in another domain',
     reason: 'dest-other-domain',
-    events: [...serverWaiting, setDomain(S, 1), call(EPB, { mrs: [1] })],
+    events: [...serverWaiting, DomainSet.set(InitSlot.Domain, 1, S), call(EPB, msg(0, [1]))],
   },
   // ---- ReplyRecv
   {
@@ -354,7 +350,7 @@ const FALLBACK_CASES: readonly FallbackCase[] = [
     events: [
       ...boundServerCalled,
       send(NTFN), // S signals its own notification: it becomes active
-      replyRecv(EP, { mrs: [2] }),
+      replyRecv(EP, msg(0, [2])),
     ],
   },
   {
@@ -363,10 +359,10 @@ const FALLBACK_CASES: readonly FallbackCase[] = [
     events: [
       ...serverWaiting,
       ...spawnThread(T, { buffer: 2 }),
-      call(EPB, { mrs: [1] }), // S runs
+      call(EPB, msg(0, [1])), // S runs
       yieldNow(), // T runs
-      send(EPB, { mrs: [2] }), // T blocks sending; S runs
-      replyRecv(EP, { mrs: [3] }),
+      send(EPB, msg(0, [2])), // T blocks sending; S runs
+      replyRecv(EP, msg(0, [3])),
     ],
   },
   {
@@ -388,7 +384,7 @@ const FALLBACK_CASES: readonly FallbackCase[] = [
   {
     name: 'ReplyRecv to a caller whose VSpace cap was revoked',
     reason: 'caller-vspace-invalid',
-    events: [...serverWaiting, invoke(CNODE, 'CNodeRevoke', [InitSlot.ThreadVSpace, 32]), call(EPB, { mrs: [1] }), replyRecv(EP)],
+    events: [...serverWaiting, CNode.revoke(InitSlot.ThreadVSpace), call(EPB, msg(0, [1])), replyRecv(EP)],
   },
   {
     name: 'ReplyRecv to a caller below a ready thread',
@@ -396,20 +392,20 @@ const FALLBACK_CASES: readonly FallbackCase[] = [
     events: [
       ...serverWaiting,
       ...spawnThread(R, { prio: 200, buffer: 3 }),
-      call(EPB, { mrs: [1] }), // S runs
-      setPriority(InitSlot.ThreadTCB, 100, S), // S lowers the blocked root task
+      call(EPB, msg(0, [1])), // S runs
+      TCB.setPriority(InitSlot.ThreadTCB, S, 100), // S lowers the blocked root task
       replyRecv(EP),
     ],
   },
   {
     name: 'ReplyRecv after the ASID pool was deleted',
     reason: 'caller-asid-invalid',
-    events: [...serverWaiting, invoke(CNODE, 'CNodeDelete', [InitSlot.ThreadASIDPool, 32]), call(EPB, { mrs: [1] }), replyRecv(EP)],
+    events: [...serverWaiting, CNode.delete(InitSlot.ThreadASIDPool), call(EPB, msg(0, [1])), replyRecv(EP)],
   },
   {
     name: 'ReplyRecv to a caller moved to another domain',
     reason: 'caller-other-domain',
-    events: [...serverCalled, setDomain(InitSlot.ThreadTCB, 1), replyRecv(EP)],
+    events: [...serverCalled, DomainSet.set(InitSlot.Domain, 1, InitSlot.ThreadTCB), replyRecv(EP)],
   },
 ];
 
@@ -473,37 +469,37 @@ interface MutantCase {
 }
 
 const MUTANT_CASES: readonly MutantCase[] = [
-  { mutant: 'fastpath-badge-dropped', kind: 'divergence', events: [...serverWaiting, call(EPB, { mrs: [1] })] },
+  { mutant: 'fastpath-badge-dropped', kind: 'divergence', events: [...serverWaiting, call(EPB, msg(0, [1]))] },
   {
     mutant: 'fastpath-ignores-dest-priority',
     kind: 'divergence',
-    events: [...serverWaiting, setPriority(S, 100), ...spawnThread(R, { prio: 200, buffer: 3 }), call(EPB, { mrs: [1] })],
+    events: [...serverWaiting, TCB.setPriority(S, InitSlot.ThreadTCB, 100), ...spawnThread(R, { prio: 200, buffer: 3 }), call(EPB, msg(0, [1]))],
   },
-  { mutant: 'fastpath-ignores-dest-domain', kind: 'divergence', events: [...serverWaiting, setDomain(S, 1), call(EPB, { mrs: [1] })] },
-  { mutant: 'fastpath-accepts-extra-caps', kind: 'divergence', events: [...serverWaiting, call(EPB, { mrs: [1], caps: [CNODE] })] },
+  { mutant: 'fastpath-ignores-dest-domain', kind: 'divergence', events: [...serverWaiting, DomainSet.set(InitSlot.Domain, 1, S), call(EPB, msg(0, [1]))] },
+  { mutant: 'fastpath-accepts-extra-caps', kind: 'divergence', events: [...serverWaiting, call(EPB, msg(0, [1], [CNODE]))] },
   {
     mutant: 'fastpath-reply-grant-from-ep',
     kind: 'divergence',
-    events: [...endpoints, ...spawnThread(S), yieldNow(), recv(EP_RECV_ONLY), call(EPB, { mrs: [1] })],
+    events: [...endpoints, ...spawnThread(S), yieldNow(), recv(EP_RECV_ONLY), call(EPB, msg(0, [1]))],
   },
   {
     mutant: 'fastpath-dequeue-keeps-prev',
     kind: 'representation',
-    events: [...endpoints, ...spawnThread(S), ...spawnThread(S2, { buffer: 2 }), yieldNow(), recv(EP), recv(EP), call(EPB, { mrs: [1] })],
+    events: [...endpoints, ...spawnThread(S), ...spawnThread(S2, { buffer: 2 }), yieldNow(), recv(EP), recv(EP), call(EPB, msg(0, [1]))],
   },
   { mutant: 'fastpath-ignores-receive-right', kind: 'divergence', events: [...serverCalled, replyRecv(EP_SEND_ONLY)] },
   {
     mutant: 'fastpath-ignores-bound-notification',
     kind: 'divergence',
-    events: [...boundServerCalled, send(NTFN), replyRecv(EP, { mrs: [2] })],
+    events: [...boundServerCalled, send(NTFN), replyRecv(EP, msg(0, [2]))],
   },
-  { mutant: 'fastpath-reply-cap-kept', kind: 'divergence', events: [...serverCalled, replyRecv(EP, { mrs: [1] })] },
-  { mutant: 'fastpath-master-next-kept', kind: 'representation', events: [...serverCalled, replyRecv(EP, { mrs: [1] })] },
+  { mutant: 'fastpath-reply-cap-kept', kind: 'divergence', events: [...serverCalled, replyRecv(EP, msg(0, [1]))] },
+  { mutant: 'fastpath-master-next-kept', kind: 'representation', events: [...serverCalled, replyRecv(EP, msg(0, [1]))] },
   {
     mutant: 'fastpath-reply-node-first-badged',
     kind: 'fastpath-divergence',
     mode: 'both',
-    events: [...serverWaiting, call(EPB, { mrs: [1] })],
+    events: [...serverWaiting, call(EPB, msg(0, [1]))],
   },
 ];
 

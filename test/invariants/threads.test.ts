@@ -10,10 +10,11 @@ import { hex } from '../../invariants/violation';
 import { getCap, getTCB, slotOf } from '../../spec/model/heap';
 import { mapDelete, mapSet, setDelete } from '../../spec/model/immutable';
 import { type KernelState, readyQueueIndex } from '../../spec/model/state';
-import { type KernelObject, type PPtr, type TCB, type ThreadState, TCB_BUFFER, TCB_CALLER, TCB_REPLY, TCB_VTABLE, running } from '../../spec/model/structures';
+import { type KernelObject, type PPtr, type TCB as TcbObject, type ThreadState, TCB_BUFFER, TCB_CALLER, TCB_REPLY, TCB_VTABLE, running } from '../../spec/model/structures';
 import { FREE, ObjType } from '../helpers/boot';
-import { ROOT, invoke, rootSlot, rootSlotPtr, run } from '../helpers/scenario';
-import { call, recv, retypeInto, spawnThread, tcbAt, yieldNow } from '../helpers/threads';
+import { TCB, call, msg, recv, yieldNow } from '../../refinement/scenario';
+import { ROOT, rootSlot, rootSlotPtr, run } from '../helpers/scenario';
+import { retypeInto, spawnThread, tcbAt } from '../helpers/threads';
 
 // ---------------------------------------------------------------- the scenario
 
@@ -45,12 +46,12 @@ const scenario = (): KernelState =>
     ...spawnThread(TB, { buffer: 2 }),
     ...spawnThread(TA, { buffer: 1 }),
     ...spawnThread(TE, { buffer: 5, prio: 200 }),
-    invoke(TC, 'TCBBindNotification', [], [N]),
+    TCB.bindNotification(TC, N),
     yieldNow(),
-    call(EP1, { mrs: [1] }), // TA
+    call(EP1, msg(0, [1])), // TA
     recv(EP2), // TB
     recv(N), // TC
-    call(EP1, { mrs: [2] }), // TD
+    call(EP1, msg(0, [2])), // TD
     recv(N2), // TF
     recv(EP1), // the root task
   ]).state;
@@ -79,7 +80,7 @@ const only = (s: KernelState, name: string) => {
 };
 
 const setObj = (s: KernelState, p: PPtr, o: KernelObject): KernelState => ({ ...s, objects: mapSet(s.objects, p, o) });
-const updTcb = (s: KernelState, p: PPtr, f: (t: TCB) => TCB): KernelState => setObj(s, p, f(getTCB(s, p)));
+const updTcb = (s: KernelState, p: PPtr, f: (t: TcbObject) => TcbObject): KernelState => setObj(s, p, f(getTCB(s, p)));
 const setState = (s: KernelState, p: PPtr, st: ThreadState): KernelState => updTcb(s, p, (t) => ({ ...t, state: st }));
 const setEpQueue = (s: KernelState, p: PPtr, tag: 'SendEP' | 'RecvEP', queue: readonly PPtr[]): KernelState => setObj(s, p, { _tag: 'Endpoint', state: { _tag: tag, queue } });
 const ntfn = (s: KernelState, p: PPtr) => {

@@ -4,11 +4,11 @@ import { ROOT_CNODE_PTR } from '../../spec/api';
 import { mapSet } from '../../spec/model/immutable';
 import type { KernelState } from '../../spec/model/state';
 import { CNODE, FREE, ObjType, untypedSlot } from '../helpers/boot';
-import { invoke, rootSlotPtr, run } from '../helpers/scenario';
+import { AllRights, CNode, Untyped } from '../../refinement/scenario';
+import { rootSlotPtr, run } from '../helpers/scenario';
 
 /** A state with an untyped that has an endpoint child and a copy of it. */
-const populated = (): KernelState =>
-  run([invoke(untypedSlot(13), 'UntypedRetype', [ObjType.Endpoint, 0, 0, 0, FREE, 1], [CNODE]), invoke(CNODE, 'CNodeCopy', [FREE + 1, 32, FREE, 32, 15], [CNODE])]).state;
+const populated = (): KernelState => run([Untyped.retype(untypedSlot(13), ObjType.Endpoint, 0, CNODE, 0, 0, FREE, 1), CNode.copy(FREE + 1, FREE, AllRights)]).state;
 
 const only = (s: KernelState, name: string) => {
   const inv = INVARIANTS.find(([n]) => n === name);

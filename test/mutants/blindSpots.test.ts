@@ -7,7 +7,8 @@
  * write.
  */
 import { describe, expect, it } from 'vitest';
-import { InitSlot, LABEL, NUM_DOMAINS, invocationEvent } from '../../spec/api';
+import { InitSlot, NUM_DOMAINS } from '../../spec/api';
+import { DomainSet } from '../../refinement/scenario';
 import { runTrace } from '../../refinement/run';
 import { MUTANTS } from '../../properties/mutants';
 import { expectCaught, itCatchesEach, mutantsOf } from '../helpers/mutants';
@@ -41,7 +42,7 @@ describe('mutants (blind spots): each deliberately broken kernel is caught by th
 
   it('a thread enqueued past the ready-queue table is a kernel bug at that step, not a write dropped without a word', () => {
     // The root task moves itself to the domain one past the last: the mutant accepts it, and enqueues it there.
-    const e = invocationEvent(InitSlot.Domain, LABEL.DomainSetSet, [NUM_DOMAINS], [InitSlot.ThreadTCB]);
+    const e = DomainSet.set(InitSlot.Domain, NUM_DOMAINS, InitSlot.ThreadTCB);
     expect(runTrace([e]).failure).toBeUndefined();
     const f = runTrace([e], { mutants: ['domain-set-off-by-one'] }).failure;
     expect(f).toMatchObject({ kind: 'kernel-bug', step: 1 });

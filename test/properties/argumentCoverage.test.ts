@@ -5,7 +5,8 @@
  * CancelBadgedSends with the badge's sender behind another badge.
  */
 import { describe, expect, it } from 'vitest';
-import { InitSlot, LABEL, SysNBSend, invocationEvent, messageInfo, syscallEvent } from '../../spec/api';
+import { InitSlot } from '../../spec/api';
+import { Untyped, msg, nbSend } from '../../refinement/scenario';
 import { LockStep } from '../../refinement/run';
 import { Tally } from '../../properties/tally';
 
@@ -14,16 +15,7 @@ describe('properties/argumentCoverage', () => {
     const tally = new Tally();
     const ls = new LockStep({ observe: tally.observer });
     // An endpoint in root slot 40, then an NBSend on it with three extra caps, the first the endpoint itself.
-    const events = [
-      invocationEvent(InitSlot.FirstUntyped + 4, LABEL.UntypedRetype, [2, 0, 0, 0, 40, 1], [InitSlot.ThreadCNode]),
-      syscallEvent({
-        sysno: SysNBSend,
-        cptr: 40,
-        info: messageInfo(0, 0, 3, 2),
-        mrs: [7, 8],
-        caps: [40, InitSlot.ThreadTCB, InitSlot.ThreadCNode],
-      }),
-    ];
+    const events = [Untyped.retype(InitSlot.FirstUntyped + 4, 2, 0, InitSlot.ThreadCNode, 0, 0, 40, 1), nbSend(40, msg(0, [7, 8], [40, InitSlot.ThreadTCB, InitSlot.ThreadCNode]))];
     for (const e of events) expect(ls.step(e)).toBe(true);
     ls.dispose();
     const rows = tally.arguments.rows().filter((r) => r.invocation === 'NBSend(Endpoint)');

@@ -5,7 +5,8 @@
  * an idle system.
  */
 import { describe, expect, it } from 'vitest';
-import { InitSlot, LABEL, SysNBRecv, SysNBSend, SysRecv, SysReply, SysSend, SysYield, invocationEvent, messageInfo, syscallEvent, tickEvent } from '../../spec/api';
+import { InitSlot, SysNBRecv, SysNBSend, SysRecv, SysReply, SysSend, messageInfo, tickEvent } from '../../spec/api';
+import { Untyped, syscall, yieldNow } from '../../refinement/scenario';
 import { coverageKey } from '../../properties/coverage';
 import { outcomeText } from '../../properties/outcome';
 import { CNODE, ObjType } from '../helpers/boot';
@@ -13,22 +14,23 @@ import { run } from '../helpers/scenario';
 
 const EP = 40;
 const NTFN = 41;
-const retype = (type: number, slot: number) => invocationEvent(InitSlot.FirstUntyped + 4, LABEL.UntypedRetype, [type, 0, 0, 0, slot, 1], [CNODE]);
-const on = (sysno: number, cptr: number) => syscallEvent({ sysno, cptr, info: messageInfo(0, 0, 0, 0) });
+const UT = InitSlot.FirstUntyped + 4;
+/** A syscall on `cptr` with an empty message info and nothing else set. */
+const on = (sysno: number, cptr: number) => syscall({ sysno, cptr, info: messageInfo(0, 0, 0, 0) });
 
 describe('properties/outcome', () => {
   it('names what a message or signal met, judged from the state before it', () => {
     const { outcomes } = run([
-      retype(ObjType.Endpoint, EP),
-      retype(ObjType.Notification, NTFN),
+      Untyped.retype(UT, ObjType.Endpoint, 0, CNODE, 0, 0, EP, 1),
+      Untyped.retype(UT, ObjType.Notification, 0, CNODE, 0, 0, NTFN, 1),
       on(SysNBSend, EP),
       on(SysNBRecv, EP),
       on(SysSend, NTFN),
       on(SysSend, NTFN),
       on(SysNBRecv, NTFN),
       on(SysNBRecv, NTFN),
-      syscallEvent({ sysno: SysReply }),
-      syscallEvent({ sysno: SysYield }),
+      syscall({ sysno: SysReply }),
+      yieldNow(),
       tickEvent,
       on(SysRecv, NTFN),
       on(SysSend, NTFN),

@@ -5,7 +5,8 @@
  * exit 3, never "OK".
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LABEL, invocationEvent, tickEvent } from '../../spec/api';
+import { InitSlot, LABEL, tickEvent } from '../../spec/api';
+import { CNode } from '../../refinement/scenario';
 import { step as specStep } from '../../spec/kernel';
 import { LockStep, runTrace } from '../../refinement/run';
 import { checkRefinement, runEvents, sameFailure } from '../../refinement/check';
@@ -100,7 +101,7 @@ afterEach(() => {
 });
 
 /** Revoke slot 2 of the root CNode (its own cap), as the root task. */
-const revoke = invocationEvent(2, LABEL.CNodeRevoke, [2, 32]);
+const revoke = CNode.revoke(InitSlot.ThreadCNode);
 
 describe('fail closed: any throw in a step is a crash of the part that threw', () => {
   it('the concrete kernel (a TypeError)', () => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LABEL, invocationEvent } from '../../spec/api';
+import { AllRights, CNode, Untyped } from '../../refinement/scenario';
 import { deepEqual } from '../../refinement/diff';
 import { type ItfTrace, type ItfValue, OPTIONAL_FIELDS, decodeItfValue, itfValue } from '../../refinement/trace/itf';
 import { CNODE, FREE, ObjType, untypedSlot } from '../helpers/boot';
@@ -128,10 +128,7 @@ describe('refinement/trace/itf: spec states in the Informal Trace Format', () =>
 
   it('sel4-spec export FILE --itf writes the trace with its states, valid by the format rules', async () => {
     const f = join(tmp(), 'two.trace.json');
-    const events = [
-      invocationEvent(untypedSlot(21), LABEL.UntypedRetype, [ObjType.Endpoint, 0, 0, 0, FREE, 1], [CNODE]),
-      invocationEvent(CNODE, LABEL.CNodeMint, [FREE + 1, 32, FREE, 32, 15, 5], [CNODE]),
-    ];
+    const events = [Untyped.retype(untypedSlot(21), ObjType.Endpoint, 0, CNODE, 0, 0, FREE, 1), CNode.mint(FREE + 1, FREE, AllRights, 5)];
     writeFileSync(f, JSON.stringify({ version: 1, events }));
     const r = await runCli('export', f, '--itf');
     expect(r.code).toBe(0);

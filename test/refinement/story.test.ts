@@ -6,7 +6,8 @@ import { renderStory, tell } from '../../refinement/report/story';
 import { bootState, step } from '../../spec/kernel';
 import { TCB_CALLER } from '../../spec/model/structures';
 import { CNODE, FREE, ObjType, untypedSlot } from '../helpers/boot';
-import { LABEL, ROOT_CNODE_PTR, invocationEvent, syscallEvent } from '../../spec/api';
+import { ROOT_CNODE_PTR, SysNBSend } from '../../spec/api';
+import { Untyped, syscall } from '../../refinement/scenario';
 
 /** The counterexample a check with this mutant finds (seed 1), told. */
 const toldCounterexample = async (mutant: string): Promise<string[]> => {
@@ -58,7 +59,7 @@ describe('refinement/report/names', () => {
     const names = new Names(boot);
     expect(names.object(boot.curThread)).toBe('T1');
     expect(names.object(boot.idleThread)).toBe('idle');
-    const retype = invocationEvent(untypedSlot(21), LABEL.UntypedRetype, [ObjType.TCB, 0, 0, 0, FREE, 1], [CNODE]);
+    const retype = Untyped.retype(untypedSlot(21), ObjType.TCB, 0, CNODE, 0, 0, FREE, 1);
     const s = step(boot, retype).state;
     names.observe(s, 1);
     const made = [...s.objects.keys()].find((p) => !boot.objects.has(p)) as number;
@@ -96,10 +97,10 @@ describe('refinement/report/story: steps the generator seldom makes', () => {
   const opts: RunOptions = { config: CHECK_BOOT_CONFIG, fastpath: 'both', checkSpec: wellFormed };
 
   it('tells a send on a notification cap as a signal, and a syscall that leaves its cptr and info in the registers', () => {
-    const retype = invocationEvent(untypedSlot(21), LABEL.UntypedRetype, [ObjType.Notification, 0, 0, 0, FREE, 1], [CNODE]);
-    const signal = syscallEvent({ sysno: -4, cptr: FREE });
+    const retype = Untyped.retype(untypedSlot(21), ObjType.Notification, 0, CNODE, 0, 0, FREE, 1);
+    const signal = syscall({ sysno: SysNBSend, cptr: FREE });
     // r0 and r1 hold what the previous Call left there: told as read from them.
-    const again = syscallEvent({ sysno: -4 });
+    const again = syscall({ sysno: SysNBSend });
     const lines = renderStory(tell([retype, signal, again], opts));
     const text = lines.join('\n');
     expect(text).toMatch(

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AllRights, CNode, InitSlot, ObjectTypeNumber, TCB, Untyped, msg, recv, send, yieldNow } from '../../refinement/scenario';
+import { AllRights, CNode, InitSlot, ObjectTypeNumber, TCB, Untyped, msg, recv, send, tick, yieldNow } from '../../refinement/scenario';
+import { htmlReport } from '../../refinement/report/html';
+import { tell } from '../../refinement/report/story';
+import { step as specStep } from '../../spec/kernel';
 import { FREE, untypedSlot } from '../helpers/boot';
 import { runCli, tmp } from '../helpers/cli';
 
@@ -97,6 +100,34 @@ describe.skipIf(!present)(title, () => {
     expect(errors).toEqual([]);
     expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
     console.log(`screenshot: ${shot}`);
+    await tab.close();
+  }, 60_000);
+
+  it('after a step with no state (the spec threw there) the pictures come back, and an unknown #step opens the failing step', async () => {
+    // The spec throws at the tick, step 3: the page has states 0..2 and a step 3 without one.
+    const throwing: typeof specStep = (st, e) => {
+      if (e.kind === 'tick') throw new TypeError('spec broke');
+      return specStep(st, e);
+    };
+    const events = [yieldNow(), yieldNow(), tick()];
+    const story = tell(events, { specStep: throwing });
+    expect(story.failure).toMatchObject({ kind: 'crash', step: 3 });
+    const file = join(tmp(), 'throws.html');
+    writeFileSync(file, htmlReport({ title: 'throws', verdict: 'crash', story }));
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    await tab.goto(`${pathToFileURL(file).href}#step-99`);
+    const report = () => tab.evaluate(() => ({ at: (globalThis as unknown as Page).sel4Report.current(), drawn: (globalThis as unknown as Page).sel4Report.drawn() }));
+    expect((await report()).at).toBe(2);
+    await tab.locator('#step-3').click();
+    expect(await tab.locator('#state-text').textContent()).toBe('no state after this step: the spec threw at it');
+    expect((await report()).drawn).toBeNull();
+    await tab.locator('#step-1').click();
+    const back = await report();
+    expect(back.at).toBe(1);
+    expect(back.drawn?.nodes.length).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
     await tab.close();
   }, 60_000);
 });

@@ -10,7 +10,7 @@ const events = [Untyped.retype(untypedSlot(21), ObjectTypeNumber.Endpoint, 0, In
 /** The JSON the page carries. */
 const dataOf = (
   html: string,
-): { states: Array<{ step: number; lines: string[]; changes: Array<{ path: string }>; graphs: Record<string, { nodes: unknown[]; edges: unknown[] }> }> } =>
+): { lines: string[]; states: Array<{ step: number; lines: number[]; changes: Array<{ path: string }>; graphs: Record<string, { nodes: number[]; edges: number[] }> }> } =>
   JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null') as ReturnType<typeof dataOf>;
 
 describe('--html: the run as one self-contained page', () => {
@@ -27,7 +27,7 @@ describe('--html: the run as one self-contained page', () => {
     const data = dataOf(html);
     expect(data.states.map((s) => s.step)).toEqual([0, 1, 2]);
     const printed = await runCli('replay', trace, '--state', '2');
-    expect(printed.stdout).toContain(data.states[2]?.lines.map((l) => `  ${l}`).join('\n'));
+    expect(printed.stdout).toContain(data.states[2]?.lines.map((k) => `  ${data.lines[k]}`).join('\n'));
     expect(data.states[2]?.changes.map((c) => c.path)).toContain(`rootCNode[${FREE + 1}]`);
     // The derivation tree grows by an edge a step: the endpoint cap below its untyped, the badged copy below it.
     const edges = data.states.map((s) => s.graphs['cdt']?.edges.length ?? 0);

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as api from '../../refinement/scenario';
+import * as api from '../../refinement/index';
 import { type Step, asTest, canonicalEvent, eventCode } from '../../refinement/scenario';
-import { CHECK_BOOT_CONFIG } from '../../refinement/check';
+import { CHECK_BOOT_CONFIG, type RunOptions } from '../../refinement/check';
+import { invariantsNamed, wellFormed } from '../../invariants/wellFormed';
 import { tell } from '../../refinement/report/story';
 import { type Event, INVOCATION_LABELS, MAX_IRQ, MSG_MAX_EXTRA_CAPS, MSG_MAX_LENGTH } from '../../spec/api';
 import type { Cap } from '../../spec/model/structures';
@@ -106,7 +107,10 @@ const built: fc.Arbitrary<Event> = fc.oneof(
 );
 /** The cap each method is on, so that reading applies. */
 const capFor = (e: Event): Cap | undefined => {
-  if (e.kind !== 'syscall' || e.info === undefined) return undefined;
+  if (e.kind !== 'syscall') return undefined;
+  // signal, wait and poll: a notification's, their message no more than libsel4's info 0.
+  if (e.mrs === undefined && (e.info === undefined || e.info === 0)) return { _tag: 'NotificationCap' } as unknown as Cap;
+  if (e.info === undefined) return undefined;
   const label = INVOCATION_LABELS[api.messageInfoFromWord(e.info).label] ?? '';
   const tag = label.startsWith('Untyped')
     ? 'UntypedCap'
@@ -157,6 +161,20 @@ describe('refinement/scenario/asTest: a trace as a test to paste', () => {
       expect(readings).toContain(name);
   });
 
+  it('carries the options the trace ran with: a selection of invariants, none, strictness', () => {
+    const events = generatedTraces(3, 1, 20)[0] ?? [];
+    const print = (options: RunOptions) => {
+      const text = asTest({ title: 't', events, options, story: tell(events, options), importFrom: 'sel4-spec' });
+      return { text, options: stepsOfTest(text).options as Record<string, unknown> };
+    };
+    const some = print({ config: CHECK_BOOT_CONFIG, checkSpec: invariantsNamed(['queuesWellFormed', 'cdtAcyclic']) });
+    expect(some.text).toContain("checkSpec: invariantsNamed(['cdtAcyclic', 'queuesWellFormed'])");
+    expect((some.options['checkSpec'] as { invariants: string[] }).invariants).toEqual(['cdtAcyclic', 'queuesWellFormed']);
+    expect(some.text).toMatch(/^import \{ [^}]*\binvariantsNamed\b[^}]*\} from 'sel4-spec';$/m);
+    expect(print({ config: CHECK_BOOT_CONFIG, strict: true }).options).toMatchObject({ checkSpec: null, strict: true });
+    expect(print({ config: CHECK_BOOT_CONFIG, checkSpec: wellFormed }).options).not.toHaveProperty('checkSpec');
+  });
+
   it('prints generated traces as tests whose steps are the trace, each addressed to the thread the story names', () => {
     const heads = new Set<string>();
     for (const events of generatedTraces(3, 12, 60)) {
@@ -176,7 +194,10 @@ describe('refinement/scenario/asTest: a trace as a test to paste', () => {
       for (const m of text.matchAll(/as\(\w+, ([\w.]+)\(/g)) heads.add(m[1] as string);
       // Only the names used are imported, and every one used is.
       const imported = new Set((/^import \{ (.*) \} from 'sel4-spec';$/m.exec(text)?.[1] ?? '').split(', '));
-      for (const m of text.replace(/\/\/.*$/gm, '').matchAll(/\b([A-Za-z]\w*)(?=[.(])/g))
+      for (const m of text
+        .replace(/\/\*\*[\s\S]*?\*\//, '')
+        .replace(/\/\/.*$/gm, '')
+        .matchAll(/\b([A-Za-z]\w*)(?=[.(])/g))
         if (m[1] !== undefined && m[1] in api && !['it', 'Object'].includes(m[1])) expect(imported).toContain(m[1]);
     }
     expect(heads.size).toBeGreaterThan(5);

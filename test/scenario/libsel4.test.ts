@@ -98,12 +98,18 @@ describe('refinement/scenario/run: steps addressed to threads, failures as repor
   it('as(T, e) fails clearly, naming the step and who runs, when T is not the current thread', () => {
     const steps = [make(ObjectTypeNumber.TCB, T), TCB.setSchedParams(T, InitSlot.ThreadTCB, 255, 100), TCB.resume(T), as(threadIn(T), yieldNow())];
     expect(() => runScenario(steps)).toThrow(ScenarioError);
+    // The error's step is the step that failed, counted from 1 as the message counts.
+    expect(() => runScenario(steps)).toThrow(expect.objectContaining({ step: 4 }));
     expect(() => runScenario(steps)).toThrow(/^step 4: as\(threadIn\(\d+\), …\), but T1 \(root task, prio 255, domain 0\) is the current thread; the steps so far:\n +1\. T1/);
     expect(() => runScenario([as(thread('T7'), yieldNow())])).toThrow(/^step 1: as\(T7, …\): no thread is named T7 \(threads now: idle, T1\)$/);
     expect(() => runScenario([as(threadIn(EP), yieldNow())])).toThrow(/^step 1: as\(threadIn\(\d+\), …\): root slot \d+ is empty, not a thread cap$/);
     // Addressed to the right thread, the same steps run.
     const equal = [make(ObjectTypeNumber.TCB, T), TCB.setSchedParams(T, InitSlot.ThreadTCB, 255, 255), TCB.resume(T), as(thread('T1'), yieldNow()), as(threadIn(T), yieldNow())];
     expect(runScenario(equal).outcomes).toHaveLength(5);
+  });
+
+  it('a system that fails to boot throws its reason', () => {
+    expect(() => runScenario([yieldNow()], { config: { domainSchedule: null as never } })).toThrow(/^the scenario fails at boot:\ncrash at boot: boot threw TypeError: /);
   });
 
   it('a divergence throws the report the command line prints, and the run stops at that step', () => {

@@ -11,13 +11,14 @@
  * distinctive registers, then suspends itself. H waits on EP, so F runs next.
  */
 import { describe, expect, it } from 'vitest';
-import { CPSR, type Event, FAULT_IP, InitSlot, LR, NEXT_IP, R0, R1, R2, R3, R4, R5, R6, R7, SP, SysNBRecv, SysNBSend, syscallEvent } from '../../../spec/api';
+import { CPSR, type Event, FAULT_IP, InitSlot, LR, NEXT_IP, R0, R1, R2, R3, R4, R5, R6, R7, SP } from '../../../spec/api';
 import { getCap, getEndpoint, getTCB, slotOf } from '../../../spec/model/heap';
 import type { KernelState } from '../../../spec/model/state';
 import { TCB_CALLER } from '../../../spec/model/structures';
 import { CNODE, FREE, ObjType } from '../../helpers/boot';
-import { invoke, replyOf, rootSlot, run } from '../../helpers/scenario';
-import { bufferPaddr, bufferVaddr, call, ipc, recv, reply, replyRecv, retypeInto, send, spawnThread, tcbAt, tcbOf } from '../../helpers/threads';
+import { AllRights, CNode, DomainSet, TCB, call, guardData, msg, nbRecv, nbSend, recv, reply, replyRecv, send, slot, syscall } from '../../../refinement/scenario';
+import { replyOf, rootSlot, run } from '../../helpers/scenario';
+import { bufferPaddr, bufferVaddr, retypeInto, spawnThread, tcbAt, tcbOf } from '../../helpers/threads';
 
 // ---------------------------------------------------------------- the cast
 
@@ -40,12 +41,7 @@ const BAD = 0x0010_0000 | 7;
 /** What a root-CNode guard mismatch reports: GuardMismatch(bitsLeft 32, guardFound 0, guardSize 20). */
 const ROOT_GUARD_MISMATCH = [4, 32, 0, 20];
 
-const mint = (dest: number, src: number, badge: number, rights: number) => invoke(CNODE, 'CNodeMint', [dest, 32, src, 32, rights, badge], [CNODE]);
-const del = (slot: number) => invoke(CNODE, 'CNodeDelete', [slot, 32]);
-const suspend = (slot: number) => invoke(slot, 'TCBSuspend');
-const suspendRoot = suspend(InitSlot.ThreadTCB);
-/** CNode cap data: a guard of `guardSize` bits. */
-const guardData = (guard: number, guardSize: number) => ((guard << 8) | (guardSize << 3)) >>> 0;
+const suspendRoot = TCB.suspend(InitSlot.ThreadTCB);
 
 /** F's registers, in seL4_UserContext order (pc, sp, cpsr, r0, r1, r8..r12, r2..r7, lr, tpidrurw, tpidruro). */
 const F_PC = 0x0001_0800;
@@ -56,7 +52,6 @@ const F_R8 = 0x0000_0808;
 /** Written as 0x6000001f; WriteRegisters keeps the flags and forces user mode. */
 const F_CPSR = 0x6000_0150;
 const F_CONTEXT = [F_PC, F_SP, 0x6000_001f, 0, 0, F_R8, 0x909, 0xa0a, 0xb0b, 0xc0c, 0, 0, 0, 0, F_R6, 0x707, F_LR, 0, 0];
-const writeRegisters = (slot: number, values: readonly number[], resume: boolean) => invoke(slot, 'TCBWriteRegisters', [resume ? 1 : 0, values.length, ...values]);
 
 /**
  * F in a CSpace of its own: a 16-slot CNode with a 28-bit guard whose slot 3
@@ -66,12 +61,12 @@ const writeRegisters = (slot: number, values: readonly number[], resume: boolean
 const ownCSpaceFaulter = (): Event[] => [
   retypeInto(ObjType.Endpoint, EP),
   retypeInto(ObjType.CapTable, CN, 1, 4),
-  invoke(CN, 'CNodeMint', [3, 4, EP, 32, R.send | R.grant, 0x77], [CNODE]),
+  CNode.mint(slot(3, CN, 4), EP, R.send | R.grant, 0x77),
   ...spawnThread(TH, { prio: 200, buffer: 1 }),
   retypeInto(ObjType.TCB, TF),
-  invoke(TF, 'TCBConfigure', [3, guardData(0, 28), 0, bufferVaddr(2)], [CN, InitSlot.ThreadVSpace, InitSlot.ThreadIPCBuffer]),
-  invoke(TF, 'TCBSetSchedParams', [100, 100], [InitSlot.ThreadTCB]),
-  writeRegisters(TF, F_CONTEXT, true),
+  TCB.configure(TF, 3, CN, guardData(0, 28), InitSlot.ThreadVSpace, 0, bufferVaddr(2), InitSlot.ThreadIPCBuffer),
+  TCB.setSchedParams(TF, InitSlot.ThreadTCB, 100, 100),
+  TCB.writeRegisters(TF, true, 0, F_CONTEXT.length, F_CONTEXT),
 ];
 
 interface Cast {
@@ -89,10 +84,10 @@ interface Cast {
 /** The cast up to F's start: the root task is still running. */
 const prelude = (o: Cast = {}): Event[] => [
   retypeInto(ObjType.Endpoint, EP),
-  mint(FH, EP, o.badge ?? BADGE, o.rights ?? R.send | R.grant),
+  CNode.mint(FH, EP, o.rights ?? R.send | R.grant, o.badge ?? BADGE),
   ...spawnThread(TH, { prio: o.handlerPrio ?? 200, buffer: o.handlerBuffer ?? 1 }),
   ...spawnThread(TF, { prio: 100, buffer: 2, faultEP: o.faultEP ?? FH, suspended: true }),
-  writeRegisters(TF, F_CONTEXT, true),
+  TCB.writeRegisters(TF, true, 0, F_CONTEXT.length, F_CONTEXT),
 ];
 
 /** The whole cast: the root task suspends itself; a handler above F then waits on EP, so F runs. */
@@ -130,7 +125,7 @@ describe('spec/kernel/faultHandler', () => {
 
   describe('cap faults in the send phase', () => {
     it('a Call whose cptr fails lookup sends the handler label 1: restart PC, cptr, 0, the lookup failure', () => {
-      const { state } = faulted(call(BAD, { label: 9, mrs: [1, 2] }));
+      const { state } = faulted(call(BAD, msg(9, [1, 2])));
       expect(state.curThread).toBe(H(state));
       expect(handlerGot(state)).toEqual({ badge: BADGE, label: 1, length: 7, words: [F_PC, BAD, 0, ...ROOT_GUARD_MISMATCH] });
       expect(tcbOf(state, TF)).toMatchObject({
@@ -148,13 +143,13 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('a Send whose cptr fails lookup faults the same way', () => {
-      const { state } = faulted(send(BAD, { mrs: [5] }));
+      const { state } = faulted(send(BAD, msg(0, [5])));
       expect(handlerGot(state)).toMatchObject({ label: 1, words: [F_PC, BAD, 0, ...ROOT_GUARD_MISMATCH] });
       expect(tcbOf(state, TF).state._tag).toBe('BlockedOnReply');
     });
 
     it('an NBSend whose cptr fails lookup does not fault: F keeps running, H keeps waiting', () => {
-      const { state } = faulted(ipc(SysNBSend, BAD, { mrs: [5] }));
+      const { state } = faulted(nbSend(BAD, msg(0, [5])));
       expect(state.curThread).toBe(F(state));
       expect(tcbOf(state, TF)).toMatchObject({ state: { _tag: 'Running' }, fault: null });
       expect(tcbOf(state, TH).state._tag).toBe('BlockedOnReceive');
@@ -162,7 +157,7 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('a Call on an empty slot is not a fault: F gets InvalidCapability 0 and H keeps waiting', () => {
-      const { state } = faulted(call(EMPTY, { label: 9, mrs: [1] }));
+      const { state } = faulted(call(EMPTY, msg(9, [1])));
       expect(state.curThread).toBe(F(state));
       expect(replyOf(state, F(state), bufferPaddr(2))).toMatchObject({ label: 2, words: [0] });
       expect(tcbOf(state, TF).fault).toBeNull();
@@ -170,18 +165,18 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('a Send on a cap that cannot be invoked (an endpoint without Send) is dropped, not a fault', () => {
-      const { state } = run([...prelude(), mint(SPARE, EP, 0, R.recv), suspendRoot, recv(EP), send(SPARE, { mrs: [1] })]);
+      const { state } = run([...prelude(), CNode.mint(SPARE, EP, R.recv, 0), suspendRoot, recv(EP), send(SPARE, msg(0, [1]))]);
       expect(state.curThread).toBe(F(state));
       expect(tcbOf(state, TF)).toMatchObject({ state: { _tag: 'Running' }, fault: null });
       expect(tcbOf(state, TH).state._tag).toBe('BlockedOnReceive');
       // Sending on the all-rights cap delivers a normal message instead (the control case).
-      const ok = faulted(send(EP, { mrs: [1] })).state;
+      const ok = faulted(send(EP, msg(0, [1]))).state;
       expect(tcbOf(ok, TH).state._tag).toBe('Running');
       expect(handlerGot(ok)).toMatchObject({ label: 0, badge: 0, words: [1] });
     });
 
     it("an extra cap that fails lookup faults the Call with that cap's cptr (before the empty invoked slot is decoded)", () => {
-      const { state } = faulted(call(EP2, { label: 3, caps: [CNODE, BAD + 8] }));
+      const { state } = faulted(call(EP2, msg(3, [], [CNODE, BAD + 8])));
       expect(handlerGot(state)).toEqual({ badge: BADGE, label: 1, length: 7, words: [F_PC, BAD + 8, 0, ...ROOT_GUARD_MISMATCH] });
     });
 
@@ -206,12 +201,12 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('an NBRecv whose cptr fails lookup faults too, with the lookup failure', () => {
-      const { state } = faulted(ipc(SysNBRecv, BAD));
+      const { state } = faulted(nbRecv(BAD));
       expect(handlerGot(state)).toEqual({ badge: BADGE, label: 1, length: 7, words: [F_PC, BAD, 1, ...ROOT_GUARD_MISMATCH] });
     });
 
     it('a Recv on an endpoint cap without Receive faults', () => {
-      const { state } = run([...prelude(), mint(SPARE, EP, 0, R.send | R.grant), suspendRoot, recv(EP), recv(SPARE)]);
+      const { state } = run([...prelude(), CNode.mint(SPARE, EP, R.send | R.grant, 0), suspendRoot, recv(EP), recv(SPARE)]);
       expect(handlerGot(state)).toMatchObject({ label: 1, words: [F_PC, SPARE, 1, 2, 0] });
     });
 
@@ -221,7 +216,7 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('a Recv on a notification bound to another thread faults; on an unbound one it waits', () => {
-      const bindH = [retypeInto(ObjType.Notification, NTFN), invoke(TH, 'TCBBindNotification', [], [NTFN])];
+      const bindH = [retypeInto(ObjType.Notification, NTFN), TCB.bindNotification(TH, NTFN)];
       const bound = run([...prelude(), ...bindH, suspendRoot, recv(EP), recv(NTFN)]);
       expect(handlerGot(bound.state)).toMatchObject({ label: 1, words: [F_PC, NTFN, 1, 2, 0] });
       const unbound = run([...prelude(), retypeInto(ObjType.Notification, NTFN), suspendRoot, recv(EP), recv(NTFN)]);
@@ -230,13 +225,13 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('a Recv on a notification without Receive faults', () => {
-      const { state } = run([...prelude(), retypeInto(ObjType.Notification, NTFN), mint(SPARE, NTFN, 3, R.send), suspendRoot, recv(EP), recv(SPARE)]);
+      const { state } = run([...prelude(), retypeInto(ObjType.Notification, NTFN), CNode.mint(SPARE, NTFN, R.send, 3), suspendRoot, recv(EP), recv(SPARE)]);
       expect(handlerGot(state)).toMatchObject({ label: 1, words: [F_PC, SPARE, 1, 2, 0] });
     });
   });
 
   describe('unknown syscalls', () => {
-    const unknown = syscallEvent({ sysno: -9, cptr: 0x11, info: 0x22, mrs: [0x33, 0x44, 0x55, 0x66] });
+    const unknown = syscall({ sysno: -9, cptr: 0x11, info: 0x22, mrs: [0x33, 0x44, 0x55, 0x66] });
     const UNKNOWN_WORDS = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, F_R6, 0xffff_fff7, F_PC, F_SP, F_LR, F_CPSR, 0xffff_fff7];
 
     it('sends label 2 with r0..r7, FaultIP, SP, LR, CPSR and the syscall number', () => {
@@ -250,7 +245,7 @@ describe('spec/kernel/faultHandler', () => {
 
     it('reports positive and large numbers as they were in r7', () => {
       for (const n of [0, 1, 100, 0x7fff_ffff]) {
-        const { state } = faulted(syscallEvent({ sysno: n }));
+        const { state } = faulted(syscall({ sysno: n }));
         const got = handlerGot(state);
         expect(got.label).toBe(2);
         expect(got.words[7]).toBe(n);
@@ -266,7 +261,7 @@ describe('spec/kernel/faultHandler', () => {
     const NEW = [0x100, 0x101, 0x102, 0x103, 0x104, 0x105, 0x106, 0x107, 0x0002_0000, 0x0006_0000, 0x0002_0444, 0xffff_ffff];
 
     it('a reply with label 0 sets the twelve registers (CPSR sanitised) and restarts F at the new PC', () => {
-      const { state } = faulted(unknown, {}, [reply({ mrs: NEW })]);
+      const { state } = faulted(unknown, {}, [reply(msg(0, NEW))]);
       // F is lower priority than H: it is queued in Restart, its fault cleared, the reply cap used up.
       expect(state.curThread).toBe(H(state));
       expect(tcbOf(state, TF)).toMatchObject({ state: { _tag: 'Restart' }, fault: null });
@@ -275,37 +270,37 @@ describe('spec/kernel/faultHandler', () => {
       expect([R0, R1, R2, R3, R4, R5, R6, R7].map((r) => ctx[r])).toEqual(NEW.slice(0, 8));
       expect([ctx[FAULT_IP], ctx[SP], ctx[LR], ctx[CPSR]]).toEqual([0x0002_0000, 0x0006_0000, 0x0002_0444, 0xf800_0150]);
       // Once H waits again, F runs from the PC the handler gave it.
-      const next = run([...cast(), unknown, reply({ mrs: NEW }), recv(EP)]).state;
+      const next = run([...cast(), unknown, reply(msg(0, NEW)), recv(EP)]).state;
       expect(next.curThread).toBe(F(next));
       expect(tcbOf(next, TF).state._tag).toBe('Running');
       expect(reg(next, TF, NEXT_IP)).toBe(0x0002_0000);
     });
 
     it('a reply with a non-zero label still sets the registers but leaves F Inactive', () => {
-      const { state } = faulted(unknown, {}, [reply({ label: 1, mrs: NEW })]);
+      const { state } = faulted(unknown, {}, [reply(msg(1, NEW))]);
       expect(tcbOf(state, TF)).toMatchObject({ state: { _tag: 'Inactive' }, fault: null });
       expect(reg(state, TF, R0)).toBe(0x100);
       expect(reg(state, TF, CPSR)).toBe(0xf800_0150);
-      const after = run([...cast(), unknown, reply({ label: 1, mrs: NEW }), recv(EP)]).state;
+      const after = run([...cast(), unknown, reply(msg(1, NEW)), recv(EP)]).state;
       expect(after.curThread).toBe(after.idleThread);
     });
 
     it('a short reply sets only the registers it covers', () => {
-      const { state } = faulted(unknown, {}, [reply({ mrs: [0xaaa, 0xbbb] })]);
+      const { state } = faulted(unknown, {}, [reply(msg(0, [0xaaa, 0xbbb]))]);
       const ctx = tcbOf(state, TF).context;
       expect([ctx[R0], ctx[R1], ctx[R2], ctx[R6], ctx[FAULT_IP], ctx[SP], ctx[CPSR]]).toEqual([0xaaa, 0xbbb, 0x33, F_R6, F_PC, F_SP, F_CPSR]);
       expect(tcbOf(state, TF).state._tag).toBe('Restart');
     });
 
     it('a handler without an IPC buffer can set only r0..r3 by its reply', () => {
-      const { state } = faulted(unknown, { handlerBuffer: 0 }, [reply({ mrs: NEW })]);
+      const { state } = faulted(unknown, { handlerBuffer: 0 }, [reply(msg(0, NEW))]);
       const ctx = tcbOf(state, TF).context;
       expect([R0, R1, R2, R3, R4].map((r) => ctx[r])).toEqual([0x100, 0x101, 0x102, 0x103, 0x55]);
       expect([ctx[FAULT_IP], ctx[SP]]).toEqual([F_PC, F_SP]);
     });
 
     it('with no reply F re-executes the unknown syscall: it faults again', () => {
-      const { state } = faulted(unknown, {}, [reply(), recv(EP), syscallEvent({ sysno: -9 })]);
+      const { state } = faulted(unknown, {}, [reply(), recv(EP), syscall({ sysno: -9 })]);
       // F restarted at the svc (FaultIP unchanged), then trapped again there.
       expect(handlerGot(state)).toMatchObject({ label: 2 });
       expect(handlerGot(state).words[8]).toBe(F_PC);
@@ -328,7 +323,7 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('a reply with label 0 sets PC, SP and CPSR and F resumes at the new PC', () => {
-      const { state } = faulted(exception, {}, [reply({ mrs: [0x0003_0000, 0x0005_0000, 0x9000_0000, 0xdead] }), recv(EP)]);
+      const { state } = faulted(exception, {}, [reply(msg(0, [0x0003_0000, 0x0005_0000, 0x9000_0000, 0xdead])), recv(EP)]);
       expect(state.curThread).toBe(F(state));
       const ctx = tcbOf(state, TF).context;
       expect([ctx[FAULT_IP], ctx[NEXT_IP], ctx[SP], ctx[CPSR]]).toEqual([0x0003_0000, 0x0003_0000, 0x0005_0000, 0x9000_0150]);
@@ -345,7 +340,7 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('a reply with a non-zero label leaves F Inactive', () => {
-      const { state } = faulted(exception, {}, [reply({ label: 5, mrs: [0x0003_0000] })]);
+      const { state } = faulted(exception, {}, [reply(msg(5, [0x0003_0000]))]);
       expect(tcbOf(state, TF)).toMatchObject({ state: { _tag: 'Inactive' }, fault: null });
       expect(reg(state, TF, FAULT_IP)).toBe(0x0003_0000);
     });
@@ -353,15 +348,15 @@ describe('spec/kernel/faultHandler', () => {
 
   describe('replies to cap faults', () => {
     it('restart F whatever the label and words; the registers stay as they were', () => {
-      const before = faulted(call(BAD, { label: 9, mrs: [1, 2] })).state;
-      const { state } = faulted(call(BAD, { label: 9, mrs: [1, 2] }), {}, [reply({ label: 7, mrs: [0x999, 0x888, 0x777] })]);
+      const before = faulted(call(BAD, msg(9, [1, 2]))).state;
+      const { state } = faulted(call(BAD, msg(9, [1, 2])), {}, [reply(msg(7, [0x999, 0x888, 0x777]))]);
       expect(tcbOf(state, TF)).toMatchObject({ state: { _tag: 'Restart' }, fault: null });
       expect(tcbOf(state, TF).context).toEqual(tcbOf(before, TF).context);
       expect(callerCap(state, H(state))._tag).toBe('NullCap');
     });
 
     it('F re-executes the faulting Call after the reply, and faults again', () => {
-      const { state } = faulted(call(BAD, { label: 9, mrs: [1, 2] }), {}, [reply(), recv(EP)]);
+      const { state } = faulted(call(BAD, msg(9, [1, 2])), {}, [reply(), recv(EP)]);
       expect(state.curThread).toBe(F(state));
       expect(reg(state, TF, NEXT_IP)).toBe(F_PC);
       expect(tcbOf(state, TF).state._tag).toBe('Running');
@@ -372,7 +367,7 @@ describe('spec/kernel/faultHandler', () => {
       const events: Event[] = [
         ...prelude({ handlerPrio: 50 }),
         ...spawnThread(TG, { prio: 100, buffer: 3, faultEP: FH, suspended: true }),
-        writeRegisters(TG, [0x0001_0900, ...F_CONTEXT.slice(1)], true),
+        TCB.writeRegisters(TG, true, 0, F_CONTEXT.length, [0x0001_0900, ...F_CONTEXT.slice(1)]),
         suspendRoot,
       ];
       const s0 = run(events).state;
@@ -409,7 +404,7 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it("suspending F while it waits for the handler's reply forgets the fault and the reply cap", () => {
-      const { state } = faulted(call(BAD), {}, [suspend(TF)]);
+      const { state } = faulted(call(BAD), {}, [TCB.suspend(TF)]);
       expect(tcbOf(state, TF)).toMatchObject({ state: { _tag: 'Inactive' }, fault: null });
       expect(callerCap(state, H(state))._tag).toBe('NullCap');
     });
@@ -419,15 +414,15 @@ describe('spec/kernel/faultHandler', () => {
       const events: Event[] = [
         ...cast({ handlerPrio: 50 }),
         call(BAD), // F faults with nobody waiting: it queues on EP; H runs
-        suspend(TF), // H takes F off the queue
-        invoke(TF, 'TCBResume'), // F restarts and, above H, runs at once
+        TCB.suspend(TF), // H takes F off the queue
+        TCB.resume(TF), // F restarts and, above H, runs at once
       ];
       const s0 = run(events).state;
       expect(s0.curThread).toBe(F(s0));
       expect(tcbOf(s0, TF).fault).toMatchObject({ _tag: 'CapFault', address: BAD });
       expect(getEndpoint(s0, epPtr(s0, EP)).state._tag).toBe('IdleEP');
       // F now sends a plain message on EP and H receives it: H gets the stale fault message.
-      const { state } = run([...events, send(EP, { label: 0x55, mrs: [1, 2, 3] }), recv(EP)]);
+      const { state } = run([...events, send(EP, msg(0x55, [1, 2, 3])), recv(EP)]);
       expect(handlerGot(state)).toEqual({ badge: 0, label: 1, length: 7, words: [F_PC, BAD, 0, ...ROOT_GUARD_MISMATCH] });
       // A plain Send does not wait for a reply: F runs on, its fault still recorded.
       expect(tcbOf(state, TF)).toMatchObject({ state: { _tag: 'Running' }, fault: { _tag: 'CapFault' } });
@@ -437,7 +432,7 @@ describe('spec/kernel/faultHandler', () => {
   describe('replying through a saved reply cap', () => {
     const SAVED = FREE + 20;
     it('a Send on the saved cap is a fault reply: it sets the exception registers and restarts F', () => {
-      const { state } = faulted({ kind: 'exception' }, {}, [invoke(CNODE, 'CNodeSaveCaller', [SAVED, 32]), send(SAVED, { mrs: [0x0004_0000, 0x0004_8000, 0] }), recv(EP)]);
+      const { state } = faulted({ kind: 'exception' }, {}, [CNode.saveCaller(SAVED), send(SAVED, msg(0, [0x0004_0000, 0x0004_8000, 0])), recv(EP)]);
       expect(rootSlot(state, SAVED)._tag).toBe('NullCap');
       expect(state.curThread).toBe(F(state));
       const ctx = tcbOf(state, TF).context;
@@ -445,7 +440,7 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('a Call on the saved cap with a non-zero label stops F; the handler gets an empty kernel reply', () => {
-      const { state } = faulted({ kind: 'exception' }, {}, [invoke(CNODE, 'CNodeSaveCaller', [SAVED, 32]), call(SAVED, { label: 2, mrs: [0x0004_0000] })]);
+      const { state } = faulted({ kind: 'exception' }, {}, [CNode.saveCaller(SAVED), call(SAVED, msg(2, [0x0004_0000]))]);
       expect(tcbOf(state, TF)).toMatchObject({ state: { _tag: 'Inactive' }, fault: null });
       expect(reg(state, TF, FAULT_IP)).toBe(0x0004_0000);
       expect(state.curThread).toBe(H(state));
@@ -457,9 +452,9 @@ describe('spec/kernel/faultHandler', () => {
     it('a handler in another domain gets the message but does not run: it is queued in its domain', () => {
       const events: Event[] = [
         ...prelude(),
-        invoke(InitSlot.ThreadTCB, 'TCBSetPriority', [150], [InitSlot.ThreadTCB]), // H (200) runs...
+        TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 150), // H (200) runs...
         recv(EP), // ...and waits; the root task (150) runs again
-        invoke(InitSlot.Domain, 'DomainSetSet', [1], [TH]), // H, blocked, moves to domain 1
+        DomainSet.set(InitSlot.Domain, 1, TH), // H, blocked, moves to domain 1
         suspendRoot, // F runs
         call(BAD),
       ];
@@ -504,7 +499,7 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('is looked up when the fault happens: a cap put there after configuration is the one used', () => {
-      const events = [...prelude(), del(FH), mint(FH, EP, 0x99, R.send | R.grant), suspendRoot, recv(EP), call(BAD)];
+      const events = [...prelude(), CNode.delete(FH), CNode.mint(FH, EP, R.send | R.grant, 0x99), suspendRoot, recv(EP), call(BAD)];
       const { state } = run(events);
       expect(handlerGot(state)).toMatchObject({ badge: 0x99, label: 1 });
     });
@@ -527,14 +522,14 @@ describe('spec/kernel/faultHandler', () => {
         retypeInto(ObjType.Endpoint, EP),
         retypeInto(ObjType.CapTable, CN, 1, 4),
         retypeInto(ObjType.CapTable, SPARE, 1, 8),
-        invoke(CN, 'CNodeMint', [3, 4, EP, 32, R.send | R.grant, 0x77], [CNODE]),
-        invoke(CN, 'CNodeCopy', [2, 4, SPARE, 32, 0xf], [CNODE]),
+        CNode.mint(slot(3, CN, 4), EP, R.send | R.grant, 0x77),
+        CNode.copy(slot(2, CN, 4), SPARE, AllRights),
         ...spawnThread(TH, { prio: 200, buffer: 1 }),
         retypeInto(ObjType.TCB, TF),
         // The handler cptr 0x35 ends at slot 3 with 4 bits left over: leftover bits are ignored.
-        invoke(TF, 'TCBConfigure', [0x35, guardData(0, 24), 0, bufferVaddr(2)], [CN, InitSlot.ThreadVSpace, InitSlot.ThreadIPCBuffer]),
-        invoke(TF, 'TCBSetSchedParams', [100, 100], [InitSlot.ThreadTCB]),
-        writeRegisters(TF, F_CONTEXT, true),
+        TCB.configure(TF, 0x35, CN, guardData(0, 24), InitSlot.ThreadVSpace, 0, bufferVaddr(2), InitSlot.ThreadIPCBuffer),
+        TCB.setSchedParams(TF, InitSlot.ThreadTCB, 100, 100),
+        TCB.writeRegisters(TF, true, 0, F_CONTEXT.length, F_CONTEXT),
         suspendRoot,
         recv(EP),
         call(0x21),
@@ -571,18 +566,17 @@ describe('spec/kernel/faultHandler', () => {
     });
 
     it('the handler cap was deleted after configuration', () => {
-      stopped(run([...prelude(), del(FH), suspendRoot, recv(EP), syscallEvent({ sysno: 3 })]).state);
+      stopped(run([...prelude(), CNode.delete(FH), suspendRoot, recv(EP), syscall({ sysno: 3 })]).state);
     });
 
     it('every kind of fault is a double fault without a handler', () => {
-      for (const e of [call(BAD), send(BAD), recv(EMPTY), ipc(SysNBRecv, BAD), syscallEvent({ sysno: -20 }), { kind: 'exception' } as Event])
-        stopped(faulted(e, { rights: R.send }).state);
+      for (const e of [call(BAD), send(BAD), recv(EMPTY), nbRecv(BAD), syscall({ sysno: -20 }), { kind: 'exception' } as Event]) stopped(faulted(e, { rights: R.send }).state);
     });
 
     it("F's CSpace root is gone: the fault and the handler lookup both fail (InvalidRoot)", () => {
       const events: Event[] = [
         ...ownCSpaceFaulter(),
-        invoke(CNODE, 'CNodeRevoke', [CN, 32]), // removes F's CSpace root, a child of CN
+        CNode.revoke(CN), // removes F's CSpace root, a child of CN
         suspendRoot,
         recv(EP),
       ];

@@ -15,8 +15,9 @@ import { type BootConfig, DSCHED_MAX_DURATION, type Event, InitSlot, NEXT_IP, TI
 import { getTCB } from '../../../spec/model/heap';
 import type { KernelState } from '../../../spec/model/state';
 import { CNODE, FREE, ObjType } from '../../helpers/boot';
-import { ROOT, invoke, replyOf, run, runWith } from '../../helpers/scenario';
-import { call, nbSend, recv, reply, replyRecv, retypeInto, send, spawnThread, tcbAt, tcbOf, yieldNow } from '../../helpers/threads';
+import { DomainSet, TCB, call, invoke, msg, nbSend, recv, reply, replyRecv, send, yieldNow } from '../../../refinement/scenario';
+import { ROOT, replyOf, run, runWith } from '../../helpers/scenario';
+import { retypeInto, spawnThread, tcbAt, tcbOf } from '../../helpers/threads';
 
 const EP = FREE;
 const EP2 = FREE + 1;
@@ -29,11 +30,8 @@ const TD = FREE + 13;
 const TE = FREE + 14;
 
 const ticks = (n: number): Event[] => Array.from({ length: n }, () => tickEvent);
-const suspend = (slot: number) => invoke(slot, 'TCBSuspend');
-const suspendRoot = suspend(InitSlot.ThreadTCB);
-const setPrio = (slot: number, prio: number) => invoke(slot, 'TCBSetPriority', [prio], [InitSlot.ThreadTCB]);
+const suspendRoot = TCB.suspend(InitSlot.ThreadTCB);
 const endpoints = [retypeInto(ObjType.Endpoint, EP, 3)];
-const domainSet = (slot: number, domain: number) => invoke(InitSlot.Domain, 'DomainSetSet', [domain], [slot]);
 
 /** The ready queue of (domain, priority), as thread pointers. */
 const queue = (s: KernelState, prio: number, domain = 0): readonly number[] => s.readyQueues.get(domain * 256 + prio) ?? [];
@@ -51,9 +49,9 @@ describe('spec/kernel/thread: the scheduler', () => {
       const s1 = run([...setup, suspendRoot]).state;
       expect(s1.curThread).toBe(at(s1, TB));
       expect(queue(s1, 50)).toEqual([]);
-      const s2 = run([...setup, suspendRoot, suspend(TB)]).state;
+      const s2 = run([...setup, suspendRoot, TCB.suspend(TB)]).state;
       expect(s2.curThread).toBe(at(s2, TC));
-      const s3 = run([...setup, suspendRoot, suspend(TB), suspend(TC)]).state;
+      const s3 = run([...setup, suspendRoot, TCB.suspend(TB), TCB.suspend(TC)]).state;
       expect(s3.curThread).toBe(at(s3, TA));
     });
 
@@ -69,7 +67,7 @@ describe('spec/kernel/thread: the scheduler', () => {
         const idx = slots.findIndex((sl) => at(s, sl) === s.curThread);
         expect(idx).toBeGreaterThanOrEqual(0);
         order.push(prios[idx] ?? -1);
-        events = [...events, suspend(slots[idx] ?? 0)];
+        events = [...events, TCB.suspend(slots[idx] ?? 0)];
       }
       expect(order).toEqual([255, 254, 32, 31, 1, 0]);
       const last = run(events).state;
@@ -78,10 +76,10 @@ describe('spec/kernel/thread: the scheduler', () => {
 
     it('a thread raised above the current one runs at once; lowering the current one yields to a higher ready one', () => {
       const setup = [...spawnThread(TA, { prio: 100 }), ...spawnThread(TB, { prio: 120 })];
-      const lowered = run([...setup, setPrio(InitSlot.ThreadTCB, 110)]).state;
+      const lowered = run([...setup, TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 110)]).state;
       expect(lowered.curThread).toBe(at(lowered, TB));
       expect(queue(lowered, 110)).toEqual([ROOT]);
-      const raised = run([...setup, setPrio(InitSlot.ThreadTCB, 110), suspend(TB), setPrio(TA, 111)]).state;
+      const raised = run([...setup, TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 110), TCB.suspend(TB), TCB.setPriority(TA, InitSlot.ThreadTCB, 111)]).state;
       // The root task (110) raised A to 111: A preempts it.
       expect(raised.curThread).toBe(at(raised, TA));
     });
@@ -130,7 +128,7 @@ describe('spec/kernel/thread: the scheduler', () => {
       const s0 = run(events).state;
       expect(s0.curThread).toBe(at(s0, TA));
       expect(tcbOf(s0, TB).timeSlice).toBe(TIME_SLICE - 2);
-      const { state } = run([...events, send(EP), suspend(TA)]);
+      const { state } = run([...events, send(EP), TCB.suspend(TA)]);
       expect(state.curThread).toBe(at(state, TB));
       expect(tcbOf(state, TB).timeSlice).toBe(TIME_SLICE - 2);
     });
@@ -199,7 +197,7 @@ describe('spec/kernel/thread: the scheduler', () => {
       const setup = [...endpoints, ...spawnThread(TC, { prio: 100 }), ...spawnThread(TB, { prio: 100 }), ...spawnThread(TA, { prio: 150 }), suspendRoot, recv(EP)];
       const s0 = run(setup).state;
       expect(s0.curThread).toBe(at(s0, TB));
-      const { state } = run([...setup, send(EP, { mrs: [7] })]);
+      const { state } = run([...setup, send(EP, msg(0, [7]))]);
       expect(state.curThread).toBe(at(state, TA));
       expect(queue(state, 100)).toEqual([at(state, TB), at(state, TC)]);
       expect(replyOf(state, at(state, TA)).words).toEqual([7]);
@@ -253,7 +251,7 @@ describe('spec/kernel/thread: the scheduler', () => {
         ...spawnThread(TC, { prio: 50 }), // Srv
         ...spawnThread(TB, { prio: 100 }), // M
         ...spawnThread(TA, { prio: 150 }), // C
-        setPrio(InitSlot.ThreadTCB, 1),
+        TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 1),
         recv(EP2), // C
         recv(EP3), // M
         recv(EP), // Srv
@@ -261,14 +259,14 @@ describe('spec/kernel/thread: the scheduler', () => {
       it('switches to the server when no ready thread is above it', () => {
         const s0 = run(setup).state;
         expect(s0.curThread).toBe(ROOT);
-        const { state } = run([...setup, send(EP2), call(EP, { mrs: [3] })]);
+        const { state } = run([...setup, send(EP2), call(EP, msg(0, [3]))]);
         expect(stateOf(state, TA)).toBe('BlockedOnReply');
         expect(state.curThread).toBe(at(state, TC));
         expect(queue(state, 1)).toEqual([ROOT]);
       });
       it('lets a ready thread between the two run first; the server waits at the head of its queue', () => {
         // The root task wakes M; M wakes C (preempting M); C calls the server.
-        const { state } = run([...setup, send(EP3), send(EP2), call(EP, { mrs: [3] })]);
+        const { state } = run([...setup, send(EP3), send(EP2), call(EP, msg(0, [3]))]);
         expect(state.curThread).toBe(at(state, TB));
         expect(stateOf(state, TC)).toBe('Running');
         expect(queue(state, 50)).toEqual([at(state, TC)]);
@@ -282,7 +280,7 @@ describe('spec/kernel/thread: the scheduler', () => {
         ...extra,
         ...spawnThread(TB, { prio: client }),
         ...spawnThread(TA, { prio: server }),
-        setPrio(InitSlot.ThreadTCB, 1),
+        TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 1),
         recv(EP), // the server waits (it has the higher or equal priority, or runs first)
       ];
 
@@ -290,7 +288,7 @@ describe('spec/kernel/thread: the scheduler', () => {
         const setup = [...talk(100, 200), call(EP)];
         const s0 = run(setup).state;
         expect(s0.curThread).toBe(at(s0, TA));
-        const { state } = run([...setup, reply({ mrs: [9] })]);
+        const { state } = run([...setup, reply(msg(0, [9]))]);
         expect(state.curThread).toBe(at(state, TA));
         expect(stateOf(state, TB)).toBe('Running');
         expect(queue(state, 100)).toEqual([at(state, TB)]);
@@ -304,7 +302,7 @@ describe('spec/kernel/thread: the scheduler', () => {
           ...spawnThread(TD, { prio: 100 }), // another thread at the server's priority
           ...spawnThread(TA, { prio: 100 }), // the server
           ...spawnThread(TB, { prio: 200 }), // the client
-          setPrio(InitSlot.ThreadTCB, 1),
+          TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 1),
           recv(EP2), // the client waits to be woken
           recv(EP), // the server waits (it was ahead of D)
           recv(EP3), // D waits
@@ -337,7 +335,7 @@ describe('spec/kernel/thread: the scheduler', () => {
           ...spawnThread(TC, { prio: 120 }), // M, ready below the client
           ...spawnThread(TB, { prio: 150 }), // the client
           ...spawnThread(TA, { prio: 200 }), // the server
-          setPrio(InitSlot.ThreadTCB, 1),
+          TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 1),
           recv(EP), // server waits
           call(EP), // client calls; server runs
         ];
@@ -353,7 +351,7 @@ describe('spec/kernel/thread: the scheduler', () => {
           ...spawnThread(TC, { prio: 180 }), // X, above the client
           ...spawnThread(TB, { prio: 150 }), // the client
           ...spawnThread(TA, { prio: 200 }), // the server
-          setPrio(InitSlot.ThreadTCB, 1),
+          TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 1),
           recv(EP), // server waits
           recv(EP2), // X waits
           call(EP), // client calls; server runs
@@ -375,11 +373,11 @@ describe('spec/kernel/thread: the scheduler', () => {
           ...spawnThread(TC, { prio: 50 }), // S
           ...spawnThread(TB, { prio: 50 }), // C
           ...spawnThread(TA, { prio: 100 }), // the server
-          setPrio(InitSlot.ThreadTCB, 1),
+          TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 1),
           recv(EP), // server waits
           call(EP), // C calls; the server runs
           recv(NTFN), // the server waits on a notification, keeping its reply cap
-          send(EP, { mrs: [5] }), // S queues on EP
+          send(EP, msg(0, [5])), // S queues on EP
           send(NTFN), // the root task wakes the server
         ];
         const s0 = run(setup).state;
@@ -400,8 +398,8 @@ describe('spec/kernel/thread: the scheduler', () => {
         retypeInto(ObjType.Notification, NTFN),
         ...spawnThread(TB, { prio: 100 }),
         ...spawnThread(TA, { prio }),
-        setPrio(InitSlot.ThreadTCB, 1),
-        ...(prio > 100 ? [recv(NTFN)] : [suspend(TB), recv(NTFN), invoke(TB, 'TCBResume')]),
+        TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 1),
+        ...(prio > 100 ? [recv(NTFN)] : [TCB.suspend(TB), recv(NTFN), TCB.resume(TB)]),
       ];
       const high = run([...setup(150), send(NTFN)]).state;
       expect(high.curThread).toBe(at(high, TA));
@@ -439,7 +437,7 @@ describe('spec/kernel/thread: domains', () => {
   });
 
   // D (priority 255, like the root task) lives in domain 1.
-  const withD = [...spawnThread(TA, { prio: 255, suspended: true }), domainSet(TA, 1), invoke(TA, 'TCBResume')];
+  const withD = [...spawnThread(TA, { prio: 255, suspended: true }), DomainSet.set(InitSlot.Domain, 1, TA), TCB.resume(TA)];
 
   it("DomainSet moves a thread to the other domain's queues, where it does not compete", () => {
     const { state } = runWith(TWO_DOMAINS, [...withD, yieldNow()]);
@@ -476,7 +474,7 @@ describe('spec/kernel/thread: domains', () => {
   });
 
   it('a thread that moves itself to another domain stops running until that domain comes', () => {
-    const events = [...spawnThread(TB, { prio: 10 }), domainSet(InitSlot.ThreadTCB, 1)];
+    const events = [...spawnThread(TB, { prio: 10 }), DomainSet.set(InitSlot.Domain, 1, InitSlot.ThreadTCB)];
     const s0 = runWith(TWO_DOMAINS, events).state;
     expect(getTCB(s0, ROOT).domain).toBe(1);
     expect(s0.curThread).toBe(at(s0, TB));
@@ -491,10 +489,10 @@ describe('spec/kernel/thread: domains', () => {
     // D (255) waits on EP in domain 0 and is then moved to domain 1; the root task (now 100) sends.
     const events = (dom: number) => [
       ...endpoints,
-      setPrio(InitSlot.ThreadTCB, 100),
+      TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 100),
       ...spawnThread(TA, { prio: 255 }),
       recv(EP), // D runs first (255) and waits
-      domainSet(TA, dom),
+      DomainSet.set(InitSlot.Domain, dom, TA),
       send(EP),
     ];
     const cross = runWith(TWO_DOMAINS, events(1)).state;
@@ -507,7 +505,7 @@ describe('spec/kernel/thread: domains', () => {
   });
 
   it('moving a blocked thread changes only its domain: it joins no ready queue', () => {
-    const events = [...endpoints, ...spawnThread(TA, { prio: 255 }), setPrio(InitSlot.ThreadTCB, 100), recv(EP), domainSet(TA, 3)];
+    const events = [...endpoints, ...spawnThread(TA, { prio: 255 }), TCB.setPriority(InitSlot.ThreadTCB, InitSlot.ThreadTCB, 100), recv(EP), DomainSet.set(InitSlot.Domain, 3, TA)];
     const { state } = runWith(TWO_DOMAINS, events);
     expect(tcbOf(state, TA)).toMatchObject({ domain: 3, state: { _tag: 'BlockedOnReceive' } });
     expect(state.readyQueues.size).toBe(0);
@@ -515,7 +513,7 @@ describe('spec/kernel/thread: domains', () => {
 
   it('a thread created while domain 1 runs belongs to domain 1', () => {
     // The root task moves itself to domain 1, runs there after three ticks, and retypes a TCB.
-    const { state } = runWith(TWO_DOMAINS, [domainSet(InitSlot.ThreadTCB, 1), ...ticks(3), retypeInto(ObjType.TCB, TB)]);
+    const { state } = runWith(TWO_DOMAINS, [DomainSet.set(InitSlot.Domain, 1, InitSlot.ThreadTCB), ...ticks(3), retypeInto(ObjType.TCB, TB)]);
     expect(state.curDomain).toBe(1);
     expect(state.curThread).toBe(ROOT);
     expect(tcbOf(state, TB).domain).toBe(1);
@@ -524,10 +522,10 @@ describe('spec/kernel/thread: domains', () => {
   describe('DomainSet errors', () => {
     const cases: Array<[string, Event, { label: number; words: number[] }]> = [
       ['no message words is TruncatedMessage', invoke(InitSlot.Domain, 'DomainSetSet', [], [TA]), { label: 7, words: [] }],
-      ['domain 16 is InvalidArgument 0', domainSet(TA, 16), { label: 1, words: [0] }],
+      ['domain 16 is InvalidArgument 0', DomainSet.set(InitSlot.Domain, 16, TA), { label: 1, words: [0] }],
       ['a huge domain is InvalidArgument 0, checked before the missing cap', invoke(InitSlot.Domain, 'DomainSetSet', [0xffff_ffff]), { label: 1, words: [0] }],
       ['no thread cap is TruncatedMessage', invoke(InitSlot.Domain, 'DomainSetSet', [1]), { label: 7, words: [] }],
-      ['a cap that is not a thread cap is InvalidArgument 1', domainSet(CNODE, 1), { label: 1, words: [1] }],
+      ['a cap that is not a thread cap is InvalidArgument 1', DomainSet.set(InitSlot.Domain, 1, CNODE), { label: 1, words: [1] }],
       ['another label is IllegalOperation', invoke(InitSlot.Domain, 'CNodeCopy', [1], [TA]), { label: 3, words: [] }],
     ];
     it.each(cases)('%s', (_n, event, expected) => {
@@ -537,45 +535,42 @@ describe('spec/kernel/thread: domains', () => {
       expect(queue(state, 100, 0)).toEqual([at(state, TA)]);
     });
     it('domain 15, the last one, is accepted', () => {
-      const { state } = runWith(TWO_DOMAINS, [...spawnThread(TA, { prio: 100 }), domainSet(TA, 15)]);
+      const { state } = runWith(TWO_DOMAINS, [...spawnThread(TA, { prio: 100 }), DomainSet.set(InitSlot.Domain, 15, TA)]);
       expect(replyOf(state)).toMatchObject({ label: 0 });
       expect(queue(state, 100, 15)).toEqual([at(state, TA)]);
     });
   });
 
   describe('editing the domain schedule', () => {
-    const configure = (index: number, domain: number, lo: number, hi = 0) => invoke(InitSlot.Domain, 'DomainScheduleConfigure', [index, domain, lo, hi]);
-    const setStart = (index: number) => invoke(InitSlot.Domain, 'DomainScheduleSetStart', [index]);
-
     it('Configure writes an entry; SetStart ends the current domain and jumps to the new start', () => {
-      const s0 = runWith(TWO_DOMAINS, [configure(2, 4, 6)]).state;
+      const s0 = runWith(TWO_DOMAINS, [DomainSet.scheduleConfigure(InitSlot.Domain, 2, 4, 6n)]).state;
       expect(s0.domainSchedule[2]).toEqual({ domain: 4, length: 6n });
       expect(replyOf(s0)).toMatchObject({ label: 0 });
-      const { state } = runWith(TWO_DOMAINS, [configure(2, 4, 6), setStart(1)]);
+      const { state } = runWith(TWO_DOMAINS, [DomainSet.scheduleConfigure(InitSlot.Domain, 2, 4, 6n), DomainSet.scheduleSetStart(InitSlot.Domain, 1)]);
       expect([state.curDomain, state.domainTime, state.domainScheduleIdx, state.domainScheduleStart]).toEqual([1, 2n, 1, 1]);
       expect(state.curThread).toBe(state.idleThread);
       // The schedule now runs 1, 4 and wraps to its start, entry 1: domain 0 never returns.
-      const later = runWith(TWO_DOMAINS, [configure(2, 4, 6), setStart(1), ...ticks(2 + 6)]).state;
+      const later = runWith(TWO_DOMAINS, [DomainSet.scheduleConfigure(InitSlot.Domain, 2, 4, 6n), DomainSet.scheduleSetStart(InitSlot.Domain, 1), ...ticks(2 + 6)]).state;
       expect([later.curDomain, later.domainScheduleIdx]).toEqual([1, 1]);
-      const mid = runWith(TWO_DOMAINS, [configure(2, 4, 6), setStart(1), ...ticks(2)]).state;
+      const mid = runWith(TWO_DOMAINS, [DomainSet.scheduleConfigure(InitSlot.Domain, 2, 4, 6n), DomainSet.scheduleSetStart(InitSlot.Domain, 1), ...ticks(2)]).state;
       expect([mid.curDomain, mid.domainTime]).toEqual([4, 6n]);
     });
 
     it('a duration takes its high word from the fourth argument', () => {
-      const { state } = runWith(TWO_DOMAINS, [configure(3, 2, 5, 0x00ff_ffff)]);
+      const { state } = runWith(TWO_DOMAINS, [DomainSet.scheduleConfigure(InitSlot.Domain, 3, 2, 0xff_ffff_0000_0005n)]);
       expect(state.domainSchedule[3]).toEqual({ domain: 2, length: (0x00ff_ffffn << 32n) | 5n });
     });
 
     const errors: Array<[string, Event, { label: number; words: number[] }]> = [
       ['Configure with three words is TruncatedMessage', invoke(InitSlot.Domain, 'DomainScheduleConfigure', [1, 1, 1]), { label: 7, words: [] }],
-      ['Configure of the last entry is RangeError 0..98', configure(99, 1, 1), { label: 4, words: [0, 98] }],
-      ['Configure with domain 16 is RangeError 0..15', configure(1, 16, 1), { label: 4, words: [0, 15] }],
-      ['Configure with a duration of 2^56 is InvalidArgument 2', configure(1, 1, 0, 0x0100_0000), { label: 1, words: [2] }],
-      ['Configure with duration 0 and domain 1 is InvalidArgument 1', configure(1, 1, 0), { label: 1, words: [1] }],
-      ['Configure of the start entry with duration 0 is InvalidArgument 2', configure(0, 0, 0), { label: 1, words: [2] }],
+      ['Configure of the last entry is RangeError 0..98', DomainSet.scheduleConfigure(InitSlot.Domain, 99, 1, 1n), { label: 4, words: [0, 98] }],
+      ['Configure with domain 16 is RangeError 0..15', DomainSet.scheduleConfigure(InitSlot.Domain, 1, 16, 1n), { label: 4, words: [0, 15] }],
+      ['Configure with a duration of 2^56 is InvalidArgument 2', DomainSet.scheduleConfigure(InitSlot.Domain, 1, 1, 1n << 56n), { label: 1, words: [2] }],
+      ['Configure with duration 0 and domain 1 is InvalidArgument 1', DomainSet.scheduleConfigure(InitSlot.Domain, 1, 1, 0n), { label: 1, words: [1] }],
+      ['Configure of the start entry with duration 0 is InvalidArgument 2', DomainSet.scheduleConfigure(InitSlot.Domain, 0, 0, 0n), { label: 1, words: [2] }],
       ['SetStart with no words is TruncatedMessage', invoke(InitSlot.Domain, 'DomainScheduleSetStart', []), { label: 7, words: [] }],
-      ['SetStart at 100 is RangeError 0..99', setStart(100), { label: 4, words: [0, 99] }],
-      ['SetStart at an end marker is InvalidArgument 0', setStart(5), { label: 1, words: [0] }],
+      ['SetStart at 100 is RangeError 0..99', DomainSet.scheduleSetStart(InitSlot.Domain, 100), { label: 4, words: [0, 99] }],
+      ['SetStart at an end marker is InvalidArgument 0', DomainSet.scheduleSetStart(InitSlot.Domain, 5), { label: 1, words: [0] }],
     ];
     it.each(errors)('%s', (_n, event, expected) => {
       const { state } = runWith(TWO_DOMAINS, [event]);
@@ -589,7 +584,7 @@ describe('spec/kernel/thread: domains', () => {
     });
 
     it('an end marker written with Configure ends the round early', () => {
-      const { state } = runWith(TWO_DOMAINS, [configure(1, 0, 0), ...ticks(3)]);
+      const { state } = runWith(TWO_DOMAINS, [DomainSet.scheduleConfigure(InitSlot.Domain, 1, 0, 0n), ...ticks(3)]);
       expect([state.curDomain, state.domainTime, state.domainScheduleIdx]).toEqual([0, 3n, 0]);
       expect(state.curThread).toBe(ROOT);
     });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FAULT_IP, InitSlot, LABEL, NEXT_IP, ROOT_IMAGE_VADDR, SysCall, SysNBSend, SysSend, syscallEvent } from '../../../spec/api';
+import { FAULT_IP, InitSlot, LABEL, NEXT_IP, ROOT_IMAGE_VADDR, SysNBSend, SysSend } from '../../../spec/api';
+import { CNode, Untyped, invoke, syscall } from '../../../refinement/scenario';
 import { getTCB } from '../../../spec/model/heap';
 import { CNODE, FREE } from '../../helpers/boot';
-import { ROOT, invoke, replyOf, run } from '../../helpers/scenario';
+import { ROOT, replyOf, run } from '../../helpers/scenario';
 
 describe('spec/kernel/syscall: the invocation path', () => {
   it('replies InvalidCapability 0 to a Call on an empty slot', () => {
@@ -25,7 +26,7 @@ describe('spec/kernel/syscall: the invocation path', () => {
   });
 
   it('turns a cptr that fails lookup into a cap fault for Call; with no handler the caller is stopped (double fault)', () => {
-    const { state, outcomes, lockStep } = run([invoke(0x1000 + FREE, 'CNodeCopy', [1, 2]), invoke(CNODE, 'CNodeDelete', [FREE, 32])]);
+    const { state, outcomes, lockStep } = run([invoke(0x1000 + FREE, 'CNodeCopy', [1, 2]), CNode.delete(FREE)]);
     // The cap named no invocation: the coverage key is the syscall's.
     expect(outcomes[0]).toEqual({ kind: 'Call', result: 'CapFault' });
     expect(getTCB(state, ROOT).state._tag).toBe('Inactive');
@@ -59,14 +60,14 @@ describe('spec/kernel/syscall: the invocation path', () => {
   });
 
   it('turns an unknown syscall number into an UnknownSyscall fault', () => {
-    const { state, outcomes, lockStep } = run([syscallEvent({ sysno: -9 })]);
+    const { state, outcomes, lockStep } = run([syscall({ sysno: -9 })]);
     expect(lockStep.lastOutcome).toEqual({ _tag: 'UnknownSyscall', fault: { _tag: 'UnknownSyscall', syscallNumber: 0xffff_fff7 } });
     expect(outcomes[0]).toEqual({ kind: 'UnknownSyscall', result: 'UnknownSyscall' });
     expect(getTCB(state, ROOT).state._tag).toBe('Inactive');
   });
 
   it('records the svc as the restart point and continues after it', () => {
-    const { state } = run([invoke(CNODE, 'CNodeDelete', [FREE, 32]), invoke(CNODE, 'CNodeDelete', [FREE, 32])]);
+    const { state } = run([CNode.delete(FREE), CNode.delete(FREE)]);
     const ctx = getTCB(state, ROOT).context;
     expect(ctx[FAULT_IP]).toBe(ROOT_IMAGE_VADDR + 4);
     expect(ctx[NEXT_IP]).toBe(ROOT_IMAGE_VADDR + 8);
@@ -74,7 +75,7 @@ describe('spec/kernel/syscall: the invocation path', () => {
 
   it('writes message registers beyond MR3 into the IPC buffer and reads them back as arguments', () => {
     // Untyped_Retype's fifth and sixth arguments travel in the IPC buffer.
-    const { state, lockStep } = run([invoke(InitSlot.FirstUntyped + 4, 'UntypedRetype', [2, 0, 0, 0, FREE, 2], [CNODE], SysCall)]);
+    const { state, lockStep } = run([Untyped.retype(InitSlot.FirstUntyped + 4, 2, 0, CNODE, 0, 0, FREE, 2)]);
     expect(replyOf(state)).toMatchObject({ label: 0, length: 0 });
     expect(state.caps.size).toBeGreaterThan(0);
     // What it decoded to and performed: a retype.

@@ -15,9 +15,10 @@ import { type Event, InitSlot, type MessageInfo, messageInfoFromWord } from '../
 import { getCap, getEndpoint, getNotification, getTCB, slotOf } from '../../../spec/model/heap';
 import { type KernelState, readyQueueIndex } from '../../../spec/model/state';
 import { type Cap, type PPtr, TCB_CALLER, TCB_REPLY } from '../../../spec/model/structures';
-import { CNODE, FREE, ObjType } from '../../helpers/boot';
-import { ROOT, invoke, replyOf, rootSlot, run } from '../../helpers/scenario';
-import { call, nbRecv, nbSend, recv, reply, retypeInto, send, spawnInOrder, spawnThread, tcbAt, tcbOf, yieldNow } from '../../helpers/threads';
+import { FREE, ObjType } from '../../helpers/boot';
+import { AllRights, CNode, TCB, call, msg, nbRecv, nbSend, poll, recv, reply, send, signal, wait, yieldNow } from '../../../refinement/scenario';
+import { ROOT, replyOf, rootSlot, run } from '../../helpers/scenario';
+import { retypeInto, spawnInOrder, spawnThread, tcbAt, tcbOf } from '../../helpers/threads';
 
 // ---------------------------------------------------------------- the cast
 
@@ -34,21 +35,15 @@ const TC = FREE + 12;
 
 const SEND = 1;
 const RECV = 2;
-const ALL = 0xf;
-
-const mint = (dest: number, src: number, badge: number, rights = ALL) => invoke(CNODE, 'CNodeMint', [dest, 32, src, 32, rights, badge], [CNODE]);
-const copy = (dest: number, src: number, rights = ALL) => invoke(CNODE, 'CNodeCopy', [dest, 32, src, 32, rights], [CNODE]);
-const del = (slot: number) => invoke(CNODE, 'CNodeDelete', [slot, 32]);
-const bind = (tcbSlot: number, ntfn = N) => invoke(tcbSlot, 'TCBBindNotification', [], [ntfn]);
-const unbind = (tcbSlot: number) => invoke(tcbSlot, 'TCBUnbindNotification');
-const suspendT = (slot: number) => invoke(slot, 'TCBSuspend');
-/** Signal is a Send on a notification cap; Wait is a Recv, Poll an NBRecv. */
-const signal = (cptr: number) => send(cptr);
-const wait = (cptr = N, o: Parameters<typeof recv>[1] = {}) => recv(cptr, o);
-const poll = (cptr = N, o: Parameters<typeof recv>[1] = {}) => nbRecv(cptr, o);
 
 /** Two notifications and an endpoint, with badges 1, 2 and 4 minted from N. */
-const objects: Event[] = [retypeInto(ObjType.Notification, N, 2), retypeInto(ObjType.Endpoint, EP), mint(S1, N, 0b001), mint(S2, N, 0b010), mint(S4, N, 0b100)];
+const objects: Event[] = [
+  retypeInto(ObjType.Notification, N, 2),
+  retypeInto(ObjType.Endpoint, EP),
+  CNode.mint(S1, N, AllRights, 0b001),
+  CNode.mint(S2, N, AllRights, 0b010),
+  CNode.mint(S4, N, AllRights, 0b100),
+];
 
 // ---------------------------------------------------------------- reading the state
 
@@ -95,28 +90,28 @@ describe('spec/object/notification', () => {
     });
 
     it('Call signals and gets an empty kernel reply with badge 0', () => {
-      const { state } = run([...objects, call(S2, { label: 9, mrs: [1, 2] })]);
+      const { state } = run([...objects, call(S2, msg(9, [1, 2]))]);
       expect(ntfnOf(state).state).toEqual({ _tag: 'ActiveNtfn', badge: 0b010 });
       expect(replyOf(state)).toEqual({ badge: 0, label: 0, length: 0, words: [] });
     });
 
     it('without the Send right a Send is dropped and a Call gets InvalidCapability 0', () => {
-      const dropped = run([...objects, mint(X, N, 1, RECV), signal(X)]).state;
+      const dropped = run([...objects, CNode.mint(X, N, RECV, 1), signal(X)]).state;
       expect(ntfnOf(dropped).state._tag).toBe('IdleNtfn');
-      const refused = run([...objects, mint(X, N, 1, RECV), call(X)]).state;
+      const refused = run([...objects, CNode.mint(X, N, RECV, 1), call(X)]).state;
       expect(replyOf(refused)).toMatchObject({ label: 2, words: [0] });
       expect(ntfnOf(refused).state._tag).toBe('IdleNtfn');
     });
 
     it('the badge is that of the signalling cap, masked to 28 bits at mint', () => {
-      const { state } = run([...objects, mint(X, N, 0xffff_ffff), signal(X)]);
+      const { state } = run([...objects, CNode.mint(X, N, AllRights, 0xffff_ffff), signal(X)]);
       expect(ntfnOf(state).state).toEqual({ _tag: 'ActiveNtfn', badge: 0x0fff_ffff });
     });
   });
 
   describe('Wait and Poll', () => {
     it('Wait on an active notification returns the word at once and leaves the message info alone', () => {
-      const { state } = run([...objects, signal(S1), signal(S2), wait(N, { label: 0x77, mrs: [3] })]);
+      const { state } = run([...objects, signal(S1), signal(S2), recv(N, msg(0x77, [3]))]);
       expect(badgeOf(state, ROOT)).toBe(0b011);
       expect(infoOf(state, ROOT)).toMatchObject({ label: 0x77, length: 1 });
       expect(ntfnOf(state).state._tag).toBe('IdleNtfn');
@@ -129,12 +124,12 @@ describe('spec/object/notification', () => {
     });
 
     it('Wait on an idle notification blocks; a signal wakes the waiter with its badge', () => {
-      const blocked = run([...objects, ...spawnThread(TA, { prio: 254 }), wait()]).state;
+      const blocked = run([...objects, ...spawnThread(TA, { prio: 254 }), wait(N)]).state;
       expect(getTCB(blocked, ROOT).state).toEqual({ _tag: 'BlockedOnNotification', ntfn: ntfnPtr(blocked) });
       expect(ntfnOf(blocked).state).toEqual({ _tag: 'WaitingNtfn', queue: [ROOT] });
       expect(blocked.curThread).toBe(tcbAt(blocked, TA));
 
-      const { state } = run([...objects, ...spawnThread(TA, { prio: 254 }), wait(N, { label: 0x31 }), signal(S4)]);
+      const { state } = run([...objects, ...spawnThread(TA, { prio: 254 }), recv(N, msg(0x31)), signal(S4)]);
       expect(state.curThread).toBe(ROOT);
       expect(getTCB(state, ROOT).state._tag).toBe('Running');
       expect(badgeOf(state, ROOT)).toBe(0b100);
@@ -145,26 +140,26 @@ describe('spec/object/notification', () => {
     });
 
     it('Poll on an idle notification gets badge 0 and leaves the message info alone', () => {
-      const { state } = run([...objects, poll(N, { label: 0x44, mrs: [5, 6] })]);
+      const { state } = run([...objects, nbRecv(N, msg(0x44, [5, 6]))]);
       expect(replyOf(state)).toEqual({ badge: 0, label: 0x44, length: 2, words: [5, 6] });
       expect(ntfnOf(state).state._tag).toBe('IdleNtfn');
       expect(getTCB(state, ROOT).state._tag).toBe('Running');
     });
 
     it('Poll on an active notification collects the word', () => {
-      const { state } = run([...objects, signal(S2), signal(S4), poll()]);
+      const { state } = run([...objects, signal(S2), signal(S4), poll(N)]);
       expect(badgeOf(state, ROOT)).toBe(0b110);
       expect(ntfnOf(state).state._tag).toBe('IdleNtfn');
     });
 
     it('Poll with waiters queued gets 0 and does not join the queue', () => {
-      const { state } = run([...objects, ...spawnThread(TA), yieldNow(), wait(), poll()]);
+      const { state } = run([...objects, ...spawnThread(TA), yieldNow(), wait(N), poll(N)]);
       expect(badgeOf(state, ROOT)).toBe(0);
       expect(ntfnOf(state).state).toEqual({ _tag: 'WaitingNtfn', queue: [tcbAt(state, TA)] });
     });
 
     it('several waiters are woken first in, first out, one per signal', () => {
-      const prefix = [...objects, ...spawnInOrder([[TA], [TB], [TC]]), yieldNow(), wait(), wait(), wait()];
+      const prefix = [...objects, ...spawnInOrder([[TA], [TB], [TC]]), yieldNow(), wait(N), wait(N), wait(N)];
       const queued = run(prefix).state;
       expect(ntfnOf(queued).state).toEqual({ _tag: 'WaitingNtfn', queue: [TA, TB, TC].map((t) => tcbAt(queued, t)) });
       const two = run([...prefix, signal(S1), signal(S2)]).state;
@@ -178,17 +173,17 @@ describe('spec/object/notification', () => {
     });
 
     it('without the Receive right a Wait is a cap fault (no handler: the thread stops)', () => {
-      const { state } = run([...objects, mint(X, N, 0, SEND), signal(S1), wait(X)]);
+      const { state } = run([...objects, CNode.mint(X, N, SEND, 0), signal(S1), wait(X)]);
       expect(getTCB(state, ROOT).state._tag).toBe('Inactive');
       // The pending word was not consumed.
       expect(ntfnOf(state).state).toEqual({ _tag: 'ActiveNtfn', badge: 1 });
     });
 
     it('Wait and Poll on a notification keep an unused reply cap in the caller slot', () => {
-      const { state } = run([...objects, ...spawnThread(TA, { prio: 254 }), recv(EP), call(EP, { label: 1 }), signal(S1), poll(), wait()]);
+      const { state } = run([...objects, ...spawnThread(TA, { prio: 254 }), recv(EP), call(EP, msg(1)), signal(S1), poll(N), wait(N)]);
       // The Wait above found the notification idle again and blocked: A (254) runs.
       expect(getCap(state, slotOf(ROOT, TCB_CALLER))).toMatchObject({ _tag: 'ReplyCap', tcb: tcbAt(state, TA) });
-      const replied = run([...objects, ...spawnThread(TA, { prio: 254 }), recv(EP), call(EP, { label: 1 }), signal(S1), poll(), reply({ label: 8 })]).state;
+      const replied = run([...objects, ...spawnThread(TA, { prio: 254 }), recv(EP), call(EP, msg(1)), signal(S1), poll(N), reply(msg(8))]).state;
       expect(stateOf(replied, TA)._tag).toBe('Running');
       expect(infoOf(replied, tcbAt(replied, TA)).label).toBe(8);
     });
@@ -196,7 +191,7 @@ describe('spec/object/notification', () => {
 
   describe('bound notifications', () => {
     it('a signal wakes the bound thread blocked in Recv on an endpoint, with the notification badge', () => {
-      const prefix = [...objects, ...spawnThread(TA), bind(TA), yieldNow(), recv(EP, { label: 0x55, mrs: [1] })];
+      const prefix = [...objects, ...spawnThread(TA), TCB.bindNotification(TA, N), yieldNow(), recv(EP, msg(0x55, [1]))];
       const blocked = run(prefix).state;
       const a = tcbAt(blocked, TA);
       expect(getTCB(blocked, a).boundNotification).toBe(ntfnPtr(blocked));
@@ -214,7 +209,7 @@ describe('spec/object/notification', () => {
     });
 
     it('the woken bound thread leaves the endpoint queue; other receivers stay in order', () => {
-      const { state } = run([...objects, ...spawnInOrder([[TA], [TB], [TC]]), bind(TB), yieldNow(), recv(EP), recv(EP), recv(EP), signal(S1)]);
+      const { state } = run([...objects, ...spawnInOrder([[TA], [TB], [TC]]), TCB.bindNotification(TB, N), yieldNow(), recv(EP), recv(EP), recv(EP), signal(S1)]);
       expect(stateOf(state, TB)._tag).toBe('Running');
       expect(epState(state)).toEqual({ _tag: 'RecvEP', queue: [tcbAt(state, TA), tcbAt(state, TC)] });
     });
@@ -223,11 +218,11 @@ describe('spec/object/notification', () => {
       const { state } = run([
         ...objects,
         ...spawnInOrder([[TB], [TA]]),
-        bind(TA),
+        TCB.bindNotification(TA, N),
         signal(S4),
         yieldNow(),
-        send(EP, { label: 3 }), // B blocks sending
-        recv(EP, { label: 0x66 }), // A finds the notification active
+        send(EP, msg(3)), // B blocks sending
+        recv(EP, msg(0x66)), // A finds the notification active
       ]);
       const a = tcbAt(state, TA);
       expect(state.curThread).toBe(a);
@@ -240,13 +235,13 @@ describe('spec/object/notification', () => {
     });
 
     it('NBRecv on an endpoint collects an active bound notification as well', () => {
-      const { state } = run([...objects, bind(InitSlot.ThreadTCB), signal(S1), nbRecv(EP)]);
+      const { state } = run([...objects, TCB.bindNotification(InitSlot.ThreadTCB, N), signal(S1), nbRecv(EP)]);
       expect(badgeOf(state, ROOT)).toBe(1);
       expect(ntfnOf(state).state._tag).toBe('IdleNtfn');
     });
 
     it('Recv on an endpoint destroys an unused reply cap even when the bound notification answers', () => {
-      const { state } = run([...objects, bind(InitSlot.ThreadTCB), ...spawnThread(TA, { prio: 254 }), recv(EP), call(EP, { label: 1 }), signal(S1), recv(EP)]);
+      const { state } = run([...objects, TCB.bindNotification(InitSlot.ThreadTCB, N), ...spawnThread(TA, { prio: 254 }), recv(EP), call(EP, msg(1)), signal(S1), recv(EP)]);
       const a = tcbAt(state, TA);
       expect(getTCB(state, ROOT).state._tag).toBe('Running');
       expect(badgeOf(state, ROOT)).toBe(1);
@@ -256,32 +251,40 @@ describe('spec/object/notification', () => {
     });
 
     it('a signal to a bound thread waiting for a reply is kept as active', () => {
-      const { state } = run([...objects, ...spawnThread(TA, { prio: 254 }), bind(TA), recv(EP), call(EP, { label: 1 }), signal(S2)]);
+      const { state } = run([...objects, ...spawnThread(TA, { prio: 254 }), TCB.bindNotification(TA, N), recv(EP), call(EP, msg(1)), signal(S2)]);
       expect(stateOf(state, TA)._tag).toBe('BlockedOnReply');
       expect(ntfnOf(state).state).toEqual({ _tag: 'ActiveNtfn', badge: 0b010 });
     });
 
     it('a signal to a bound thread blocked sending is kept as active', () => {
-      const { state } = run([...objects, ...spawnThread(TA), bind(TA), yieldNow(), send(EP, { label: 1 }), signal(S2)]);
+      const { state } = run([...objects, ...spawnThread(TA), TCB.bindNotification(TA, N), yieldNow(), send(EP, msg(1)), signal(S2)]);
       expect(stateOf(state, TA)._tag).toBe('BlockedOnSend');
       expect(ntfnOf(state).state).toEqual({ _tag: 'ActiveNtfn', badge: 0b010 });
     });
 
     it('a signal to a bound thread that is running is kept as active', () => {
-      const { state } = run([...objects, bind(InitSlot.ThreadTCB), signal(S2), signal(S1)]);
+      const { state } = run([...objects, TCB.bindNotification(InitSlot.ThreadTCB, N), signal(S2), signal(S1)]);
       expect(ntfnOf(state).state).toEqual({ _tag: 'ActiveNtfn', badge: 0b011 });
       expect(getTCB(state, ROOT).boundNotification).toBe(ntfnPtr(state));
     });
 
     it('the bound thread may Wait on its own notification', () => {
-      const { state } = run([...objects, ...spawnThread(TA), bind(TA), yieldNow(), wait(), signal(S4)]);
+      const { state } = run([...objects, ...spawnThread(TA), TCB.bindNotification(TA, N), yieldNow(), wait(N), signal(S4)]);
       expect(stateOf(state, TA)._tag).toBe('Running');
       expect(badgeOf(state, tcbAt(state, TA))).toBe(0b100);
       expect(ntfnOf(state).state._tag).toBe('IdleNtfn');
     });
 
     it('Wait on a notification bound to another thread is a cap fault, reported to the fault handler', () => {
-      const { state } = run([...objects, ...spawnThread(TB, { prio: 254, faultEP: EP }), ...spawnThread(TA, { suspended: true }), bind(TA), signal(S1), recv(EP), wait(N)]);
+      const { state } = run([
+        ...objects,
+        ...spawnThread(TB, { prio: 254, faultEP: EP }),
+        ...spawnThread(TA, { suspended: true }),
+        TCB.bindNotification(TA, N),
+        signal(S1),
+        recv(EP),
+        wait(N),
+      ]);
       expect(replyOf(state)).toMatchObject({ label: 1 });
       expect(replyOf(state).words.slice(1, 4)).toEqual([N, 1, 2]);
       expect(stateOf(state, TB)._tag).toBe('BlockedOnReply');
@@ -290,22 +293,22 @@ describe('spec/object/notification', () => {
     });
 
     it('Poll on a notification bound to another thread is a cap fault too', () => {
-      const { state } = run([...objects, ...spawnThread(TA), bind(TA), signal(S1), poll(N)]);
+      const { state } = run([...objects, ...spawnThread(TA), TCB.bindNotification(TA, N), signal(S1), poll(N)]);
       expect(getTCB(state, ROOT).state._tag).toBe('Inactive');
       expect(ntfnOf(state).state).toEqual({ _tag: 'ActiveNtfn', badge: 1 });
     });
 
     it('a bound thread waiting on another notification is not woken by its bound one', () => {
-      const { state } = run([...objects, ...spawnThread(TA), bind(TA, N2), yieldNow(), wait(N), signal(N2)]);
+      const { state } = run([...objects, ...spawnThread(TA), TCB.bindNotification(TA, N2), yieldNow(), wait(N), signal(N2)]);
       expect(stateOf(state, TA)).toEqual({ _tag: 'BlockedOnNotification', ntfn: ntfnPtr(state, N) });
       expect(ntfnOf(state, N2).state).toEqual({ _tag: 'ActiveNtfn', badge: 0 });
-      const woken = run([...objects, ...spawnThread(TA), bind(TA, N2), yieldNow(), wait(N), signal(S2)]).state;
+      const woken = run([...objects, ...spawnThread(TA), TCB.bindNotification(TA, N2), yieldNow(), wait(N), signal(S2)]).state;
       expect(stateOf(woken, TA)._tag).toBe('Running');
       expect(badgeOf(woken, tcbAt(woken, TA))).toBe(0b010);
     });
 
     it('after Unbind a signal no longer wakes the thread from its endpoint Recv', () => {
-      const { state } = run([...objects, ...spawnThread(TA), bind(TA), unbind(TA), yieldNow(), recv(EP), signal(S1)]);
+      const { state } = run([...objects, ...spawnThread(TA), TCB.bindNotification(TA, N), TCB.unbindNotification(TA), yieldNow(), recv(EP), signal(S1)]);
       expect(stateOf(state, TA)._tag).toBe('BlockedOnReceive');
       expect(ntfnOf(state).state).toEqual({ _tag: 'ActiveNtfn', badge: 1 });
       expect(ntfnOf(state).boundTCB).toBeNull();
@@ -313,53 +316,63 @@ describe('spec/object/notification', () => {
   });
 
   describe('cancellation and deletion', () => {
-    const waiters: Event[] = [...objects, ...spawnInOrder([[TA], [TB], [TC]]), yieldNow(), wait(), wait(), wait()];
+    const waiters: Event[] = [...objects, ...spawnInOrder([[TA], [TB], [TC]]), yieldNow(), wait(N), wait(N), wait(N)];
 
     it('a suspended waiter leaves the queue; the others keep their order', () => {
-      const { state } = run([...waiters, suspendT(TB)]);
+      const { state } = run([...waiters, TCB.suspend(TB)]);
       expect(stateOf(state, TB)._tag).toBe('Inactive');
       expect(ntfnOf(state).state).toEqual({ _tag: 'WaitingNtfn', queue: [tcbAt(state, TA), tcbAt(state, TC)] });
     });
 
     it('suspending the only waiter makes the notification idle', () => {
-      const { state } = run([...objects, ...spawnThread(TA), yieldNow(), wait(), suspendT(TA)]);
+      const { state } = run([...objects, ...spawnThread(TA), yieldNow(), wait(N), TCB.suspend(TA)]);
       expect(ntfnOf(state).state._tag).toBe('IdleNtfn');
       expect(stateOf(state, TA)._tag).toBe('Inactive');
     });
 
     it('deleting the last cap restarts every waiter', () => {
-      const { state } = run([...waiters, del(S1), del(S2), del(S4), del(N)]);
+      const { state } = run([...waiters, CNode.delete(S1), CNode.delete(S2), CNode.delete(S4), CNode.delete(N)]);
       for (const t of [TA, TB, TC]) expect(stateOf(state, t)._tag).toBe('Restart');
       expect(readyAt(state, 255)).toEqual(expect.arrayContaining([TA, TB, TC].map((t) => tcbAt(state, t))));
     });
 
     it('deleting a cap that is not the last one leaves the waiters alone', () => {
-      const { state } = run([...waiters, del(N)]);
+      const { state } = run([...waiters, CNode.delete(N)]);
       for (const t of [TA, TB, TC]) expect(stateOf(state, t)._tag).toBe('BlockedOnNotification');
       expect((ntfnOf(state, S1).state as { queue: readonly PPtr[] }).queue).toHaveLength(3);
     });
 
     it('deleting the last cap unbinds the bound thread', () => {
-      const { state } = run([...objects, ...spawnThread(TA), bind(TA), del(S1), del(S2), del(S4), del(N)]);
+      const { state } = run([...objects, ...spawnThread(TA), TCB.bindNotification(TA, N), CNode.delete(S1), CNode.delete(S2), CNode.delete(S4), CNode.delete(N)]);
       expect(tcbOf(state, TA).boundNotification).toBeNull();
     });
 
     it('deleting the last cap leaves a bound thread blocked on an endpoint blocked, but unbound', () => {
-      const { state } = run([...objects, ...spawnThread(TA), bind(TA), yieldNow(), recv(EP), del(S1), del(S2), del(S4), del(N)]);
+      const { state } = run([
+        ...objects,
+        ...spawnThread(TA),
+        TCB.bindNotification(TA, N),
+        yieldNow(),
+        recv(EP),
+        CNode.delete(S1),
+        CNode.delete(S2),
+        CNode.delete(S4),
+        CNode.delete(N),
+      ]);
       expect(stateOf(state, TA)._tag).toBe('BlockedOnReceive');
       expect(tcbOf(state, TA).boundNotification).toBeNull();
     });
 
     it('deleting a bound thread unbinds the notification', () => {
-      const { state } = run([...objects, ...spawnThread(TA), bind(TA), copy(X, TA), del(TA), del(X)]);
+      const { state } = run([...objects, ...spawnThread(TA), TCB.bindNotification(TA, N), CNode.copy(X, TA, AllRights), CNode.delete(TA), CNode.delete(X)]);
       expect(getNotification(state, ntfnPtr(state)).boundTCB).toBeNull();
       // The notification can be bound again.
-      const rebound = run([...objects, ...spawnThread(TA), bind(TA), del(TA), ...spawnThread(TB), bind(TB)]).state;
+      const rebound = run([...objects, ...spawnThread(TA), TCB.bindNotification(TA, N), CNode.delete(TA), ...spawnThread(TB), TCB.bindNotification(TB, N)]).state;
       expect(getNotification(rebound, ntfnPtr(rebound)).boundTCB).toBe(tcbAt(rebound, TB));
     });
 
     it('deleting a waiting thread takes it out of the queue', () => {
-      const { state } = run([...waiters, del(TB)]);
+      const { state } = run([...waiters, CNode.delete(TB)]);
       expect(ntfnOf(state).state).toEqual({ _tag: 'WaitingNtfn', queue: [tcbAt(state, TA), tcbAt(state, TC)] });
     });
 

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ROOT_CNODE_PTR, SysNBSend } from '../../../spec/api';
+import { type Event, ROOT_CNODE_PTR, SysNBSend } from '../../../spec/api';
+import { AllRights, CNode, Untyped, invoke } from '../../../refinement/scenario';
 import { getObject } from '../../../spec/model/heap';
 import { CNODE, FREE, ObjType, untypedBase, untypedSlot } from '../../helpers/boot';
-import { invoke, replyOf, rootSlot, rootSlotPtr, run } from '../../helpers/scenario';
-
-const retype = (ut: number, type: number, size: number, offset: number, count: number, depth = 0, index = 0) =>
-  invoke(ut, 'UntypedRetype', [type, size, index, depth, offset, count], [CNODE]);
+import { replyOf, rootSlot, rootSlotPtr, run } from '../../helpers/scenario';
 
 const UT13 = untypedSlot(13);
 const BASE13 = untypedBase(13);
@@ -24,93 +22,104 @@ describe('spec/object/untyped', () => {
         [ObjType.PageTable, 0, 'PageTableCap'],
         [ObjType.PageDirectory, 0, 'PageDirectoryCap'],
       ] as const;
-      const { state, outcomes } = run(types.map(([t, sz], i) => retype(untypedSlot(21), t, sz, FREE + i, 1)));
+      const { state, outcomes } = run(types.map(([t, sz], i) => Untyped.retype(untypedSlot(21), t, sz, CNODE, 0, 0, FREE + i, 1)));
       expect(outcomes.every((o) => o.result === 'ok')).toBe(true);
       types.forEach(([, , tag], i) => expect(rootSlot(state, FREE + i)._tag).toBe(tag));
       expect(replyOf(state)).toMatchObject({ label: 0, length: 0, badge: 0 });
     });
 
     it('creates sections and supersections from large enough untypeds', () => {
-      const { state } = run([retype(untypedSlot(24), ObjType.SuperSection, 0, FREE, 1), retype(untypedSlot(21), ObjType.Section, 0, FREE + 1, 2)]);
+      const { state } = run([
+        Untyped.retype(untypedSlot(24), ObjType.SuperSection, 0, CNODE, 0, 0, FREE, 1),
+        Untyped.retype(untypedSlot(21), ObjType.Section, 0, CNODE, 0, 0, FREE + 1, 2),
+      ]);
       expect(rootSlot(state, FREE)).toMatchObject({ _tag: 'FrameCap', sizeBits: 24, rights: 'VMReadWrite', mapped: null });
       expect(rootSlot(state, FREE + 2)).toMatchObject({ _tag: 'FrameCap', sizeBits: 20, ptr: untypedBase(21) + 2 ** 20 });
     });
 
     it("places consecutive objects one object size apart and makes them the untyped's children, newest first", () => {
-      const { state } = run([retype(UT13, ObjType.Endpoint, 0, FREE, 3)]);
+      const { state } = run([Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 0, FREE, 3)]);
       expect([0, 1, 2].map((i) => rootSlot(state, FREE + i))).toMatchObject([{ ptr: BASE13 }, { ptr: BASE13 + 16 }, { ptr: BASE13 + 32 }]);
       expect(state.cdt.children.get(rootSlotPtr(UT13))).toEqual([rootSlotPtr(FREE + 2), rootSlotPtr(FREE + 1), rootSlotPtr(FREE)]);
       expect(rootSlot(state, UT13)).toMatchObject({ freeIndex: 48 });
     });
 
     it('aligns the first object to its size after the free index', () => {
-      const { state } = run([retype(UT13, ObjType.Endpoint, 0, FREE, 1), retype(UT13, ObjType.CapTable, 4, FREE + 1, 1)]);
+      const { state } = run([Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 0, FREE, 1), Untyped.retype(UT13, ObjType.CapTable, 4, CNODE, 0, 0, FREE + 1, 1)]);
       expect(rootSlot(state, FREE + 1)).toMatchObject({ _tag: 'CNodeCap', ptr: BASE13 + 256, radix: 4 });
       expect(rootSlot(state, UT13)).toMatchObject({ freeIndex: 512 });
     });
 
     it('keeps allocating after existing children, but resets to the base once the untyped has none', () => {
-      const kept = run([retype(UT13, ObjType.Endpoint, 0, FREE, 1), retype(UT13, ObjType.Endpoint, 0, FREE + 1, 1)]);
+      const kept = run([Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 0, FREE, 1), Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 0, FREE + 1, 1)]);
       expect(rootSlot(kept.state, FREE + 1)).toMatchObject({ ptr: BASE13 + 16 });
-      const reset = run([retype(UT13, ObjType.Endpoint, 0, FREE, 1), invoke(CNODE, 'CNodeDelete', [FREE, 32]), retype(UT13, ObjType.Notification, 0, FREE + 1, 1)]);
+      const reset = run([
+        Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 0, FREE, 1),
+        CNode.delete(FREE),
+        Untyped.retype(UT13, ObjType.Notification, 0, CNODE, 0, 0, FREE + 1, 1),
+      ]);
       expect(rootSlot(reset.state, FREE + 1)).toMatchObject({ _tag: 'NotificationCap', ptr: BASE13 });
       expect(getObject(reset.state, BASE13)?._tag).toBe('Notification');
       expect(rootSlot(reset.state, UT13)).toMatchObject({ freeIndex: 16 });
     });
 
     it('creates up to 256 objects in one call', () => {
-      const { state, outcomes } = run([retype(untypedSlot(17), ObjType.Endpoint, 0, FREE, 256)]);
+      const { state, outcomes } = run([Untyped.retype(untypedSlot(17), ObjType.Endpoint, 0, CNODE, 0, 0, FREE, 256)]);
       expect(outcomes[0]?.result).toBe('ok');
       expect(rootSlot(state, FREE + 255)).toMatchObject({ _tag: 'EndpointCap', ptr: untypedBase(17) + 255 * 16 });
     });
 
     it('retypes device untyped into device frames and device untypeds', () => {
       const dev = untypedSlot(20, true);
-      const { state } = run([retype(dev, ObjType.SmallPage, 0, FREE, 1), retype(dev, ObjType.Untyped, 12, FREE + 1, 1)]);
+      const { state } = run([Untyped.retype(dev, ObjType.SmallPage, 0, CNODE, 0, 0, FREE, 1), Untyped.retype(dev, ObjType.Untyped, 12, CNODE, 0, 0, FREE + 1, 1)]);
       expect(rootSlot(state, FREE)).toMatchObject({ _tag: 'FrameCap', isDevice: true });
       expect(rootSlot(state, FREE + 1)).toMatchObject({ _tag: 'UntypedCap', isDevice: true, blockSize: 12 });
     });
 
     it('puts objects into a CNode named through a slot (node_index and node_depth)', () => {
-      const { state } = run([retype(UT13, ObjType.CapTable, 2, FREE, 1), retype(UT13, ObjType.Endpoint, 0, 3, 1, 32, FREE)]);
+      const { state } = run([Untyped.retype(UT13, ObjType.CapTable, 2, CNODE, 0, 0, FREE, 1), Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, FREE, 32, 3, 1)]);
       const cnode = rootSlot(state, FREE);
       if (cnode._tag !== 'CNodeCap') throw new Error('no CNode');
       expect(state.caps.get(cnode.ptr + 3 * 16)?._tag).toBe('EndpointCap');
     });
 
     it('makes the parent of a copied untyped full, so only the copy allocates', () => {
-      const { state } = run([invoke(CNODE, 'CNodeCopy', [FREE, 32, UT13, 32, 0xf], [CNODE]), retype(UT13, ObjType.Endpoint, 0, FREE + 1, 1)]);
+      const { state } = run([CNode.copy(FREE, UT13, AllRights), Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 0, FREE + 1, 1)]);
       expect(rootSlot(state, UT13)).toMatchObject({ freeIndex: 2 ** 13 });
       expect(replyOf(state)).toMatchObject({ label: 10, words: [0] });
     });
   });
 
   describe('Untyped_Retype errors, in seL4 order', () => {
-    const cases: Array<[string, ReturnType<typeof invoke>, { label: number; words: number[] }]> = [
+    const cases: Array<[string, Event, { label: number; words: number[] }]> = [
       ['a label other than UntypedRetype is IllegalOperation', invoke(UT13, 'CNodeCopy', [2, 0, 0, 0, FREE, 1], [CNODE]), { label: 3, words: [] }],
       ['fewer than six arguments is TruncatedMessage', invoke(UT13, 'UntypedRetype', [2, 0, 0, 0, FREE], [CNODE]), { label: 7, words: [] }],
       ['no root cap is TruncatedMessage', invoke(UT13, 'UntypedRetype', [2, 0, 0, 0, FREE, 1]), { label: 7, words: [] }],
-      ['type 11 is InvalidArgument 0', retype(UT13, 11, 0, FREE, 1), { label: 1, words: [0] }],
-      ['size_bits 32 is RangeError 0..29', retype(UT13, ObjType.Endpoint, 32, FREE, 1), { label: 4, words: [0, 29] }],
-      ['a CNode of radix 26 (2^30 bytes) is RangeError 0..29', retype(UT13, ObjType.CapTable, 26, FREE, 1), { label: 4, words: [0, 29] }],
-      ['a CNode of radix 0 is InvalidArgument 1', retype(UT13, ObjType.CapTable, 0, FREE, 1), { label: 1, words: [1] }],
-      ['an untyped below 16 bytes is InvalidArgument 1', retype(UT13, ObjType.Untyped, 3, FREE, 1), { label: 1, words: [1] }],
+      ['type 11 is InvalidArgument 0', Untyped.retype(UT13, 11, 0, CNODE, 0, 0, FREE, 1), { label: 1, words: [0] }],
+      ['size_bits 32 is RangeError 0..29', Untyped.retype(UT13, ObjType.Endpoint, 32, CNODE, 0, 0, FREE, 1), { label: 4, words: [0, 29] }],
+      ['a CNode of radix 26 (2^30 bytes) is RangeError 0..29', Untyped.retype(UT13, ObjType.CapTable, 26, CNODE, 0, 0, FREE, 1), { label: 4, words: [0, 29] }],
+      ['a CNode of radix 0 is InvalidArgument 1', Untyped.retype(UT13, ObjType.CapTable, 0, CNODE, 0, 0, FREE, 1), { label: 1, words: [1] }],
+      ['an untyped below 16 bytes is InvalidArgument 1', Untyped.retype(UT13, ObjType.Untyped, 3, CNODE, 0, 0, FREE, 1), { label: 1, words: [1] }],
       [
         'a destination lookup that fails is FailedLookup (target side) with the lookup failure',
-        retype(UT13, ObjType.Endpoint, 0, FREE, 1, 1, 0),
+        Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 1, FREE, 1),
         { label: 6, words: [0, 4, 1, 0, 20] },
       ],
-      ['a destination slot without a CNode cap is FailedLookup MissingCapability(node_depth)', retype(UT13, ObjType.Endpoint, 0, FREE, 1, 32, 1), { label: 6, words: [0, 2, 32] }],
-      ['an offset past the CNode is RangeError 0..size-1', retype(UT13, ObjType.Endpoint, 0, 4096, 1), { label: 4, words: [0, 4095] }],
-      ['zero objects is RangeError 1..256', retype(UT13, ObjType.Endpoint, 0, FREE, 0), { label: 4, words: [1, 256] }],
-      ['257 objects is RangeError 1..256', retype(UT13, ObjType.Endpoint, 0, FREE, 257), { label: 4, words: [1, 256] }],
-      ['more objects than slots after the offset is RangeError 1..(size-offset)', retype(UT13, ObjType.Endpoint, 0, 4094, 3), { label: 4, words: [1, 2] }],
-      ['an occupied destination slot is DeleteFirst', retype(UT13, ObjType.Endpoint, 0, 1, 1), { label: 8, words: [] }],
-      ['too little free memory is NotEnoughMemory with the free bytes', retype(untypedSlot(9), ObjType.TCB, 0, FREE, 2), { label: 10, words: [512] }],
-      ['an object larger than the untyped is NotEnoughMemory', retype(untypedSlot(9), ObjType.PageTable, 0, FREE, 1), { label: 10, words: [512] }],
-      ['a kernel object from device memory is InvalidArgument 1', retype(untypedSlot(20, true), ObjType.Endpoint, 0, FREE, 1), { label: 1, words: [1] }],
+      [
+        'a destination slot without a CNode cap is FailedLookup MissingCapability(node_depth)',
+        Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 1, 32, FREE, 1),
+        { label: 6, words: [0, 2, 32] },
+      ],
+      ['an offset past the CNode is RangeError 0..size-1', Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 0, 4096, 1), { label: 4, words: [0, 4095] }],
+      ['zero objects is RangeError 1..256', Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 0, FREE, 0), { label: 4, words: [1, 256] }],
+      ['257 objects is RangeError 1..256', Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 0, FREE, 257), { label: 4, words: [1, 256] }],
+      ['more objects than slots after the offset is RangeError 1..(size-offset)', Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 0, 4094, 3), { label: 4, words: [1, 2] }],
+      ['an occupied destination slot is DeleteFirst', Untyped.retype(UT13, ObjType.Endpoint, 0, CNODE, 0, 0, 1, 1), { label: 8, words: [] }],
+      ['too little free memory is NotEnoughMemory with the free bytes', Untyped.retype(untypedSlot(9), ObjType.TCB, 0, CNODE, 0, 0, FREE, 2), { label: 10, words: [512] }],
+      ['an object larger than the untyped is NotEnoughMemory', Untyped.retype(untypedSlot(9), ObjType.PageTable, 0, CNODE, 0, 0, FREE, 1), { label: 10, words: [512] }],
+      ['a kernel object from device memory is InvalidArgument 1', Untyped.retype(untypedSlot(20, true), ObjType.Endpoint, 0, CNODE, 0, 0, FREE, 1), { label: 1, words: [1] }],
       ['the length is checked before the type', invoke(UT13, 'UntypedRetype', [11, 0, 0, 0, FREE], [CNODE]), { label: 7, words: [] }],
-      ['an occupied slot is found before the memory runs out', retype(untypedSlot(9), ObjType.TCB, 0, 1, 2), { label: 8, words: [] }],
+      ['an occupied slot is found before the memory runs out', Untyped.retype(untypedSlot(9), ObjType.TCB, 0, CNODE, 0, 0, 1, 2), { label: 8, words: [] }],
     ];
     it.each(cases)('%s', (_name, event, expected) => {
       const { state, outcomes } = run([event]);
