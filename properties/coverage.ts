@@ -17,6 +17,9 @@ const CNODE_MOVE_LIKE: readonly ResultName[] = ['ok', 'TruncatedMessage', 'Faile
 const CNODE_COPY_LIKE: readonly ResultName[] = [...CNODE_MOVE_LIKE, 'IllegalOperation'];
 const SIGNAL: readonly ResultName[] = ['woke-waiter', 'woke-bound', 'activated', 'merged'];
 const PRIORITY_SETTER: readonly ResultName[] = ['ok', 'TruncatedMessage', 'RangeError', 'InvalidCapability'];
+/** seL4's PD cache operations: an unmapped start succeeds silently (ok too). */
+const PD_FLUSH: readonly ResultName[] = ['ok', 'TruncatedMessage', 'InvalidArgument', 'IllegalOperation', 'InvalidCapability', 'FailedLookup', 'RangeError'];
+const PAGE_FLUSH: readonly ResultName[] = ['ok', 'TruncatedMessage', 'IllegalOperation', 'FailedLookup', 'InvalidArgument', 'InvalidCapability'];
 
 /** The outcomes each invocation, IPC and event can have, in seL4's documentation and sources. */
 const KNOWN: Readonly<Record<string, readonly ResultName[]>> = {
@@ -56,6 +59,16 @@ const KNOWN: Readonly<Record<string, readonly ResultName[]>> = {
   DomainScheduleConfigure: ['ok', 'TruncatedMessage', 'RangeError', 'InvalidArgument'],
   DomainScheduleSetStart: ['ok', 'TruncatedMessage', 'RangeError', 'InvalidArgument'],
   InvokeDomain: ['IllegalOperation'],
+  // VSpace invocations (Map, Unmap, MakePool and Assign are not modelled yet: spec/DEVIATIONS.md 1).
+  // The four cache operations share one decoder path per cap type (properties/outcome.ts).
+  ARMPDFlush: PD_FLUSH,
+  ARMPageFlush: PAGE_FLUSH,
+  ARMPageGetAddress: ['ok'],
+  InvokePageDirectory: ['IllegalOperation'],
+  InvokePageTable: ['IllegalOperation'],
+  InvokeFrame: ['IllegalOperation'],
+  InvokeASIDControl: ['IllegalOperation'],
+  InvokeASIDPool: ['IllegalOperation'],
   // IPC: what a message or signal met.
   'Send(Endpoint)': ['delivered', 'blocked'],
   'Call(Endpoint)': ['delivered', 'blocked', 'InvalidCapability', 'CapFault'],

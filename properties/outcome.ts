@@ -16,8 +16,25 @@ import { getThreadState } from '../spec/kernel/thread';
 export const IPC_OBJECTS = ['Endpoint', 'Notification', 'Reply'] as const;
 export type IPCObject = (typeof IPC_OBJECTS)[number];
 
-/** How the coverage table names an invocation: the IPC object, the label, or `Invoke<Type>` for a label the type does not take. */
-export type InvocationName = IPCObject | InvocationLabel | `Invoke${string}`;
+/**
+ * How the coverage table names an invocation: the IPC object, the label, a
+ * family of labels one decoder path serves alike (`ARMPageFlush`, the four
+ * cache operations on a frame; `ARMPDFlush`, on a page directory), or
+ * `Invoke<Type>` for a label the type does not take.
+ */
+export type InvocationName = IPCObject | InvocationLabel | 'ARMPageFlush' | 'ARMPDFlush' | `Invoke${string}`;
+
+/** The cache operations: four labels, one decode path each for frames and page directories (C decodeARMFrameInvocation, decodeARMPageDirectoryInvocation). */
+const FLUSH_FAMILY: Readonly<Partial<Record<InvocationLabel, InvocationName>>> = {
+  ARMPageClean_Data: 'ARMPageFlush',
+  ARMPageInvalidate_Data: 'ARMPageFlush',
+  ARMPageCleanInvalidate_Data: 'ARMPageFlush',
+  ARMPageUnify_Instruction: 'ARMPageFlush',
+  ARMPDClean_Data: 'ARMPDFlush',
+  ARMPDInvalidate_Data: 'ARMPDFlush',
+  ARMPDCleanInvalidate_Data: 'ARMPDFlush',
+  ARMPDUnify_Instruction: 'ARMPDFlush',
+};
 
 /** What a message to an endpoint or a signal to a notification met. */
 export type SendMet = 'delivered' | 'blocked' | 'dropped' | 'woke-waiter' | 'woke-bound' | 'activated' | 'merged';
@@ -53,6 +70,11 @@ const OWN_LABELS: Readonly<Partial<Record<Cap['_tag'], readonly [number, number]
   CNodeCap: [LABEL.CNodeRevoke, LABEL.CNodeSaveCaller],
   IRQHandlerCap: [LABEL.IRQAckIRQ, LABEL.IRQClearIRQHandler],
   DomainCap: [LABEL.DomainSetSet, LABEL.DomainScheduleSetStart],
+  PageDirectoryCap: [LABEL.ARMPDClean_Data, LABEL.ARMPDUnify_Instruction],
+  PageTableCap: [LABEL.ARMPageTableMap, LABEL.ARMPageTableUnmap],
+  FrameCap: [LABEL.ARMPageMap, LABEL.ARMPageGetAddress],
+  ASIDControlCap: [LABEL.ARMASIDControlMakePool, LABEL.ARMASIDControlMakePool],
+  ASIDPoolCap: [LABEL.ARMASIDPoolAssign, LABEL.ARMASIDPoolAssign],
 };
 
 /**
@@ -64,7 +86,10 @@ export const invocationName = (cap: Cap, label: number): InvocationName => {
   const ipc = IPC_OBJECT_OF[cap._tag];
   if (ipc !== undefined) return ipc;
   const own = OWN_LABELS[cap._tag];
-  if (own !== undefined && label >= own[0] && label <= own[1]) return invocationLabelOf(label);
+  if (own !== undefined && label >= own[0] && label <= own[1]) {
+    const name = invocationLabelOf(label);
+    return FLUSH_FAMILY[name] ?? name;
+  }
   return `Invoke${cap._tag.replace(/Cap$/, '')}`;
 };
 

@@ -22,6 +22,8 @@ export const EXCEPTION_FAULT = 1;
 export const EXCEPTION_LOOKUP_FAULT = 2;
 export const EXCEPTION_SYSCALL_ERROR = 3;
 export const EXCEPTION_PREEMPTED = 4;
+/** Returned for invocations of objects this model does not cover yet (the spec's NotModelled). */
+export const EXCEPTION_NOT_MODELLED = 5;
 export type Exception = 0 | 1 | 2 | 3 | 4;
 
 export const IRQ_INACTIVE = 0;

@@ -11,7 +11,7 @@
  * spec twin: spec/object/invocation.ts.
  */
 import { Cap, CapTag, type CapT, TS, capGet, capType } from '../model/layout';
-import { EXCEPTION_NONE, type Exception, type Kernel, syscallError } from '../model/state';
+import { EXCEPTION_NONE, EXCEPTION_NOT_MODELLED, type Exception, type Kernel, syscallError } from '../model/state';
 import { setThreadState } from '../kernel/thread';
 import { decodeCNodeInvocation } from './cnode';
 import { doReplyTransfer, sendIPC } from './endpoint';
@@ -19,9 +19,9 @@ import { sendSignal } from './notification';
 import { decodeUntypedInvocation } from './untyped';
 import { decodeTCBInvocation } from './tcb';
 import { decodeDomainInvocation } from './domain';
+import { decodeARMMMUInvocation } from './vspace';
 
-/** Returned for invocations of objects this model does not cover yet (the spec's NotModelled). */
-export const EXCEPTION_NOT_MODELLED = 5;
+export { EXCEPTION_NOT_MODELLED } from '../model/state';
 
 const invalidCap0 = (k: Kernel): Exception => syscallError(k, { _tag: 'InvalidCapability', capIndex: 0 });
 
@@ -67,6 +67,13 @@ export const decodeInvocation = (
       return decodeCNodeInvocation(k, label, length, cap, arg);
     case CapTag.Untyped:
       return decodeUntypedInvocation(k, label, length, slot, cap, arg);
+    case CapTag.PageDirectory:
+    case CapTag.PageTable:
+    case CapTag.SmallFrame:
+    case CapTag.Frame:
+    case CapTag.ASIDControl:
+    case CapTag.ASIDPool:
+      return decodeARMMMUInvocation(k, label, length, cap, call, arg);
     default:
       return EXCEPTION_NOT_MODELLED;
   }

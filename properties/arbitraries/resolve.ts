@@ -20,6 +20,7 @@ import {
   spoil,
   untypedCycle,
 } from './cspaceOps';
+import { vspaceOp } from './vspaceOps';
 import { badgedSenders, channel, domainOp, fault, faultPair, ipc, isPassive, settle, signalPair, spawn, tcbOp, teardown } from './threadOps';
 import { World } from './world';
 import { OPS, type Op, type Plan } from './plan';
@@ -79,8 +80,9 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
       return Array.from({ length: burst }, (_, i) => ipc(w, i === 0 ? n : n.map((x, j) => (x * (i + 7) + j * 13 + i) & 0xffff)));
     }
     case 'tcbOp':
-    case 'domainOp': {
-      const make = plan.op === 'tcbOp' ? tcbOp(w, n) : domainOp(n);
+    case 'domainOp':
+    case 'vspaceOp': {
+      const make = plan.op === 'tcbOp' ? tcbOp(w, n) : plan.op === 'domainOp' ? domainOp(n) : vspaceOp(n);
       return [
         (s) => {
           const e = make(s);
@@ -112,7 +114,7 @@ const rawSteps = (plan: Plan, w: World): Step[] => {
  * cancelled often). The rest, operations on CSpace and memory and the setup
  * macros, are the root task's business, which spawned threads mostly leave alone.
  */
-const THREAD_OPS: ReadonlySet<Op> = new Set<Op>(['ipc', 'tcbOp', 'domainOp', 'tick', 'yield', 'fault', 'teardown', 'settle']);
+const THREAD_OPS: ReadonlySet<Op> = new Set<Op>(['ipc', 'tcbOp', 'domainOp', 'vspaceOp', 'tick', 'yield', 'fault', 'teardown', 'settle']);
 /** Macros whose steps say themselves which thread each is for (the others' set-up is the root task's). */
 const SELF_GUARDED: ReadonlySet<Op> = new Set<Op>(['badgedSenders']);
 const SETUP_OPS: ReadonlySet<Op> = new Set(OPS.filter((op) => !THREAD_OPS.has(op) && !SELF_GUARDED.has(op)));

@@ -18,6 +18,7 @@ import { type DomainInvocation, decodeDomainInvocation, invokeDomain } from './d
 import { doReplyTransfer, sendIPC } from './endpoint';
 import { sendSignal } from './notification';
 import { type TCBInvocation, decodeTCBInvocation, invokeTCB } from './tcb';
+import { type ARMMMUInvocation, decodeARMMMUInvocation, invokeARMMMU } from './vspace';
 import { type RetypeInvocation, decodeUntypedInvocation, invokeUntyped } from './untyped';
 
 // ---------------------------------------------------------------- invocation dispatch
@@ -37,6 +38,7 @@ export type Invocation =
   | { readonly _tag: 'InvokeReply'; readonly caller: PPtr; readonly slot: SlotPtr; readonly canGrant: boolean }
   | { readonly _tag: 'InvokeTCB'; readonly inv: TCBInvocation }
   | { readonly _tag: 'InvokeDomain'; readonly inv: DomainInvocation }
+  | { readonly _tag: 'InvokeARMMMU'; readonly inv: ARMMMUInvocation }
   /** An object whose invocations this model does not cover yet (see DEVIATIONS.md). */
   | { readonly _tag: 'NotModelled'; readonly what: string };
 
@@ -83,6 +85,15 @@ export const decodeInvocation = (
         decodeDomainInvocation(s, label, args, extraCaps),
         E.map((inv): Invocation => ({ _tag: 'InvokeDomain', inv })),
       );
+    case 'FrameCap':
+    case 'PageTableCap':
+    case 'PageDirectoryCap':
+    case 'ASIDControlCap':
+    case 'ASIDPoolCap':
+      return pipe(
+        decodeARMMMUInvocation(s, label, args, cap),
+        E.map((inv): Invocation => (inv._tag === 'NotModelled' ? inv : { _tag: 'InvokeARMMMU', inv })),
+      );
     case 'NullCap':
     case 'ZombieCap':
       return E.left(invalidCapability(0));
@@ -114,6 +125,8 @@ export const performInvocation =
         return invokeTCB(inv.inv)(s);
       case 'InvokeDomain':
         return pipe(s, invokeDomain(inv.inv), completed, none);
+      case 'InvokeARMMMU':
+        return { ...completed(s), reply: invokeARMMMU(inv.inv) };
       case 'NotModelled':
         return pipe(s, completed, none);
     }
