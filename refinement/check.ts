@@ -80,7 +80,7 @@ export interface CheckOptions {
   /**
    * Worker threads to explore in (default 1: this thread). The runs are cut into
    * blocks taken in order and merged in run order, so the result is the same
-   * for any number of workers; the invariants must be `wellFormed` or none.
+   * for any number of workers; the spec check must be the kernel invariants (all, `wellFormed`, or a selection, `invariantsNamed`) or none.
    */
   readonly workers?: number;
 }
