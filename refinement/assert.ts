@@ -24,6 +24,13 @@ export class RefinementError extends Error {
   }
 }
 
+/**
+ * The spec check an option asks for, the way the library's entry points read
+ * it: unset is the kernel invariants (the command line's default), null is none.
+ */
+export const specCheckOption = (checkSpec: SpecCheck | null | undefined): { readonly checkSpec?: SpecCheck } =>
+  checkSpec === null ? {} : { checkSpec: checkSpec ?? CHECK_DEFAULTS.checkSpec };
+
 /** The options of `assertRefinement`: those of `checkRefinement`, every one but the seed defaulted; `checkSpec: null` checks no invariants. */
 export type AssertOptions = Omit<Partial<CheckOptions>, 'checkSpec'> & Pick<CheckOptions, 'seed'> & { readonly checkSpec?: SpecCheck | null };
 
@@ -36,7 +43,7 @@ export const assertRefinement = async (options: AssertOptions): Promise<CheckRes
     runs: options.runs ?? CHECK_DEFAULTS.runs,
     steps: options.steps ?? CHECK_DEFAULTS.steps,
     fastpath: options.fastpath ?? CHECK_DEFAULTS.fastpath,
-    ...(checkSpec === null ? {} : { checkSpec: checkSpec ?? CHECK_DEFAULTS.checkSpec }),
+    ...specCheckOption(checkSpec),
   };
   const result = await checkRefinement(opts);
   const c = result.counterexample;

@@ -10,7 +10,19 @@
  * decodeARMFrameInvocation, decodeARMPageDirectoryInvocation,
  * performPageGetAddress, resolveVAddr); spec twin: spec/object/vspace.ts.
  */
-import { BADGE_REGISTER, KERNEL_BASE, LABEL, MSG_INFO_REGISTER, failedLookup, invalidRoot, mask } from '../../spec/api';
+import {
+  BADGE_REGISTER,
+  KERNEL_BASE,
+  LABEL,
+  LARGE_PAGE_BITS,
+  PAGE_BITS,
+  SECTION_BITS,
+  SUPER_SECTION_BITS,
+  MSG_INFO_REGISTER,
+  failedLookup,
+  invalidRoot,
+  mask,
+} from '../../spec/api';
 import { messageInfoNew } from '../model/abi';
 import { Cap, CapTag, type CapT, PDE_TYPE_COARSE, PDE_TYPE_SECTION, Pde, Pte, TS, capGet, capType, getField } from '../model/layout';
 import { frameBase, frameMappedASID, frameMappedAddress, frameSizeBits } from '../model/capability';
@@ -20,16 +32,18 @@ import { setMR } from '../kernel/message';
 import { setThreadState } from '../kernel/thread';
 import { findPDForASID, lookupIPCBuffer, pdSlot, ptSlot } from '../kernel/vspace';
 
-/** `resolveVAddr`: the frame a virtual address lands in through a page directory, as [size bits, base], or undefined. */
-export const resolveVAddr = (k: Kernel, pd: number, vaddr: number): readonly [number, number] | undefined => {
+/** `resolveVAddr`: the frame a virtual address lands in through a page directory (its size in bits and base), or undefined. */
+export const resolveVAddr = (k: Kernel, pd: number, vaddr: number): { readonly sizeBits: number; readonly base: number } | undefined => {
   const pde = k.mem.load(pdSlot(pd, vaddr));
   switch (getField(pde, Pde.type)) {
     case PDE_TYPE_SECTION:
-      return getField(pde, Pde.superSection) === 1 ? [24, getField(pde, Pde.superSectionAddress)] : [20, getField(pde, Pde.sectionAddress)];
+      return getField(pde, Pde.superSection) === 1
+        ? { sizeBits: SUPER_SECTION_BITS, base: getField(pde, Pde.superSectionAddress) }
+        : { sizeBits: SECTION_BITS, base: getField(pde, Pde.sectionAddress) };
     case PDE_TYPE_COARSE: {
       const pte = k.mem.load(ptSlot(getField(pde, Pde.coarseAddress), vaddr));
-      if (getField(pte, Pte.small) === 1) return [12, getField(pte, Pte.smallAddress)];
-      if (getField(pte, Pte.large) === 1) return [16, getField(pte, Pte.largeAddress)];
+      if (getField(pte, Pte.small) === 1) return { sizeBits: PAGE_BITS, base: getField(pte, Pte.smallAddress) };
+      if (getField(pte, Pte.large) === 1) return { sizeBits: LARGE_PAGE_BITS, base: getField(pte, Pte.largeAddress) };
       return undefined;
     }
     default:
@@ -62,7 +76,7 @@ const decodeARMPageDirectoryInvocation = (k: Kernel, label: number, length: numb
   const frame = resolveVAddr(k, pd, start);
   // Nothing mapped at start, so nothing cached for it: success without a word.
   if (frame === undefined) return performFlush(k);
-  const [bits] = frame;
+  const bits = frame.sizeBits;
   if (pageBase(start, bits) !== pageBase(end - 1, bits)) return syscallError(k, { _tag: 'RangeError', min: start, max: (pageBase(start, bits) + mask(bits)) >>> 0 });
   return performFlush(k);
 };
@@ -98,7 +112,7 @@ const decodeARMFrameInvocation = (k: Kernel, label: number, length: number, cap:
   const size = 2 ** frameSizeBits(cap);
   // The cap's mapping information must not be stale: flushes go by virtual address.
   const frame = resolveVAddr(k, pd, vaddr);
-  if (frame === undefined || frame[0] !== frameSizeBits(cap) || frame[1] !== frameBase(cap)) return syscallError(k, { _tag: 'InvalidCapability', capIndex: 0 });
+  if (frame === undefined || frame.sizeBits !== frameSizeBits(cap) || frame.base !== frameBase(cap)) return syscallError(k, { _tag: 'InvalidCapability', capIndex: 0 });
   if (start >= size || end > size) return syscallError(k, { _tag: 'InvalidArgument', argument: 0 });
   return performFlush(k);
 };

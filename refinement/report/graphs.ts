@@ -7,6 +7,7 @@
  */
 import { SLOT_BITS, TCB_SLOT_COUNT } from '../../spec/api';
 import type { KernelState } from '../../spec/model/state';
+import { capObjectBase } from '../../spec/model/capability';
 import type { Cap, PPtr, SlotPtr } from '../../spec/model/structures';
 import type { Names } from './names';
 
@@ -53,30 +54,21 @@ export const cdtGraph = (names: Names, s: KernelState): Graph => {
   return { nodes, edges };
 };
 
-/** The node a cap points at: its object by name, an untyped region, or the cap's kind for caps that name no object. */
+/** How the pictures colour a cap's object. */
+const KIND_OF_CAP: Readonly<Partial<Record<Cap['_tag'], string>>> = {
+  EndpointCap: 'endpoint',
+  NotificationCap: 'notification',
+  CNodeCap: 'cnode',
+  ThreadCap: 'thread',
+  ReplyCap: 'thread',
+};
+
+/** The node a cap points at: its object by name (a reply cap's, its thread), an untyped region, or the cap's kind for caps that name no object. */
 const capTarget = (names: Names, c: Cap): { id: string; label: string; kind: string } => {
-  switch (c._tag) {
-    case 'UntypedCap':
-      return { id: `untyped-region:${c.ptr}`, label: `untyped ${names.object(c.ptr)}\n2^${c.blockSize} bytes`, kind: 'other' };
-    case 'EndpointCap':
-    case 'NotificationCap':
-    case 'CNodeCap':
-    case 'ZombieCap':
-    case 'FrameCap':
-    case 'PageTableCap':
-    case 'PageDirectoryCap':
-    case 'ASIDPoolCap':
-      return {
-        id: `object:${c.ptr}`,
-        label: names.object(c.ptr),
-        kind: c._tag === 'EndpointCap' ? 'endpoint' : c._tag === 'NotificationCap' ? 'notification' : c._tag === 'CNodeCap' ? 'cnode' : 'other',
-      };
-    case 'ThreadCap':
-    case 'ReplyCap':
-      return { id: `object:${c.tcb}`, label: names.object(c.tcb), kind: 'thread' };
-    default:
-      return { id: `cap:${c._tag}`, label: c._tag.replace(/Cap$/, ''), kind: 'other' };
-  }
+  if (c._tag === 'UntypedCap') return { id: `untyped-region:${c.ptr}`, label: `untyped ${names.object(c.ptr)}\n2^${c.blockSize} bytes`, kind: 'other' };
+  const p = c._tag === 'ReplyCap' ? c.tcb : capObjectBase(c);
+  if (p === 0) return { id: `cap:${c._tag}`, label: c._tag.replace(/Cap$/, ''), kind: 'other' };
+  return { id: `object:${p}`, label: names.object(p), kind: KIND_OF_CAP[c._tag] ?? 'other' };
 };
 
 /** How an edge names a cap: its kind, badge and rights, short. */

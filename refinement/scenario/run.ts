@@ -11,7 +11,8 @@
 import type { Event } from '../../spec/api';
 import type { KernelState } from '../../spec/model/state';
 import type { PPtr } from '../../spec/model/structures';
-import { type SpecCheck, wellFormed } from '../../invariants/wellFormed';
+import type { SpecCheck } from '../../invariants/wellFormed';
+import { specCheckOption } from '../assert';
 import { type OutcomeLabel, labelOutcome } from '../../properties/outcome';
 import { Names } from '../report/names';
 import { renderStory, tell } from '../report/story';
@@ -66,7 +67,7 @@ export interface ScenarioRun {
 
 const lockStepOptionsOf = (o: ScenarioOptions): LockStepOptions => {
   const { checkSpec, ...rest } = o;
-  return checkSpec === null ? rest : { ...rest, checkSpec: checkSpec ?? wellFormed };
+  return { ...rest, ...specCheckOption(checkSpec) };
 };
 
 /** Which TCB `t` names in `s`, or why none. */

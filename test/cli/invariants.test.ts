@@ -12,24 +12,10 @@ describe('--invariant NAME: the kernel invariants by name', () => {
 
   it('a check with a selection says so, records it in its counterexample, and the replay checks the same', async () => {
     const dir = tmp();
-    const r = await runCli(
-      'check',
-      '--seed',
-      '1',
-      '--runs',
-      '5',
-      '--steps',
-      '30',
-      '--mutant',
-      'bitmap-l1-left-set',
-      '--invariant',
-      'queuesWellFormed',
-      '--invariant',
-      'cdtAcyclic',
-      '--out',
-      dir,
-      '--no-progress',
-    );
+    /** A quick check that catches a mutant, with these invariants named. */
+    const checkNaming = (names: readonly string[]) =>
+      runCli('check', '--seed', '1', '--runs', '5', '--steps', '30', '--mutant', 'bitmap-l1-left-set', ...names.flatMap((n) => ['--invariant', n]), '--out', dir, '--no-progress');
+    const r = await checkNaming(['queuesWellFormed', 'cdtAcyclic']);
     expect(r.code).toBe(1);
     // Named in the invariants' own order, whatever the order given.
     expect(r.stdout).toMatch(/^sel4-spec check: seed 1, 5 runs of up to 30 steps, fastpath both, invariants cdtAcyclic, queuesWellFormed, mutants bitmap-l1-left-set\n/);
@@ -37,21 +23,7 @@ describe('--invariant NAME: the kernel invariants by name', () => {
     expect((JSON.parse(readFileSync(file, 'utf8')) as { invariants: unknown }).invariants).toEqual(['cdtAcyclic', 'queuesWellFormed']);
     expect((await runCli('replay', file)).code).toBe(1);
     // All of them named is all of them: the trace says true.
-    const all = await runCli(
-      'check',
-      '--seed',
-      '1',
-      '--runs',
-      '5',
-      '--steps',
-      '30',
-      '--mutant',
-      'bitmap-l1-left-set',
-      ...INVARIANT_NAMES.flatMap((n) => ['--invariant', n]),
-      '--out',
-      dir,
-      '--no-progress',
-    );
+    const all = await checkNaming(INVARIANT_NAMES);
     expect(all.stdout).toContain('invariants on, mutants');
   }, 60_000);
 
